@@ -16,7 +16,11 @@ export interface CommandOptions {
 }
 
 /** Runs external tools (terraform, docker); injected so tests can record or replace them. */
-export type CommandRunner = (command: string, args: string[], options?: CommandOptions) => Promise<CommandResult>;
+export type CommandRunner = (
+  command: string,
+  args: string[],
+  options?: CommandOptions,
+) => Promise<CommandResult>;
 
 /**
  * Runs the command through @actions/exec, which streams its output into the job log as it runs,

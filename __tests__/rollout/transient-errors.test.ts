@@ -10,7 +10,10 @@ import {
   StartInstanceRefreshCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeLaunchTemplatesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseConfig } from '../../src/config';
 import { runRollout } from '../../src/rollout';
@@ -89,7 +92,12 @@ describe('rollout through throttling and network resets (aws-sdk-client-mock)', 
     const recorder = createRecorder();
     const { clock, sleeps } = createFakeClock();
     const settings = parseConfig(
-      inputsFrom({ 'aws-region': 'eu-west-1', 'asg-name': 'web', 'smoke-check': 'false', 'poll-interval-seconds': '5' }),
+      inputsFrom({
+        'aws-region': 'eu-west-1',
+        'asg-name': 'web',
+        'smoke-check': 'false',
+        'poll-interval-seconds': '5',
+      }),
     ).rollout;
     const result = await runRollout(
       {
@@ -106,7 +114,12 @@ describe('rollout through throttling and network resets (aws-sdk-client-mock)', 
       'eu-west-1',
     );
 
-    expect(result).toMatchObject({ refreshId: 'r-1', refreshStatus: 'Successful', healthyTargets: 2, targetVersion: 2 });
+    expect(result).toMatchObject({
+      refreshId: 'r-1',
+      refreshStatus: 'Successful',
+      healthyTargets: 2,
+      targetVersion: 2,
+    });
     expect(recorder.lines.filter((line) => line.startsWith('warning: AWS throttling error'))).toHaveLength(2);
     expect(recorder.text()).toContain('warning: AWS network error');
     expect(recorder.text()).toContain('warning: AWS server error');

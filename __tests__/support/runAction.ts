@@ -37,7 +37,7 @@ function parseOutputFile(text: string): Record<string, string> {
 export async function runAction(
   inputs: Record<string, string>,
   env: Record<string, string> = {},
-  node = process.execPath,
+  options: { node?: string; echo?: boolean } = {},
 ): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), 'action-run-'));
   const outputFile = join(dir, 'output');
@@ -48,7 +48,7 @@ export async function runAction(
     Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]),
   );
   try {
-    const child = spawn(node, [ACTION_ENTRY], {
+    const child = spawn(options.node ?? process.execPath, [ACTION_ENTRY], {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
@@ -62,8 +62,12 @@ export async function runAction(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const collect = (chunk: Buffer): void => {
+      stdout += chunk.toString();
+      if (options.echo) process.stdout.write(chunk);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
     const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
     return {
       exitCode,

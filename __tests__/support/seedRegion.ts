@@ -41,9 +41,9 @@ const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 /** User-data standing in for the real template: the image digest is what changes per release. */
 function userData(digest: string): string {
-  return Buffer.from(`#!/bin/bash\ndocker run -d -p 80:8000 --restart always app@sha256:${digest}\n`).toString(
-    'base64',
-  );
+  return Buffer.from(
+    `#!/bin/bash\ndocker run -d -p 80:8000 --restart always app@sha256:${digest}\n`,
+  ).toString('base64');
 }
 
 /**
@@ -63,7 +63,9 @@ export async function seedRegion(options: SeedOptions): Promise<SeededStack> {
   const zones = [`${options.region}a`, `${options.region}b`];
   const subnets = await Promise.all(
     zones.map((zone, index) =>
-      ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.20.${index}.0/24`, AvailabilityZone: zone })),
+      ec2.send(
+        new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.20.${index}.0/24`, AvailabilityZone: zone }),
+      ),
     ),
   );
   const subnetIds = subnets.map((subnet) => subnet.Subnet!.SubnetId!);
@@ -86,7 +88,11 @@ export async function seedRegion(options: SeedOptions): Promise<SeededStack> {
   );
 
   const loadBalancer = await elbv2.send(
-    new CreateLoadBalancerCommand({ Name: `${name}-alb`, Subnets: subnetIds, SecurityGroups: [securityGroup.GroupId!] }),
+    new CreateLoadBalancerCommand({
+      Name: `${name}-alb`,
+      Subnets: subnetIds,
+      SecurityGroups: [securityGroup.GroupId!],
+    }),
   );
   const targetGroup = await elbv2.send(
     new CreateTargetGroupCommand({
@@ -120,7 +126,9 @@ export async function seedRegion(options: SeedOptions): Promise<SeededStack> {
       TargetGroupARNs: [targetGroupArn],
       HealthCheckType: 'ELB',
       HealthCheckGracePeriod: options.healthCheckGracePeriod ?? 60,
-      ...(options.defaultInstanceWarmup === undefined ? {} : { DefaultInstanceWarmup: options.defaultInstanceWarmup }),
+      ...(options.defaultInstanceWarmup === undefined
+        ? {}
+        : { DefaultInstanceWarmup: options.defaultInstanceWarmup }),
     }),
   );
   await autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [asgName] }));

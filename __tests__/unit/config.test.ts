@@ -86,7 +86,9 @@ describe('parseConfig', () => {
   it('takes the region from AWS_REGION, then AWS_DEFAULT_REGION', () => {
     const values = { 'asg-name': 'web' };
     expect(parseConfig(inputsFrom(values), { AWS_REGION: 'us-east-2' }).aws.region).toBe('us-east-2');
-    expect(parseConfig(inputsFrom(values), { AWS_DEFAULT_REGION: 'ap-south-1' }).aws.region).toBe('ap-south-1');
+    expect(parseConfig(inputsFrom(values), { AWS_DEFAULT_REGION: 'ap-south-1' }).aws.region).toBe(
+      'ap-south-1',
+    );
   });
 
   // Each case: the inputs, the input the message must name, and a fragment saying what is accepted.
@@ -94,36 +96,131 @@ describe('parseConfig', () => {
     ['missing region', { 'asg-name': 'web' }, 'aws-region', 'AWS_REGION'],
     ['malformed region', { ...VALID, 'aws-region': 'europe' }, 'aws-region', 'region code'],
     ['missing group name', { 'aws-region': 'eu-west-1' }, 'asg-name', 'group name'],
-    ['group ARN instead of name', { ...VALID, 'asg-name': 'arn:aws:autoscaling:x' }, 'asg-name', 'not its ARN'],
+    [
+      'group ARN instead of name',
+      { ...VALID, 'asg-name': 'arn:aws:autoscaling:x' },
+      'asg-name',
+      'not its ARN',
+    ],
     ['group name too long', { ...VALID, 'asg-name': 'a'.repeat(256) }, 'asg-name', '1-255'],
     ['unknown command', { ...VALID, command: 'destroy' }, 'command', 'one of rollout'],
-    ['malformed target group ARN', { ...VALID, 'target-group-arn': 'arn:aws:elb:tg' }, 'target-group-arn', 'targetgroup/'],
-    ['$Latest version', { ...VALID, 'launch-template-version': '$Latest' }, 'launch-template-version', 'IrreversibleInstanceRefresh'],
-    ['$Default version', { ...VALID, 'launch-template-version': '$Default' }, 'launch-template-version', 'version number'],
+    [
+      'malformed target group ARN',
+      { ...VALID, 'target-group-arn': 'arn:aws:elb:tg' },
+      'target-group-arn',
+      'targetgroup/',
+    ],
+    [
+      '$Latest version',
+      { ...VALID, 'launch-template-version': '$Latest' },
+      'launch-template-version',
+      'IrreversibleInstanceRefresh',
+    ],
+    [
+      '$Default version',
+      { ...VALID, 'launch-template-version': '$Default' },
+      'launch-template-version',
+      'version number',
+    ],
     ['zero version', { ...VALID, 'launch-template-version': '0' }, 'launch-template-version', 'whole number'],
-    ['non-numeric min healthy', { ...VALID, 'min-healthy-percentage': 'most' }, 'min-healthy-percentage', '0 to 100'],
-    ['min healthy above 100', { ...VALID, 'min-healthy-percentage': '101' }, 'min-healthy-percentage', '0 to 100'],
-    ['max healthy below 100', { ...VALID, 'max-healthy-percentage': '90' }, 'max-healthy-percentage', '100 to 200'],
-    ['min healthy > max healthy spread', { ...VALID, 'min-healthy-percentage': '50', 'max-healthy-percentage': '200' }, 'max-healthy-percentage', 'at most 100 points'],
-    ['no room to replace', { ...VALID, 'max-healthy-percentage': '100' }, 'max-healthy-percentage', 'no room'],
+    [
+      'non-numeric min healthy',
+      { ...VALID, 'min-healthy-percentage': 'most' },
+      'min-healthy-percentage',
+      '0 to 100',
+    ],
+    [
+      'min healthy above 100',
+      { ...VALID, 'min-healthy-percentage': '101' },
+      'min-healthy-percentage',
+      '0 to 100',
+    ],
+    [
+      'max healthy below 100',
+      { ...VALID, 'max-healthy-percentage': '90' },
+      'max-healthy-percentage',
+      '100 to 200',
+    ],
+    [
+      'min healthy > max healthy spread',
+      { ...VALID, 'min-healthy-percentage': '50', 'max-healthy-percentage': '200' },
+      'max-healthy-percentage',
+      'at most 100 points',
+    ],
+    [
+      'no room to replace',
+      { ...VALID, 'max-healthy-percentage': '100' },
+      'max-healthy-percentage',
+      'no room',
+    ],
     ['negative warmup', { ...VALID, 'instance-warmup': '-5' }, 'instance-warmup', '0 to 86400'],
     ['fractional warmup', { ...VALID, 'instance-warmup': '1.5' }, 'instance-warmup', 'whole number'],
     ['non-boolean skip-matching', { ...VALID, 'skip-matching': 'yes' }, 'skip-matching', 'true or false'],
     ['non-boolean auto-rollback', { ...VALID, 'auto-rollback': '1' }, 'auto-rollback', 'true or false'],
-    ['descending checkpoints', { ...VALID, 'checkpoint-percentages': '50,20,100' }, 'checkpoint-percentages', 'ascending'],
-    ['checkpoints not ending at 100', { ...VALID, 'checkpoint-percentages': '25,50' }, 'checkpoint-percentages', 'must be 100'],
-    ['non-numeric checkpoint', { ...VALID, 'checkpoint-percentages': 'half,100' }, 'checkpoint-percentages', '1 to 100'],
-    ['checkpoint delay alone', { ...VALID, 'checkpoint-delay-seconds': '60' }, 'checkpoint-delay-seconds', 'set both'],
-    ['unknown in-progress policy', { ...VALID, 'on-refresh-in-progress': 'queue' }, 'on-refresh-in-progress', 'wait, cancel, fail'],
+    [
+      'descending checkpoints',
+      { ...VALID, 'checkpoint-percentages': '50,20,100' },
+      'checkpoint-percentages',
+      'ascending',
+    ],
+    [
+      'checkpoints not ending at 100',
+      { ...VALID, 'checkpoint-percentages': '25,50' },
+      'checkpoint-percentages',
+      'must be 100',
+    ],
+    [
+      'non-numeric checkpoint',
+      { ...VALID, 'checkpoint-percentages': 'half,100' },
+      'checkpoint-percentages',
+      '1 to 100',
+    ],
+    [
+      'checkpoint delay alone',
+      { ...VALID, 'checkpoint-delay-seconds': '60' },
+      'checkpoint-delay-seconds',
+      'set both',
+    ],
+    [
+      'unknown in-progress policy',
+      { ...VALID, 'on-refresh-in-progress': 'queue' },
+      'on-refresh-in-progress',
+      'wait, cancel, fail',
+    ],
     ['unknown timeout policy', { ...VALID, 'on-timeout': 'panic' }, 'on-timeout', 'rollback, cancel, none'],
-    ['negative timeout', { ...VALID, 'wait-timeout-minutes': '-1' }, 'wait-timeout-minutes', 'greater than 0'],
+    [
+      'negative timeout',
+      { ...VALID, 'wait-timeout-minutes': '-1' },
+      'wait-timeout-minutes',
+      'greater than 0',
+    ],
     ['zero timeout', { ...VALID, 'wait-timeout-minutes': '0' }, 'wait-timeout-minutes', 'greater than 0'],
-    ['timeout over 6 hours', { ...VALID, 'wait-timeout-minutes': '400' }, 'wait-timeout-minutes', 'at most 360'],
-    ['non-numeric interval', { ...VALID, 'poll-interval-seconds': 'fast' }, 'poll-interval-seconds', 'number of seconds'],
-    ['interval longer than timeout', { ...VALID, 'wait-timeout-minutes': '1', 'poll-interval-seconds': '120' }, 'poll-interval-seconds', 'shorter than'],
+    [
+      'timeout over 6 hours',
+      { ...VALID, 'wait-timeout-minutes': '400' },
+      'wait-timeout-minutes',
+      'at most 360',
+    ],
+    [
+      'non-numeric interval',
+      { ...VALID, 'poll-interval-seconds': 'fast' },
+      'poll-interval-seconds',
+      'number of seconds',
+    ],
+    [
+      'interval longer than timeout',
+      { ...VALID, 'wait-timeout-minutes': '1', 'poll-interval-seconds': '120' },
+      'poll-interval-seconds',
+      'shorter than',
+    ],
     ['relative smoke path', { ...VALID, 'smoke-path': 'health/' }, 'smoke-path', 'starting with /'],
     ['non-http app url', { ...VALID, 'app-url': 'ftp://example.com' }, 'app-url', 'http:// or https://'],
-    ['malformed endpoint url', { ...VALID, 'aws-endpoint-url': 'localhost:5000' }, 'aws-endpoint-url', 'http:// or https://'],
+    [
+      'malformed endpoint url',
+      { ...VALID, 'aws-endpoint-url': 'localhost:5000' },
+      'aws-endpoint-url',
+      'http:// or https://',
+    ],
   ];
 
   it.each(invalidCases)('rejects %s with one message naming the input', (_label, values, input, accepted) => {
@@ -152,7 +249,9 @@ describe('parseConfig', () => {
   it('keeps the defaults identical to action.yml', () => {
     const actionYml = readFileSync(join(__dirname, '../../action.yml'), 'utf8');
     for (const [name, value] of Object.entries(INPUT_DEFAULTS)) {
-      const block = new RegExp(`\\n  ${name}:\\n(?:    .*\\n)*?    default: '?([^'\\n]*)'?\\n`).exec(actionYml);
+      const block = new RegExp(`\\n  ${name}:\\n(?:    .*\\n)*?    default: '?([^'\\n]*)'?\\n`).exec(
+        actionYml,
+      );
       expect([name, block?.[1]]).toEqual([name, value]);
     }
   });

@@ -2,7 +2,10 @@ import { poll, PollTimeoutError, type PollStep } from '../../src/poll';
 import { createFakeClock } from '../support/fakeClock';
 
 function throttling(): Error {
-  return Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } });
+  return Object.assign(new Error('Rate exceeded'), {
+    name: 'Throttling',
+    $metadata: { httpStatusCode: 400 },
+  });
 }
 
 describe('poll', () => {
@@ -58,14 +61,24 @@ describe('poll', () => {
     });
     expect(value).toBe(1);
     expect(sleeps).toEqual([2000, 3000, 3000, 1000]);
-    expect(reports).toEqual(['throttling Rate exceeded 2000', 'throttling Rate exceeded 3000', 'throttling Rate exceeded 3000']);
+    expect(reports).toEqual([
+      'throttling Rate exceeded 2000',
+      'throttling Rate exceeded 3000',
+      'throttling Rate exceeded 3000',
+    ]);
   });
 
   it('waits out dropped connections and AWS 5xx answers', async () => {
     const { clock } = createFakeClock();
     const answers: (() => Promise<PollStep<string>>)[] = [
       () => Promise.reject(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })),
-      () => Promise.reject(Object.assign(new Error('busy'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } })),
+      () =>
+        Promise.reject(
+          Object.assign(new Error('busy'), {
+            name: 'ServiceUnavailable',
+            $metadata: { httpStatusCode: 503 },
+          }),
+        ),
       () => Promise.resolve({ done: true, value: 'ok' }),
     ];
     await expect(
@@ -75,7 +88,10 @@ describe('poll', () => {
 
   it('ends the wait on any other error', async () => {
     const { clock } = createFakeClock();
-    const denied = Object.assign(new Error('not authorized'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    const denied = Object.assign(new Error('not authorized'), {
+      name: 'AccessDenied',
+      $metadata: { httpStatusCode: 403 },
+    });
     await expect(
       poll(() => Promise.reject(denied), { what: 'x', intervalMs: 10, deadline: clock.now() + 1000, clock }),
     ).rejects.toBe(denied);

@@ -8,7 +8,14 @@ import { inputsFrom } from '../support/inputs';
 const TG = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef';
 
 function target(id: string, state: string, reason?: string): TargetState {
-  return { targetGroupArn: TG, id, port: 80, state, reason, description: reason ? 'Health checks failed' : undefined };
+  return {
+    targetGroupArn: TG,
+    id,
+    port: 80,
+    state,
+    reason,
+    description: reason ? 'Health checks failed' : undefined,
+  };
 }
 
 describe('evaluateTargets', () => {
@@ -37,7 +44,11 @@ describe('evaluateTargets', () => {
 
   it('is not ready while any target is unhealthy, even with enough healthy ones', () => {
     const verdict = evaluateTargets(
-      [target('i-new1', 'healthy'), target('i-new2', 'healthy'), target('i-x', 'unhealthy', 'Target.Timeout')],
+      [
+        target('i-new1', 'healthy'),
+        target('i-new2', 'healthy'),
+        target('i-x', 'unhealthy', 'Target.Timeout'),
+      ],
       [TG],
       2,
       upToDate,
@@ -49,7 +60,11 @@ describe('evaluateTargets', () => {
   it('needs every target group to have enough healthy targets', () => {
     const other = TG.replace('web/', 'api/');
     const verdict = evaluateTargets(
-      [target('i-new1', 'healthy'), target('i-new2', 'healthy'), { ...target('i-new1', 'healthy'), targetGroupArn: other }],
+      [
+        target('i-new1', 'healthy'),
+        target('i-new2', 'healthy'),
+        { ...target('i-new1', 'healthy'), targetGroupArn: other },
+      ],
       [TG, other],
       2,
       upToDate,
@@ -59,7 +74,9 @@ describe('evaluateTargets', () => {
 
   it('explains each target that is not healthy with its reason code and a hint', () => {
     const lines = describeNotHealthy([target('i-x', 'unhealthy', 'Target.ResponseCodeMismatch')]);
-    expect(lines[0]).toMatch(/^i-x:80 unhealthy Target.ResponseCodeMismatch: Health checks failed -> .*ALLOWED_HOSTS/);
+    expect(lines[0]).toMatch(
+      /^i-x:80 unhealthy Target.ResponseCodeMismatch: Health checks failed -> .*ALLOWED_HOSTS/,
+    );
   });
 });
 
@@ -79,7 +96,10 @@ describe('isGroupOnVersion', () => {
     expect(isGroupOnVersion(group, 3)).toBe(true);
     expect(isGroupOnVersion(group, 4)).toBe(false);
     expect(isGroupOnVersion({ ...group, launchTemplateVersion: '$Latest' }, 3)).toBe(false);
-    const mixed = { ...group, instances: [group.instances[0]!, { ...group.instances[1]!, launchTemplateVersion: '2' }] };
+    const mixed = {
+      ...group,
+      instances: [group.instances[0]!, { ...group.instances[1]!, launchTemplateVersion: '2' }],
+    };
     expect(isGroupOnVersion(mixed, 3)).toBe(false);
     expect(isGroupOnVersion({ ...group, instances: [group.instances[0]!] }, 3)).toBe(false);
   });
@@ -98,7 +118,11 @@ describe('refreshPreferences', () => {
     });
     expect(
       refreshPreferences(
-        settings({ 'instance-warmup': '30', 'checkpoint-percentages': '50,100', 'checkpoint-delay-seconds': '120' }),
+        settings({
+          'instance-warmup': '30',
+          'checkpoint-percentages': '50,100',
+          'checkpoint-delay-seconds': '120',
+        }),
       ),
     ).toMatchObject({ InstanceWarmup: 30, CheckpointPercentages: [50, 100], CheckpointDelay: 120 });
   });
