@@ -3,7 +3,8 @@
 #
 #   runtime.sh up     start podman's Docker API service, an authenticated local registry, and
 #                     import a debootstrapped Debian base image; does nothing that is already done
-#   runtime.sh env    print the exports the tests need (DOCKER_HOST, TEST_REGISTRY*, TEST_BASE_IMAGE)
+#   runtime.sh env    print the exports the tests need: DOCKER_HOST, TEST_REGISTRY (host:port),
+#                     TEST_REGISTRY_USER / _PASSWORD / _CA, TEST_BASE_IMAGE
 #   runtime.sh down   stop both services and remove the containers they ran; images and caches stay
 #
 # Run as root (podman runs rootful here). The `docker` CLI then works unchanged against
@@ -123,14 +124,16 @@ start() { # start NAME COMMAND...: run COMMAND detached from this shell, logging
   shift
   running "$name" && return
   log "starting $name"
+  # The inner shell records its own pid, which exec hands to the service; $$ must not expand here.
+  # shellcheck disable=SC2016
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$RUNTIME_DIR/$name.pid" "$@" \
     >>"$RUNTIME_DIR/logs/$name.log" 2>&1 </dev/null &
 }
 
 wait_until() { # wait_until NAME COMMAND...: poll COMMAND for up to 30 s
-  local name="$1" attempt
+  local name="$1"
   shift
-  for attempt in $(seq 150); do
+  for _ in $(seq 150); do
     "$@" >/dev/null 2>&1 && return
     running "$name" || break
     sleep 0.2
@@ -161,7 +164,7 @@ ensure_base_image() {
     # build can only reach PyPI with them. Nothing is copied where the host has added none.
     if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
       cp /usr/local/share/ca-certificates/*.crt "$rootfs/usr/local/share/ca-certificates/"
-      chroot "$rootfs" update-ca-certificates >/dev/null
+      chroot "$rootfs" update-ca-certificates >>"$RUNTIME_DIR/logs/debootstrap.log" 2>&1
     fi
     # Like the official Debian images: no downloaded packages or package lists.
     rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
@@ -170,7 +173,7 @@ ensure_base_image() {
     rm -rf "$rootfs"
   fi
   log "importing $BASE_IMAGE"
-  podman import --change 'CMD ["python3"]' "$BASE_TARBALL" "$BASE_IMAGE" >/dev/null
+  podman import --quiet --change 'CMD ["python3"]' "$BASE_TARBALL" "$BASE_IMAGE" >/dev/null
 }
 
 up() {
@@ -187,11 +190,11 @@ up() {
 }
 
 stop() { # stop NAME: SIGTERM the service and wait for it to exit
-  local pid_file="$RUNTIME_DIR/$1.pid" attempt
+  local pid_file="$RUNTIME_DIR/$1.pid"
   if running "$1"; then
     log "stopping $1"
     kill "$(cat "$pid_file")"
-    for attempt in $(seq 50); do
+    for _ in $(seq 50); do
       running "$1" || break
       sleep 0.2
     done
@@ -214,6 +217,7 @@ print_env() {
   printf 'export TEST_REGISTRY=%q\n' "$REGISTRY"
   printf 'export TEST_REGISTRY_USER=%q\n' "$REGISTRY_USER"
   printf 'export TEST_REGISTRY_PASSWORD=%q\n' "$(cat "$RUNTIME_DIR/registry-password")"
+  printf 'export TEST_REGISTRY_CA=%q\n' "$RUNTIME_DIR/registry.crt" # for clients that bypass podman, e.g. curl
   printf 'export TEST_BASE_IMAGE=%q\n' "$BASE_IMAGE"
 }
 

@@ -54,5 +54,7 @@ def origins(name: str) -> list[str]:
     for value in values:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ConfigError(f"{name} holds {value!r}; each origin needs a scheme and a host, e.g. https://app.example.com")
+            raise ConfigError(
+                f"{name} holds {value!r}; each origin needs a scheme and a host, e.g. https://app.example.com"
+            )
     return values

@@ -5,10 +5,9 @@ from pathlib import Path
 import pytest
 
 import hadjango.settings
+from tests.live_server import APP_VARIABLES
 
 SETTINGS_FILE = Path(hadjango.settings.__file__)
-# Everything the settings read besides the DJANGO_* variables.
-APP_VARIABLES = ("DATABASE_URL", "INSTANCE_ID", "AVAILABILITY_ZONE", "APP_VERSION", "APP_COMMIT")
 
 
 @pytest.fixture

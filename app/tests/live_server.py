@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -20,26 +20,32 @@ APP_DIR = Path(__file__).resolve().parent.parent
 # The interpreter running the tests is the repository's .venv, where gunicorn and Django live.
 PYTHON = sys.executable
 
-# Requests carry the header the ALB adds, so HTTPS-only production settings answer them directly.
 PUBLIC_HOST = "app.example.com"
+# What the ALB forwards for a browser on https://PUBLIC_HOST, which the HTTPS-on settings answer directly.
 ALB_HEADERS = {"Host": PUBLIC_HOST, "X-Forwarded-Proto": "https"}
+
+# What the settings read besides the DJANGO_* variables.
+APP_VARIABLES = ("DATABASE_URL", "INSTANCE_ID", "AVAILABILITY_ZONE", "APP_VERSION", "APP_COMMIT")
+
+
+def production_settings(**overrides: str) -> dict[str, str]:
+    """The app variables a production container gets: DEBUG off, a fresh secret, HTTPS behind the ALB."""
+    return {
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": PUBLIC_HOST,
+        "DJANGO_HTTPS": "true",
+        **overrides,
+    }
 
 
 def production_env(**overrides: str) -> dict[str, str]:
-    """The environment a production container gets: DEBUG off, a fresh secret, HTTPS behind the ALB."""
-    env = {
+    """This process's environment without any app variable it happens to carry, plus production_settings()."""
+    inherited = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith(("DJANGO_", "GUNICORN_")) and name not in ("INSTANCE_ID", "AVAILABILITY_ZONE")
+        if not name.startswith(("DJANGO_", "GUNICORN_")) and name not in APP_VARIABLES
     }
-    env.update(
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS=PUBLIC_HOST,
-        DJANGO_HTTPS="true",
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(overrides)
-    return env
+    return {**inherited, "PYTHONUNBUFFERED": "1", **production_settings(**overrides)}
 
 
 def free_port() -> int:
@@ -49,12 +55,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def collectstatic(static_root: Path, env: Mapping[str, str]) -> None:
+def collectstatic(env: Mapping[str, str]) -> None:
+    """What the image build does, into the DJANGO_STATIC_ROOT that `env` names."""
     subprocess.run(
-        [PYTHON, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        cwd=APP_DIR,
-        env={**env, "DJANGO_STATIC_ROOT": str(static_root)},
-        check=True,
+        [PYTHON, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=APP_DIR, env=dict(env), check=True
     )
 
 
@@ -85,12 +89,12 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def wait_until_answering(url: str, process: subprocess.Popen | None = None, within: float = 60) -> None:
-    """Poll `url` until the server answers with any HTTP status; fail early if `process` exits."""
+def wait_until_answering(url: str, alive: Callable[[], bool], within: float = 60) -> None:
+    """Poll `url` until the server answers with any HTTP status; fail early once `alive()` is false."""
     deadline = time.monotonic() + within
     while True:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"server exited with status {process.returncode} before answering {url}")
+        if not alive():
+            raise RuntimeError(f"the server exited before answering {url}")
         try:
             get(url, timeout=2)
             return
@@ -101,23 +105,19 @@ def wait_until_answering(url: str, process: subprocess.Popen | None = None, with
 
 
 @contextmanager
-def serving(command: list[str], port: int, env: Mapping[str, str], output: IO) -> Iterator[subprocess.Popen]:
-    """Run a server from APP_DIR until the block ends; its stdout and stderr go to `output`."""
+def serving(command: list[str], port: int, env: Mapping[str, str], output: IO) -> Iterator[None]:
+    """Run a server from APP_DIR until the block ends; its stdout and stderr go to `output`.
+
+    It is stopped as `docker stop` does: SIGTERM, then SIGKILL if it has not exited in 30 s.
+    """
     process = subprocess.Popen(command, cwd=APP_DIR, env=dict(env), stdout=output, stderr=subprocess.STDOUT)
     try:
-        wait_until_answering(f"http://127.0.0.1:{port}/health/", process)
-        yield process
+        wait_until_answering(f"http://127.0.0.1:{port}/health/", alive=lambda: process.poll() is None)
+        yield
     finally:
-        stop(process)
-
-
-def stop(process: subprocess.Popen, within: float = 30) -> int:
-    """SIGTERM, as `docker stop` sends, then SIGKILL if it has not exited in time; returns the exit status."""
-    if process.poll() is None:
         process.terminate()
         try:
-            process.wait(within)
+            process.wait(30)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    return process.returncode

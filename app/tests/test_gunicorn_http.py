@@ -44,7 +44,7 @@ class Server:
 def server(tmp_path_factory):
     scratch = tmp_path_factory.mktemp("gunicorn")
     environment = production_env(DJANGO_STATIC_ROOT=str(scratch / "static"), **INSTANCE)
-    collectstatic(scratch / "static", environment)
+    collectstatic(environment)
     port = free_port()
     log = scratch / "gunicorn.log"
     with log.open("w") as output, serving(gunicorn_command(port, workers=2), port, environment, output):
@@ -146,8 +146,8 @@ def test_gunicorn_refuses_to_start_without_a_secret_key_in_one_line():
 
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
-    assert result.stderr.strip().splitlines()[-1].startswith(
-        "hadjango: configuration error: DJANGO_SECRET_KEY is not set"
+    assert (
+        result.stderr.strip().splitlines()[-1].startswith("hadjango: configuration error: DJANGO_SECRET_KEY is not set")
     )
 
 

@@ -40,4 +40,3 @@ def test_home_shows_unknown_outside_ec2(client, settings, load_settings, value):
 
     assert response.status_code == 200
     assert served_by(response.content) == ("unknown", "unknown")
-

@@ -1,0 +1,239 @@
+import { DeployError } from '../errors';
+import type { Logger } from '../log';
+import type { PlanSummary } from '../terraform/types';
+import { findPlanComment, gitHubFailure, type GitHubClient } from './github';
+import { formatCount } from './markdown';
+import { changeEntry, compareAddresses, parseChangeEntry, type PlanCounts, type PlanMarker } from './marker';
+
+/** The plan reviewers saw on the merged pull request, as its comment recorded it. */
+export interface ApprovedPlan {
+  pullRequest: { number: number; url: string };
+  commentUrl: string;
+  fingerprint: string;
+  /** The commit the approved plan was made at. */
+  plannedCommit: string;
+  marker: PlanMarker;
+}
+
+export interface FindApprovedPlanOptions {
+  octokit: GitHubClient;
+  owner: string;
+  repo: string;
+  commitSha: string;
+  workingDirectory: string;
+  log: Logger;
+}
+
+const APPROVAL_PERMISSION_HELP =
+  'Give the deploy job `permissions: pull-requests: read` and `contents: read`, or set ' +
+  'require-approved-plan: false.';
+
+const NO_APPROVAL_HELP =
+  'Deploy commits that reach the branch through a pull request whose plan job commented ' +
+  '(comment-on-pr: true), or set require-approved-plan: false for this run (a manual rollback, say).';
+
+/** At most this many lines per list in a plan difference; the rest are counted. */
+const MAX_DIFF_LINES = 50;
+
+interface AssociatedPullRequest {
+  number: number;
+  html_url: string;
+  merged_at: string | null;
+  merge_commit_sha: string | null;
+  head: { sha: string };
+}
+
+/**
+ * The merged pull request a commit came from: the one it is the merge (or squash) commit of, else
+ * the most recently merged one that contains it.
+ */
+function mergedPullRequest(
+  pulls: AssociatedPullRequest[],
+  commitSha: string,
+): AssociatedPullRequest | undefined {
+  const merged = pulls.filter((pull) => pull.merged_at !== null);
+  return (
+    merged.find((pull) => pull.merge_commit_sha === commitSha) ??
+    merged.sort((a, b) => (b.merged_at ?? '').localeCompare(a.merged_at ?? ''))[0]
+  );
+}
+
+/**
+ * Finds the plan approved for a commit: its merged pull request, then that pull request's plan
+ * comment for the working directory. Refuses with 'no-approved-plan' when either is missing.
+ */
+export async function findApprovedPlan(options: FindApprovedPlanOptions): Promise<ApprovedPlan> {
+  const { octokit, owner, repo, commitSha, workingDirectory, log } = options;
+  let pulls: AssociatedPullRequest[];
+  try {
+    pulls = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
+      owner,
+      repo,
+      commit_sha: commitSha,
+      per_page: 100,
+    });
+  } catch (error) {
+    throw gitHubFailure(
+      error,
+      `Looking up the pull requests of commit ${commitSha}`,
+      APPROVAL_PERMISSION_HELP,
+    );
+  }
+
+  const pull = mergedPullRequest(pulls, commitSha);
+  if (!pull) {
+    const open = pulls.map((candidate) => `#${candidate.number}`).join(', ');
+    throw new DeployError(
+      'no-approved-plan',
+      open
+        ? `require-approved-plan: commit ${commitSha} belongs to pull request ${open}, which is not merged, so no plan was approved for it.`
+        : `require-approved-plan: commit ${commitSha} is not part of any merged pull request, so no plan was approved for it.`,
+      NO_APPROVAL_HELP,
+    );
+  }
+
+  let comment;
+  try {
+    comment = await findPlanComment(
+      { octokit, owner, repo, issueNumber: pull.number, workingDirectory },
+      log,
+    );
+  } catch (error) {
+    throw gitHubFailure(
+      error,
+      `Reading the comments of pull request #${pull.number}`,
+      APPROVAL_PERMISSION_HELP,
+    );
+  }
+  if (!comment) {
+    throw new DeployError(
+      'no-approved-plan',
+      `require-approved-plan: pull request #${pull.number} (${pull.html_url}) has no plan comment for ${workingDirectory}, so there is no approved plan to compare with.`,
+      NO_APPROVAL_HELP,
+    );
+  }
+  if (comment.marker.commit !== pull.head.sha) {
+    log.warning(
+      `The plan comment on #${pull.number} was made at commit ${comment.marker.commit}, but the pull request ` +
+        `ended at ${pull.head.sha}: its last push was not planned. Comparing with the plan reviewers saw.`,
+    );
+  }
+  log.info(`Approved plan: ${comment.url} (planned at ${comment.marker.commit}).`);
+  return {
+    pullRequest: { number: pull.number, url: pull.html_url },
+    commentUrl: comment.url,
+    fingerprint: comment.marker.fingerprint,
+    plannedCommit: comment.marker.commit,
+    marker: comment.marker,
+  };
+}
+
+function countsText(counts: PlanCounts): string {
+  return `${counts.add} to add, ${counts.change} to change, ${counts.destroy} to destroy, ${counts.replace} to replace`;
+}
+
+function boundedList(title: string, lines: string[]): string[] {
+  if (lines.length === 0) return [];
+  const shown = lines.slice(0, MAX_DIFF_LINES).map((line) => `    ${line}`);
+  const rest = lines.length - shown.length;
+  return [
+    `  ${title} (${lines.length}):`,
+    ...shown,
+    ...(rest > 0 ? [`    ... and ${formatCount(rest)} more`] : []),
+  ];
+}
+
+/** The last address the marker recorded, when it had to leave later ones out. */
+function lastRecordedAddress(marker: PlanMarker): string | undefined {
+  const last = marker.changes.at(-1);
+  return marker.unrecorded > 0 && last !== undefined ? parseChangeEntry(last).address : undefined;
+}
+
+/**
+ * What differs between the approved resource changes and the fresh ones. When the marker could not
+ * record every change, only addresses up to its last recorded one are compared one by one (both
+ * lists are in the same address order); the rest are compared by the totals.
+ */
+function changeDifferences(approved: PlanMarker, fresh: PlanSummary): string[] {
+  const approvedActions = new Map(
+    approved.changes.map((entry) => {
+      const { symbol, address } = parseChangeEntry(entry);
+      return [address, symbol];
+    }),
+  );
+  const lastRecorded = lastRecordedAddress(approved);
+  const comparable = fresh.resourceChanges.filter(
+    (change) => lastRecorded === undefined || compareAddresses(change.address, lastRecorded) <= 0,
+  );
+  const freshActions = new Map(
+    comparable.map((change) => [change.address, changeEntry(change.address, change.action)]),
+  );
+
+  const added: string[] = [];
+  const changed: string[] = [];
+  for (const [address, entry] of freshActions) {
+    const before = approvedActions.get(address);
+    if (before === undefined) added.push(entry);
+    else if (before !== parseChangeEntry(entry).symbol)
+      changed.push(`${address}: ${before} -> ${parseChangeEntry(entry).symbol}`);
+  }
+  const removed = [...approvedActions]
+    .filter(([address]) => !freshActions.has(address))
+    .map(([address, symbol]) => `${symbol} ${address}`);
+  const sortEntries = (entries: string[]): string[] =>
+    entries.sort((a, b) => compareAddresses(parseChangeEntry(a).address, parseChangeEntry(b).address));
+
+  return [
+    ...boundedList('New in this plan', sortEntries(added)),
+    ...boundedList('Approved but no longer planned', sortEntries(removed)),
+    ...boundedList('Different action', changed.sort(compareAddresses)),
+  ];
+}
+
+/**
+ * Compares the approved plan with the one a deploy is about to apply. Undefined when they match
+ * (same fingerprint); otherwise the 'plan-changed' refusal, listing what differs.
+ */
+export function comparePlans(
+  approved: ApprovedPlan,
+  fresh: { summary: PlanSummary; image: string },
+): DeployError | undefined {
+  if (approved.fingerprint === fresh.summary.fingerprint) return undefined;
+  const { marker } = approved;
+  const freshCounts: PlanCounts = {
+    add: fresh.summary.add,
+    change: fresh.summary.change,
+    destroy: fresh.summary.destroy,
+    replace: fresh.summary.replace,
+  };
+  const lines = [
+    `The plan for ${marker.workingDirectory} differs from the one approved on pull request #${approved.pullRequest.number} ` +
+      `(planned at commit ${approved.plannedCommit}, ${approved.commentUrl}); nothing was applied.`,
+    `  Fingerprint: approved ${approved.fingerprint}, now ${fresh.summary.fingerprint}`,
+  ];
+  if (marker.image !== fresh.image) lines.push(`  Image: approved ${marker.image}, now ${fresh.image}`);
+  if (countsText(marker.counts) !== countsText(freshCounts)) {
+    lines.push(`  Totals: approved ${countsText(marker.counts)}; now ${countsText(freshCounts)}`);
+  }
+  const differences = changeDifferences(marker, fresh.summary);
+  lines.push(...differences);
+  const lastRecorded = lastRecordedAddress(marker);
+  if (lastRecorded !== undefined) {
+    lines.push(
+      `  The pull request comment recorded changes up to ${lastRecorded} only (${formatCount(marker.unrecorded)} ` +
+        'more did not fit); later ones are compared by the totals.',
+    );
+  }
+  if (differences.length === 0) {
+    lines.push(
+      `  The ${lastRecorded === undefined ? '' : 'recorded '}resources change in the same way, so planned values ` +
+        'differ: a variable, the image, or data read at plan time (the branch may have moved on since the plan).',
+    );
+  }
+  return new DeployError(
+    'plan-changed',
+    lines.join('\n'),
+    'Open a pull request from the current branch so reviewers see this plan, then deploy its merge; or, ' +
+      'to apply it without review, re-run with require-approved-plan: false.',
+  );
+}

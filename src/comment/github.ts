@@ -1,0 +1,212 @@
+import type { getOctokit } from '@actions/github';
+import { DeployError, errorMessage } from '../errors';
+import type { Logger } from '../log';
+import { parseCommentMarker, type PlanMarker } from './marker';
+
+/** The Octokit that `@actions/github` hands out: REST methods plus pagination. */
+export type GitHubClient = ReturnType<typeof getOctokit>;
+
+/** GitHub's largest page; fewer requests on pull requests with long discussions. */
+const PAGE_SIZE = 100;
+
+export interface PlanCommentTarget {
+  octokit: GitHubClient;
+  owner: string;
+  repo: string;
+  issueNumber: number;
+  workingDirectory: string;
+}
+
+export interface PlanComment {
+  id: number;
+  url: string;
+  marker: PlanMarker;
+}
+
+interface MarkedComment extends PlanComment {
+  authorLogin: string | undefined;
+  authorType: string | undefined;
+  updatedAt: string;
+}
+
+function httpStatus(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/**
+ * A failed GitHub call as a DeployError: what was attempted, GitHub's answer, and what to change.
+ * `permissionHelp` is the advice for 401/403, which depends on what the token was needed for.
+ */
+export function gitHubFailure(error: unknown, attempted: string, permissionHelp: string): DeployError {
+  const status = httpStatus(error);
+  const answer = status === undefined ? errorMessage(error) : `${status} ${errorMessage(error)}`;
+  const message = `${attempted} failed: GitHub answered ${answer}`;
+  if ((status === 403 || status === 429) && /rate limit/i.test(errorMessage(error))) {
+    return new DeployError(
+      'github-rate-limited',
+      message,
+      'GitHub is rate limiting this token: re-run the job in a few minutes.',
+    );
+  }
+  if (status === 401 || status === 403) return new DeployError('github-forbidden', message, permissionHelp);
+  if (status === 404) {
+    return new DeployError(
+      'github-not-found',
+      message,
+      'Check that github-token belongs to this repository (or has access to it) and that the pull request exists.',
+    );
+  }
+  return new DeployError(
+    'github-error',
+    message,
+    'Re-run the job; if it keeps failing, check https://www.githubstatus.com.',
+  );
+}
+
+/**
+ * Who the token acts as, when GitHub says: a personal token can ask, while the workflow's
+ * GITHUB_TOKEN and app tokens get 403 and are known only to post as a bot.
+ */
+async function tokenLogin(octokit: GitHubClient): Promise<string | undefined> {
+  try {
+    return (await octokit.rest.users.getAuthenticated()).data.login;
+  } catch (error) {
+    if (httpStatus(error) === 403) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Every comment on the pull request that carries this tool's marker for the working directory,
+ * newest edit first; `page` size 100 and all pages, since the marker may sit anywhere in a long
+ * discussion.
+ */
+async function listMarkedComments(target: PlanCommentTarget): Promise<MarkedComment[]> {
+  const { octokit, owner, repo, issueNumber, workingDirectory } = target;
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+    owner,
+    repo,
+    issue_number: issueNumber,
+    per_page: PAGE_SIZE,
+  });
+  const marked: MarkedComment[] = [];
+  for (const comment of comments) {
+    const marker = parseCommentMarker(comment.body);
+    if (marker?.workingDirectory !== workingDirectory) continue;
+    marked.push({
+      id: comment.id,
+      url: comment.html_url,
+      marker,
+      authorLogin: comment.user?.login,
+      authorType: comment.user?.type,
+      updatedAt: comment.updated_at,
+    });
+  }
+  return marked.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+}
+
+/**
+ * This tool's plan comment for the pull request and working directory, or undefined. Only comments
+ * written by the token's own identity count (by any bot when that identity cannot be asked), so a
+ * marker pasted into somebody's comment is never overwritten nor trusted as an approved plan. When
+ * several qualify (two runs raced), the most recently edited wins and the others are reported.
+ */
+export async function findPlanComment(
+  target: PlanCommentTarget,
+  log: Logger,
+): Promise<PlanComment | undefined> {
+  const marked = await listMarkedComments(target);
+  if (marked.length === 0) return undefined;
+  const login = await tokenLogin(target.octokit);
+  const own = marked.filter((comment) =>
+    login === undefined ? comment.authorType === 'Bot' : comment.authorLogin === login,
+  );
+  const ignored = marked.length - own.length;
+  if (ignored > 0) {
+    log.info(
+      `Ignoring ${ignored} comment${ignored === 1 ? '' : 's'} with a plan marker written by ` +
+        `${login === undefined ? 'a person rather than a bot' : `someone other than ${login}`}.`,
+    );
+  }
+  const [chosen, ...duplicates] = own;
+  if (duplicates.length > 0) {
+    log.warning(
+      `Found ${own.length} plan comments for ${target.workingDirectory}; using the latest, ${chosen?.url}. ` +
+        `Delete the others: ${duplicates.map((comment) => comment.url).join(', ')}`,
+    );
+  }
+  return chosen && { id: chosen.id, url: chosen.url, marker: chosen.marker };
+}
+
+export interface UpsertPlanCommentOptions {
+  octokit: GitHubClient;
+  owner: string;
+  repo: string;
+  issueNumber: number;
+  workingDirectory: string;
+  body: string;
+  log: Logger;
+}
+
+export interface UpsertResult {
+  action: 'created' | 'updated';
+  commentId: number;
+  url: string;
+}
+
+const COMMENT_PERMISSION_HELP =
+  'Give the job `permissions: pull-requests: write`. Pull requests from forks only get a read-only ' +
+  'token: skip the comment for them with ' +
+  '`comment-on-pr: ${{ github.event.pull_request.head.repo.full_name == github.repository }}`, ' +
+  'or set comment-on-pr: false.';
+
+/**
+ * Creates the pull request's plan comment for this working directory, or updates it in place on
+ * later runs, so a pull request carries one current plan however often it is pushed.
+ */
+export async function upsertPlanComment(options: UpsertPlanCommentOptions): Promise<UpsertResult> {
+  const { octokit, owner, repo, issueNumber, workingDirectory, body, log } = options;
+  let existing: PlanComment | undefined;
+  try {
+    existing = await findPlanComment({ octokit, owner, repo, issueNumber, workingDirectory }, log);
+  } catch (error) {
+    throw gitHubFailure(
+      error,
+      `Reading the comments of pull request #${issueNumber}`,
+      COMMENT_PERMISSION_HELP,
+    );
+  }
+
+  if (existing) {
+    try {
+      const { data } = await octokit.rest.issues.updateComment({
+        owner,
+        repo,
+        comment_id: existing.id,
+        body,
+      });
+      log.info(`Updated the plan comment ${data.html_url}`);
+      return { action: 'updated', commentId: data.id, url: data.html_url };
+    } catch (error) {
+      // Deleted between the listing and now: a new comment takes its place.
+      if (httpStatus(error) !== 404) {
+        throw gitHubFailure(error, `Updating plan comment ${existing.url}`, COMMENT_PERMISSION_HELP);
+      }
+      log.info(`The plan comment ${existing.url} was deleted meanwhile; creating a new one.`);
+    }
+  }
+
+  try {
+    const { data } = await octokit.rest.issues.createComment({
+      owner,
+      repo,
+      issue_number: issueNumber,
+      body,
+    });
+    log.info(`Created the plan comment ${data.html_url}`);
+    return { action: 'created', commentId: data.id, url: data.html_url };
+  } catch (error) {
+    throw gitHubFailure(error, `Commenting on pull request #${issueNumber}`, COMMENT_PERMISSION_HELP);
+  }
+}

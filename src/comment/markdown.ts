@@ -1,0 +1,75 @@
+/**
+ * Markdown building blocks that stay inert whatever text they carry: resource addresses, output
+ * names and plan text come from the user's configuration and must not be able to open a link, an
+ * HTML tag, a table column or leave a code block.
+ */
+
+function longestBacktickRun(text: string): number {
+  let longest = 0;
+  for (const [run] of text.matchAll(/`+/g)) longest = Math.max(longest, run.length);
+  return longest;
+}
+
+/** One line of literal text: HTML is escaped and every markdown punctuation mark is backslashed. */
+export function escapeText(text: string): string {
+  return text
+    .replace(/\s*[\r\n]+\s*/g, ' ')
+    .replace(/[\\`*_{}[\]()#+\-.!~|]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+/**
+ * An inline code span around any text: the backtick fence is one longer than the longest backtick
+ * run inside, padded with a space on each side when the text begins or ends with a backtick or a
+ * space (CommonMark strips one space from each side again).
+ */
+export function codeSpan(text: string): string {
+  const oneLine = text.replace(/[\r\n]+/g, ' ');
+  const fence = '`'.repeat(longestBacktickRun(oneLine) + 1);
+  const pad = /^[` ]|[` ]$/.test(oneLine) ? ' ' : '';
+  return `${fence}${pad}${oneLine}${pad}${fence}`;
+}
+
+/** A code fence the text cannot close early: longer than any backtick run in it, at least three. */
+export function fenceFor(text: string): string {
+  return '`'.repeat(Math.max(3, longestBacktickRun(text) + 1));
+}
+
+/** A fenced code block; pass the fence of a longer text when this one is a part of it. */
+export function codeBlock(text: string, language: string, fence = fenceFor(text)): string {
+  return `${fence}${language}\n${text}\n${fence}`;
+}
+
+/**
+ * GitHub splits table rows on every unescaped pipe, even inside code spans, so each cell's pipes
+ * are escaped; the table extension removes the backslash again before rendering the cell.
+ */
+export function tableRow(cells: string[]): string {
+  return `| ${cells.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`;
+}
+
+export function tableHeader(titles: string[]): string {
+  return [tableRow(titles), tableRow(titles.map(() => '---'))].join('\n');
+}
+
+/**
+ * A link target that cannot end the link early, or undefined for anything but http(s): the URL
+ * parser percent-encodes spaces, quotes and angle brackets; parentheses are encoded here.
+ */
+export function linkTarget(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined;
+  return parsed.href.replace(/\(/g, '%28').replace(/\)/g, '%29');
+}
+
+/** "1,234": counts in the comment are read, not parsed, so they get thousands separators. */
+export function formatCount(count: number): string {
+  return count.toLocaleString('en-US');
+}

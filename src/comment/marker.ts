@@ -1,0 +1,172 @@
+import type { ChangeAction, PlanSummary } from '../terraform/types';
+
+/**
+ * The hidden marker at the top of a plan comment: an HTML comment holding a small JSON record. It
+ * lets a later run find its own comment among everybody else's, and lets a deploy check that it
+ * applies the plan reviewers saw on the pull request.
+ */
+
+export const COMMENT_TOOL_ID = 'ha-django-deploy';
+export const MARKER_FORMAT_VERSION = 1;
+const MARKER_OPENING = `<!-- ${COMMENT_TOOL_ID}:plan `;
+const MARKER_CLOSING = ' -->';
+
+/**
+ * Characters the marker may spend on its `changes` list. At about 40 characters per entry that is
+ * some 250 resource changes, which covers ordinary plans exactly; a larger plan records the first
+ * ones in address order plus a count of the rest, and leaves the rest of the 65,536 characters to
+ * what reviewers read.
+ */
+export const MARKER_CHANGES_BUDGET = 10_000;
+
+/** Terraform's own plan symbols, so a recorded entry reads like the plan text. */
+export const ACTION_SYMBOLS: Record<ChangeAction, string> = {
+  create: '+',
+  update: '~',
+  delete: '-',
+  replace: '-/+',
+  read: '<=',
+};
+
+export interface PlanCounts {
+  add: number;
+  change: number;
+  destroy: number;
+  replace: number;
+}
+
+export interface PlanMarker {
+  tool: typeof COMMENT_TOOL_ID;
+  version: number;
+  /** The working directory label: one comment per pull request and label. */
+  workingDirectory: string;
+  /** The commit the plan was made at. */
+  commit: string;
+  fingerprint: string;
+  image: string;
+  counts: PlanCounts;
+  /**
+   * `<symbol> <address>` for each resource change in address order (code-unit order), cut where
+   * MARKER_CHANGES_BUDGET runs out.
+   */
+  changes: string[];
+  /** How many resource changes after the last recorded one did not fit. */
+  unrecorded: number;
+}
+
+/** Address order by UTF-16 code units: the same on every machine, unlike a locale comparison. */
+export function compareAddresses(a: string, b: string): number {
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
+}
+
+export function changeEntry(address: string, action: ChangeAction): string {
+  return `${ACTION_SYMBOLS[action]} ${address}`;
+}
+
+/** Splits a recorded entry back into its symbol and address (addresses may contain spaces). */
+export function parseChangeEntry(entry: string): { symbol: string; address: string } {
+  const space = entry.indexOf(' ');
+  return space < 0
+    ? { symbol: '', address: entry }
+    : { symbol: entry.slice(0, space), address: entry.slice(space + 1) };
+}
+
+export function buildMarker(
+  summary: PlanSummary,
+  context: { workingDirectory: string; commit: string; image: string },
+): PlanMarker {
+  const entries = summary.resourceChanges
+    .map((change) => ({ address: change.address, entry: changeEntry(change.address, change.action) }))
+    .sort((a, b) => compareAddresses(a.address, b.address))
+    .map(({ entry }) => entry);
+  const changes: string[] = [];
+  let spent = 0;
+  for (const entry of entries) {
+    // Serialized cost: the quoted, escaped string plus its comma.
+    const cost = JSON.stringify(entry).length + 1;
+    if (spent + cost > MARKER_CHANGES_BUDGET) break;
+    changes.push(entry);
+    spent += cost;
+  }
+  return {
+    tool: COMMENT_TOOL_ID,
+    version: MARKER_FORMAT_VERSION,
+    workingDirectory: context.workingDirectory,
+    commit: context.commit,
+    fingerprint: summary.fingerprint,
+    image: context.image,
+    counts: {
+      add: summary.add,
+      change: summary.change,
+      destroy: summary.destroy,
+      replace: summary.replace,
+    },
+    changes,
+    unrecorded: entries.length - changes.length,
+  };
+}
+
+/**
+ * The marker as an HTML comment. `<`, `>` and `&` are written as JSON unicode escapes, so no
+ * address can contain the `-->` that would end the comment and show the rest of the JSON.
+ */
+export function serializeMarker(marker: PlanMarker): string {
+  const json = JSON.stringify(marker).replace(
+    /[<>&]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return `${MARKER_OPENING}${json}${MARKER_CLOSING}`;
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+function isPlanMarker(value: unknown): value is PlanMarker {
+  if (typeof value !== 'object' || value === null) return false;
+  const marker = value as Partial<Record<keyof PlanMarker, unknown>>;
+  const counts = marker.counts as Partial<Record<keyof PlanCounts, unknown>> | null | undefined;
+  return (
+    marker.tool === COMMENT_TOOL_ID &&
+    marker.version === MARKER_FORMAT_VERSION &&
+    typeof marker.workingDirectory === 'string' &&
+    typeof marker.commit === 'string' &&
+    typeof marker.fingerprint === 'string' &&
+    typeof marker.image === 'string' &&
+    typeof counts === 'object' &&
+    counts !== null &&
+    isCount(counts.add) &&
+    isCount(counts.change) &&
+    isCount(counts.destroy) &&
+    isCount(counts.replace) &&
+    Array.isArray(marker.changes) &&
+    marker.changes.every((entry) => typeof entry === 'string') &&
+    isCount(marker.unrecorded)
+  );
+}
+
+/**
+ * The first well-formed marker of this tool in a comment body, or undefined. Other bots' markers,
+ * markers damaged by a hand edit and markers of an unknown format version are all skipped.
+ */
+export function parseCommentMarker(body: string | null | undefined): PlanMarker | undefined {
+  if (!body) return undefined;
+  for (
+    let start = body.indexOf(MARKER_OPENING);
+    start >= 0;
+    start = body.indexOf(MARKER_OPENING, start + 1)
+  ) {
+    const jsonStart = start + MARKER_OPENING.length;
+    const end = body.indexOf(MARKER_CLOSING, jsonStart);
+    if (end < 0) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.slice(jsonStart, end));
+    } catch {
+      continue;
+    }
+    if (isPlanMarker(parsed)) return parsed;
+  }
+  return undefined;
+}

@@ -1,0 +1,340 @@
+import { DeployError } from '../errors';
+import type { ChangeAction, OutputChange, PlanSummary, ResourceChange } from '../terraform/types';
+import {
+  codeBlock,
+  codeSpan,
+  escapeText,
+  fenceFor,
+  formatCount,
+  linkTarget,
+  tableHeader,
+  tableRow,
+} from './markdown';
+import { ACTION_SYMBOLS, buildMarker, serializeMarker } from './marker';
+import { redact } from './redact';
+
+/** GitHub refuses issue comment bodies longer than this many characters. */
+export const COMMENT_BODY_LIMIT = 65_536;
+
+/** Longer plan lines (a base64 user-data blob, a policy on one line) are cut to this many characters. */
+const MAX_PLAN_LINE_LENGTH = 1_000;
+
+const WARNING = ':warning:';
+
+export interface PlanCommentInput {
+  summary: PlanSummary;
+  /** `terraform show -no-color` of the saved plan; sensitive values already read `(sensitive value)`. */
+  planText: string;
+  /** The image reference being deployed, `repo@sha256:...`. */
+  image: string;
+  /** The commit the plan was made at. */
+  commit: string;
+  /** Label of the Terraform working directory: one comment per pull request and label. */
+  workingDirectory: string;
+  /** This workflow run's page, where the log holds the full plan. */
+  runUrl: string;
+  /** Values masked wherever they appear (the DockerHub token, anything the caller marks secret). */
+  secrets: readonly string[];
+  /** Defaults to GitHub's comment limit; a job summary may allow more. */
+  maxLength?: number;
+}
+
+const ACTION_LABELS: Record<ChangeAction, string> = {
+  create: 'create',
+  update: 'update in place',
+  delete: 'destroy',
+  replace: 'replace',
+  read: 'read',
+};
+
+/** Terraform's `action_reason` codes in words; unknown codes are shown as they are. */
+const REASON_TEXT: Record<string, string> = {
+  replace_because_cannot_update: 'a changed argument cannot be updated in place',
+  replace_because_tainted: 'the object is tainted',
+  replace_by_request: 'requested with -replace',
+  replace_by_triggers: 'replace_triggered_by changed',
+  delete_because_no_resource_config: 'removed from the configuration',
+  delete_because_no_module: 'its module was removed',
+  delete_because_wrong_repetition: 'count or for_each was added or removed',
+  delete_because_count_index: 'index beyond the new count',
+  delete_because_each_key: 'key no longer in for_each',
+  delete_because_no_move_target: 'the moved block target does not exist',
+  read_because_config_unknown: 'its configuration is known only after apply',
+  read_because_dependency_pending: 'it depends on a pending change',
+  read_because_check_nested: 'a check block reads it',
+};
+
+function isDestructive(action: ChangeAction): boolean {
+  return action === 'delete' || action === 'replace';
+}
+
+/** Rows kept first when a table must be cut: destruction, then changes, then reads. */
+const ROW_PRIORITY: Record<ChangeAction, number> = { delete: 0, replace: 0, create: 1, update: 1, read: 2 };
+
+interface Row {
+  markdown: string;
+  priority: number;
+}
+
+interface TableSpec {
+  title: (shown: number, total: number) => string;
+  columns: string[];
+  rows: Row[];
+  /** Why rows are missing, given how many are shown. */
+  cutNote: (shown: number, total: number) => string;
+}
+
+function redactSummary(summary: PlanSummary, mask: (text: string) => string): PlanSummary {
+  return {
+    ...summary,
+    resourceChanges: summary.resourceChanges.map((change) => ({
+      ...change,
+      address: mask(change.address),
+      type: mask(change.type),
+      reason: change.reason === undefined ? undefined : mask(change.reason),
+    })),
+    outputChanges: summary.outputChanges.map((output) => ({ ...output, name: mask(output.name) })),
+  };
+}
+
+function cutLongLine(line: string): string {
+  if (line.length <= MAX_PLAN_LINE_LENGTH) return line;
+  const characters = Array.from(line);
+  if (characters.length <= MAX_PLAN_LINE_LENGTH) return line;
+  const rest = characters.length - MAX_PLAN_LINE_LENGTH;
+  return `${characters.slice(0, MAX_PLAN_LINE_LENGTH).join('')} … (${formatCount(rest)} more characters)`;
+}
+
+/** Plan text as lines: colour codes and carriage returns dropped, blank edges trimmed. */
+function planLines(planText: string): string[] {
+  const text = planText
+    // eslint-disable-next-line no-control-regex -- ANSI escape sequences are exactly what is removed
+    .replace(/\u001b\[[0-9;]*[A-Za-z]/g, '')
+    .replace(/\r\n?/g, '\n')
+    .replace(/^\s*\n|\s+$/g, '');
+  return text === '' ? [] : text.split('\n').map(cutLongLine);
+}
+
+function summaryLine(summary: PlanSummary): string {
+  if (!summary.hasChanges) {
+    return '**No changes.** The infrastructure already matches the configuration.';
+  }
+  const counts = [
+    `${formatCount(summary.add)} to add`,
+    `${formatCount(summary.change)} to change`,
+    `${formatCount(summary.destroy)} to destroy`,
+    `${formatCount(summary.replace)} to replace`,
+  ].join(', ');
+  const outputs = summary.outputChanges.length;
+  const outputText = outputs > 0 ? `; ${formatCount(outputs)} output change${outputs === 1 ? '' : 's'}` : '';
+  const line = `**Plan: ${counts}${outputText}.**`;
+  return summary.destroy + summary.replace > 0
+    ? `${WARNING} ${line} This plan destroys or replaces resources: check the ${WARNING} rows before merging.`
+    : line;
+}
+
+function commitText(commit: string): string {
+  // A bare full SHA is linked to the commit by GitHub itself; anything else stays literal.
+  return /^[0-9a-f]{40}$/.test(commit) ? commit : codeSpan(commit);
+}
+
+function runLogLink(runUrl: string): string {
+  const target = linkTarget(runUrl);
+  return target ? `[run log](${target})` : "run's log";
+}
+
+function actionCell(action: ChangeAction): string {
+  const label = `${codeSpan(ACTION_SYMBOLS[action])} ${ACTION_LABELS[action]}`;
+  return isDestructive(action) ? `${WARNING} ${label}` : label;
+}
+
+function reasonCell(reason: string | undefined): string {
+  if (reason === undefined || reason === '') return '';
+  return REASON_TEXT[reason] ?? escapeText(reason);
+}
+
+function resourceTable(changes: ResourceChange[], logLink: string): TableSpec {
+  const withReasons = changes.some((change) => change.reason);
+  return {
+    title: (shown, total) =>
+      `#### Resource changes (${shown === total ? formatCount(total) : `${formatCount(shown)} of ${formatCount(total)}`})`,
+    columns: withReasons ? ['Action', 'Resource', 'Why'] : ['Action', 'Resource'],
+    rows: changes.map((change) => {
+      const cells = [actionCell(change.action), codeSpan(change.address)];
+      if (withReasons) cells.push(reasonCell(change.reason));
+      return { markdown: tableRow(cells), priority: ROW_PRIORITY[change.action] };
+    }),
+    cutNote: (shown, total) =>
+      `${formatCount(total - shown)} more resource changes do not fit in a comment; destructions and ` +
+      `replacements are listed first. The full plan is in the ${logLink}.`,
+  };
+}
+
+function outputTable(outputs: OutputChange[], logLink: string): TableSpec {
+  return {
+    title: (shown, total) =>
+      `#### Output changes (${shown === total ? formatCount(total) : `${formatCount(shown)} of ${formatCount(total)}`})`,
+    columns: ['Action', 'Output'],
+    rows: outputs.map((output) => ({
+      markdown: tableRow([
+        `${codeSpan(ACTION_SYMBOLS[output.action])} ${ACTION_LABELS[output.action]}`,
+        output.sensitive ? `${codeSpan(output.name)} (sensitive, value hidden)` : codeSpan(output.name),
+      ]),
+      priority: 0,
+    })),
+    cutNote: (shown, total) =>
+      `${formatCount(total - shown)} more output changes do not fit in a comment; they are in the ${logLink}.`,
+  };
+}
+
+function tableSection(spec: TableSpec, shownRows: Row[]): string {
+  const total = spec.rows.length;
+  const parts = [spec.title(shownRows.length, total), '', tableHeader(spec.columns)];
+  parts.push(...shownRows.map((row) => row.markdown));
+  if (shownRows.length < total) parts.push('', spec.cutNote(shownRows.length, total));
+  return parts.join('\n');
+}
+
+/**
+ * The table within `budget` characters: rows are taken by priority (destruction first) until the
+ * next one would not fit, then shown in their original order. Undefined when there is no room even
+ * for the title and the note.
+ */
+function fitTable(spec: TableSpec, budget: number): string | undefined {
+  const full = tableSection(spec, spec.rows);
+  if (full.length <= budget) return full;
+  // Sized with the widest counts, so the real title and note can only be shorter.
+  const total = spec.rows.length;
+  const overhead = tableSection({ ...spec, title: () => spec.title(total, total + 1) }, []).length;
+  if (overhead > budget) return undefined;
+  const byPriority = spec.rows
+    .map((row, index) => ({ row, index }))
+    .sort((a, b) => a.row.priority - b.row.priority);
+  const kept: { row: Row; index: number }[] = [];
+  let spent = overhead;
+  for (const candidate of byPriority) {
+    const cost = candidate.row.markdown.length + 1;
+    if (spent + cost > budget) break;
+    kept.push(candidate);
+    spent += cost;
+  }
+  kept.sort((a, b) => a.index - b.index);
+  return tableSection(
+    spec,
+    kept.map(({ row }) => row),
+  );
+}
+
+function planSection(lines: string[], shown: number, fence: string, logLink: string): string {
+  const count = formatCount(lines.length);
+  const title = shown === lines.length ? `${count} lines` : `first ${formatCount(shown)} of ${count} lines`;
+  const parts = [
+    `<details><summary>Full plan text (${title})</summary>`,
+    '',
+    codeBlock(lines.slice(0, shown).join('\n'), 'text', fence),
+    '',
+    '</details>',
+  ];
+  if (shown < lines.length) {
+    parts.push(
+      '',
+      `The plan text is cut to fit GitHub's ${formatCount(COMMENT_BODY_LIMIT)}-character comment limit. ` +
+        `The full plan is in the ${logLink}.`,
+    );
+  }
+  return parts.join('\n');
+}
+
+/** As many leading plan lines as fit in `budget` characters, or undefined when not even one does. */
+function fitPlan(lines: string[], budget: number, fence: string, logLink: string): string | undefined {
+  let spent = planSection(lines, 0, fence, logLink).length - 1;
+  let shown = 0;
+  while (shown < lines.length && spent + (lines[shown]?.length ?? 0) + 1 <= budget) {
+    spent += (lines[shown]?.length ?? 0) + 1;
+    shown += 1;
+  }
+  // The title counts the shown lines, so it grew by a few digits: give back lines until it fits.
+  let section = planSection(lines, shown, fence, logLink);
+  while (shown > 0 && section.length > budget) {
+    shown -= 1;
+    section = planSection(lines, shown, fence, logLink);
+  }
+  return shown === 0 ? undefined : section;
+}
+
+function joinSections(sections: (string | undefined)[]): string {
+  return sections
+    .filter((section): section is string => section !== undefined && section !== '')
+    .join('\n\n');
+}
+
+/**
+ * The pull-request comment for one plan, at most `maxLength` characters. When the whole does not
+ * fit, the plan text is cut line by line first, then dropped and the tables cut; the marker, the
+ * summary line, the image and the commit are always kept. Every text is redacted before it is
+ * escaped, so a secret cannot hide behind an escape.
+ */
+export function renderPlanComment(input: PlanCommentInput): string {
+  const maxLength = input.maxLength ?? COMMENT_BODY_LIMIT;
+  const mask = (text: string): string => redact(text, input.secrets);
+  const summary = redactSummary(input.summary, mask);
+  const workingDirectory = mask(input.workingDirectory);
+  const image = mask(input.image);
+  const commit = mask(input.commit);
+  const lines = planLines(mask(input.planText));
+  const logLink = runLogLink(mask(input.runUrl));
+
+  const marker = serializeMarker(buildMarker(summary, { workingDirectory, commit, image }));
+  const head = joinSections([
+    `${marker}\n### Terraform plan for ${codeSpan(workingDirectory)}`,
+    summaryLine(summary),
+    [
+      `- Image: ${codeSpan(image)}`,
+      `- Planned at commit ${commitText(commit)}`,
+      `- Workflow ${logLink}`,
+    ].join('\n'),
+  ]);
+  const resources =
+    summary.resourceChanges.length > 0 ? resourceTable(summary.resourceChanges, logLink) : undefined;
+  const outputs = summary.outputChanges.length > 0 ? outputTable(summary.outputChanges, logLink) : undefined;
+  const resourcesFull = resources && tableSection(resources, resources.rows);
+  const outputsFull = outputs && tableSection(outputs, outputs.rows);
+  const fence = fenceFor(lines.join('\n'));
+  const planFull = lines.length > 0 ? planSection(lines, lines.length, fence, logLink) : undefined;
+
+  const complete = joinSections([head, resourcesFull, outputsFull, planFull]);
+  if (complete.length <= maxLength) return complete;
+
+  const separator = '\n\n'.length;
+  const beforePlan = joinSections([head, resourcesFull, outputsFull]);
+  const cutPlan = fitPlan(lines, maxLength - beforePlan.length - separator, fence, logLink);
+  if (cutPlan !== undefined) return joinSections([beforePlan, cutPlan]);
+
+  // Not even one plan line fits beside the tables: drop the text and cut the tables instead.
+  const omitted =
+    lines.length > 0
+      ? `The plan text (${formatCount(lines.length)} lines) does not fit in a comment next to the ` +
+        `change tables. The full plan is in the ${logLink}.`
+      : undefined;
+  let tableBudget = maxLength - joinSections([head, omitted]).length - separator;
+  // Outputs get what the resource table leaves, and at least a quarter: resources matter more.
+  const resourcesRoom = resourcesFull === undefined ? 0 : resourcesFull.length + separator;
+  const outputsCut =
+    outputs && fitTable(outputs, Math.max(Math.floor(tableBudget / 4), tableBudget - resourcesRoom));
+  if (outputsCut !== undefined) tableBudget -= outputsCut.length + separator;
+  const resourcesCut = resources && fitTable(resources, tableBudget);
+  return checkedLength(joinSections([head, resourcesCut, outputsCut, omitted]), maxLength);
+}
+
+/**
+ * Only the fixed parts can overflow here (an absurd working directory label or image reference, or
+ * a tiny maxLength): say so rather than let GitHub answer 422 with a generic message.
+ */
+function checkedLength(body: string, maxLength: number): string {
+  if (body.length <= maxLength) return body;
+  throw new DeployError(
+    'comment-too-long',
+    `The plan comment needs ${formatCount(body.length)} characters even with the plan text and tables cut; the limit is ${formatCount(maxLength)}.`,
+    'Shorten the working directory label and the image reference, or set comment-on-pr: false.',
+  );
+}
