@@ -12,6 +12,9 @@ step() { printf '\n==> %s (%ss)\n' "$1" "$((SECONDS - started))"; }
 step "install"
 bash scripts/setup.sh
 
+step "app: pytest, check --deploy, hadolint, image built and run"
+bash scripts/check-app.sh
+
 step "lint and type check"
 npm run --silent lint
 npm run --silent typecheck

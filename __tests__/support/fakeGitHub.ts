@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -18,6 +18,8 @@ export interface TokenGrant {
   installation: boolean;
   /** A fork's pull request gets a read-only GITHUB_TOKEN: every write answers 403. */
   readOnly?: boolean;
+  /** Every call answers GitHub's 403 for an exhausted rate limit. */
+  rateLimited?: boolean;
 }
 
 export interface FakeComment {
@@ -34,6 +36,12 @@ export interface FakePullRequest {
   merged_at: string | null;
   merge_commit_sha: string | null;
   head_sha: string;
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
 }
 
 export interface FakeGitHubOptions {
@@ -87,55 +95,54 @@ export async function startFakeGitHub(options: FakeGitHubOptions) {
     base: { ref: 'main' },
   });
 
-  function send(
-    response: ServerResponse,
-    status: number,
-    body: unknown,
-    headers: Record<string, string> = {},
-  ) {
-    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-    response.end(JSON.stringify(body));
-  }
+  const reply = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => ({
+    status,
+    body,
+    headers,
+  });
 
-  function fail(response: ServerResponse, status: number, message: string) {
-    send(response, status, {
-      message,
-      documentation_url: 'https://docs.github.com/rest',
-      status: String(status),
-    });
-  }
+  const failure = (status: number, message: string, headers: Record<string, string> = {}): Reply =>
+    reply(
+      status,
+      { message, documentation_url: 'https://docs.github.com/rest', status: String(status) },
+      headers,
+    );
 
   /** One page of `items` with GitHub's Link header (next, last, first, prev as they apply). */
-  function sendPage(response: ServerResponse, url: URL, items: unknown[]) {
+  function page(url: URL, items: unknown[]): Reply {
     const perPage = Math.min(Number(url.searchParams.get('per_page') ?? 30), maxPageSize);
-    const page = Math.max(Number(url.searchParams.get('page') ?? 1), 1);
+    const number = Math.max(Number(url.searchParams.get('page') ?? 1), 1);
     const lastPage = Math.max(Math.ceil(items.length / perPage), 1);
-    const pageUrl = (number: number) => {
-      const target = new URL(url.href);
-      target.searchParams.set('per_page', String(perPage));
-      target.searchParams.set('page', String(number));
-      return `<${baseUrl}${target.pathname}${target.search}>`;
+    const pageUrl = (target: number) => {
+      const link = new URL(url.href);
+      link.searchParams.set('per_page', String(perPage));
+      link.searchParams.set('page', String(target));
+      return `<${baseUrl}${link.pathname}${link.search}>`;
     };
     const links: string[] = [];
-    if (page < lastPage) links.push(`${pageUrl(page + 1)}; rel="next"`, `${pageUrl(lastPage)}; rel="last"`);
-    if (page > 1) links.push(`${pageUrl(1)}; rel="first"`, `${pageUrl(page - 1)}; rel="prev"`);
-    send(
-      response,
+    if (number < lastPage)
+      links.push(`${pageUrl(number + 1)}; rel="next"`, `${pageUrl(lastPage)}; rel="last"`);
+    if (number > 1) links.push(`${pageUrl(1)}; rel="first"`, `${pageUrl(number - 1)}; rel="prev"`);
+    return reply(
       200,
-      items.slice((page - 1) * perPage, page * perPage),
+      items.slice((number - 1) * perPage, number * perPage),
       links.length > 0 ? { link: links.join(', ') } : {},
     );
   }
 
-  async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
+  /** The comment body of a create or update request, or GitHub's 422 for a missing or long one. */
+  async function commentBody(request: IncomingMessage): Promise<string | Reply> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
-    return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+    const { body } = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { body?: unknown };
+    if (typeof body !== 'string') return failure(422, 'Invalid request: body is required');
+    if (body.length > BODY_LIMIT) return failure(422, 'Body is too long (maximum is 65536 characters)');
+    return body;
   }
 
   let beforeRequest: ((method: string, path: string) => void) | undefined;
 
-  async function handle(request: IncomingMessage, response: ServerResponse) {
+  async function route(request: IncomingMessage): Promise<Reply> {
     const url = new URL(request.url ?? '/', baseUrl);
     const method = request.method ?? 'GET';
     requests.push(`${method} ${url.pathname}${url.search}`);
@@ -143,33 +150,32 @@ export async function startFakeGitHub(options: FakeGitHubOptions) {
 
     const token = /^(?:token|bearer) (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
     const grant = token === undefined ? undefined : options.tokens[token];
-    if (!grant) return fail(response, 401, 'Bad credentials');
+    if (!grant) return failure(401, 'Bad credentials');
+    if (grant.rateLimited) {
+      return failure(403, 'API rate limit exceeded for installation ID 4242.', {
+        'x-ratelimit-remaining': '0',
+      });
+    }
 
     if (method === 'GET' && url.pathname === '/user') {
-      if (grant.installation) return fail(response, 403, 'Resource not accessible by integration');
-      return send(response, 200, { login: grant.user.login, id: 1, type: grant.user.type });
+      if (grant.installation) return failure(403, 'Resource not accessible by integration');
+      return reply(200, { login: grant.user.login, id: 1, type: grant.user.type });
     }
 
     const repoPath = `/repos/${owner}/${repo}`;
-    if (!url.pathname.startsWith(`${repoPath}/`)) return fail(response, 404, 'Not Found');
+    if (!url.pathname.startsWith(`${repoPath}/`)) return failure(404, 'Not Found');
     const path = url.pathname.slice(repoPath.length);
     const isWrite = method === 'POST' || method === 'PATCH';
-    if (isWrite && grant.readOnly) return fail(response, 403, 'Resource not accessible by integration');
+    if (isWrite && grant.readOnly) return failure(403, 'Resource not accessible by integration');
 
     const issueComments = /^\/issues\/(\d+)\/comments$/.exec(path);
     if (issueComments && method === 'GET') {
       const issueNumber = Number(issueComments[1]);
-      return sendPage(
-        response,
-        url,
-        comments.filter((comment) => comment.issueNumber === issueNumber).map(commentJson),
-      );
+      return page(url, comments.filter((comment) => comment.issueNumber === issueNumber).map(commentJson));
     }
     if (issueComments && method === 'POST') {
-      const { body } = await readJson(request);
-      if (typeof body !== 'string') return fail(response, 422, 'Invalid request: body is required');
-      if (body.length > BODY_LIMIT)
-        return fail(response, 422, 'Body is too long (maximum is 65536 characters)');
+      const body = await commentBody(request);
+      if (typeof body !== 'string') return body;
       const now = timestamp();
       const comment: FakeComment = {
         id: nextCommentId++,
@@ -180,34 +186,35 @@ export async function startFakeGitHub(options: FakeGitHubOptions) {
         updated_at: now,
       };
       comments.push(comment);
-      return send(response, 201, commentJson(comment));
+      return reply(201, commentJson(comment));
     }
 
     const singleComment = /^\/issues\/comments\/(\d+)$/.exec(path);
     if (singleComment && method === 'PATCH') {
       const comment = comments.find((candidate) => candidate.id === Number(singleComment[1]));
-      if (!comment) return fail(response, 404, 'Not Found');
-      const { body } = await readJson(request);
-      if (typeof body !== 'string') return fail(response, 422, 'Invalid request: body is required');
-      if (body.length > BODY_LIMIT)
-        return fail(response, 422, 'Body is too long (maximum is 65536 characters)');
+      if (!comment) return failure(404, 'Not Found');
+      const body = await commentBody(request);
+      if (typeof body !== 'string') return body;
       comment.body = body;
       comment.updated_at = timestamp();
-      return send(response, 200, commentJson(comment));
+      return reply(200, commentJson(comment));
     }
 
     const commitPulls = /^\/commits\/([0-9a-f]{7,40})\/pulls$/.exec(path);
     if (commitPulls && method === 'GET') {
-      return sendPage(response, url, (pullsByCommit.get(commitPulls[1]!) ?? []).map(pullJson));
+      return page(url, (pullsByCommit.get(commitPulls[1]!) ?? []).map(pullJson));
     }
 
-    return fail(response, 404, 'Not Found');
+    return failure(404, 'Not Found');
   }
 
   const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      fail(response, 500, String(error));
-    });
+    void route(request)
+      .catch((error: unknown) => failure(500, String(error)))
+      .then(({ status, body, headers }) => {
+        response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+        response.end(JSON.stringify(body));
+      });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -248,7 +255,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions) {
     },
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
         // Octokit's fetch keeps connections alive; close them or close() waits for their timeout.
         server.closeAllConnections();
       }),

@@ -1,7 +1,7 @@
 import { DeployError } from '../errors';
 import type { Logger } from '../log';
 import type { PlanSummary } from '../terraform/types';
-import { findPlanComment, gitHubFailure, type GitHubClient } from './github';
+import { findPlanComment, gitHubFailure, type GitHubClient, type PlanComment } from './github';
 import { formatCount } from './markdown';
 import { changeEntry, compareAddresses, parseChangeEntry, type PlanCounts, type PlanMarker } from './marker';
 
@@ -92,7 +92,7 @@ export async function findApprovedPlan(options: FindApprovedPlanOptions): Promis
     );
   }
 
-  let comment;
+  let comment: PlanComment | undefined;
   try {
     comment = await findPlanComment(
       { octokit, owner, repo, issueNumber: pull.number, workingDirectory },

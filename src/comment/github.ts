@@ -29,9 +29,21 @@ interface MarkedComment extends PlanComment {
   updatedAt: string;
 }
 
-function httpStatus(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === 'number' ? status : undefined;
+interface GitHubAnswer {
+  status: number;
+  message: string;
+}
+
+/**
+ * The HTTP answer behind an Octokit error, or undefined when GitHub never answered: Octokit reports
+ * a refused connection as status 500 too, but without a response.
+ */
+function gitHubAnswer(error: unknown): GitHubAnswer | undefined {
+  const shaped = error as { status?: unknown; response?: { data?: { message?: unknown } } } | null;
+  if (typeof shaped?.status !== 'number' || shaped.response === undefined) return undefined;
+  const message = shaped.response.data?.message;
+  // GitHub's own message; Octokit's appends the documentation URL.
+  return { status: shaped.status, message: typeof message === 'string' ? message : errorMessage(error) };
 }
 
 /**
@@ -39,18 +51,26 @@ function httpStatus(error: unknown): number | undefined {
  * `permissionHelp` is the advice for 401/403, which depends on what the token was needed for.
  */
 export function gitHubFailure(error: unknown, attempted: string, permissionHelp: string): DeployError {
-  const status = httpStatus(error);
-  const answer = status === undefined ? errorMessage(error) : `${status} ${errorMessage(error)}`;
-  const message = `${attempted} failed: GitHub answered ${answer}`;
-  if ((status === 403 || status === 429) && /rate limit/i.test(errorMessage(error))) {
+  const answer = gitHubAnswer(error);
+  if (!answer) {
+    return new DeployError(
+      'github-unreachable',
+      `${attempted} failed: GitHub could not be reached (${errorMessage(error)}).`,
+      'Re-run the job; on GitHub Enterprise Server, check that GITHUB_API_URL points at its API.',
+    );
+  }
+  const message = `${attempted} failed: GitHub answered ${answer.status} ${answer.message}`;
+  if ((answer.status === 403 || answer.status === 429) && /rate limit/i.test(answer.message)) {
     return new DeployError(
       'github-rate-limited',
       message,
       'GitHub is rate limiting this token: re-run the job in a few minutes.',
     );
   }
-  if (status === 401 || status === 403) return new DeployError('github-forbidden', message, permissionHelp);
-  if (status === 404) {
+  if (answer.status === 401 || answer.status === 403) {
+    return new DeployError('github-forbidden', message, permissionHelp);
+  }
+  if (answer.status === 404) {
     return new DeployError(
       'github-not-found',
       message,
@@ -72,15 +92,14 @@ async function tokenLogin(octokit: GitHubClient): Promise<string | undefined> {
   try {
     return (await octokit.rest.users.getAuthenticated()).data.login;
   } catch (error) {
-    if (httpStatus(error) === 403) return undefined;
+    if (gitHubAnswer(error)?.status === 403) return undefined;
     throw error;
   }
 }
 
 /**
  * Every comment on the pull request that carries this tool's marker for the working directory,
- * newest edit first; `page` size 100 and all pages, since the marker may sit anywhere in a long
- * discussion.
+ * newest edit first. Reads every page: the marker may sit anywhere in a long discussion.
  */
 async function listMarkedComments(target: PlanCommentTarget): Promise<MarkedComment[]> {
   const { octokit, owner, repo, issueNumber, workingDirectory } = target;
@@ -139,12 +158,8 @@ export async function findPlanComment(
   return chosen && { id: chosen.id, url: chosen.url, marker: chosen.marker };
 }
 
-export interface UpsertPlanCommentOptions {
-  octokit: GitHubClient;
-  owner: string;
-  repo: string;
-  issueNumber: number;
-  workingDirectory: string;
+export interface UpsertPlanCommentOptions extends PlanCommentTarget {
+  /** The rendered comment (renderPlanComment), marker included. */
   body: string;
   log: Logger;
 }
@@ -190,7 +205,7 @@ export async function upsertPlanComment(options: UpsertPlanCommentOptions): Prom
       return { action: 'updated', commentId: data.id, url: data.html_url };
     } catch (error) {
       // Deleted between the listing and now: a new comment takes its place.
-      if (httpStatus(error) !== 404) {
+      if (gitHubAnswer(error)?.status !== 404) {
         throw gitHubFailure(error, `Updating plan comment ${existing.url}`, COMMENT_PERMISSION_HELP);
       }
       log.info(`The plan comment ${existing.url} was deleted meanwhile; creating a new one.`);

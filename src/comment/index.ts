@@ -1,10 +1,8 @@
 /** Pull-request plan comments: rendering, the hidden marker, upsert, and the approved-plan check. */
 export { comparePlans, findApprovedPlan, type ApprovedPlan, type FindApprovedPlanOptions } from './approval';
 export {
-  findPlanComment,
   upsertPlanComment,
   type GitHubClient,
-  type PlanComment,
   type UpsertPlanCommentOptions,
   type UpsertResult,
 } from './github';

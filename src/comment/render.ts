@@ -11,7 +11,7 @@ import {
   tableRow,
 } from './markdown';
 import { ACTION_SYMBOLS, buildMarker, serializeMarker } from './marker';
-import { redact } from './redact';
+import { createRedactor } from './redact';
 
 /** GitHub refuses issue comment bodies longer than this many characters. */
 export const COMMENT_BODY_LIMIT = 65_536;
@@ -90,7 +90,6 @@ function redactSummary(summary: PlanSummary, mask: (text: string) => string): Pl
     resourceChanges: summary.resourceChanges.map((change) => ({
       ...change,
       address: mask(change.address),
-      type: mask(change.type),
       reason: change.reason === undefined ? undefined : mask(change.reason),
     })),
     outputChanges: summary.outputChanges.map((output) => ({ ...output, name: mask(output.name) })),
@@ -111,7 +110,8 @@ function planLines(planText: string): string[] {
     // eslint-disable-next-line no-control-regex -- ANSI escape sequences are exactly what is removed
     .replace(/\u001b\[[0-9;]*[A-Za-z]/g, '')
     .replace(/\r\n?/g, '\n')
-    .replace(/^\s*\n|\s+$/g, '');
+    .replace(/^\s*\n/, '')
+    .trimEnd();
   return text === '' ? [] : text.split('\n').map(cutLongLine);
 }
 
@@ -140,7 +140,7 @@ function commitText(commit: string): string {
 
 function runLogLink(runUrl: string): string {
   const target = linkTarget(runUrl);
-  return target ? `[run log](${target})` : "run's log";
+  return target ? `[run log](${target})` : 'run log';
 }
 
 function actionCell(action: ChangeAction): string {
@@ -153,11 +153,15 @@ function reasonCell(reason: string | undefined): string {
   return REASON_TEXT[reason] ?? escapeText(reason);
 }
 
+function countedTitle(heading: string, shown: number, total: number): string {
+  const count = shown === total ? formatCount(total) : `${formatCount(shown)} of ${formatCount(total)}`;
+  return `#### ${heading} (${count})`;
+}
+
 function resourceTable(changes: ResourceChange[], logLink: string): TableSpec {
   const withReasons = changes.some((change) => change.reason);
   return {
-    title: (shown, total) =>
-      `#### Resource changes (${shown === total ? formatCount(total) : `${formatCount(shown)} of ${formatCount(total)}`})`,
+    title: (shown, total) => countedTitle('Resource changes', shown, total),
     columns: withReasons ? ['Action', 'Resource', 'Why'] : ['Action', 'Resource'],
     rows: changes.map((change) => {
       const cells = [actionCell(change.action), codeSpan(change.address)];
@@ -172,8 +176,7 @@ function resourceTable(changes: ResourceChange[], logLink: string): TableSpec {
 
 function outputTable(outputs: OutputChange[], logLink: string): TableSpec {
   return {
-    title: (shown, total) =>
-      `#### Output changes (${shown === total ? formatCount(total) : `${formatCount(shown)} of ${formatCount(total)}`})`,
+    title: (shown, total) => countedTitle('Output changes', shown, total),
     columns: ['Action', 'Output'],
     rows: outputs.map((output) => ({
       markdown: tableRow([
@@ -225,39 +228,46 @@ function fitTable(spec: TableSpec, budget: number): string | undefined {
   );
 }
 
-function planSection(lines: string[], shown: number, fence: string, logLink: string): string {
+/** What every part of the plan section needs besides the lines. */
+interface PlanFrame {
+  fence: string;
+  logLink: string;
+  maxLength: number;
+}
+
+function planSection(lines: string[], shown: number, frame: PlanFrame): string {
   const count = formatCount(lines.length);
   const title = shown === lines.length ? `${count} lines` : `first ${formatCount(shown)} of ${count} lines`;
   const parts = [
     `<details><summary>Full plan text (${title})</summary>`,
     '',
-    codeBlock(lines.slice(0, shown).join('\n'), 'text', fence),
+    codeBlock(lines.slice(0, shown).join('\n'), 'text', frame.fence),
     '',
     '</details>',
   ];
   if (shown < lines.length) {
     parts.push(
       '',
-      `The plan text is cut to fit GitHub's ${formatCount(COMMENT_BODY_LIMIT)}-character comment limit. ` +
-        `The full plan is in the ${logLink}.`,
+      `The plan text is cut to fit the ${formatCount(frame.maxLength)}-character limit. ` +
+        `The full plan is in the ${frame.logLink}.`,
     );
   }
   return parts.join('\n');
 }
 
 /** As many leading plan lines as fit in `budget` characters, or undefined when not even one does. */
-function fitPlan(lines: string[], budget: number, fence: string, logLink: string): string | undefined {
-  let spent = planSection(lines, 0, fence, logLink).length - 1;
+function fitPlan(lines: string[], budget: number, frame: PlanFrame): string | undefined {
+  let spent = planSection(lines, 0, frame).length - 1;
   let shown = 0;
   while (shown < lines.length && spent + (lines[shown]?.length ?? 0) + 1 <= budget) {
     spent += (lines[shown]?.length ?? 0) + 1;
     shown += 1;
   }
   // The title counts the shown lines, so it grew by a few digits: give back lines until it fits.
-  let section = planSection(lines, shown, fence, logLink);
+  let section = planSection(lines, shown, frame);
   while (shown > 0 && section.length > budget) {
     shown -= 1;
-    section = planSection(lines, shown, fence, logLink);
+    section = planSection(lines, shown, frame);
   }
   return shown === 0 ? undefined : section;
 }
@@ -276,7 +286,7 @@ function joinSections(sections: (string | undefined)[]): string {
  */
 export function renderPlanComment(input: PlanCommentInput): string {
   const maxLength = input.maxLength ?? COMMENT_BODY_LIMIT;
-  const mask = (text: string): string => redact(text, input.secrets);
+  const mask = createRedactor(input.secrets);
   const summary = redactSummary(input.summary, mask);
   const workingDirectory = mask(input.workingDirectory);
   const image = mask(input.image);
@@ -299,15 +309,15 @@ export function renderPlanComment(input: PlanCommentInput): string {
   const outputs = summary.outputChanges.length > 0 ? outputTable(summary.outputChanges, logLink) : undefined;
   const resourcesFull = resources && tableSection(resources, resources.rows);
   const outputsFull = outputs && tableSection(outputs, outputs.rows);
-  const fence = fenceFor(lines.join('\n'));
-  const planFull = lines.length > 0 ? planSection(lines, lines.length, fence, logLink) : undefined;
+  const frame: PlanFrame = { fence: fenceFor(lines.join('\n')), logLink, maxLength };
+  const planFull = lines.length > 0 ? planSection(lines, lines.length, frame) : undefined;
 
   const complete = joinSections([head, resourcesFull, outputsFull, planFull]);
   if (complete.length <= maxLength) return complete;
 
   const separator = '\n\n'.length;
   const beforePlan = joinSections([head, resourcesFull, outputsFull]);
-  const cutPlan = fitPlan(lines, maxLength - beforePlan.length - separator, fence, logLink);
+  const cutPlan = fitPlan(lines, maxLength - beforePlan.length - separator, frame);
   if (cutPlan !== undefined) return joinSections([beforePlan, cutPlan]);
 
   // Not even one plan line fits beside the tables: drop the text and cut the tables instead.

@@ -1,0 +1,104 @@
+import { parseCommentMarker, redact } from '../../src/comment';
+import {
+  buildMarker,
+  MARKER_CHANGES_BUDGET,
+  serializeMarker,
+  type PlanMarker,
+} from '../../src/comment/marker';
+import { generatePlan } from './generatedPlan';
+
+const marker: PlanMarker = {
+  tool: 'ha-django-deploy',
+  version: 1,
+  workingDirectory: 'terraform',
+  commit: '9b2e4c1d0a7f6e5d4c3b2a190817263544536271',
+  fingerprint: 'ab'.repeat(32),
+  image: `docker.io/acme/shop@sha256:${'4f'.repeat(32)}`,
+  counts: { add: 1, change: 0, destroy: 0, replace: 0 },
+  changes: ['+ aws_instance.web'],
+  unrecorded: 0,
+};
+
+describe('parseCommentMarker', () => {
+  it('reads back what serializeMarker wrote, wherever it sits in an edited body', () => {
+    const body = `Reviewed, looks fine\r\n\r\n${serializeMarker(marker)}\r\n### Terraform plan\r\nedited by hand`;
+    expect(parseCommentMarker(body)).toEqual(marker);
+  });
+
+  it('ignores bodies without a marker, other tools’ markers and empty bodies', () => {
+    expect(parseCommentMarker('LGTM')).toBeUndefined();
+    expect(parseCommentMarker(null)).toBeUndefined();
+    expect(parseCommentMarker(undefined)).toBeUndefined();
+    expect(
+      parseCommentMarker(
+        '<!-- dflook/terraform-github-actions {"workspace":"default","path":"terraform"} -->',
+      ),
+    ).toBeUndefined();
+    expect(
+      parseCommentMarker('<!-- ha-django-deploy:plan {"tool":"someone-else","version":1} -->'),
+    ).toBeUndefined();
+  });
+
+  it('skips a damaged marker and finds a good one after it', () => {
+    const damaged = '<!-- ha-django-deploy:plan {"tool":"ha-django-deploy", oops -->';
+    expect(parseCommentMarker(damaged)).toBeUndefined();
+    expect(parseCommentMarker(`${damaged}\n${serializeMarker(marker)}`)).toEqual(marker);
+  });
+
+  it('refuses markers of an unknown format version or with fields of the wrong type', () => {
+    expect(parseCommentMarker(serializeMarker({ ...marker, version: 2 }))).toBeUndefined();
+    const wrongCounts = serializeMarker(marker).replace('"add":1', '"add":"1"');
+    expect(parseCommentMarker(wrongCounts)).toBeUndefined();
+    const unterminated = serializeMarker(marker).replace(' -->', '');
+    expect(parseCommentMarker(unterminated)).toBeUndefined();
+  });
+});
+
+describe('buildMarker', () => {
+  it('records every change of an ordinary plan in address order', () => {
+    const { summary } = generatePlan(30);
+    const built = buildMarker(
+      { ...summary, resourceChanges: [...summary.resourceChanges].reverse() },
+      { workingDirectory: 'terraform', commit: marker.commit, image: marker.image },
+    );
+    expect(built.unrecorded).toBe(0);
+    expect(built.changes).toHaveLength(30);
+    expect([...built.changes].sort((a, b) => (a.split(' ')[1]! < b.split(' ')[1]! ? -1 : 1))).toEqual(
+      built.changes,
+    );
+  });
+
+  it('bounds the change list of a huge plan and counts what it left out', () => {
+    const { summary } = generatePlan(5000);
+    const built = buildMarker(summary, {
+      workingDirectory: 'terraform',
+      commit: marker.commit,
+      image: marker.image,
+    });
+    expect(JSON.stringify(built.changes).length).toBeLessThanOrEqual(MARKER_CHANGES_BUDGET + 1);
+    expect(built.changes.length).toBeGreaterThan(100);
+    expect(built.changes.length + built.unrecorded).toBe(5000);
+    expect(serializeMarker(built).length).toBeLessThan(MARKER_CHANGES_BUDGET + 1000);
+  });
+});
+
+describe('redact', () => {
+  it('masks every occurrence, longest secret first, with regex characters taken literally', () => {
+    expect(redact('a+b.c a+b.c-extra', ['a+b.c', 'a+b.c-extra'])).toBe('*** ***');
+    expect(redact('axbyc', ['a.b'])).toBe('axbyc');
+  });
+
+  it('masks the quoted form a plan shows for a secret with quotes or backslashes', () => {
+    expect(redact('password = "p\\"w\\\\d"', ['p"w\\d'])).toBe('password = "***"');
+  });
+
+  it('masks each substantial line of a multi-line secret, but not short lines such as braces', () => {
+    const key = '-----BEGIN KEY-----\nMIIBVwIBADANBgkqhkiG9w0B\n}\n-----END KEY-----';
+    const text = 'line: MIIBVwIBADANBgkqhkiG9w0B\nobject {\n}';
+    expect(redact(text, [key])).toBe('line: ***\nobject {\n}');
+  });
+
+  it('ignores empty and blank secrets', () => {
+    expect(redact('keep me', ['', '  '])).toBe('keep me');
+  });
+});

@@ -1,0 +1,187 @@
+"""Target health that moves the way an ALB's does, instead of moto's instant and permanent `healthy`.
+
+- A target registered after its Auto Scaling group was created (a refresh's replacement, a scale-out,
+  a RegisterTargets call) is `initial` until its health checks have run, then `healthy`, or
+  `unhealthy` when its launch template version was marked bad. Instances present when the group
+  was created stand for a fleet that was already serving and keep moto's `healthy`.
+- A terminated instance drains for the deregistration delay, then leaves the target group.
+"""
+
+from dataclasses import dataclass
+
+from moto.autoscaling.models import AutoScalingBackend, FakeAutoScalingGroup
+from moto.ec2.models.instances import InstanceBackend
+from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup, elbv2_backends
+
+from .state import Harness, TargetFault
+from .versions import launch_source, launched_at
+
+
+@dataclass(frozen=True)
+class Verdict:
+    state: str
+    reason: str | None
+    description: str | None
+    since: float  # simulated time the target entered this state
+
+
+REGISTERING = ("initial", "Elb.RegistrationInProgress", "Target registration is in progress")
+FAILING = ("unhealthy", "Target.FailedHealthChecks", "Health checks failed")
+
+# Reason codes a test may force on a target, with the state and description AWS reports for each.
+FORCEABLE_REASONS = {
+    "Target.FailedHealthChecks": ("unhealthy", "Health checks failed"),
+    "Target.ResponseCodeMismatch": ("unhealthy", "Health checks failed with these codes: [400]"),
+    "Target.Timeout": ("unhealthy", "Request timed out"),
+    "Elb.InternalError": ("unhealthy", "Health checks failed due to an internal error"),
+    "Elb.InitialHealthChecking": ("initial", "Initial health checks in progress"),
+}
+
+_SEVERITY = {"unhealthy": 0, "initial": 1, "healthy": 2}
+
+
+def force_fault(harness: Harness, instance_id: str, reason: str) -> TargetFault:
+    if reason not in FORCEABLE_REASONS:
+        raise ValueError(f"reasonCode must be one of {', '.join(FORCEABLE_REASONS)}")
+    state, description = FORCEABLE_REASONS[reason]
+    fault = TargetFault(state, reason, description, harness.clock.now())
+    harness.faults[instance_id] = fault
+    return fault
+
+
+def _registered_at(target_group: FakeTargetGroup) -> dict[str, float]:
+    return target_group.__dict__.setdefault("harness_registered_at", {})
+
+
+def _draining_until(target_group: FakeTargetGroup) -> dict[str, float]:
+    return target_group.__dict__.setdefault("harness_draining_until", {})
+
+
+def health_check_seconds(harness: Harness, target_group: FakeTargetGroup, failing: bool) -> float:
+    """How long a new target's checks take to reach a verdict: interval x the threshold to reach."""
+    if harness.settings.health_check_seconds is not None:
+        return harness.settings.health_check_seconds
+    threshold = target_group.unhealthy_threshold_count if failing else target_group.healthy_threshold_count
+    return int(target_group.health_check_interval_seconds) * int(threshold)
+
+
+def deregistration_seconds(harness: Harness, target_group: FakeTargetGroup) -> float:
+    if harness.settings.deregistration_seconds is not None:
+        return harness.settings.deregistration_seconds
+    return float(target_group.attributes["deregistration_delay.timeout_seconds"])
+
+
+def target_verdict(harness: Harness, target_group: FakeTargetGroup, instance_id: str) -> Verdict | None:
+    """The harness's answer for a target, or None where moto's own answer stands."""
+    fault = harness.faults.get(instance_id)
+    if fault:
+        return Verdict(fault.state, fault.reason, fault.description, fault.since)
+    registered_at = _registered_at(target_group).get(instance_id)
+    if registered_at is None:
+        return None
+    instance = target_group.ec2_backend.get_instance_by_id(instance_id)
+    source = launch_source(instance) if instance else None
+    failing = source is not None and (source.template.id, source.version) in harness.bad_versions
+    checked_at = registered_at + health_check_seconds(harness, target_group, failing)
+    if harness.clock.now() < checked_at:
+        return Verdict(*REGISTERING, since=registered_at)
+    if failing:
+        return Verdict(*FAILING, since=checked_at)
+    return Verdict("healthy", None, None, since=checked_at)
+
+
+def instance_health(harness: Harness, group: FakeAutoScalingGroup, instance_id: str) -> Verdict:
+    """The group's view of one of its instances: with ELB health checks, its worst target verdict;
+    with EC2 health checks, a running instance is healthy from launch."""
+    state = next(state for state in group.instance_states if state.instance.id == instance_id)
+    healthy_since_launch = Verdict("healthy", None, None, since=launched_at(state.instance))
+    if group.health_check_type != "ELB":
+        return healthy_since_launch
+    target_groups = elbv2_backends[group.account_id][group.region].target_groups
+    verdicts = [
+        target_verdict(harness, target_groups[arn], instance_id) or healthy_since_launch
+        for arn in group.target_group_arns
+        if arn in target_groups
+    ]
+    return min(verdicts, key=lambda verdict: _SEVERITY[verdict.state], default=healthy_since_launch)
+
+
+def health_check_interval(group: FakeAutoScalingGroup) -> float:
+    """How long Auto Scaling takes to notice an unhealthy target: one health check interval."""
+    target_groups = elbv2_backends[group.account_id][group.region].target_groups
+    intervals = [
+        int(target_groups[arn].health_check_interval_seconds)
+        for arn in group.target_group_arns
+        if arn in target_groups
+    ]
+    return min(intervals, default=0)
+
+
+def install(harness: Harness) -> None:
+    register = FakeTargetGroup.register
+    moto_health_for = FakeTargetGroup.health_for
+    describe_target_health = ELBv2Backend.describe_target_health
+    terminate_instances = InstanceBackend.terminate_instances
+    create_auto_scaling_group = AutoScalingBackend.create_auto_scaling_group
+    notify_terminate_instances = AutoScalingBackend.notify_terminate_instances
+
+    def register_with_time(self: FakeTargetGroup, targets: list[dict]) -> None:
+        new_ids = [target["Id"] for target in targets if target["Id"] not in self.targets]
+        register(self, targets)
+        for target_id in new_ids:
+            _draining_until(self).pop(target_id, None)
+            self.terminated_targets.pop(target_id, None)
+            if not harness.seeding:
+                _registered_at(self)[target_id] = harness.clock.now()
+
+    def health_with_verdict(self: FakeTargetGroup, target: dict, ec2_backend: object) -> FakeHealthStatus:
+        status = moto_health_for(self, target, ec2_backend)
+        verdict = target_verdict(harness, self, target["Id"]) if status.status == "healthy" else None
+        if verdict:
+            status.status, status.reason, status.description = verdict.state, verdict.reason, verdict.description
+        return status
+
+    def describe_with_draining(self: ELBv2Backend, target_group_arn: str, targets: list[dict]) -> list:
+        target_group = self.target_groups.get(target_group_arn)
+        if target_group is not None:
+            draining = _draining_until(target_group)
+            for target_id, until in list(draining.items()):
+                if harness.clock.now() >= until:
+                    del draining[target_id]
+                    target_group.terminated_targets.pop(target_id, None)
+            if not targets:
+                targets = [*target_group.targets.values(), *target_group.terminated_targets.values()]
+        return describe_target_health(self, target_group_arn, targets)
+
+    def terminate_and_drain(self: InstanceBackend, instance_ids: list[str]) -> list:
+        terminated = terminate_instances(self, instance_ids)
+        for target_group in elbv2_backends[self.account_id][self.region_name].target_groups.values():
+            registered = [instance_id for instance_id in instance_ids if instance_id in target_group.targets]
+            target_group.deregister_terminated_instances(registered)
+            for instance_id in registered:
+                _registered_at(target_group).pop(instance_id, None)
+                _draining_until(target_group)[instance_id] = (
+                    harness.clock.now() + deregistration_seconds(harness, target_group)
+                )
+        return terminated
+
+    def create_as_running_fleet(self: AutoScalingBackend, *args: object, **kwargs: object) -> FakeAutoScalingGroup:
+        harness.seeding = True
+        try:
+            return create_auto_scaling_group(self, *args, **kwargs)
+        finally:
+            harness.seeding = False
+
+    def replace_and_register(self: AutoScalingBackend, instance_ids: list[str]) -> None:
+        # moto launches replacements for instances terminated through EC2 but registers them
+        # only with classic load balancers.
+        notify_terminate_instances(self, instance_ids)
+        for group_name in self.autoscaling_groups:
+            self.update_attached_target_groups(group_name)
+
+    FakeTargetGroup.register = register_with_time
+    FakeTargetGroup.health_for = health_with_verdict
+    ELBv2Backend.describe_target_health = describe_with_draining
+    InstanceBackend.terminate_instances = terminate_and_drain
+    AutoScalingBackend.create_auto_scaling_group = create_as_running_fleet
+    AutoScalingBackend.notify_terminate_instances = replace_and_register

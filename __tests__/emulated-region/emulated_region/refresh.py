@@ -1,0 +1,519 @@
+"""Instance refresh (Rolling strategy) over moto's own Auto Scaling groups.
+
+Follows the Auto Scaling API reference: instances are replaced in batches bounded by the minimum
+and maximum healthy percentages, a replacement counts once it is healthy and warmed up, and the
+group takes the desired configuration only when the refresh succeeds. `advance` moves one refresh
+forward to the current simulated time; the server calls it on a timer and before every request.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from moto.autoscaling.exceptions import AutoscalingClientError, ValidationError
+from moto.autoscaling.models import AutoScalingBackend, FakeAutoScalingGroup
+from moto.core.exceptions import ServiceException
+
+from .health import health_check_interval, instance_health
+from .state import Harness
+from .versions import LaunchSource, group_source, launch_source, launched_at, launching_from, resolve
+
+ACTIVE = frozenset({"Pending", "InProgress", "Baking", "Cancelling", "RollbackInProgress"})
+ROLLING_FORWARD = frozenset({"Pending", "InProgress", "Baking"})
+
+
+class InstanceRefreshInProgress(AutoscalingClientError):
+    code = "InstanceRefreshInProgress"
+    message = "An Instance Refresh is already in progress and blocks the execution of this Instance Refresh."
+
+
+class ActiveInstanceRefreshNotFound(AutoscalingClientError):
+    code = "ActiveInstanceRefreshNotFound"
+
+
+class IrreversibleInstanceRefresh(AutoscalingClientError):
+    code = "IrreversibleInstanceRefresh"
+
+
+@dataclass(frozen=True)
+class Preferences:
+    min_healthy: int = 90
+    max_healthy: int = 100
+    instance_warmup: int | None = None
+    checkpoint_percentages: tuple[int, ...] = ()
+    checkpoint_delay: int = 3600
+    skip_matching: bool = False
+    auto_rollback: bool = False
+    bake_time: int = 0
+    scale_in_protected_instances: str = "Wait"
+    standby_instances: str = "Wait"
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any]) -> "Preferences":
+        """Validates the request's Preferences the way StartInstanceRefresh does."""
+        min_healthy = raw.get("MinHealthyPercentage", 90)
+        max_healthy = raw.get("MaxHealthyPercentage")
+        if not 0 <= min_healthy <= 100:
+            raise ValidationError("MinHealthyPercentage must be between 0 and 100.")
+        if max_healthy is not None:
+            if "MinHealthyPercentage" not in raw:
+                raise ValidationError("You must specify MinHealthyPercentage when you specify MaxHealthyPercentage.")
+            if not 100 <= max_healthy <= 200:
+                raise ValidationError("MaxHealthyPercentage must be between 100 and 200.")
+            if max_healthy - min_healthy > 100:
+                raise ValidationError(
+                    "The difference between MaxHealthyPercentage and MinHealthyPercentage cannot be greater than 100."
+                )
+        checkpoints = tuple(raw.get("CheckpointPercentages") or ())
+        if "CheckpointDelay" in raw and not checkpoints:
+            raise ValidationError("You must specify CheckpointPercentages when you specify CheckpointDelay.")
+        if any(not 1 <= p <= 100 for p in checkpoints) or list(checkpoints) != sorted(set(checkpoints)):
+            raise ValidationError("CheckpointPercentages must be unique values from 1 to 100 in ascending order.")
+        for name in ("CheckpointDelay", "BakeTime"):
+            if not 0 <= raw.get(name, 0) <= 172800:
+                raise ValidationError(f"{name} must be between 0 and 172800 seconds.")
+        if raw.get("InstanceWarmup", 0) < 0:
+            raise ValidationError("InstanceWarmup must be 0 or greater.")
+        return cls(
+            min_healthy=min_healthy,
+            max_healthy=100 if max_healthy is None else max_healthy,
+            instance_warmup=raw.get("InstanceWarmup"),
+            checkpoint_percentages=checkpoints,
+            checkpoint_delay=raw.get("CheckpointDelay", 3600),
+            skip_matching=raw.get("SkipMatching", False),
+            auto_rollback=raw.get("AutoRollback", False),
+            bake_time=raw.get("BakeTime", 0),
+            scale_in_protected_instances=raw.get("ScaleInProtectedInstances", "Wait"),
+            standby_instances=raw.get("StandbyInstances", "Wait"),
+        )
+
+    def describe(self) -> dict[str, Any]:
+        described: dict[str, Any] = {
+            "MinHealthyPercentage": self.min_healthy,
+            "MaxHealthyPercentage": self.max_healthy,
+            "SkipMatching": self.skip_matching,
+            "AutoRollback": self.auto_rollback,
+            "ScaleInProtectedInstances": self.scale_in_protected_instances,
+            "StandbyInstances": self.standby_instances,
+            "BakeTime": self.bake_time,
+        }
+        if self.instance_warmup is not None:
+            described["InstanceWarmup"] = self.instance_warmup
+        if self.checkpoint_percentages:
+            described["CheckpointPercentages"] = list(self.checkpoint_percentages)
+            described["CheckpointDelay"] = self.checkpoint_delay
+        return described
+
+
+@dataclass
+class Batch:
+    new_ids: list[str]
+    # Instances this batch replaces that are still running: terminated once the new ones are ready.
+    replacing: list[str]
+    size: int
+
+
+@dataclass
+class InstanceRefresh:
+    group_name: str
+    strategy: str
+    preferences: Preferences
+    desired_configuration: dict[str, Any] | None
+    target: LaunchSource
+    # The group's configuration when the refresh started: what a rollback returns to.
+    previous: LaunchSource
+    previous_version_name: str
+    warmup: float
+    to_replace: list[str]
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    status: str = "Pending"
+    status_reason: str | None = None
+    start_time: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    end_time: datetime | None = None
+    total: int = 0
+    replaced: int = 0
+    batch: Batch | None = None
+    resume_at: float | None = None  # end of a checkpoint delay or of the bake time
+    checkpoints_left: list[int] = field(default_factory=list)
+    rollback_details: dict[str, Any] | None = None
+
+    @property
+    def percentage_complete(self) -> int:
+        return 100 if self.total == 0 else 100 * self.replaced // self.total
+
+    @property
+    def instances_to_update(self) -> int:
+        if self.rollback_details:
+            return self.rollback_details["InstancesToUpdateOnRollback"]
+        return len(self.to_replace) + (self.batch.size if self.batch else 0)
+
+    def progress(self) -> dict[str, Any]:
+        return {
+            "LivePoolProgress": {
+                "PercentageComplete": self.percentage_complete,
+                "InstancesToUpdate": self.instances_to_update,
+            }
+        }
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "InstanceRefreshId": self.id,
+            "AutoScalingGroupName": self.group_name,
+            "Status": self.status,
+            "StatusReason": self.status_reason,
+            "StartTime": self.start_time,
+            "EndTime": self.end_time,
+            "PercentageComplete": self.percentage_complete,
+            "InstancesToUpdate": self.instances_to_update,
+            "ProgressDetails": self.progress(),
+            "Preferences": self.preferences.describe(),
+            "DesiredConfiguration": self.desired_configuration,
+            "RollbackDetails": self.rollback_details,
+            "Strategy": self.strategy,
+        }
+
+
+def refreshes_of(group: FakeAutoScalingGroup) -> list[InstanceRefresh]:
+    """The group's refreshes, newest first; kept on moto's group so moto's reset clears them."""
+    return group.__dict__.setdefault("harness_instance_refreshes", [])
+
+
+def _group(backend: AutoScalingBackend, name: str) -> FakeAutoScalingGroup:
+    group = backend.autoscaling_groups.get(name)
+    if group is None:
+        raise ValidationError(f"AutoScalingGroup name not found - AutoScalingGroup {name} not found")
+    return group
+
+
+def _active(group: FakeAutoScalingGroup) -> InstanceRefresh | None:
+    return next((refresh for refresh in refreshes_of(group) if refresh.status in ACTIVE), None)
+
+
+def _desired_source(backend: AutoScalingBackend, desired: dict[str, Any]) -> LaunchSource:
+    spec = desired.get("LaunchTemplate")
+    if not spec or "MixedInstancesPolicy" in desired:
+        raise ValidationError("The emulated region supports a DesiredConfiguration with a LaunchTemplate only.")
+    template_id, name = spec.get("LaunchTemplateId"), spec.get("LaunchTemplateName")
+    if bool(template_id) == bool(name):
+        raise ValidationError("Valid requests must contain either LaunchTemplateId or LaunchTemplateName.")
+    version = spec.get("Version", "$Default")
+    try:
+        ec2 = backend.ec2_backend
+        template = ec2.get_launch_template(template_id) if template_id else ec2.get_launch_template_by_name(name)
+        if not (version.startswith("$") or int(version) >= 1):
+            raise ValueError(version)
+        return resolve(template, version)
+    except (ServiceException, ValueError) as error:
+        raise ValidationError(f"The launch template {template_id or name} version {version} was not found.") from error
+
+
+def _irreversible_reason(
+    desired: dict[str, Any] | None, previous_version_name: str, previous: LaunchSource
+) -> str | None:
+    if desired is None:
+        return "The instance refresh has no desired configuration, so there is no previous configuration to roll back to."
+    versions = {"the Auto Scaling group": previous_version_name,
+                "the desired configuration": desired["LaunchTemplate"].get("Version", "$Default")}
+    for owner, version in versions.items():
+        if not version.isdigit():
+            return f"Rollback is not supported because {owner} uses launch template version {version}."
+    if previous.image_id.startswith("resolve:ssm:"):
+        return "Rollback is not supported because the launch template takes its AMI from a Systems Manager parameter."
+    return None
+
+
+def start(
+    harness: Harness,
+    backend: AutoScalingBackend,
+    group_name: str,
+    strategy: str,
+    desired_configuration: dict[str, Any] | None,
+    raw_preferences: dict[str, Any],
+) -> InstanceRefresh:
+    group = _group(backend, group_name)
+    if _active(group):
+        raise InstanceRefreshInProgress()
+    if strategy != "Rolling":
+        raise ValidationError(f"The emulated region supports the Rolling strategy only, not {strategy}.")
+    if group.ec2_launch_template is None:
+        raise ValidationError("The emulated region refreshes groups that use a launch template only.")
+    preferences = Preferences.parse(raw_preferences)
+    previous = group_source(group)
+    target = _desired_source(backend, desired_configuration) if desired_configuration else previous
+    if preferences.auto_rollback:
+        reason = _irreversible_reason(desired_configuration, group.launch_template_version, previous)
+        if reason:
+            raise ValidationError(f"AutoRollback cannot be enabled: {reason}")
+    in_service = [state for state in group.instance_states if state.lifecycle_state == "InService"]
+    to_replace = [
+        state.instance.id
+        for state in in_service
+        if not (preferences.skip_matching and target.same_as(launch_source(state.instance)))
+    ]
+    warmup = next(
+        value
+        for value in (preferences.instance_warmup, getattr(group, "default_instance_warmup", None),
+                      group.health_check_grace_period, 0)
+        if value is not None
+    )
+    refresh = InstanceRefresh(
+        group_name=group.name,
+        strategy=strategy,
+        preferences=preferences,
+        desired_configuration=desired_configuration,
+        target=target,
+        previous=previous,
+        previous_version_name=group.launch_template_version,
+        warmup=float(warmup),
+        to_replace=to_replace,
+        total=len(to_replace),
+        checkpoints_left=list(preferences.checkpoint_percentages),
+    )
+    refreshes_of(group).insert(0, refresh)
+    harness.live_refreshes.append((backend, refresh))
+    return refresh
+
+
+def describe(backend: AutoScalingBackend, group_name: str, ids: list[str]) -> list[InstanceRefresh]:
+    group = backend.autoscaling_groups.get(group_name)
+    refreshes = refreshes_of(group) if group else []
+    return [refresh for refresh in refreshes if not ids or refresh.id in ids]
+
+
+def _active_or_raise(backend: AutoScalingBackend, group_name: str) -> tuple[FakeAutoScalingGroup, InstanceRefresh]:
+    group = _group(backend, group_name)
+    refresh = _active(group)
+    if refresh is None:
+        raise ActiveInstanceRefreshNotFound(f"No in progress or pending Instance Refresh found for Auto Scaling group {group_name}")
+    return group, refresh
+
+
+def cancel(backend: AutoScalingBackend, group_name: str) -> InstanceRefresh:
+    """Stops new replacements; replacements already under way finish first (status Cancelling)."""
+    _, refresh = _active_or_raise(backend, group_name)
+    if refresh.status != "Cancelling":
+        refresh.status = "Cancelling"
+        refresh.status_reason = "Cancelling: replacements already under way finish, no new ones start."
+    return refresh
+
+
+def rollback(harness: Harness, backend: AutoScalingBackend, group_name: str) -> InstanceRefresh:
+    group, refresh = _active_or_raise(backend, group_name)
+    if refresh.status not in ROLLING_FORWARD:
+        raise ValidationError(f"Instance refresh {refresh.id} is {refresh.status} and cannot be rolled back.")
+    reason = _irreversible_reason(refresh.desired_configuration, refresh.previous_version_name, refresh.previous)
+    if reason:
+        raise IrreversibleInstanceRefresh(reason)
+    _start_rollback(harness, group, refresh, "Rollback requested with RollbackInstanceRefresh.")
+    return refresh
+
+
+def advance_all(harness: Harness) -> None:
+    """Moves every live refresh to the current simulated time; forgets the ones that ended."""
+    for backend, refresh in list(harness.live_refreshes):
+        group = backend.autoscaling_groups.get(refresh.group_name)
+        if group is None or refresh not in refreshes_of(group):
+            _end(refresh, "Failed", "The Auto Scaling group was deleted.")
+        else:
+            _advance(harness, group, refresh)
+        if refresh.status not in ACTIVE:
+            harness.live_refreshes.remove((backend, refresh))
+
+
+def _advance(harness: Harness, group: FakeAutoScalingGroup, refresh: InstanceRefresh) -> None:
+    now = harness.clock.now()
+    if refresh.status == "Pending":
+        refresh.status = "InProgress"
+    if refresh.batch:
+        waiting_on, failure = _batch_state(harness, group, refresh, now)
+        if failure:
+            _fail(harness, group, refresh, failure)
+            return
+        if waiting_on:
+            if refresh.status != "Cancelling":
+                refresh.status_reason = waiting_on
+            return
+        _complete_batch(group, refresh, now)
+    if refresh.status == "Cancelling":
+        _end(refresh, "Cancelled", "The instance refresh was cancelled.")
+        return
+    if refresh.resume_at is not None:
+        if now < refresh.resume_at:
+            return
+        refresh.resume_at = None
+        if refresh.status == "Baking":
+            _succeed(group, refresh)
+            return
+    if not _start_batch(group, refresh):
+        _finish_replacing(group, refresh, now)
+
+
+def _in_service_ids(group: FakeAutoScalingGroup) -> list[str]:
+    return [state.instance.id for state in group.instance_states if state.lifecycle_state == "InService"]
+
+
+def _terminate(group: FakeAutoScalingGroup, instance_ids: list[str]) -> None:
+    """Terminates without moto's capacity rebalancing, which would pick its own victims."""
+    if instance_ids:
+        group.instance_states = [state for state in group.instance_states if state.instance.id not in instance_ids]
+        group.ec2_backend.terminate_instances(instance_ids)
+
+
+def _launch(group: FakeAutoScalingGroup, source: LaunchSource, count: int) -> list[str]:
+    if count == 0:
+        return []
+    known = set(_in_service_ids(group))
+    with launching_from(group, source):
+        group.replace_autoscaling_group_instances(count, group.get_propagated_tags())
+    group.autoscaling_backend.update_attached_target_groups(group.name)
+    return [instance_id for instance_id in _in_service_ids(group) if instance_id not in known]
+
+
+def _start_batch(group: FakeAutoScalingGroup, refresh: InstanceRefresh) -> bool:
+    """Starts the next batch: as many replacements as the healthy percentages allow, launching
+    first as far as the maximum permits and terminating first as far as the minimum permits."""
+    in_service = _in_service_ids(group)
+    refresh.to_replace = [instance_id for instance_id in refresh.to_replace if instance_id in in_service]
+    desired = group.desired_capacity or 0
+    shortfall = max(0, desired - len(in_service))
+    if not refresh.to_replace and not shortfall:
+        return False
+    ceiling = desired * refresh.preferences.max_healthy // 100
+    healthy_floor = -(-desired * refresh.preferences.min_healthy // 100)
+    size = min(len(refresh.to_replace), max(1, ceiling - healthy_floor))
+    if refresh.checkpoints_left and not refresh.rollback_details:
+        until_checkpoint = -(-refresh.total * refresh.checkpoints_left[0] // 100) - refresh.replaced
+        size = min(size, max(1, until_checkpoint))
+    launches = size + shortfall
+    terminate_first = min(size, max(0, len(in_service) + launches - ceiling))
+    replacing, refresh.to_replace = refresh.to_replace[:size], refresh.to_replace[size:]
+    _terminate(group, replacing[:terminate_first])
+    source = refresh.previous if refresh.rollback_details else refresh.target
+    refresh.batch = Batch(_launch(group, source, launches), replacing[terminate_first:], size)
+    return True
+
+
+def _batch_state(
+    harness: Harness, group: FakeAutoScalingGroup, refresh: InstanceRefresh, now: float
+) -> tuple[str | None, str | None]:
+    """(what the batch still waits for, why it failed): both None once every new instance is
+    healthy and warmed up. A new instance fails the batch when it is still unhealthy after its
+    warmup and the group's health check grace period, and Auto Scaling has had one health check
+    interval to notice."""
+    assert refresh.batch is not None
+    states = {state.instance.id: state for state in group.instance_states}
+    grace = group.health_check_grace_period or 0
+    waiting_on = None
+    for instance_id in refresh.batch.new_ids:
+        if instance_id not in states:
+            return None, f"Instance refresh failed: replacement {instance_id} was terminated before it became healthy."
+        started = launched_at(states[instance_id].instance)
+        verdict = instance_health(harness, group, instance_id)
+        if verdict.state == "unhealthy" and now >= max(
+            started + refresh.warmup + grace, verdict.since + health_check_interval(group)
+        ):
+            return None, (
+                "Instance refresh failed: new instances failed their health checks. For example: "
+                f"{instance_id} is unhealthy ({verdict.reason}: {verdict.description})."
+            )
+        if waiting_on is None and verdict.state != "healthy":
+            waiting_on = (
+                "Waiting for instances to pass their health checks before continuing. "
+                f"For example: {instance_id} is {verdict.state} ({verdict.reason})."
+            )
+        elif waiting_on is None and now < started + refresh.warmup:
+            waiting_on = f"Waiting for instances to warm up before continuing. For example: {instance_id} is warming up."
+    return waiting_on, None
+
+
+def _complete_batch(group: FakeAutoScalingGroup, refresh: InstanceRefresh, now: float) -> None:
+    assert refresh.batch is not None
+    _terminate(group, refresh.batch.replacing)
+    if refresh.rollback_details:
+        refresh.replaced = max(0, refresh.replaced - refresh.batch.size)
+    else:
+        refresh.replaced += refresh.batch.size
+    refresh.batch = None
+    reached = [p for p in refresh.checkpoints_left if refresh.percentage_complete >= p]
+    if reached and not refresh.rollback_details:
+        del refresh.checkpoints_left[: len(reached)]
+        if not refresh.checkpoints_left:
+            refresh.to_replace = []  # the last checkpoint is where the refresh ends
+        elif refresh.status == "InProgress":
+            refresh.resume_at = now + refresh.preferences.checkpoint_delay
+            refresh.status_reason = (
+                f"Waiting at checkpoint {reached[-1]}%: {refresh.replaced} of {refresh.total} instances replaced. "
+                f"Continuing after the checkpoint delay of {refresh.preferences.checkpoint_delay} seconds."
+            )
+
+
+def _finish_replacing(group: FakeAutoScalingGroup, refresh: InstanceRefresh, now: float) -> None:
+    if refresh.rollback_details:
+        _end(refresh, "RollbackSuccessful",
+             f"The group was rolled back to launch template version {refresh.previous.version}.")
+    elif refresh.preferences.bake_time > 0:
+        refresh.status = "Baking"
+        refresh.status_reason = f"Waiting the bake time of {refresh.preferences.bake_time} seconds."
+        refresh.resume_at = now + refresh.preferences.bake_time
+    else:
+        _succeed(group, refresh)
+
+
+def _succeed(group: FakeAutoScalingGroup, refresh: InstanceRefresh) -> None:
+    if refresh.desired_configuration:
+        spec = refresh.desired_configuration["LaunchTemplate"]
+        group._set_launch_configuration(
+            None,
+            {"LaunchTemplateId": refresh.target.template.id, "Version": spec.get("Version", "$Default")},
+            None,
+        )
+    _end(refresh, "Successful", None)
+
+
+def _fail(harness: Harness, group: FakeAutoScalingGroup, refresh: InstanceRefresh, reason: str) -> None:
+    if refresh.rollback_details:
+        _end(refresh, "RollbackFailed", f"The rollback failed. {reason}")
+    elif refresh.status == "Cancelling":
+        _abandon_batch(group, refresh)
+        _end(refresh, "Cancelled", f"The instance refresh was cancelled. {reason}")
+    elif refresh.preferences.auto_rollback:
+        _start_rollback(harness, group, refresh, f"Automatic rollback: {reason}")
+    else:
+        _end(refresh, "Failed", reason)
+
+
+def _abandon_batch(group: FakeAutoScalingGroup, refresh: InstanceRefresh) -> None:
+    if refresh.batch:
+        _terminate(group, refresh.batch.new_ids)
+        refresh.batch = None
+
+
+def _start_rollback(harness: Harness, group: FakeAutoScalingGroup, refresh: InstanceRefresh, reason: str) -> None:
+    """Replaces what the refresh deployed so far with the group's previous configuration."""
+    refresh.rollback_details = {
+        "RollbackReason": reason,
+        "RollbackStartTime": datetime.now(timezone.utc),
+        "PercentageCompleteOnRollback": refresh.percentage_complete,
+        "InstancesToUpdateOnRollback": refresh.instances_to_update,
+        "ProgressDetailsOnRollback": refresh.progress(),
+    }
+    _abandon_batch(group, refresh)
+    refresh.status = "RollbackInProgress"
+    refresh.status_reason = f"Rolling back to launch template version {refresh.previous.version}."
+    refresh.resume_at = None
+    in_service = {state.instance.id: state for state in group.instance_states if state.lifecycle_state == "InService"}
+    refresh.to_replace = [
+        instance_id
+        for instance_id, state in in_service.items()
+        if not refresh.previous.same_as(launch_source(state.instance))
+    ]
+    _advance(harness, group, refresh)
+
+
+def _end(refresh: InstanceRefresh, status: str, reason: str | None) -> None:
+    refresh.status = status
+    refresh.status_reason = reason
+    refresh.end_time = datetime.now(timezone.utc)
+    refresh.batch = None
+    refresh.resume_at = None

@@ -1,0 +1,204 @@
+/**
+ * The buildx path, through a RECORDING STAND-IN for docker: this machine has no buildx (and no
+ * builder that could reach the GitHub Actions cache), so these tests check the command lines the
+ * stage sends (`--metadata-file`, `--iidfile`, `--provenance=false`, `type=gha` cache) and what it
+ * does with buildx's metadata file, which the stand-in writes the way buildx does. The registry
+ * check afterwards is real HTTP, against a fake registry on loopback. The plain docker build/push
+ * path runs against real Docker in real-docker.test.ts.
+ */
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeployError } from '../../src/errors';
+import type { CommandOptions, CommandResult, CommandRunner } from '../../src/exec';
+import { buildAndPush, type BuildSettings, type ImageDependencies } from '../../src/image';
+import { createFakeClock } from '../support/fakeClock';
+import { createRecorder } from '../support/recorder';
+import { fakeDigest, startFakeRegistry, type FakeRegistry } from './fakeRegistry';
+
+const PASSWORD = 'dckr_pat_stand-in-secret';
+const REVISION = 'e83c5163316f89bfbde7d9ab23ca2e25604af290';
+const DIGEST = fakeDigest('buildx build');
+const CACHE_ENV = { ACTIONS_RUNTIME_TOKEN: 'runtime-token', ACTIONS_RESULTS_URL: 'https://results.example/' };
+
+interface StandInOptions {
+  driver?: string;
+  /** What buildx writes to --metadata-file; its default is a pushed image's metadata. */
+  metadata?: object;
+}
+
+/** Answers like docker with buildx installed, recording every call. */
+function buildxStandIn({ driver = 'docker-container', metadata }: StandInOptions = {}) {
+  const calls: { args: string[]; options: CommandOptions | undefined }[] = [];
+  const ok = (stdout = ''): CommandResult => ({ exitCode: 0, stdout, stderr: '' });
+  const run: CommandRunner = (command, args, options) => {
+    calls.push({ args, options });
+    const [first, second] = args;
+    if (first === 'buildx' && second === 'version')
+      return Promise.resolve(ok('github.com/docker/buildx v0.29.1'));
+    if (first === 'buildx' && second === 'inspect') {
+      return Promise.resolve(ok(`Name:          builder\nDriver:        ${driver}\n`));
+    }
+    if (first === 'buildx' && second === 'build') {
+      const valueOf = (flag: string) => args[args.indexOf(flag) + 1]!;
+      writeFileSync(
+        valueOf('--metadata-file'),
+        JSON.stringify(metadata ?? { 'containerimage.digest': DIGEST, 'image.name': 'x' }),
+      );
+      writeFileSync(valueOf('--iidfile'), fakeDigest('config'));
+    }
+    return Promise.resolve(ok());
+  };
+  return { run, calls, commandsRun: () => calls.map(({ args }) => args.slice(0, 2).join(' ')) };
+}
+
+let registry: FakeRegistry;
+let runnerTemp: string;
+
+beforeEach(async () => {
+  registry = await startFakeRegistry({ auth: 'basic', username: 'acme', password: PASSWORD });
+  registry.store('acme/web', REVISION, DIGEST);
+  registry.store('acme/web', 'latest', DIGEST);
+  runnerTemp = mkdtempSync(join(tmpdir(), 'runner-temp-'));
+});
+
+afterEach(async () => {
+  await registry.close();
+  rmSync(runnerTemp, { recursive: true, force: true });
+});
+
+function stage(run: CommandRunner, env: NodeJS.ProcessEnv = CACHE_ENV) {
+  const recorder = createRecorder();
+  const masked: string[] = [];
+  const dependencies: ImageDependencies = {
+    run,
+    log: recorder.log,
+    fetch,
+    clock: createFakeClock().clock,
+    env: { ...env, RUNNER_TEMP: runnerTemp },
+    maskSecret: (value) => masked.push(value),
+    registryScheme: 'http',
+  };
+  const settings: BuildSettings = {
+    repository: { registry: registry.host, path: 'acme/web' },
+    credentials: { username: 'acme', password: PASSWORD },
+    context: 'app',
+    dockerfile: undefined,
+    revision: REVISION,
+    extraTags: ['latest'],
+    buildArgs: {},
+  };
+  return { dependencies, settings, recorder, masked };
+}
+
+async function failure(promise: Promise<unknown>): Promise<DeployError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(DeployError);
+  return error as DeployError;
+}
+
+describe('buildx path (recording stand-in for docker)', () => {
+  it('builds and pushes in one step and takes the digest from the metadata file', async () => {
+    const docker = buildxStandIn();
+    const { dependencies, settings, masked } = stage(docker.run);
+    const result = await buildAndPush(dependencies, settings);
+
+    expect(result).toEqual({
+      repository: `${registry.host}/acme/web`,
+      tags: [REVISION, 'latest'],
+      digest: DIGEST,
+      reference: `${registry.host}/acme/web@${DIGEST}`,
+      imageId: fakeDigest('config'),
+      built: true,
+    });
+    expect(docker.commandsRun()).toEqual([
+      `login ${registry.host}`,
+      'buildx version',
+      'buildx inspect',
+      'buildx build',
+      `logout ${registry.host}`,
+    ]);
+    expect(masked).toEqual([PASSWORD]);
+    expect(docker.calls[0]!.options?.input).toBe(PASSWORD);
+    for (const { args } of docker.calls) expect(args.join(' ')).not.toContain(PASSWORD);
+
+    const build = docker.calls[3]!.args;
+    expect(build.slice(0, 4)).toEqual(['buildx', 'build', '--push', '--provenance=false']);
+    const metadataFile = build[build.indexOf('--metadata-file') + 1]!;
+    const iidFile = build[build.indexOf('--iidfile') + 1]!;
+    expect(metadataFile.startsWith(runnerTemp)).toBe(true);
+    expect(iidFile.startsWith(runnerTemp)).toBe(true);
+    expect(build).toEqual(
+      expect.arrayContaining([
+        '--cache-from',
+        `type=gha,scope=${registry.host}/acme/web`,
+        '--cache-to',
+        `type=gha,mode=max,scope=${registry.host}/acme/web,ignore-error=true`,
+      ]),
+    );
+    // buildx reads the cache service's token from its environment; it is never in argv.
+    expect(build.join(' ')).not.toContain('runtime-token');
+    expect(build.at(-1)).toBe('app');
+    // The result files are cleaned up with their temporary directory.
+    expect(readdirSync(runnerTemp)).toEqual([]);
+    // Every tag was checked with the registry after the push.
+    const checked = registry.requests
+      .filter((request) => request.method === 'HEAD')
+      .map((request) => request.url);
+    expect(checked).toEqual(
+      expect.arrayContaining([`/v2/acme/web/manifests/${REVISION}`, '/v2/acme/web/manifests/latest']),
+    );
+  });
+
+  it("leaves the cache off when the builder's driver cannot export it, and says why", async () => {
+    const docker = buildxStandIn({ driver: 'docker' });
+    const { dependencies, settings, recorder } = stage(docker.run);
+    await buildAndPush(dependencies, settings);
+    expect(docker.calls[3]!.args.join(' ')).not.toContain('type=gha');
+    expect(recorder.text()).toContain("the buildx builder's driver is docker");
+    expect(recorder.text()).toContain('docker/setup-buildx-action');
+  });
+
+  it('does not look for a builder cache on a runner without the cache service', async () => {
+    const docker = buildxStandIn();
+    const { dependencies, settings, recorder } = stage(docker.run, {});
+    await buildAndPush(dependencies, settings);
+    expect(docker.commandsRun()).not.toContain('buildx inspect');
+    expect(docker.calls.find(({ args }) => args[1] === 'build')!.args.join(' ')).not.toContain('type=gha');
+    expect(recorder.text()).toContain('Build cache: off (no GitHub Actions cache service on this runner).');
+  });
+
+  it('refuses to guess when buildx reports no digest, and still logs out', async () => {
+    const docker = buildxStandIn({ metadata: { 'buildx.build.ref': 'builder/builder0/x' } });
+    const { dependencies, settings } = stage(docker.run);
+    const error = await failure(buildAndPush(dependencies, settings));
+    expect(error.reason).toBe('image-digest-missing');
+    expect(error.message).toContain('no containerimage.digest');
+    expect(error.message).toContain('nothing is deployed by a guessed digest');
+    expect(docker.commandsRun().at(-1)).toMatch(/^logout/);
+  });
+
+  it('fails when the registry serves another digest than buildx reported', async () => {
+    registry.store('acme/web', 'latest', fakeDigest('someone else'));
+    const docker = buildxStandIn();
+    const { dependencies, settings } = stage(docker.run);
+    const error = await failure(buildAndPush(dependencies, settings));
+    expect(error.reason).toBe('image-digest-mismatch');
+    expect(error.message).toContain(`docker reported ${DIGEST} for ${registry.host}/acme/web:latest`);
+    expect(error.message).toContain(`serves ${fakeDigest('someone else')}`);
+  });
+});
+
+describe('docker missing (stand-in that fails like @actions/exec does)', () => {
+  it('explains that docker could not be run', async () => {
+    const missing: CommandRunner = () =>
+      Promise.reject(new Error('Unable to locate executable file: docker.'));
+    const { dependencies, settings } = stage(missing);
+    const error = await failure(buildAndPush(dependencies, settings));
+    expect(error.reason).toBe('docker-unavailable');
+    expect(error.nextSteps).toContain('pass an existing image');
+  });
+});

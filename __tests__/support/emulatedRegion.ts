@@ -1,0 +1,134 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+/** Harness settings; null means "as the target group says" (interval x threshold, deregistration delay). */
+export interface EmulatedRegionSettings {
+  /** Simulated seconds per real second. */
+  timeScale: number;
+  healthCheckSeconds: number | null;
+  deregistrationSeconds: number | null;
+}
+
+export interface EmulatedRegionOptions {
+  /** Simulated seconds per real second (default 100). */
+  timeScale?: number;
+  /** The region the SDK clients use; the emulated state lives per region (default eu-west-1). */
+  region?: string;
+  /** How long to wait for the server to come up (default 30 s). */
+  startTimeoutMs?: number;
+}
+
+export interface EmulatedRegion {
+  /** http://127.0.0.1:<port>: the `endpoint` for every AWS SDK client of the test. */
+  endpoint: string;
+  region: string;
+  /** Empties every emulated resource and restores the harness settings given at start. */
+  reset(): Promise<void>;
+  /** Targets of instances launched from this version fail their health checks from now on. */
+  markBadVersion(launchTemplateId: string, version: number): Promise<void>;
+  /** Forces a target health reason on one instance (default Target.FailedHealthChecks). */
+  markUnhealthyInstance(instanceId: string, reasonCode?: string): Promise<void>;
+  /** Changes some settings; returns all of them. */
+  settings(changes: Partial<EmulatedRegionSettings>): Promise<EmulatedRegionSettings>;
+  stop(): Promise<void>;
+}
+
+const REPO_ROOT = resolve(__dirname, '../..');
+const SERVER = join(REPO_ROOT, '__tests__/emulated-region/server.py');
+const READY = /^EMULATED_REGION_READY (http:\/\/127\.0\.0\.1:\d+)$/;
+const STOP_GRACE_MS = 5_000;
+
+function pythonPath(): string {
+  const python = process.env.HA_PYTHON ?? join(REPO_ROOT, '.venv/bin/python');
+  if (!existsSync(python)) {
+    throw new Error(
+      `The emulated region needs the project's Python venv, and ${python} does not exist: run bash scripts/setup.sh (or set HA_PYTHON).`,
+    );
+  }
+  return python;
+}
+
+/** Resolves with the server's URL once it prints its ready line; rejects with its stderr otherwise. */
+function waitUntilReady(server: ChildProcessWithoutNullStreams, timeoutMs: number): Promise<string> {
+  let stderr = '';
+  server.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  return new Promise<string>((resolveReady, reject) => {
+    const fail = (why: string): void => {
+      clearTimeout(timer);
+      server.kill('SIGKILL');
+      reject(new Error(`The emulated region did not start: ${why}\n${stderr}`));
+    };
+    const timer = setTimeout(() => {
+      fail(`no ready line within ${timeoutMs} ms`);
+    }, timeoutMs);
+    server.once('error', (error) => {
+      fail(error.message);
+    });
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+      fail(`the server exited (${signal ?? `code ${code ?? 'unknown'}`})`);
+    };
+    server.once('exit', onExit);
+    createInterface({ input: server.stdout }).once('line', (line) => {
+      const ready = READY.exec(line);
+      if (!ready) {
+        fail(`unexpected first line ${JSON.stringify(line)}`);
+        return;
+      }
+      clearTimeout(timer);
+      server.removeListener('exit', onExit);
+      resolveReady(ready[1]!);
+    });
+  });
+}
+
+async function call<T>(endpoint: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${endpoint}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${path} answered HTTP ${response.status}: ${text}`);
+  return (text ? JSON.parse(text) : {}) as T;
+}
+
+/**
+ * Starts the emulated region (moto plus the instance-refresh harness, see
+ * __tests__/emulated-region/README.md) on a free loopback port. The server also stops by itself
+ * when this process dies, because it watches its stdin pipe.
+ */
+export async function startEmulatedRegion(options: EmulatedRegionOptions = {}): Promise<EmulatedRegion> {
+  const args = [SERVER, '--port', '0'];
+  if (options.timeScale !== undefined) args.push('--time-scale', String(options.timeScale));
+  const server = spawn(pythonPath(), args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolveExit) => server.once('exit', () => resolveExit()));
+  const endpoint = await waitUntilReady(server, options.startTimeoutMs ?? 30_000);
+
+  return {
+    endpoint,
+    region: options.region ?? 'eu-west-1',
+    reset: async () => {
+      await call(endpoint, '/moto-api/reset', {});
+    },
+    markBadVersion: async (launchTemplateId, version) => {
+      await call(endpoint, '/_harness/bad-version', { launchTemplateId, version });
+    },
+    markUnhealthyInstance: async (instanceId, reasonCode = 'Target.FailedHealthChecks') => {
+      await call(endpoint, '/_harness/unhealthy-instance', { instanceId, reasonCode });
+    },
+    settings: async (changes) =>
+      (await call<{ settings: EmulatedRegionSettings }>(endpoint, '/_harness/settings', changes)).settings,
+    stop: async () => {
+      if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
+      const forceKill = setTimeout(() => {
+        server.kill('SIGKILL');
+      }, STOP_GRACE_MS);
+      await exited;
+      clearTimeout(forceKill);
+    },
+  };
+}

@@ -1,0 +1,20 @@
+/** The image stage: build and push, or pin an existing image, always ending in repo@sha256:... */
+export { imageTags, parseBuildArgs } from './build';
+export {
+  ImageInputError,
+  parseExistingImage,
+  parseImageReference,
+  parseRepository,
+  validateTag,
+  type ImageReference,
+  type ImageRepository,
+} from './reference';
+export type { RegistryCredentials } from './registry';
+export {
+  buildAndPush,
+  resolveImage,
+  type BuildSettings,
+  type ImageDependencies,
+  type ImageResult,
+  type ResolveSettings,
+} from './stage';

@@ -1,0 +1,374 @@
+/**
+ * The image stage: build and push a new image, or pin an existing one, and hand back the exact
+ * `repository@sha256:...` to deploy. The digest always comes from what docker reported after the
+ * push, confirmed by the registry's own answer; it is never guessed.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeployError, errorMessage } from '../errors';
+import type { CommandOptions, CommandResult, CommandRunner } from '../exec';
+import type { Clock, Logger } from '../log';
+import {
+  buildxBuildArgs,
+  driverSupportsGhaCache,
+  ghaCacheAvailable,
+  ghaCacheScope,
+  imageTags,
+  loginArgs,
+  logoutArgs,
+  ociLabels,
+  parseBuildxDriver,
+  parseBuildxMetadataDigest,
+  parseImageId,
+  parsePushDigest,
+  plainBuildArgs,
+  pushArgs,
+  repositoryUrl,
+  type BuildRequest,
+} from './build';
+import {
+  DOCKER_HUB,
+  digestReference,
+  repositoryName,
+  taggedReference,
+  type ImageReference,
+  type ImageRepository,
+} from './reference';
+import { RegistryClient, type RegistryCredentials } from './registry';
+
+export interface ImageDependencies {
+  run: CommandRunner;
+  log: Logger;
+  fetch: typeof fetch;
+  clock: Clock;
+  /** The runner's variables: RUNNER_TEMP, GITHUB_REPOSITORY, and the cache service's URL and token. */
+  env: NodeJS.ProcessEnv;
+  /** Keeps a value out of the job log from now on (`core.setSecret` on a runner). */
+  maskSecret: (value: string) => void;
+  /** How to reach the registry API: https, unless a test talks to a plain-HTTP registry on loopback. */
+  registryScheme?: 'https' | 'http';
+}
+
+export interface BuildSettings {
+  repository: ImageRepository;
+  credentials: RegistryCredentials;
+  context: string;
+  dockerfile: string | undefined;
+  /** The commit being built: the first tag and the revision label. */
+  revision: string;
+  extraTags: string[];
+  buildArgs: Record<string, string>;
+}
+
+export interface ResolveSettings {
+  image: ImageReference;
+  /** Needed for private repositories only. */
+  credentials: RegistryCredentials | undefined;
+}
+
+export interface ImageResult {
+  /** Fully qualified: `docker.io/acme/web`. */
+  repository: string;
+  /** Tags known to point at `digest`: the ones pushed, or the one resolved. */
+  tags: string[];
+  digest: string;
+  /** What to deploy: `repository@digest`. */
+  reference: string;
+  /** The local image ID (config digest) when built here; never what a host pulls. */
+  imageId: string | undefined;
+  built: boolean;
+}
+
+/** Runs docker, turning "docker is not installed" into an explained failure. */
+async function docker(
+  dependencies: ImageDependencies,
+  args: string[],
+  options?: CommandOptions,
+): Promise<CommandResult> {
+  try {
+    return await dependencies.run('docker', args, options);
+  } catch (error) {
+    throw new DeployError(
+      'docker-unavailable',
+      `Could not run docker: ${errorMessage(error)}.`,
+      'Run the job on a runner with Docker (GitHub-hosted ubuntu runners have it), or pass an existing image to deploy without building.',
+    );
+  }
+}
+
+/** Why a registry can disagree with a push that just succeeded, and how to prevent it. */
+const CONCURRENT_PUSH_ADVICE =
+  'Another push to the same tags raced this one: run deploys of one repository one at a time (a workflow concurrency group) and re-run.';
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').at(-1) ?? '';
+}
+
+async function login(
+  dependencies: ImageDependencies,
+  registry: string,
+  credentials: RegistryCredentials,
+): Promise<void> {
+  // Silent: the CLI's own success text warns about where it stores credentials, which is noise here.
+  const result = await docker(dependencies, loginArgs(registry, credentials.username), {
+    input: credentials.password,
+    silent: true,
+  });
+  if (result.exitCode !== 0) {
+    throw new DeployError(
+      'registry-login-failed',
+      `docker login to ${registry} as ${credentials.username} failed: ${lastLine(result.stderr) || `exit code ${result.exitCode}`}`,
+      registry === DOCKER_HUB
+        ? 'Check dockerhub-username and dockerhub-token: use a DockerHub access token with Read & Write permission, stored as a repository secret.'
+        : `Check the username and token for ${registry}, and that the token may push to the repository.`,
+    );
+  }
+  dependencies.log.info(`Logged in to ${registry} as ${credentials.username} (token through stdin).`);
+}
+
+/** Forgets the credentials again, so a self-hosted runner does not keep them in ~/.docker. */
+async function logout(dependencies: ImageDependencies, registry: string): Promise<void> {
+  const result = await docker(dependencies, logoutArgs(registry), { silent: true });
+  if (result.exitCode !== 0) {
+    dependencies.log.warning(`docker logout from ${registry} failed: ${lastLine(result.stderr)}`);
+  }
+}
+
+async function hasBuildx(dependencies: ImageDependencies): Promise<boolean> {
+  const result = await docker(dependencies, ['buildx', 'version'], { silent: true });
+  return result.exitCode === 0;
+}
+
+/** The cache scope to use, or undefined when this runner or builder cannot use GitHub's cache. */
+async function chooseGhaCache(dependencies: ImageDependencies, repository: ImageRepository) {
+  const { env, log } = dependencies;
+  if (!ghaCacheAvailable(env)) {
+    log.info('Build cache: off (no GitHub Actions cache service on this runner).');
+    return undefined;
+  }
+  const inspect = await docker(dependencies, ['buildx', 'inspect'], { silent: true });
+  const driver = parseBuildxDriver(inspect.stdout);
+  if (!driverSupportsGhaCache(driver)) {
+    log.info(
+      `Build cache: off (the buildx builder's driver is ${driver ?? 'unknown'}, which cannot export to the GitHub Actions cache; run docker/setup-buildx-action before this step to turn it on).`,
+    );
+    return undefined;
+  }
+  const scope = ghaCacheScope(repository);
+  log.info(`Build cache: GitHub Actions cache, scope ${scope}.`);
+  return scope;
+}
+
+function registryClient(
+  dependencies: ImageDependencies,
+  credentials: RegistryCredentials | undefined,
+): RegistryClient {
+  const { fetch, clock, registryScheme } = dependencies;
+  return new RegistryClient({ fetch, clock, credentials, scheme: registryScheme });
+}
+
+async function readOptional(path: string): Promise<string> {
+  return readFile(path, 'utf8').catch(() => '');
+}
+
+function buildFailed(request: BuildRequest, result: CommandResult): DeployError {
+  return new DeployError(
+    'image-build-failed',
+    `docker build of ${repositoryName(request.repository)} failed (exit code ${result.exitCode}): ${lastLine(result.stderr)}`,
+    'The build output above shows the failing Dockerfile step; reproduce it locally with `docker build` on the same context.',
+  );
+}
+
+function pushFailed(reference: string, result: CommandResult): DeployError {
+  return new DeployError(
+    'image-push-failed',
+    `docker push ${reference} failed: ${lastLine(result.stderr) || `exit code ${result.exitCode}`}`,
+    'Check that the token may push (Read & Write) and that the repository exists, or that your account may create it.',
+  );
+}
+
+function digestNotReported(what: string): DeployError {
+  return new DeployError(
+    'image-digest-missing',
+    `${what}, so the image cannot be deployed by digest; nothing is deployed by a guessed digest.`,
+    'Look at the push output above; re-run the job, and if it persists, report it with the docker version in use.',
+  );
+}
+
+interface PushedImage {
+  digest: string;
+  imageId: string | undefined;
+}
+
+/** buildx: build and push in one step; the registry digest comes from the metadata file. */
+async function buildxBuildAndPush(
+  dependencies: ImageDependencies,
+  request: BuildRequest,
+  workDir: string,
+): Promise<PushedImage> {
+  const files = { metadataFile: join(workDir, 'metadata.json'), iidFile: join(workDir, 'iid') };
+  const cacheScope = await chooseGhaCache(dependencies, request.repository);
+  const result = await docker(dependencies, buildxBuildArgs(request, files, cacheScope));
+  if (result.exitCode !== 0) throw buildFailed(request, result);
+  const metadata = await readOptional(files.metadataFile);
+  const digest = parseBuildxMetadataDigest(metadata);
+  if (!digest) {
+    throw digestNotReported(
+      `buildx pushed ${repositoryName(request.repository)} but its metadata file has no containerimage.digest (${metadata === '' ? 'file empty or missing' : 'content: ' + metadata.slice(0, 200)})`,
+    );
+  }
+  return { digest, imageId: parseImageId(await readOptional(files.iidFile)) };
+}
+
+/** The classic builder: build once, push every tag, and take the digest each push reported. */
+async function plainBuildAndPush(
+  dependencies: ImageDependencies,
+  request: BuildRequest,
+  workDir: string,
+): Promise<PushedImage> {
+  const iidFile = join(workDir, 'iid');
+  dependencies.log.info('buildx is not available: using docker build, then docker push.');
+  const build = await docker(dependencies, plainBuildArgs(request, iidFile));
+  if (build.exitCode !== 0) throw buildFailed(request, build);
+  const digests = new Set<string>();
+  for (const tag of request.tags) {
+    const reference = taggedReference(request.repository, tag);
+    const push = await docker(dependencies, pushArgs(request.repository, tag));
+    if (push.exitCode !== 0) throw pushFailed(reference, push);
+    const digest = parsePushDigest(push.stdout, tag);
+    if (!digest) {
+      throw digestNotReported(`docker push ${reference} succeeded but printed no "${tag}: digest: ..." line`);
+    }
+    digests.add(digest);
+  }
+  const [digest, ...others] = [...digests];
+  if (!digest || others.length > 0) {
+    throw new DeployError(
+      'image-digest-mismatch',
+      `The tags of one build were pushed with different digests: ${[...digests].join(', ')}.`,
+      CONCURRENT_PUSH_ADVICE,
+    );
+  }
+  return { digest, imageId: parseImageId(await readOptional(iidFile)) };
+}
+
+/** Every pushed tag must now name, in the registry itself, the digest docker reported. */
+async function confirmWithRegistry(
+  registry: RegistryClient,
+  request: BuildRequest,
+  digest: string,
+): Promise<void> {
+  for (const tag of request.tags) {
+    const answered = await registry.manifestDigest(request.repository, tag);
+    if (answered !== digest) {
+      throw new DeployError(
+        'image-digest-mismatch',
+        `docker reported ${digest} for ${taggedReference(request.repository, tag)}, but the registry ${answered === undefined ? 'has no such tag' : `serves ${answered}`}.`,
+        CONCURRENT_PUSH_ADVICE,
+      );
+    }
+  }
+}
+
+/** Builds the image, pushes every tag, and returns the digest the registry confirmed. */
+export async function buildAndPush(
+  dependencies: ImageDependencies,
+  settings: BuildSettings,
+): Promise<ImageResult> {
+  const { log, env, clock } = dependencies;
+  // First, before any command could echo it.
+  dependencies.maskSecret(settings.credentials.password);
+  const request: BuildRequest = {
+    repository: settings.repository,
+    tags: imageTags(settings.revision, settings.extraTags),
+    labels: ociLabels({
+      source: repositoryUrl(env),
+      revision: settings.revision,
+      created: new Date(clock.now()),
+    }),
+    buildArgs: settings.buildArgs,
+    context: settings.context,
+    dockerfile: settings.dockerfile,
+  };
+  const name = repositoryName(request.repository);
+  return log.group(`Image: build and push ${name}`, async () => {
+    await login(dependencies, request.repository.registry, settings.credentials);
+    const workDir = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'ha-django-deploy-image-'));
+    try {
+      const pushed = (await hasBuildx(dependencies))
+        ? await buildxBuildAndPush(dependencies, request, workDir)
+        : await plainBuildAndPush(dependencies, request, workDir);
+      await confirmWithRegistry(registryClient(dependencies, settings.credentials), request, pushed.digest);
+      const reference = digestReference(request.repository, pushed.digest);
+      log.info(`Pushed ${reference} (tags ${request.tags.join(', ')}); the registry confirms the digest.`);
+      return {
+        repository: name,
+        tags: request.tags,
+        digest: pushed.digest,
+        reference,
+        imageId: pushed.imageId,
+        built: true,
+      };
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+      await logout(dependencies, request.repository.registry);
+    }
+  });
+}
+
+/**
+ * Pins an existing image for a redeploy or rollback: a tag is resolved to the digest it names in
+ * the registry right now; a digest is checked to exist. Nothing is built or pushed.
+ */
+export async function resolveImage(
+  dependencies: ImageDependencies,
+  settings: ResolveSettings,
+): Promise<ImageResult> {
+  const { image, credentials } = settings;
+  if (credentials) dependencies.maskSecret(credentials.password);
+  const name = repositoryName(image);
+  const lookup = image.digest ?? image.tag;
+  if (lookup === undefined) {
+    throw new DeployError(
+      'invalid-input',
+      `The image ${name} names neither a tag nor a digest.`,
+      'Give the image as repo:tag or repo@sha256:...',
+    );
+  }
+  return dependencies.log.group(
+    `Image: resolve ${name}${image.digest ? `@${image.digest}` : `:${lookup}`}`,
+    async () => {
+      const digest = await registryClient(dependencies, credentials).manifestDigest(image, lookup);
+      if (digest === undefined) {
+        throw new DeployError(
+          'image-not-found',
+          `The registry ${image.registry} has no ${image.digest ? 'image with digest' : 'tag'} ${lookup} in ${name}.`,
+          image.digest
+            ? 'Check the digest: copy it from the image output of the deploy you want to return to.'
+            : 'Check the tag: the commit-SHA tags this action pushes are full 40-character SHAs.',
+        );
+      }
+      if (image.digest !== undefined && digest !== image.digest) {
+        throw new DeployError(
+          'image-digest-mismatch',
+          `Asked for ${name}@${image.digest}, the registry answered with ${digest}.`,
+          'The registry misbehaved; re-run the job, and report it to the registry if it persists.',
+        );
+      }
+      if (image.digest && image.tag) {
+        dependencies.log.info(`The tag ${image.tag} is ignored: the digest pins the image.`);
+      }
+      const reference = digestReference(image, digest);
+      dependencies.log.info(`Deploying the existing image ${reference}; nothing is built.`);
+      return {
+        repository: name,
+        tags: image.digest ? [] : [lookup],
+        digest,
+        reference,
+        imageId: undefined,
+        built: false,
+      };
+    },
+  );
+}
