@@ -222,7 +222,15 @@ print_env() {
 }
 
 case "${1:-}" in
-  up | down) [[ $EUID -eq 0 ]] || die "run as root: podman runs rootful here"; "$1" ;;
+  up | down)
+    [[ $EUID -eq 0 ]] || die "run as root: podman runs rootful here"
+    # Test suites running side by side call `up` together: serialize them, or two debootstraps
+    # write one tarball and two registries race for the port and the pid file.
+    mkdir -p "$RUNTIME_DIR"
+    exec {lock_fd}>"$RUNTIME_DIR/.lock"
+    flock "$lock_fd"
+    "$1"
+    ;;
   env) print_env ;;
   *) die "usage: $0 up|down|env" ;;
 esac
