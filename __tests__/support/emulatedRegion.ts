@@ -105,7 +105,11 @@ export async function startEmulatedRegion(options: EmulatedRegionOptions = {}): 
   const args = [SERVER, '--port', '0'];
   if (options.timeScale !== undefined) args.push('--time-scale', String(options.timeScale));
   const server = spawn(pythonPath(), args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((resolveExit) => server.once('exit', () => resolveExit()));
+  const exited = new Promise<void>((resolveExit) => {
+    server.once('exit', () => {
+      resolveExit();
+    });
+  });
   const endpoint = await waitUntilReady(server, options.startTimeoutMs ?? 30_000);
 
   return {

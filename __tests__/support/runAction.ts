@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 export interface ActionRun {
   exitCode: number;
+  /** stdout and stderr as the runner's log shows them: workflow-command escapes (%0A...) decoded. */
   stdout: string;
   outputs: Record<string, string>;
   summary: string;
@@ -28,6 +29,11 @@ function parseOutputFile(text: string): Record<string, string> {
     }
   }
   return outputs;
+}
+
+/** The runner shows `::error::a%0Ab` as two lines; tests read the log the way a person does. */
+function decodeCommandEscapes(text: string): string {
+  return text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
 }
 
 /**
@@ -71,7 +77,7 @@ export async function runAction(
     const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
     return {
       exitCode,
-      stdout,
+      stdout: decodeCommandEscapes(stdout),
       outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
       summary: readFileSync(summaryFile, 'utf8'),
     };

@@ -316,7 +316,10 @@ def advance_all(harness: Harness) -> None:
         if group is None or refresh not in refreshes_of(group):
             _end(refresh, "Failed", "The Auto Scaling group was deleted.")
         else:
-            _advance(harness, group, refresh)
+            try:
+                _advance(harness, group, refresh)
+            except Exception as error:  # noqa: BLE001 - a harness bug must fail the refresh loudly, not finish it
+                _end(refresh, "Failed", f"The emulated region failed to advance the refresh: {error!r}")
         if refresh.status not in ACTIVE:
             harness.live_refreshes.remove((backend, refresh))
 
