@@ -6,7 +6,20 @@
  * local run through `node dist/index.js` gets no defaults from the runner; a test keeps both in step.
  */
 
-export const COMMANDS = ['rollout'] as const;
+import { resolve } from 'node:path';
+import {
+  ImageInputError,
+  imageTags,
+  parseBuildArgs,
+  parseExistingImage,
+  parseRepository,
+  type BuildSettings,
+  type ImageReference,
+  type RegistryCredentials,
+} from './image';
+import { DEFAULT_PROTECTED_TYPES } from './terraform/guard';
+
+export const COMMANDS = ['deploy', 'plan', 'rollout'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const IN_PROGRESS_POLICIES = ['wait', 'cancel', 'fail'] as const;
@@ -45,15 +58,61 @@ export interface RolloutSettings {
   smokeCheck: boolean;
 }
 
+export interface ImageSettings {
+  /** An image to deploy as it is (a rollback or redeploy): nothing is built. */
+  existing: ImageReference | undefined;
+  /** Registry login for pulling a private existing image, or for pushing a build. */
+  credentials: RegistryCredentials | undefined;
+  /** Set when `deploy` builds: everything `docker build` needs. */
+  build: BuildSettings | undefined;
+}
+
+export interface TerraformSettings {
+  /** Absolute path of the configuration to plan and apply. */
+  workingDirectory: string;
+  /** How comments and logs name the configuration (the input as given, or `terraform (bundled)`). */
+  label: string;
+  /** `-backend-config` pairs for `terraform init`. */
+  backendConfig: Record<string, string>;
+  /** `-var` pairs, besides `image`, which the action sets. */
+  variables: Record<string, string>;
+  varFiles: string[];
+  lockTimeout: string;
+  allowDestroy: boolean;
+  protectedResourceTypes: string[];
+}
+
+export interface GitHubSettings {
+  commentOnPr: boolean;
+  token: string | undefined;
+  requireApprovedPlan: boolean;
+}
+
 export interface Config {
   command: Command;
   aws: AwsSettings;
+  /** For `rollout`, the group named by the inputs; for `deploy`, filled from the Terraform outputs. */
   rollout: RolloutSettings;
+  image: ImageSettings;
+  terraform: TerraformSettings;
+  github: GitHubSettings;
+}
+
+/** Where the runner's files are; the bundled Terraform ships beside the action's own code. */
+export interface ConfigPaths {
+  workspace: string;
+  bundledTerraform: string;
 }
 
 /** Defaults for every optional input; action.yml carries the same values (checked by a test). */
 export const INPUT_DEFAULTS = {
-  command: 'rollout',
+  command: 'deploy',
+  'build-context': 'app',
+  'lock-timeout': '5m',
+  'allow-destroy': 'false',
+  'protected-resource-types': DEFAULT_PROTECTED_TYPES.join(', '),
+  'comment-on-pr': 'true',
+  'require-approved-plan': 'false',
   'min-healthy-percentage': '100',
   'max-healthy-percentage': '200',
   'skip-matching': 'true',
@@ -94,8 +153,8 @@ class InputParser {
   readonly problems: string[] = [];
 
   constructor(
-    private readonly read: InputReader,
-    private readonly env: NodeJS.ProcessEnv,
+    readonly read: InputReader,
+    readonly env: NodeJS.ProcessEnv,
   ) {}
 
   raw(name: string): string {
@@ -158,6 +217,31 @@ class InputParser {
       .filter((item) => item !== '');
   }
 
+  /** One entry per non-empty line: for values that may contain commas or spaces. */
+  lines(name: string): string[] {
+    return this.raw(name)
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '');
+  }
+
+  /** `key=value` lines (the value may contain `=`), as Terraform's own -var and -backend-config take them. */
+  keyValues(name: string, keyPattern: RegExp, keyMeaning: string): Record<string, string> {
+    const pairs: Record<string, string> = {};
+    for (const line of this.lines(name)) {
+      const equals = line.indexOf('=');
+      const key = equals === -1 ? '' : line.slice(0, equals).trim();
+      if (!keyPattern.test(key)) {
+        this.problem(name, line, `expected key=value lines, the key being ${keyMeaning}`);
+      } else if (key in pairs) {
+        this.problem(name, line, `${key} is set twice`);
+      } else {
+        pairs[key] = line.slice(equals + 1).trim();
+      }
+    }
+    return pairs;
+  }
+
   region(): string {
     const fromInput = this.read('aws-region').trim();
     const value = fromInput || this.env.AWS_REGION?.trim() || this.env.AWS_DEFAULT_REGION?.trim() || '';
@@ -186,9 +270,24 @@ class InputParser {
   }
 }
 
-function parseRollout(inputs: InputParser): RolloutSettings {
+/** Inputs that name the group directly; `deploy` and `plan` take them from Terraform instead. */
+const ROLLOUT_TARGET_INPUTS = ['asg-name', 'target-group-arn', 'launch-template-version'] as const;
+
+function parseRollout(inputs: InputParser, command: Command): RolloutSettings {
+  if (command !== 'rollout') {
+    for (const name of ROLLOUT_TARGET_INPUTS) {
+      const value = inputs.raw(name);
+      if (value !== '') {
+        inputs.problem(
+          name,
+          value,
+          `only applies to command: rollout; ${command} reads it from the Terraform outputs it applies`,
+        );
+      }
+    }
+  }
   const asgName = inputs.raw('asg-name');
-  if (asgName === '' || asgName.length > 255 || asgName.startsWith('arn:')) {
+  if (command === 'rollout' && (asgName === '' || asgName.length > 255 || asgName.startsWith('arn:'))) {
     inputs.problem(
       'asg-name',
       asgName,
@@ -313,12 +412,190 @@ function parseRollout(inputs: InputParser): RolloutSettings {
   };
 }
 
-/** Parses and validates every input; throws ConfigError listing all problems. Pure: no I/O. */
-export function parseConfig(read: InputReader, env: NodeJS.ProcessEnv = {}): Config {
+/** Runs an image parser, recording its message as a problem of `name` instead of throwing. */
+function imageInput<T>(inputs: InputParser, name: string, parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof ImageInputError)) throw error;
+    inputs.problems.push(`${name}: ${error.message}`);
+    return undefined;
+  }
+}
+
+function parseImage(inputs: InputParser, command: Command, paths: ConfigPaths): ImageSettings {
+  const imageText = inputs.raw('image');
+  if (command === 'rollout' && imageText !== '') {
+    inputs.problem(
+      'image',
+      imageText,
+      'rollout moves the group to a launch template version; deploy an image with command: deploy',
+    );
+  }
+  const existing =
+    imageText === '' ? undefined : imageInput(inputs, 'image', () => parseExistingImage(imageText));
+  const username = inputs.raw('dockerhub-username');
+  const password = inputs.raw('dockerhub-token');
+  if ((username === '') !== (password === '')) {
+    const missing = username === '' ? 'dockerhub-username' : 'dockerhub-token';
+    inputs.problem(missing, '', 'set both dockerhub-username and dockerhub-token, or neither');
+  }
+  const credentials = username !== '' && password !== '' ? { username, password } : undefined;
+  const building = command === 'deploy' && imageText === '';
+  if (!building) {
+    return { existing, credentials, build: undefined };
+  }
+
+  const repositoryText = inputs.raw('image-repository');
+  if (repositoryText === '') {
+    inputs.problem(
+      'image-repository',
+      '',
+      'deploy builds an image when image is empty: name the repository to push to, e.g. acme/web',
+    );
+  }
+  const repository =
+    repositoryText === ''
+      ? undefined
+      : imageInput(inputs, 'image-repository', () => parseRepository(repositoryText));
+  if (!credentials && username === '' && password === '') {
+    inputs.problem(
+      'dockerhub-token',
+      '',
+      'deploy pushes the image it builds: set dockerhub-username and dockerhub-token (an access token, from secrets), or give an existing image',
+    );
+  }
+  const revision = inputs.env.GITHUB_SHA?.trim() ?? '';
+  if (!/^[0-9a-f]{40}$/.test(revision)) {
+    inputs.problems.push(
+      `GITHUB_SHA: ${revision === '' ? 'missing' : JSON.stringify(revision)}; the commit to tag the image with (GitHub Actions sets it; set it when running locally).`,
+    );
+  }
+  const extraTags = inputs.list('extra-tags');
+  imageInput(inputs, 'extra-tags', () => imageTags('build', extraTags));
+  const buildArgs = imageInput(inputs, 'build-args', () => parseBuildArgs(inputs.lines('build-args'))) ?? {};
+  const context = resolve(paths.workspace, inputs.raw('build-context'));
+  const dockerfileText = inputs.raw('dockerfile');
+  const build =
+    repository && credentials
+      ? {
+          repository,
+          credentials,
+          context,
+          dockerfile: dockerfileText === '' ? undefined : resolve(paths.workspace, dockerfileText),
+          revision,
+          extraTags,
+          buildArgs,
+        }
+      : undefined;
+  return { existing, credentials, build };
+}
+
+const TERRAFORM_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const BACKEND_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Terraform's duration syntax for -lock-timeout. */
+const LOCK_TIMEOUT = /^\d+(ms|s|m|h)$/;
+/** Keys without which the bundled stack's S3 backend cannot find its state. */
+const REQUIRED_BACKEND_KEYS = ['bucket', 'key'];
+
+function parseTerraform(inputs: InputParser, command: Command, paths: ConfigPaths): TerraformSettings {
+  if (command === 'rollout') {
+    for (const name of ['working-directory', 'backend-config', 'terraform-vars', 'var-files'] as const) {
+      const value = inputs.raw(name);
+      if (value !== '')
+        inputs.problem(name, value, 'rollout runs no Terraform; use command: deploy to apply');
+    }
+  }
+  const directoryText = inputs.raw('working-directory');
+  const bundled = directoryText === '';
+  const backendConfig = inputs.keyValues('backend-config', BACKEND_KEY, 'a backend setting such as bucket');
+  const usesTerraform = command !== 'rollout';
+  if (usesTerraform && bundled && inputs.isValid('backend-config')) {
+    const missing = REQUIRED_BACKEND_KEYS.filter((key) => !(key in backendConfig));
+    if (missing.length > 0) {
+      inputs.problem(
+        'backend-config',
+        inputs.raw('backend-config'),
+        `the bundled stack keeps its state in S3 and needs ${missing.join(' and ')}: e.g. bucket=acme-tfstate, key=web/prod.tfstate, region=eu-west-1`,
+      );
+    }
+  }
+  const variables = inputs.keyValues('terraform-vars', TERRAFORM_NAME, 'a Terraform variable name');
+  if ('image' in variables) {
+    inputs.problem(
+      'terraform-vars',
+      'image=...',
+      'the action sets image itself; use the image input to deploy a given image',
+    );
+  }
+  const lockTimeout = inputs.raw('lock-timeout');
+  if (!LOCK_TIMEOUT.test(lockTimeout)) {
+    inputs.problem('lock-timeout', lockTimeout, 'expected a Terraform duration such as 30s, 5m or 1h');
+  }
+  const protectedResourceTypes = inputs.list('protected-resource-types');
+  for (const type of protectedResourceTypes) {
+    if (!/^[a-z][a-z0-9_]*$/.test(type)) {
+      inputs.problem('protected-resource-types', type, 'expected Terraform resource types such as aws_vpc');
+    }
+  }
+  return {
+    workingDirectory: bundled ? paths.bundledTerraform : resolve(paths.workspace, directoryText),
+    label: bundled ? 'terraform (bundled)' : directoryText,
+    backendConfig,
+    variables,
+    varFiles: inputs.lines('var-files').map((file) => resolve(paths.workspace, file)),
+    lockTimeout,
+    allowDestroy: inputs.boolean('allow-destroy'),
+    protectedResourceTypes,
+  };
+}
+
+const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target'];
+
+function parseGitHub(inputs: InputParser, command: Command): GitHubSettings {
+  const commentOnPr = inputs.boolean('comment-on-pr');
+  const requireApprovedPlan = inputs.boolean('require-approved-plan');
+  const token = inputs.raw('github-token');
+  const event = inputs.env.GITHUB_EVENT_NAME ?? '';
+  const commenting = command === 'plan' && commentOnPr;
+  if (commenting && !PULL_REQUEST_EVENTS.includes(event)) {
+    inputs.problem(
+      'comment-on-pr',
+      'true',
+      `plan comments on a pull request, and this run's event is ${event === '' ? 'not a GitHub event' : event}; run plan on pull_request, or set comment-on-pr: false`,
+    );
+  }
+  if (requireApprovedPlan && command !== 'deploy') {
+    inputs.problem('require-approved-plan', 'true', `only applies to command: deploy, not ${command}`);
+  }
+  if ((commenting || (requireApprovedPlan && command === 'deploy')) && token === '') {
+    inputs.problem(
+      'github-token',
+      '',
+      `${commenting ? 'commenting the plan' : 'checking the approved plan'} calls the GitHub API: pass github-token: \${{ github.token }}`,
+    );
+  }
+  return { commentOnPr, token: token === '' ? undefined : token, requireApprovedPlan };
+}
+
+/**
+ * Parses and validates every input; throws ConfigError listing all problems. Pure: no I/O, so it
+ * runs before anything is built, planned or changed.
+ */
+export function parseConfig(
+  read: InputReader,
+  env: NodeJS.ProcessEnv = {},
+  paths: ConfigPaths = { workspace: env.GITHUB_WORKSPACE ?? '.', bundledTerraform: 'terraform' },
+): Config {
   const inputs = new InputParser(read, env);
   const command = inputs.oneOf('command', COMMANDS);
   const aws: AwsSettings = { region: inputs.region(), endpointUrl: inputs.url('aws-endpoint-url') };
-  const rollout = parseRollout(inputs);
+  // Which other inputs apply depends on the command: guessing one would only add noise.
+  if (!inputs.isValid('command')) throw new ConfigError(inputs.problems);
+  const rollout = parseRollout(inputs, command);
+  const image = parseImage(inputs, command, paths);
+  const terraform = parseTerraform(inputs, command, paths);
+  const github = parseGitHub(inputs, command);
   if (inputs.problems.length > 0) throw new ConfigError(inputs.problems);
-  return { command, aws, rollout };
+  return { command, aws, rollout, image, terraform, github };
 }

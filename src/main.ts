@@ -1,16 +1,51 @@
 import * as core from '@actions/core';
+import { getOctokit } from '@actions/github';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createAwsClients, type AwsClients } from './aws';
-import { ConfigError, parseConfig, type AwsSettings, type InputReader } from './config';
+import {
+  comparePlans,
+  findApprovedPlan,
+  renderPlanComment,
+  upsertPlanComment,
+  type GitHubClient,
+} from './comment';
+import {
+  ConfigError,
+  parseConfig,
+  type AwsSettings,
+  type Config,
+  type ConfigPaths,
+  type InputReader,
+} from './config';
+import { readRunContext, type RunContext } from './context';
 import { DeployError, errorMessage, errorName } from './errors';
+import { runCommand, type CommandRunner } from './exec';
+import { buildAndPush, resolveImage, type ImageDependencies, type ImageResult } from './image';
 import { actionsLogger, systemClock, type Clock, type Logger } from './log';
 import {
   createActionsReporter,
+  deploySummary,
   failureSummary,
+  imageOutputs,
+  planOutputs,
+  planSummary,
   rolloutOutputs,
   rolloutSummary,
+  terraformOutputs,
   type Reporter,
 } from './report';
-import { runRollout } from './rollout';
+import { runRollout, type RolloutResult } from './rollout';
+import {
+  createTerraform,
+  destroyGuard,
+  readDeployedImage,
+  readStackOutputs,
+  type Terraform,
+  type TerraformPlan,
+} from './terraform';
 
 /** Everything `run` touches outside itself; tests replace any of it. */
 export interface RunDependencies {
@@ -21,6 +56,12 @@ export interface RunDependencies {
   fetch: typeof fetch;
   createClients: (settings: AwsSettings) => AwsClients;
   reporter: Reporter;
+  /** Runs terraform and docker. */
+  runCommand: CommandRunner;
+  maskSecret: (value: string) => void;
+  createOctokit: (token: string) => GitHubClient;
+  readFile: (path: string) => string;
+  paths: ConfigPaths;
 }
 
 function defaultDependencies(): RunDependencies {
@@ -32,6 +73,17 @@ function defaultDependencies(): RunDependencies {
     fetch: globalThis.fetch,
     createClients: createAwsClients,
     reporter: createActionsReporter(actionsLogger, process.env),
+    runCommand,
+    maskSecret: (value) => {
+      core.setSecret(value);
+    },
+    createOctokit: (token) => getOctokit(token),
+    readFile: (path) => readFileSync(path, 'utf8'),
+    paths: {
+      workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
+      // The bundle runs from dist/, and the stack ships beside it in the action's checkout.
+      bundledTerraform: resolve(__dirname, '..', 'terraform'),
+    },
   };
 }
 
@@ -77,21 +129,222 @@ async function reportFailure(error: unknown, dependencies: RunDependencies): Pro
   }
 }
 
+function setOutputs(reporter: Reporter, outputs: Record<string, string | number>): void {
+  for (const [name, value] of Object.entries(outputs)) reporter.setOutput(name, value);
+}
+
+/** One run's collaborators, built once the config is known to be valid. */
+interface Session {
+  config: Config;
+  dependencies: RunDependencies;
+  context: RunContext;
+  terraform: Terraform;
+  workDir: string;
+}
+
+function imageDependencies({ dependencies }: Session): ImageDependencies {
+  const { runCommand: run, log, fetch, clock, env, maskSecret } = dependencies;
+  return { run, log, fetch, clock, env, maskSecret };
+}
+
+async function provideImage(session: Session): Promise<ImageResult> {
+  const { image } = session.config;
+  if (image.existing) {
+    return resolveImage(imageDependencies(session), {
+      image: image.existing,
+      credentials: image.credentials,
+    });
+  }
+  if (!image.build) throw new Error('config guarantees build settings when no image is given');
+  return buildAndPush(imageDependencies(session), image.build);
+}
+
+function planVariables(session: Session, image: string): Record<string, string> {
+  return { ...session.config.terraform.variables, image };
+}
+
+async function planWithImage(session: Session, image: string, name: string): Promise<TerraformPlan> {
+  const { terraform } = session.config;
+  return session.terraform.plan({
+    variables: planVariables(session, image),
+    varFiles: terraform.varFiles,
+    planFile: join(session.workDir, `${name}.tfplan`),
+  });
+}
+
+/** Fails with the protected resources a plan would delete or replace, unless allowed. */
+function guardDestroys(session: Session, plan: TerraformPlan): void {
+  const { allowDestroy, protectedResourceTypes } = session.config.terraform;
+  const refusal = destroyGuard(plan.summary, { allowDestroy, protectedTypes: protectedResourceTypes });
+  if (refusal) throw refusal;
+}
+
+function octokit(session: Session): GitHubClient {
+  const { token } = session.config.github;
+  if (!token) throw new Error('config guarantees a token when GitHub is called');
+  return session.dependencies.createOctokit(token);
+}
+
+async function commentPlan(session: Session, plan: TerraformPlan, image: string): Promise<void> {
+  const { context, config, dependencies } = session;
+  const pullRequest = context.pullRequest;
+  if (!pullRequest) {
+    throw new DeployError(
+      'no-pull-request',
+      `The ${context.eventName} event payload names no pull request, so there is nowhere to comment the plan.`,
+      'Run plan on pull_request events, or set comment-on-pr: false.',
+    );
+  }
+  const body = renderPlanComment({
+    summary: plan.summary,
+    planText: plan.planText,
+    image,
+    commit: pullRequest.headSha,
+    workingDirectory: config.terraform.label,
+    runUrl: context.runUrl,
+    secrets: [config.image.credentials?.password, config.github.token].filter(
+      (secret): secret is string => secret !== undefined,
+    ),
+  });
+  const comment = await upsertPlanComment({
+    octokit: octokit(session),
+    owner: context.owner,
+    repo: context.repo,
+    issueNumber: pullRequest.number,
+    workingDirectory: config.terraform.label,
+    body,
+    log: dependencies.log,
+  });
+  dependencies.log.info(
+    `Plan comment ${comment.action} on pull request #${pullRequest.number}: ${comment.url}`,
+  );
+}
+
+/** `plan`: what a merge would change, on the pull request for reviewers; nothing is built or applied. */
+async function planCommand(session: Session): Promise<void> {
+  const { config, dependencies } = session;
+  const { reporter } = dependencies;
+  await session.terraform.init({ backendConfig: config.terraform.backendConfig });
+  const image = config.image.existing
+    ? (
+        await resolveImage(imageDependencies(session), {
+          image: config.image.existing,
+          credentials: config.image.credentials,
+        })
+      ).reference
+    : readDeployedImage(await session.terraform.outputs());
+  reporter.setOutput('image', image);
+  const plan = await planWithImage(session, image, 'plan');
+  setOutputs(reporter, planOutputs(plan.summary));
+  // Comment before the guard: reviewers must see a destroying plan, and why the job failed.
+  if (config.github.commentOnPr) await commentPlan(session, plan, image);
+  await reporter.writeSummary(planSummary(plan.summary, image, config.terraform.label));
+  guardDestroys(session, plan);
+}
+
+/** With require-approved-plan: the fresh plan at the PR's image must be the one reviewers saw. */
+async function checkApprovedPlan(session: Session): Promise<void> {
+  const { context, config, dependencies } = session;
+  const approved = await findApprovedPlan({
+    octokit: octokit(session),
+    owner: context.owner,
+    repo: context.repo,
+    commitSha: context.sha,
+    workingDirectory: config.terraform.label,
+    log: dependencies.log,
+  });
+  const plan = await planWithImage(session, approved.marker.image, 'approved-check');
+  const difference = comparePlans(approved, { summary: plan.summary, image: approved.marker.image });
+  if (difference) throw difference;
+  dependencies.log.info(
+    `The plan matches the one approved on pull request #${approved.pullRequest.number} (fingerprint ${approved.fingerprint.slice(0, 12)}).`,
+  );
+}
+
+/** `deploy`: image -> plan -> apply that saved plan -> roll the group -> wait for healthy targets. */
+async function deployCommand(session: Session): Promise<void> {
+  const { config, dependencies } = session;
+  const { reporter, log } = dependencies;
+  const image = await provideImage(session);
+  setOutputs(reporter, imageOutputs(image));
+  await session.terraform.init({ backendConfig: config.terraform.backendConfig });
+  if (config.github.requireApprovedPlan) await checkApprovedPlan(session);
+  const plan = await planWithImage(session, image.reference, 'deploy');
+  setOutputs(reporter, planOutputs(plan.summary));
+  guardDestroys(session, plan);
+  if (plan.summary.hasChanges) {
+    await session.terraform.apply(plan.planFile);
+  } else {
+    log.info('Terraform: no changes to apply.');
+  }
+  const stack = readStackOutputs(await session.terraform.outputs());
+  setOutputs(reporter, terraformOutputs(stack));
+  const rollout = await runRollout(
+    rolloutDependencies(session),
+    {
+      ...config.rollout,
+      asgName: stack.asgName,
+      targetGroupArns: [stack.targetGroupArn],
+      launchTemplateVersion: stack.launchTemplateVersion,
+      appUrl: config.rollout.appUrl ?? stack.appUrl,
+    },
+    config.aws.region,
+  );
+  setOutputs(reporter, rolloutOutputs(rollout));
+  await reporter.writeSummary(
+    deploySummary({ image, plan: plan.summary, rollout, label: config.terraform.label }),
+  );
+}
+
+function rolloutDependencies({ dependencies, config }: Session) {
+  const { log, clock, fetch } = dependencies;
+  return { clients: dependencies.createClients(config.aws), log, clock, fetch };
+}
+
+async function rolloutCommand(session: Session): Promise<RolloutResult> {
+  const { config, dependencies } = session;
+  const result = await runRollout(rolloutDependencies(session), config.rollout, config.aws.region);
+  setOutputs(dependencies.reporter, rolloutOutputs(result));
+  await dependencies.reporter.writeSummary(rolloutSummary(result));
+  return result;
+}
+
+const COMMAND_HANDLERS = { plan: planCommand, deploy: deployCommand, rollout: rolloutCommand };
+
+/** Terraform's AWS access follows the action's: same region, same endpoint override. */
+function terraformEnvironment(config: Config): Record<string, string> {
+  return {
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    AWS_REGION: config.aws.region,
+    ...(config.aws.endpointUrl ? { AWS_ENDPOINT_URL: config.aws.endpointUrl } : {}),
+  };
+}
+
 /** The action: validates every input first, then runs the stages of the chosen command. */
 export async function run(overrides: Partial<RunDependencies> = {}): Promise<void> {
   const dependencies = { ...defaultDependencies(), ...overrides };
-  const { log, reporter } = dependencies;
+  let workDir: string | undefined;
   try {
-    const config = parseConfig(dependencies.readInput, dependencies.env);
-    const clients = dependencies.createClients(config.aws);
-    const result = await runRollout(
-      { clients, log, clock: dependencies.clock, fetch: dependencies.fetch },
-      config.rollout,
-      config.aws.region,
+    const config = parseConfig(dependencies.readInput, dependencies.env, dependencies.paths);
+    for (const secret of [config.image.credentials?.password, config.github.token]) {
+      if (secret) dependencies.maskSecret(secret);
+    }
+    const context = readRunContext(dependencies.env, dependencies.readFile);
+    workDir = await mkdtemp(join(dependencies.env.RUNNER_TEMP || tmpdir(), 'ha-django-deploy-'));
+    const terraform = createTerraform(
+      {
+        run: dependencies.runCommand,
+        log: dependencies.log,
+        clock: dependencies.clock,
+        env: terraformEnvironment(config),
+      },
+      { workingDirectory: config.terraform.workingDirectory, lockTimeout: config.terraform.lockTimeout },
     );
-    for (const [name, value] of Object.entries(rolloutOutputs(result))) reporter.setOutput(name, value);
-    await reporter.writeSummary(rolloutSummary(result));
+    await COMMAND_HANDLERS[config.command]({ config, dependencies, context, terraform, workDir });
   } catch (error) {
     await reportFailure(error, dependencies);
+  } finally {
+    if (workDir) await rm(workDir, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,9 @@
 import * as core from '@actions/core';
+import type { ImageResult } from './image';
 import type { Logger } from './log';
 import type { RolloutResult } from './rollout';
+import { describeCounts, type StackOutputs } from './terraform';
+import type { PlanSummary } from './terraform/types';
 
 /** Where results go: action outputs and the job summary on a runner, a recorder in tests. */
 export interface Reporter {
@@ -48,6 +51,67 @@ export function rolloutOutputs(result: RolloutResult): Record<string, string | n
     'rollout-seconds': result.seconds,
     'launch-template-version': result.targetVersion,
   };
+}
+
+export function imageOutputs(image: ImageResult): Record<string, string> {
+  return { image: image.reference, 'image-digest': image.digest };
+}
+
+/** Counts as Terraform words them, plus the fingerprint the approved-plan check compares. */
+export function planOutputs(summary: PlanSummary): Record<string, string> {
+  const { add, change, destroy, replace, fingerprint } = summary;
+  return {
+    'plan-has-changes': String(summary.hasChanges),
+    'plan-summary': JSON.stringify({ add, change, destroy, replace, fingerprint }),
+  };
+}
+
+export function terraformOutputs(stack: StackOutputs): Record<string, string> {
+  return { 'alb-dns-name': stack.albDnsName, 'app-url': stack.appUrl };
+}
+
+/** At most this many resource rows in the job summary; the PR comment and the log have them all. */
+const SUMMARY_RESOURCE_ROWS = 50;
+
+export function planSummary(summary: PlanSummary, image: string, label: string): string {
+  const rows = summary.resourceChanges
+    .slice(0, SUMMARY_RESOURCE_ROWS)
+    .map((change): [string, string] => [`\`${change.address}\``, change.action]);
+  const hidden = summary.resourceChanges.length - rows.length;
+  return [
+    `### Terraform plan: ${label}`,
+    '',
+    table([
+      ['Image', `\`${image}\``],
+      ['Changes', describeCounts(summary)],
+      ['Fingerprint', `\`${summary.fingerprint}\``],
+      ...rows,
+      ...(hidden > 0 ? ([['…', `${hidden} more in the log`]] as [string, string][]) : []),
+    ]),
+  ].join('\n');
+}
+
+export interface DeployReport {
+  image: ImageResult;
+  plan: PlanSummary;
+  rollout: RolloutResult;
+  label: string;
+}
+
+export function deploySummary({ image, plan, rollout, label }: DeployReport): string {
+  return [
+    '### Deploy',
+    '',
+    table([
+      [
+        'Image',
+        `\`${image.reference}\` (${image.built ? `built, tags ${image.tags.join(', ')}` : 'existing, not rebuilt'})`,
+      ],
+      [`Terraform (${label})`, plan.hasChanges ? `applied: ${describeCounts(plan)}` : 'no changes'],
+    ]),
+    '',
+    rolloutSummary(rollout),
+  ].join('\n');
 }
 
 export function rolloutSummary(result: RolloutResult): string {

@@ -93,6 +93,7 @@ describe('rollout through throttling and network resets (aws-sdk-client-mock)', 
     const { clock, sleeps } = createFakeClock();
     const settings = parseConfig(
       inputsFrom({
+        command: 'rollout',
         'aws-region': 'eu-west-1',
         'asg-name': 'web',
         'smoke-check': 'false',

@@ -6,6 +6,7 @@ import { inputsFrom } from '../support/inputs';
 import { createRecorder } from '../support/recorder';
 
 const VALID = {
+  command: 'rollout',
   'aws-region': 'eu-west-1',
   'asg-name': 'web-asg',
 };
@@ -84,7 +85,7 @@ describe('parseConfig', () => {
   });
 
   it('takes the region from AWS_REGION, then AWS_DEFAULT_REGION', () => {
-    const values = { 'asg-name': 'web' };
+    const values = { command: 'rollout', 'asg-name': 'web' };
     expect(parseConfig(inputsFrom(values), { AWS_REGION: 'us-east-2' }).aws.region).toBe('us-east-2');
     expect(parseConfig(inputsFrom(values), { AWS_DEFAULT_REGION: 'ap-south-1' }).aws.region).toBe(
       'ap-south-1',
@@ -93,9 +94,9 @@ describe('parseConfig', () => {
 
   // Each case: the inputs, the input the message must name, and a fragment saying what is accepted.
   const invalidCases: [string, Record<string, string>, string, string][] = [
-    ['missing region', { 'asg-name': 'web' }, 'aws-region', 'AWS_REGION'],
+    ['missing region', { command: 'rollout', 'asg-name': 'web' }, 'aws-region', 'AWS_REGION'],
     ['malformed region', { ...VALID, 'aws-region': 'europe' }, 'aws-region', 'region code'],
-    ['missing group name', { 'aws-region': 'eu-west-1' }, 'asg-name', 'group name'],
+    ['missing group name', { command: 'rollout', 'aws-region': 'eu-west-1' }, 'asg-name', 'group name'],
     [
       'group ARN instead of name',
       { ...VALID, 'asg-name': 'arn:aws:autoscaling:x' },
@@ -103,7 +104,7 @@ describe('parseConfig', () => {
       'not its ARN',
     ],
     ['group name too long', { ...VALID, 'asg-name': 'a'.repeat(256) }, 'asg-name', '1-255'],
-    ['unknown command', { ...VALID, command: 'destroy' }, 'command', 'one of rollout'],
+    ['unknown command', { ...VALID, command: 'destroy' }, 'command', 'one of deploy, plan, rollout'],
     [
       'malformed target group ARN',
       { ...VALID, 'target-group-arn': 'arn:aws:elb:tg' },
@@ -232,6 +233,7 @@ describe('parseConfig', () => {
 
   it('reports every invalid input together', () => {
     const problems = problemsFor({
+      command: 'rollout',
       'asg-name': '',
       'min-healthy-percentage': 'x',
       'poll-interval-seconds': '0',
@@ -262,7 +264,7 @@ describe('run with invalid inputs', () => {
     const recorder = createRecorder();
     const createClients = jest.fn();
     await run({
-      readInput: inputsFrom({ 'asg-name': 'web', 'max-healthy-percentage': '250' }),
+      readInput: inputsFrom({ command: 'rollout', 'asg-name': 'web', 'max-healthy-percentage': '250' }),
       env: {},
       log: recorder.log,
       reporter: recorder.reporter,

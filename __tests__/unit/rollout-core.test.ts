@@ -107,7 +107,8 @@ describe('isGroupOnVersion', () => {
 
 describe('refreshPreferences', () => {
   const settings = (values: Record<string, string>) =>
-    parseConfig(inputsFrom({ 'aws-region': 'eu-west-1', 'asg-name': 'web', ...values })).rollout;
+    parseConfig(inputsFrom({ command: 'rollout', 'aws-region': 'eu-west-1', 'asg-name': 'web', ...values }))
+      .rollout;
 
   it('maps the inputs onto AWS preferences, launch-before-terminate by default', () => {
     expect(refreshPreferences(settings({}))).toEqual({

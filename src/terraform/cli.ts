@@ -1,0 +1,227 @@
+import { DeployError, errorMessage } from '../errors';
+import type { CommandOptions, CommandResult, CommandRunner } from '../exec';
+import { formatDuration, type Clock, type Logger } from '../log';
+import type { TerraformOutputs } from './outputs';
+import { describeCounts, summarizePlan } from './summary';
+import type { PlanSummary } from './types';
+
+export interface TerraformDependencies {
+  run: CommandRunner;
+  log: Logger;
+  clock: Clock;
+  /** Added to the process environment of every terraform command. */
+  env: Record<string, string>;
+  binary?: string;
+}
+
+export interface TerraformOptions {
+  workingDirectory: string;
+  /** Terraform duration: how long to wait for a state lock another run holds. */
+  lockTimeout: string;
+}
+
+export interface PlanRequest {
+  variables: Record<string, string>;
+  varFiles: string[];
+  planFile: string;
+}
+
+export interface TerraformPlan {
+  summary: PlanSummary;
+  /** `terraform show` of the saved plan: what the PR comment shows; sensitive values already hidden. */
+  planText: string;
+  /** The saved plan: `apply` applies exactly this. */
+  planFile: string;
+}
+
+export interface Terraform {
+  init(request: { backendConfig: Record<string, string> }): Promise<void>;
+  plan(request: PlanRequest): Promise<TerraformPlan>;
+  apply(planFile: string): Promise<void>;
+  outputs(): Promise<TerraformOutputs>;
+}
+
+/** At most this many lines of Terraform's error in the failure message; the log has all of it. */
+const ERROR_LINES = 40;
+
+/**
+ * Terraform's diagnostics, without the box drawing `-no-color` still prints: from the first
+ * `Error:` on, so warnings before it don't bury the cause.
+ */
+export function terraformError(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.replace(/^[│╷╵]\s?/, '').trimEnd())
+    .filter((line, i, all) => line !== '' || (i > 0 && all[i - 1] !== ''));
+  const first = lines.findIndex((line) => line.startsWith('Error:'));
+  const relevant = first === -1 ? lines : lines.slice(first);
+  const shown = relevant.slice(0, ERROR_LINES);
+  if (relevant.length > shown.length) shown.push(`... ${relevant.length - shown.length} more lines in the log above`);
+  return shown.join('\n').trim() || '(terraform printed no error text)';
+}
+
+/** The lock details Terraform prints when another run holds the state. */
+export function parseLockInfo(stderr: string): { id: string | undefined; who: string | undefined; created: string | undefined } {
+  const field = (name: string): string | undefined =>
+    new RegExp(`^[│\\s]*${name}:\\s*(.+)$`, 'm').exec(stderr)?.[1]?.trim();
+  return { id: field('ID'), who: field('Who'), created: field('Created') };
+}
+
+function stateLocked(stderr: string, lockTimeout: string): DeployError {
+  const lock = parseLockInfo(stderr);
+  const holder = [lock.who && `held by ${lock.who}`, lock.created && `since ${lock.created}`].filter(Boolean).join(' ');
+  return new DeployError(
+    'state-locked',
+    `The Terraform state is locked${holder ? ` (${holder})` : ''}${lock.id ? `, lock ID ${lock.id}` : ''}; waited ${lockTimeout} (lock-timeout) and gave up.`,
+    'Another plan or deploy of this state is running: let it finish (a workflow concurrency group per environment queues them). ' +
+      `Only if no run holds it (a crashed job), release it with terraform force-unlock ${lock.id ?? '<ID>'} in this working directory.`,
+  );
+}
+
+export function createTerraform(dependencies: TerraformDependencies, options: TerraformOptions): Terraform {
+  const { run, log, clock } = dependencies;
+  const binary = dependencies.binary ?? 'terraform';
+  const lockTimeout = `-lock-timeout=${options.lockTimeout}`;
+
+  async function terraform(args: string[], commandOptions: CommandOptions = {}): Promise<CommandResult> {
+    try {
+      return await run(binary, args, { cwd: options.workingDirectory, env: dependencies.env, ...commandOptions });
+    } catch (error) {
+      throw new DeployError(
+        'terraform-unavailable',
+        `Could not run ${binary} ${args[0] ?? ''} in ${options.workingDirectory}: ${errorMessage(error)}.`,
+        'Install Terraform before this step (hashicorp/setup-terraform with terraform_wrapper: false) and check working-directory exists.',
+      );
+    }
+  }
+
+  function failure(reason: string, step: string, result: CommandResult, nextSteps: string): DeployError {
+    if (result.stderr.includes('Error acquiring the state lock')) return stateLocked(result.stderr, options.lockTimeout);
+    return new DeployError(reason, `terraform ${step} failed (exit ${result.exitCode}):\n${terraformError(result.stderr)}`, nextSteps);
+  }
+
+  async function timed<T>(step: string, body: () => Promise<T>, describe: (result: T) => string): Promise<T> {
+    const started = clock.now();
+    const result = await body();
+    log.info(`terraform ${step}: ${describe(result)} (${formatDuration(clock.now() - started)})`);
+    return result;
+  }
+
+  return {
+    init: ({ backendConfig }) =>
+      log.group(`Terraform: init ${options.workingDirectory}`, () =>
+        timed(
+          'init',
+          async () => {
+            const backendArgs = Object.entries(backendConfig).map(([key, value]) => `-backend-config=${key}=${value}`);
+            // -reconfigure: the runner's checkout has no earlier init whose backend settings could be migrated.
+            const result = await terraform(['init', '-input=false', '-no-color', '-reconfigure', ...backendArgs]);
+            if (result.exitCode !== 0) {
+              throw failure(
+                'terraform-init-failed',
+                'init',
+                result,
+                'Check backend-config (bucket, key, region) and that the role may read the state bucket; provider downloads need registry.terraform.io.',
+              );
+            }
+          },
+          () => 'ready',
+        ),
+      ),
+
+    plan: ({ variables, varFiles, planFile }) =>
+      log.group(`Terraform: plan ${options.workingDirectory}`, () =>
+        timed(
+          'plan',
+          async () => {
+            const result = await terraform([
+              'plan',
+              '-input=false',
+              '-no-color',
+              lockTimeout,
+              '-detailed-exitcode',
+              `-out=${planFile}`,
+              ...Object.entries(variables).flatMap(([name, value]) => ['-var', `${name}=${value}`]),
+              ...varFiles.map((file) => `-var-file=${file}`),
+            ]);
+            // -detailed-exitcode: 0 no changes, 2 changes, 1 error.
+            if (result.exitCode !== 0 && result.exitCode !== 2) {
+              throw failure(
+                'terraform-plan-failed',
+                'plan',
+                result,
+                'Fix the configuration or variables the error names; nothing was changed.',
+              );
+            }
+            const json = await terraform(['show', '-json', '-no-color', planFile], { silent: true });
+            if (json.exitCode !== 0) {
+              throw failure('terraform-plan-failed', 'show -json', json, 'Re-run; report it if it persists.');
+            }
+            let parsed: unknown;
+            try {
+              parsed = JSON.parse(json.stdout);
+            } catch (error) {
+              throw new DeployError(
+                'terraform-plan-unreadable',
+                `terraform show -json printed no JSON: ${errorMessage(error)}.`,
+                'Disable the setup-terraform wrapper (terraform_wrapper: false): it mixes its own text into the output.',
+              );
+            }
+            const summary = summarizePlan(parsed);
+            if ((result.exitCode === 2) !== summary.hasChanges) {
+              log.warning(
+                `terraform plan exit code ${result.exitCode} and the plan JSON disagree about changes; going by the JSON (${describeCounts(summary)}).`,
+              );
+            }
+            const text = await terraform(['show', '-no-color', planFile], { silent: true });
+            if (text.exitCode !== 0) {
+              throw failure('terraform-plan-failed', 'show', text, 'Re-run; report it if it persists.');
+            }
+            return { summary, planText: text.stdout, planFile };
+          },
+          (plan) => `${describeCounts(plan.summary)}, fingerprint ${plan.summary.fingerprint.slice(0, 19)}`,
+        ),
+      ),
+
+    apply: (planFile) =>
+      log.group(`Terraform: apply the saved plan`, () =>
+        timed(
+          'apply',
+          async () => {
+            const result = await terraform(['apply', '-input=false', '-no-color', lockTimeout, planFile]);
+            if (result.exitCode === 0) return;
+            if (/Saved plan is stale/i.test(result.stderr)) {
+              throw new DeployError(
+                'plan-stale',
+                `The state changed after this run planned, so Terraform refused the saved plan:\n${terraformError(result.stderr)}`,
+                'Another run applied in between; re-run this deploy so it plans against the current state.',
+              );
+            }
+            throw failure(
+              'terraform-apply-failed',
+              'apply',
+              result,
+              'Read the error above; resources applied before it are in the state. Fix the cause and deploy again (the next plan shows what is left).',
+            );
+          },
+          () => 'applied',
+        ),
+      ),
+
+    outputs: async () => {
+      const result = await terraform(['output', '-json', '-no-color'], { silent: true });
+      if (result.exitCode !== 0) {
+        throw failure('terraform-output-failed', 'output', result, 'Re-run; check the role may read the state.');
+      }
+      try {
+        return JSON.parse(result.stdout || '{}') as TerraformOutputs;
+      } catch (error) {
+        throw new DeployError(
+          'terraform-output-failed',
+          `terraform output -json printed no JSON: ${errorMessage(error)}.`,
+          'Disable the setup-terraform wrapper (terraform_wrapper: false): it mixes its own text into the output.',
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,15 @@
+/** The Terraform stage: init, plan to a saved file, guard, apply exactly that file, read outputs. */
+export {
+  createTerraform,
+  parseLockInfo,
+  terraformError,
+  type PlanRequest,
+  type Terraform,
+  type TerraformDependencies,
+  type TerraformOptions,
+  type TerraformPlan,
+} from './cli';
+export { DEFAULT_PROTECTED_TYPES, destroyGuard, type DestroyGuardOptions } from './guard';
+export { readDeployedImage, readStackOutputs, type StackOutputs, type TerraformOutputs } from './outputs';
+export { describeCounts, summarizePlan } from './summary';
+export type { ChangeAction, OutputChange, PlanSummary, ResourceChange } from './types';

@@ -1,0 +1,69 @@
+import { DeployError } from '../errors';
+
+/** `terraform output -json`: every root output by name. */
+export type TerraformOutputs = Record<string, { value: unknown; sensitive: boolean } | undefined>;
+
+/** What the rollout needs from the applied stack. */
+export interface StackOutputs {
+  asgName: string;
+  targetGroupArn: string;
+  launchTemplateId: string;
+  launchTemplateVersion: number;
+  albDnsName: string;
+  appUrl: string;
+}
+
+const STACK_OUTPUTS = {
+  asgName: 'asg_name',
+  targetGroupArn: 'target_group_arn',
+  launchTemplateId: 'launch_template_id',
+  launchTemplateVersion: 'launch_template_version',
+  albDnsName: 'alb_dns_name',
+  appUrl: 'app_url',
+} as const;
+
+function outputText(outputs: TerraformOutputs, name: string): string | undefined {
+  const value = outputs[name]?.value;
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'number') return String(value);
+  return undefined;
+}
+
+/**
+ * Reads the outputs the rollout is driven by. A configuration other than the bundled one must
+ * declare the same names; a missing one is named, not guessed.
+ */
+export function readStackOutputs(outputs: TerraformOutputs): StackOutputs {
+  const missing = Object.values(STACK_OUTPUTS).filter((name) => outputText(outputs, name) === undefined);
+  const version = Number(outputText(outputs, STACK_OUTPUTS.launchTemplateVersion));
+  if (missing.length === 0 && !Number.isInteger(version)) missing.push(STACK_OUTPUTS.launchTemplateVersion);
+  if (missing.length > 0) {
+    throw new DeployError(
+      'terraform-outputs-missing',
+      `The applied configuration has no usable output ${missing.join(', ')} (the rollout needs ${Object.values(STACK_OUTPUTS).join(', ')}; launch_template_version must be a version number).`,
+      'Declare these outputs in your working-directory configuration, as the bundled terraform/outputs.tf does.',
+    );
+  }
+  const text = (name: string): string => outputText(outputs, name) ?? '';
+  return {
+    asgName: text(STACK_OUTPUTS.asgName),
+    targetGroupArn: text(STACK_OUTPUTS.targetGroupArn),
+    launchTemplateId: text(STACK_OUTPUTS.launchTemplateId),
+    launchTemplateVersion: version,
+    albDnsName: text(STACK_OUTPUTS.albDnsName),
+    appUrl: text(STACK_OUTPUTS.appUrl),
+  };
+}
+
+/** The image the stack runs now: what `plan` uses when no image is given, so only infrastructure changes show. */
+export function readDeployedImage(outputs: TerraformOutputs): string {
+  const image = outputText(outputs, 'image');
+  if (image === undefined) {
+    throw new DeployError(
+      'no-deployed-image',
+      'The stack has no image output yet (nothing was deployed with this state), so plan has no image to plan with.',
+      'Pass the image input (repo:tag or repo@sha256:...) for this plan; after the first deploy, plan uses the deployed image.',
+    );
+  }
+  return image;
+}
