@@ -11,8 +11,7 @@ from typing import Any
 
 from moto.autoscaling.models import FakeAutoScalingGroup, InstanceState
 from moto.ec2.models.instances import Instance
-from moto.ec2.models.launch_templates import LaunchTemplate, LaunchTemplateVersion
-from moto.ec2.utils import parse_user_data
+from moto.ec2.models.launch_templates import LaunchTemplate
 
 from .state import Harness
 
@@ -82,17 +81,5 @@ def install(harness: Harness) -> None:
         source = launch_source(self.instance)
         return source.describe() if source else default_launch_template.fget(self)
 
-    create_version = LaunchTemplate.create_version
-
-    def create_version_with_parsed_user_data(
-        self: LaunchTemplate, data: dict[str, Any], description: str
-    ) -> LaunchTemplateVersion:
-        # moto parses UserData for CreateLaunchTemplate but not for CreateLaunchTemplateVersion,
-        # and then refuses to launch from such a version: every deploy adds one.
-        if isinstance(data.get("UserData"), str):
-            data = {**data, "UserData": parse_user_data(data["UserData"])}
-        return create_version(self, data, description)
-
-    LaunchTemplate.create_version = create_version_with_parsed_user_data
     FakeAutoScalingGroup.replace_autoscaling_group_instances = launch_and_record
     InstanceState.launch_template = property(recorded_launch_template)

@@ -1,0 +1,253 @@
+variable "aws_region" {
+  description = "AWS region. Null uses the environment's (AWS_REGION), as the action sets it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.aws_region == null || can(regex("^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$", var.aws_region))
+    error_message = "aws_region must be a region code such as eu-west-1."
+  }
+}
+
+variable "project" {
+  description = "Name prefix of every resource and of the app's SSM parameters."
+  type        = string
+  default     = "ha-django"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,20}[a-z0-9]$", var.project))
+    error_message = "project must be 3-22 lowercase letters, digits and hyphens, starting with a letter (it prefixes names AWS limits to 32 characters)."
+  }
+}
+
+variable "environment" {
+  description = "Environment name: part of resource names and of the SSM parameter path."
+  type        = string
+  default     = "prod"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{0,7}$", var.environment))
+    error_message = "environment must be 1-8 lowercase letters and digits, starting with a letter."
+  }
+}
+
+variable "image" {
+  description = "The app image by digest, repo@sha256:<64 hex>: instances run exactly this image. The action sets it."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9._:/-]*@sha256:[0-9a-f]{64}$", var.image))
+    error_message = "image must name the image by digest, e.g. docker.io/acme/web@sha256:<64 hex>: a tag can move under a running group."
+  }
+}
+
+variable "vpc_cidr" {
+  description = "IPv4 range of the VPC; subnets are /24s carved from it."
+  type        = string
+  default     = "10.20.0.0/16"
+
+  validation {
+    condition     = can(cidrhost(var.vpc_cidr, 0)) && tonumber(split("/", var.vpc_cidr)[1]) <= 20
+    error_message = "vpc_cidr must be an IPv4 CIDR block of /20 or larger, e.g. 10.20.0.0/16."
+  }
+}
+
+variable "az_count" {
+  description = "Availability Zones to spread over; two or more keep the app up when one zone fails."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.az_count >= 2 && var.az_count <= 6 && floor(var.az_count) == var.az_count
+    error_message = "az_count must be a whole number from 2 to 6: one zone is not highly available."
+  }
+}
+
+variable "single_nat_gateway" {
+  description = "One NAT gateway for all zones (cheaper; instances lose egress if its zone fails). Default: one per zone."
+  type        = bool
+  default     = false
+}
+
+variable "instance_type" {
+  description = "EC2 instance type of the web instances."
+  type        = string
+  default     = "t3.small"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\\.[a-z0-9]+$", var.instance_type))
+    error_message = "instance_type must be an EC2 instance type such as t3.small."
+  }
+}
+
+variable "min_size" {
+  description = "Fewest instances the group keeps."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.min_size >= 1 && floor(var.min_size) == var.min_size
+    error_message = "min_size must be a whole number of at least 1."
+  }
+}
+
+variable "desired_capacity" {
+  description = "Instances at creation; later, target tracking owns it (Terraform ignores changes to it)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.desired_capacity >= 1 && floor(var.desired_capacity) == var.desired_capacity
+    error_message = "desired_capacity must be a whole number of at least 1."
+  }
+}
+
+variable "max_size" {
+  description = "Most instances scaling may reach."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.max_size >= 1 && var.max_size <= 100 && floor(var.max_size) == var.max_size
+    error_message = "max_size must be a whole number from 1 to 100."
+  }
+}
+
+variable "cpu_target" {
+  description = "Average CPU percentage target tracking keeps the group at."
+  type        = number
+  default     = 70
+
+  validation {
+    condition     = var.cpu_target >= 10 && var.cpu_target <= 90
+    error_message = "cpu_target must be from 10 to 90 percent."
+  }
+}
+
+variable "health_check_path" {
+  description = "Path the load balancer checks; the app answers it before host validation."
+  type        = string
+  default     = "/health/"
+
+  validation {
+    condition     = can(regex("^/[A-Za-z0-9/_.-]*$", var.health_check_path))
+    error_message = "health_check_path must be a URL path starting with /, e.g. /health/."
+  }
+}
+
+variable "health_check_grace_period" {
+  description = "Seconds after launch before Auto Scaling acts on a failed ELB health check: boot, docker install and image pull."
+  type        = number
+  default     = 120
+
+  validation {
+    condition     = var.health_check_grace_period >= 0 && var.health_check_grace_period <= 7200
+    error_message = "health_check_grace_period must be from 0 to 7200 seconds."
+  }
+}
+
+variable "instance_warmup" {
+  description = "Seconds a new instance needs before its metrics count for scaling and a refresh moves on."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.instance_warmup >= 0 && var.instance_warmup <= 3600
+    error_message = "instance_warmup must be from 0 to 3600 seconds."
+  }
+}
+
+variable "deregistration_delay" {
+  description = "Seconds a leaving instance keeps serving in-flight requests; longer than the app's 25 s graceful shutdown is wasted."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.deregistration_delay >= 0 && var.deregistration_delay <= 3600
+    error_message = "deregistration_delay must be from 0 to 3600 seconds."
+  }
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate for HTTPS. When set, HTTP redirects to HTTPS; when null, the listener serves HTTP."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$", var.certificate_arn))
+    error_message = "certificate_arn must be an ACM certificate ARN, arn:aws:acm:<region>:<account>:certificate/<id>."
+  }
+}
+
+variable "app_domain" {
+  description = "Public host name of the app (a DNS record you point at the load balancer). Null uses the load balancer's name."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.app_domain == null || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,}$", var.app_domain))
+    error_message = "app_domain must be a lowercase host name such as app.example.com."
+  }
+}
+
+variable "app_environment" {
+  description = "Non-secret environment variables for the container. Secrets belong in SSM parameters under /<project>/<environment>/."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for name in keys(var.app_environment) : can(regex("^[A-Z_][A-Z0-9_]*$", name))])
+    error_message = "app_environment keys must be environment variable names: capitals, digits and _."
+  }
+}
+
+variable "secret_parameters" {
+  description = "Container environment variables read at boot from SecureString parameters under /<project>/<environment>/ (name -> parameter name)."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for name, parameter in var.secret_parameters : can(regex("^[A-Z_][A-Z0-9_]*$", name)) && can(regex("^[A-Za-z0-9_.-]+$", parameter))])
+    error_message = "secret_parameters maps variable names (capitals, digits, _) to parameter names under the app's path (letters, digits, _ . -)."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Days CloudWatch keeps the app's and the VPC flow logs."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a value CloudWatch Logs accepts, e.g. 30, 90, 365."
+  }
+}
+
+variable "alarm_emails" {
+  description = "Addresses subscribed to the alarm topic; empty creates no topic."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for address in var.alarm_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", address))])
+    error_message = "alarm_emails must be e-mail addresses."
+  }
+}
+
+variable "access_logs_bucket" {
+  description = "Existing S3 bucket for ALB access logs (its policy must allow the ELB log delivery); null disables them."
+  type        = string
+  default     = null
+}
+
+variable "deletion_protection" {
+  description = "Protect the load balancer from deletion; turn off only to tear the stack down."
+  type        = bool
+  default     = true
+}
+
+variable "ami_ssm_parameter" {
+  description = "Public SSM parameter naming the current Amazon Linux AMI; read at plan time into a concrete AMI id."
+  type        = string
+  default     = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+}
