@@ -126,8 +126,9 @@ start() { # start NAME COMMAND...: run COMMAND detached from this shell, logging
   log "starting $name"
   # The inner shell records its own pid, which exec hands to the service; $$ must not expand here.
   # shellcheck disable=SC2016
+  # The lock fd is closed for the service: an inherited copy would hold the lock as long as it runs.
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$RUNTIME_DIR/$name.pid" "$@" \
-    >>"$RUNTIME_DIR/logs/$name.log" 2>&1 </dev/null &
+    >>"$RUNTIME_DIR/logs/$name.log" 2>&1 </dev/null {lock_fd}>&- &
 }
 
 wait_until() { # wait_until NAME COMMAND...: poll COMMAND for up to 30 s

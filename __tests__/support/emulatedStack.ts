@@ -14,11 +14,16 @@ export function terraformEnv(): Record<string, string> {
   if (!mirror) {
     const found = execFileSync(
       'bash',
-      ['-c', "find / -xdev -path /proc -prune -o -type f -name 'terraform-provider-aws_*' -print 2>/dev/null | head -1"],
+      [
+        '-c',
+        "find / -xdev -path /proc -prune -o -type f -name 'terraform-provider-aws_*' -print 2>/dev/null | head -1",
+      ],
       { encoding: 'utf8' },
     ).trim();
     if (!found) {
-      throw new Error('No terraform-provider-aws_* on this machine: set TF_PROVIDER_MIRROR to a filesystem mirror.');
+      throw new Error(
+        'No terraform-provider-aws_* on this machine: set TF_PROVIDER_MIRROR to a filesystem mirror.',
+      );
     }
     // <mirror>/registry.terraform.io/hashicorp/aws/<version>/<os_arch>/terraform-provider-aws_*
     mirror = resolve(dirname(found), '../../../../..');

@@ -1,0 +1,262 @@
+/**
+ * `deploy` and `plan` end to end through the committed bundle, `node dist/index.js`:
+ * - the image: real docker (podman's Docker API) building app/, pushing to an authenticated
+ *   registry on 127.0.0.1, the digest checked against the registry's own answer;
+ * - Terraform: the real CLI and AWS provider applying the bundled stack (plus a test-only override:
+ *   local state, dummy credentials) into the emulated region;
+ * - the rollout: the instance refresh of the group Terraform created, until its targets are healthy;
+ * - GitHub: the plan comment and the approved-plan check against a local REST stand-in.
+ * The smoke check's URL is a local stand-in: the emulated load balancer's DNS name resolves nowhere.
+ */
+import { DescribeAutoScalingGroupsCommand, AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseCommentMarker } from '../../src/comment';
+import { registryDigest, startContainerRuntime, type ContainerRuntime } from '../image/containerRuntime';
+import { startEmulatedRegion, type EmulatedRegion } from '../support/emulatedRegion';
+import { prepareEmulatedStack, terraformEnv, type EmulatedStack } from '../support/emulatedStack';
+import { startFakeGitHub, WORKFLOW_BOT } from '../support/fakeGitHub';
+import { startHealthServer } from '../support/healthServer';
+import { runAction, type ActionRun } from '../support/runAction';
+
+const REPO_ROOT = resolve(__dirname, '../..');
+const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+const FIRST_COMMIT = randomBytes(20).toString('hex');
+const SECOND_COMMIT = randomBytes(20).toString('hex');
+
+let runtime: ContainerRuntime;
+let region: EmulatedRegion;
+let stack: EmulatedStack;
+let health: Awaited<ReturnType<typeof startHealthServer>>;
+let workDir: string;
+let repository: string;
+let tfEnv: Record<string, string>;
+
+beforeAll(async () => {
+  [runtime, region, health] = await Promise.all([
+    startContainerRuntime(),
+    startEmulatedRegion(),
+    startHealthServer(),
+  ]);
+  stack = prepareEmulatedStack();
+  tfEnv = terraformEnv();
+  workDir = mkdtempSync(join(tmpdir(), 'deploy-e2e-'));
+  repository = `${runtime.registry}/e2e/web-${randomBytes(4).toString('hex')}`;
+}, 600_000);
+
+afterAll(async () => {
+  await health.close();
+  await region.stop();
+  stack.remove();
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+function baseInputs(extra: Record<string, string>): Record<string, string> {
+  return {
+    'aws-region': region.region,
+    'aws-endpoint-url': region.endpoint,
+    'working-directory': stack.dir,
+    'backend-config': `path=${stack.statePath}`,
+    'terraform-vars': Object.entries(stack.variables)
+      .map(([name, value]) => `${name}=${value}`)
+      .join('\n'),
+    'instance-warmup': '30',
+    'poll-interval-seconds': '0.5',
+    'wait-timeout-minutes': '3',
+    'app-url': health.url,
+    'comment-on-pr': 'false',
+    ...extra,
+  };
+}
+
+function actionEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...tfEnv,
+    DOCKER_HOST: runtime.dockerHost,
+    DOCKER_CONFIG: join(workDir, 'docker-config'),
+    // The registry's certificate is self-signed: trusted for this run only, as a runner would be told.
+    NODE_EXTRA_CA_CERTS: runtime.caFile,
+    GITHUB_WORKSPACE: REPO_ROOT,
+    GITHUB_REPOSITORY: 'acme/web',
+    GITHUB_SERVER_URL: 'https://github.example',
+    GITHUB_RUN_ID: '42',
+    RUNNER_TEMP: workDir,
+    ...extra,
+  };
+}
+
+/** On failure, shows the action's log, which says why: a bare exit code would not. */
+function expectSuccess(run: ActionRun): void {
+  expect({ exitCode: run.exitCode, log: run.exitCode === 0 ? '' : run.stdout }).toEqual({
+    exitCode: 0,
+    log: '',
+  });
+}
+
+async function deploy(inputs: Record<string, string>, commit = FIRST_COMMIT): Promise<ActionRun> {
+  return runAction(baseInputs({ command: 'deploy', ...inputs }), actionEnv({ GITHUB_SHA: commit }));
+}
+
+async function groupState() {
+  const autoScaling = new AutoScalingClient({
+    endpoint: region.endpoint,
+    region: region.region,
+    credentials,
+  });
+  const group = (await autoScaling.send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups?.[0];
+  return {
+    name: group?.AutoScalingGroupName,
+    version: group?.LaunchTemplate?.Version,
+    instanceVersions: (group?.Instances ?? []).map((instance) => instance.LaunchTemplate?.Version),
+    templateId: group?.LaunchTemplate?.LaunchTemplateId,
+  };
+}
+
+async function userDataOf(templateId: string, version: string): Promise<string> {
+  const ec2 = new EC2Client({ endpoint: region.endpoint, region: region.region, credentials });
+  const versions = await ec2.send(
+    new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: templateId, Versions: [version] }),
+  );
+  return Buffer.from(
+    versions.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.UserData ?? '',
+    'base64',
+  ).toString();
+}
+
+/** The local registry is private, like most teams' DockerHub repositories: pulls need the login too. */
+const registryLogin = () => ({ 'dockerhub-username': runtime.username, 'dockerhub-token': runtime.password });
+
+const buildInputs = () => ({
+  'image-repository': repository,
+  ...registryLogin(),
+  'build-args': `PYTHON_IMAGE=${runtime.baseImage}`,
+});
+
+describe('deploy end to end', () => {
+  let firstImage: string;
+
+  it('builds and pushes the app, applies the bundled stack, rolls the group and waits for healthy targets', async () => {
+    const run = await deploy(buildInputs());
+
+    expectSuccess(run);
+    firstImage = run.outputs.image ?? '';
+    const digest = run.outputs['image-digest'] ?? '';
+    expect(firstImage).toBe(`${repository}@${digest}`);
+    expect(registryDigest(runtime, repository.split('/').slice(1).join('/'), FIRST_COMMIT)).toBe(digest);
+    expect(run.outputs['plan-has-changes']).toBe('true');
+    expect(JSON.parse(run.outputs['plan-summary'] ?? '{}')).toMatchObject({ add: 47, change: 0, destroy: 0 });
+    expect(run.outputs['alb-dns-name']).toMatch(/^demo-test-alb-.*elb\.amazonaws\.com$/);
+    expect(run.outputs['app-url']).toBe(`http://${run.outputs['alb-dns-name']}`);
+    expect(run.outputs['healthy-targets']).toBe('2');
+    // The runner hides a secret everywhere once ::add-mask:: registers it; nothing else may print it.
+    expect(run.stdout.replace(/^::add-mask::.*$/gm, '')).not.toContain(runtime.password);
+    expect(run.stdout).toMatch(/terraform apply: applied/);
+    expect(run.summary).toContain('### Deploy');
+
+    // Terraform created the group on version 1 already running this image: nothing to refresh.
+    const state = await groupState();
+    expect(run.outputs['refresh-status']).toBe('NotNeeded');
+    expect(state.version).toBe(run.outputs['launch-template-version']);
+    expect(await userDataOf(state.templateId ?? '', state.version ?? '')).toContain(
+      `docker pull '${firstImage}'`,
+    );
+  }, 600_000);
+
+  it('redeploys the same image with no changes and no refresh', async () => {
+    const run = await deploy({ image: firstImage, ...registryLogin() });
+
+    expectSuccess(run);
+    expect(run.outputs['plan-has-changes']).toBe('false');
+    expect(run.outputs['refresh-status']).toBe('NotNeeded');
+    expect(run.stdout).toContain('Terraform: no changes to apply.');
+  }, 300_000);
+
+  it('deploys a new build as a new launch template version through an instance refresh', async () => {
+    const run = await deploy(buildInputs(), SECOND_COMMIT);
+
+    expectSuccess(run);
+    expect(run.outputs.image).not.toBe(firstImage);
+    expect(JSON.parse(run.outputs['plan-summary'] ?? '{}')).toMatchObject({
+      add: 0,
+      change: 1,
+      destroy: 0,
+      replace: 0,
+    });
+    expect(run.outputs['refresh-status']).toBe('Successful');
+    const state = await groupState();
+    expect(state.version).toBe('2');
+    expect(state.instanceVersions).toEqual(['2', '2']);
+    expect(await userDataOf(state.templateId ?? '', '2')).toContain(
+      `docker pull '${run.outputs.image ?? ''}'`,
+    );
+  }, 600_000);
+
+  it('rolls back to the first image by tag: resolved to its digest, nothing built', async () => {
+    const run = await deploy({ image: `${repository}:${FIRST_COMMIT}`, ...registryLogin() });
+
+    expectSuccess(run);
+    expect(run.outputs.image).toBe(firstImage);
+    expect(run.stdout).not.toMatch(/docker build|Image: build and push/);
+    expect(run.outputs['refresh-status']).toBe('Successful');
+    const state = await groupState();
+    expect(state.instanceVersions).toEqual(['3', '3']);
+    expect(await userDataOf(state.templateId ?? '', '3')).toContain(`docker pull '${firstImage}'`);
+  }, 600_000);
+
+  it('plans a pull request against the deployed image and comments once; a deploy of its merge checks that plan', async () => {
+    const github = await startFakeGitHub({
+      owner: 'acme',
+      repo: 'web',
+      tokens: { ghs_e2e: { user: WORKFLOW_BOT, installation: true } },
+    });
+    try {
+      const headSha = randomBytes(20).toString('hex');
+      const mergeSha = randomBytes(20).toString('hex');
+      const event = join(workDir, 'event.json');
+      writeFileSync(event, JSON.stringify({ pull_request: { number: 7, head: { sha: headSha } } }));
+      const gitHubEnv = { GITHUB_API_URL: github.baseUrl, GITHUB_SHA: mergeSha };
+      const withCpuTarget = (target: number) => ({
+        'github-token': 'ghs_e2e',
+        'terraform-vars': `${baseInputs({})['terraform-vars'] ?? ''}\ncpu_target=${target}`,
+      });
+      const planInputs = baseInputs({ command: 'plan', 'comment-on-pr': 'true', ...withCpuTarget(60) });
+      const prEnv = actionEnv({ ...gitHubEnv, GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event });
+      const first = await runAction(planInputs, prEnv);
+      const second = await runAction(planInputs, prEnv);
+
+      expectSuccess(first);
+      expectSuccess(second);
+      expect(first.outputs.image).toBe(firstImage);
+      expect(first.outputs['plan-has-changes']).toBe('true');
+      expect(github.comments).toHaveLength(1);
+      const body = github.comments[0]?.body ?? '';
+      expect(parseCommentMarker(body)?.image).toBe(firstImage);
+      expect(body).toContain('aws_autoscaling_policy.cpu');
+      expect(second.stdout).toContain('Plan comment updated on pull request #7');
+
+      github.setPullsForCommit(mergeSha, [
+        { number: 7, merged_at: '2026-11-24T10:00:00Z', merge_commit_sha: mergeSha, head_sha: headSha },
+      ]);
+      const pushEnv = actionEnv({ ...gitHubEnv, GITHUB_EVENT_NAME: 'push' });
+      const approvedInputs = {
+        command: 'deploy',
+        image: firstImage,
+        'require-approved-plan': 'true',
+        ...registryLogin(),
+      };
+      const approved = await runAction(baseInputs({ ...approvedInputs, ...withCpuTarget(60) }), pushEnv);
+      expectSuccess(approved);
+      expect(approved.stdout).toContain('The plan matches the one approved on pull request #7');
+
+      const drifted = await runAction(baseInputs({ ...approvedInputs, ...withCpuTarget(50) }), pushEnv);
+      expect(drifted.exitCode).toBe(1);
+      expect(drifted.outputs['failure-reason']).toBe('plan-changed');
+      expect(drifted.stdout).toContain('differs from the one approved on pull request #7');
+    } finally {
+      await github.close();
+    }
+  }, 600_000);
+});

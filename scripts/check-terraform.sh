@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The bundled stack's static checks: fmt, init + validate and `terraform test` (providers from
+# this machine's mirror, see terraform-env.sh), and checkov with zero failed checks.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/terraform-env.sh
+source "$root/scripts/terraform-env.sh"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+# A copy, so .terraform/ and the lock file never land in the checkout.
+cp -r "$root/terraform" "$work/stack"
+cd "$work/stack"
+
+terraform fmt -check -recursive -diff >"$work/fmt.log" || { cat "$work/fmt.log" >&2; echo "terraform fmt: files above need 'terraform fmt -recursive terraform'" >&2; exit 1; }
+echo "terraform fmt: clean"
+terraform init -backend=false -input=false -no-color >"$work/init.log" 2>&1 || { cat "$work/init.log" >&2; exit 1; }
+terraform validate -no-color
+if ! terraform test -no-color >"$work/test.log" 2>&1; then
+  cat "$work/test.log" >&2
+  exit 1
+fi
+echo "terraform test: $(grep -E '^Success!|^Failure!' "$work/test.log")"
+
+"$root/.venv-tools/bin/checkov" --directory "$root/terraform" --framework terraform --quiet --compact \
+  --output cli --skip-path tests >"$work/checkov.log" 2>&1 || { cat "$work/checkov.log" >&2; echo "checkov: failed checks above" >&2; exit 1; }
+echo "checkov: $(grep -E 'Passed checks' "$work/checkov.log" || echo 'no findings')"
