@@ -15,6 +15,12 @@ bash scripts/setup.sh
 step "app: pytest, check --deploy, hadolint, image built and run"
 bash scripts/check-app.sh
 
+step "terraform: fmt, validate, terraform test, checkov"
+bash scripts/check-terraform.sh
+
+step "emulated region harness: pytest"
+(cd __tests__/emulated-region && "$root/.venv/bin/python" -m pytest -q -p no:cacheprovider)
+
 step "lint and type check"
 npm run --silent lint
 npm run --silent typecheck

@@ -5,9 +5,10 @@ data "aws_availability_zones" "available" {
 
 locals {
   name = "${var.project}-${var.environment}"
-  azs  = slice(data.aws_availability_zones.available.names, 0, var.az_count)
+  # min(): a region with fewer zones fails the VPC's precondition with a message, not an index error.
+  azs = slice(data.aws_availability_zones.available.names, 0, min(var.az_count, length(data.aws_availability_zones.available.names)))
   # One NAT gateway per zone keeps egress up when a zone fails; single_nat_gateway trades that for cost.
-  nat_count = var.single_nat_gateway ? 1 : var.az_count
+  nat_count = var.single_nat_gateway ? 1 : length(local.azs)
 }
 
 resource "aws_vpc" "main" {
@@ -32,7 +33,7 @@ resource "aws_default_security_group" "default" {
 }
 
 resource "aws_subnet" "public" {
-  count             = var.az_count
+  count             = length(local.azs)
   vpc_id            = aws_vpc.main.id
   cidr_block        = cidrsubnet(var.vpc_cidr, 8, count.index)
   availability_zone = local.azs[count.index]
@@ -43,7 +44,7 @@ resource "aws_subnet" "public" {
 }
 
 resource "aws_subnet" "private" {
-  count             = var.az_count
+  count             = length(local.azs)
   vpc_id            = aws_vpc.main.id
   cidr_block        = cidrsubnet(var.vpc_cidr, 8, count.index + 10)
   availability_zone = local.azs[count.index]
@@ -83,26 +84,26 @@ resource "aws_route" "public_internet" {
 }
 
 resource "aws_route_table_association" "public" {
-  count          = var.az_count
+  count          = length(local.azs)
   subnet_id      = aws_subnet.public[count.index].id
   route_table_id = aws_route_table.public.id
 }
 
 resource "aws_route_table" "private" {
-  count  = var.az_count
+  count  = length(local.azs)
   vpc_id = aws_vpc.main.id
   tags   = { Name = "${local.name}-private-${local.azs[count.index]}" }
 }
 
 resource "aws_route" "private_nat" {
-  count                  = var.az_count
+  count                  = length(local.azs)
   route_table_id         = aws_route_table.private[count.index].id
   destination_cidr_block = "0.0.0.0/0"
   nat_gateway_id         = aws_nat_gateway.main[var.single_nat_gateway ? 0 : count.index].id
 }
 
 resource "aws_route_table_association" "private" {
-  count          = var.az_count
+  count          = length(local.azs)
   subnet_id      = aws_subnet.private[count.index].id
   route_table_id = aws_route_table.private[count.index].id
 }

@@ -6,10 +6,32 @@
  *   local state, dummy credentials) into the emulated region;
  * - the rollout: the instance refresh of the group Terraform created, until its targets are healthy;
  * - GitHub: the plan comment and the approved-plan check against a local REST stand-in.
+ * It also reads the region back through the SDK (what the stack is) and destroys it at the end.
  * The smoke check's URL is a local stand-in: the emulated load balancer's DNS name resolves nowhere.
  */
-import { DescribeAutoScalingGroupsCommand, AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  DescribePoliciesCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupAttributesCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { IAMClient, ListAttachedRolePoliciesCommand, ListInstanceProfilesCommand } from '@aws-sdk/client-iam';
+import { spawnSync } from 'node:child_process';
+import {
+  DescribeLaunchTemplateVersionsCommand,
+  DescribeNatGatewaysCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -165,6 +187,137 @@ describe('deploy end to end', () => {
     );
   }, 600_000);
 
+  it('left the region holding the HA web tier the bundled Terraform describes', async () => {
+    const ec2 = new EC2Client({ endpoint: region.endpoint, region: region.region, credentials });
+    const elbv2 = new ElasticLoadBalancingV2Client({
+      endpoint: region.endpoint,
+      region: region.region,
+      credentials,
+    });
+    const autoScaling = new AutoScalingClient({
+      endpoint: region.endpoint,
+      region: region.region,
+      credentials,
+    });
+    const vpcs =
+      (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Project', Values: ['demo'] }] })))
+        .Vpcs ?? [];
+    expect(vpcs).toHaveLength(1);
+    const vpcId = vpcs[0]?.VpcId ?? '';
+    const subnets =
+      (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] })))
+        .Subnets ?? [];
+    const tier = (name: string) =>
+      subnets.filter((subnet) => subnet.Tags?.some((tag) => tag.Key === 'Tier' && tag.Value === name));
+    expect(new Set(tier('public').map((subnet) => subnet.AvailabilityZone)).size).toBe(2);
+    expect(new Set(tier('private').map((subnet) => subnet.AvailabilityZone)).size).toBe(2);
+    const nats =
+      (await ec2.send(new DescribeNatGatewaysCommand({ Filter: [{ Name: 'vpc-id', Values: [vpcId] }] })))
+        .NatGateways ?? [];
+    expect(nats.map((nat) => nat.SubnetId).sort()).toEqual(
+      tier('public')
+        .map((subnet) => subnet.SubnetId)
+        .sort(),
+    );
+
+    const loadBalancer = (await elbv2.send(new DescribeLoadBalancersCommand({ Names: ['demo-test-alb'] })))
+      .LoadBalancers?.[0];
+    // moto leaves Scheme out of its answer; the HCL test pins internal = false instead.
+    expect(loadBalancer?.Type).toBe('application');
+    expect((loadBalancer?.AvailabilityZones ?? []).map((zone) => zone.SubnetId).sort()).toEqual(
+      tier('public')
+        .map((subnet) => subnet.SubnetId)
+        .sort(),
+    );
+    const targetGroup = (await elbv2.send(new DescribeTargetGroupsCommand({ Names: ['demo-test-web'] })))
+      .TargetGroups?.[0];
+    expect(targetGroup).toMatchObject({
+      HealthCheckPath: '/health/',
+      Matcher: { HttpCode: '200' },
+      HealthCheckIntervalSeconds: 10,
+      HealthyThresholdCount: 2,
+    });
+    const attributes =
+      (
+        await elbv2.send(
+          new DescribeTargetGroupAttributesCommand({ TargetGroupArn: targetGroup?.TargetGroupArn }),
+        )
+      ).Attributes ?? [];
+    expect(attributes).toContainEqual({ Key: 'deregistration_delay.timeout_seconds', Value: '30' });
+    const listeners =
+      (await elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancer?.LoadBalancerArn })))
+        .Listeners ?? [];
+    expect(
+      listeners.map((listener) => [listener.Port, listener.DefaultActions?.[0]?.TargetGroupArn]),
+    ).toEqual([[80, targetGroup?.TargetGroupArn]]);
+
+    const group = (
+      await autoScaling.send(
+        new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['demo-test-web'] }),
+      )
+    ).AutoScalingGroups?.[0];
+    expect(group).toMatchObject({
+      MinSize: 1,
+      DesiredCapacity: 2,
+      MaxSize: 5,
+      HealthCheckType: 'ELB',
+      TargetGroupARNs: [targetGroup?.TargetGroupArn],
+    });
+    expect((group?.VPCZoneIdentifier ?? '').split(',').sort()).toEqual(
+      tier('private')
+        .map((subnet) => subnet.SubnetId)
+        .sort(),
+    );
+    const policies =
+      (await autoScaling.send(new DescribePoliciesCommand({ AutoScalingGroupName: 'demo-test-web' })))
+        .ScalingPolicies ?? [];
+    expect(
+      policies.map((policy) => [policy.PolicyType, policy.TargetTrackingConfiguration?.TargetValue]),
+    ).toEqual([['TargetTrackingScaling', 70]]);
+
+    const groups =
+      (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] })))
+        .SecurityGroups ?? [];
+    const albGroup = groups.find((sg) => sg.GroupName?.startsWith('demo-test-alb-'));
+    const webGroup = groups.find((sg) => sg.GroupName?.startsWith('demo-test-web-'));
+    expect(webGroup?.IpPermissions).toEqual([
+      expect.objectContaining({
+        FromPort: 80,
+        ToPort: 80,
+        IpRanges: [],
+        UserIdGroupPairs: [expect.objectContaining({ GroupId: albGroup?.GroupId })],
+      }),
+    ]);
+    expect(
+      groups
+        .flatMap((sg) => sg.IpPermissions ?? [])
+        .some((rule) => (rule.FromPort ?? 0) <= 22 && 22 <= (rule.ToPort ?? 0)),
+    ).toBe(false);
+
+    const iam = new IAMClient({ endpoint: region.endpoint, region: region.region, credentials });
+    const profiles = (await iam.send(new ListInstanceProfilesCommand({}))).InstanceProfiles ?? [];
+    const role = profiles.find((profile) => profile.InstanceProfileName?.startsWith('demo-test-web-'))
+      ?.Roles?.[0];
+    const attached =
+      (await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role?.RoleName }))).AttachedPolicies ??
+      [];
+    expect(attached.map((policy) => policy.PolicyName)).toEqual(['AmazonSSMManagedInstanceCore']);
+
+    const cloudwatch = new CloudWatchClient({
+      endpoint: region.endpoint,
+      region: region.region,
+      credentials,
+    });
+    const alarms =
+      (await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'demo-test-' }))).MetricAlarms ??
+      [];
+    expect(alarms.map((alarm) => alarm.AlarmName).sort()).toEqual([
+      'demo-test-alb-5xx',
+      'demo-test-cpu-high',
+      'demo-test-unhealthy-hosts',
+    ]);
+  });
+
   it('redeploys the same image with no changes and no refresh', async () => {
     const run = await deploy({ image: firstImage, ...registryLogin() });
 
@@ -258,5 +411,38 @@ describe('deploy end to end', () => {
     } finally {
       await github.close();
     }
+  }, 600_000);
+
+  it('destroys the whole stack with the same Terraform, leaving nothing behind', async () => {
+    const environment = {
+      ...process.env,
+      ...tfEnv,
+      AWS_ENDPOINT_URL: region.endpoint,
+      AWS_REGION: region.region,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+    };
+    const variables = Object.entries({ ...stack.variables, image: firstImage }).flatMap(([name, value]) => [
+      '-var',
+      `${name}=${value}`,
+    ]);
+    const destroyed = spawnSync(
+      'terraform',
+      ['destroy', '-auto-approve', '-input=false', '-no-color', ...variables],
+      { cwd: stack.dir, env: environment, encoding: 'utf8' },
+    );
+    expect({ status: destroyed.status, stderr: destroyed.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(destroyed.stdout).toMatch(/Destroy complete! Resources: 4\d destroyed\./);
+    const ec2 = new EC2Client({ endpoint: region.endpoint, region: region.region, credentials });
+    const vpcs =
+      (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Project', Values: ['demo'] }] })))
+        .Vpcs ?? [];
+    expect(vpcs).toEqual([]);
+    const autoScaling = new AutoScalingClient({
+      endpoint: region.endpoint,
+      region: region.region,
+      credentials,
+    });
+    expect((await autoScaling.send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups).toEqual([]);
   }, 600_000);
 });

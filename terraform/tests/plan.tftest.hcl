@@ -1,0 +1,194 @@
+# Facts of the planned stack that a reviewer relies on, on a mocked AWS provider.
+mock_provider "aws" {
+  mock_data "aws_availability_zones" {
+    defaults = {
+      names    = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+      zone_ids = ["euw1-az1", "euw1-az2", "euw1-az3"]
+    }
+  }
+  mock_data "aws_ssm_parameter" {
+    defaults = {
+      insecure_value = "ami-0123456789abcdef0"
+    }
+  }
+  mock_data "aws_region" {
+    defaults = {
+      name = "eu-west-1"
+    }
+  }
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "123456789012"
+    }
+  }
+  # Apply on the mock needs ARNs the provider accepts as ARNs.
+  mock_resource "aws_lb" {
+    defaults = {
+      arn        = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/ha-django-prod-alb/0123456789abcdef"
+      arn_suffix = "app/ha-django-prod-alb/0123456789abcdef"
+      dns_name   = "ha-django-prod-alb-1.eu-west-1.elb.amazonaws.com"
+    }
+  }
+  mock_resource "aws_lb_target_group" {
+    defaults = {
+      arn        = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/ha-django-prod-web/0123456789abcdef"
+      arn_suffix = "targetgroup/ha-django-prod-web/0123456789abcdef"
+    }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:role/ha-django-prod-web"
+    }
+  }
+  mock_resource "aws_iam_instance_profile" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:instance-profile/ha-django-prod-web"
+    }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = {
+      arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/ha-django/prod/app"
+    }
+  }
+  mock_resource "aws_launch_template" {
+    defaults = {
+      id = "lt-0123456789abcdef0"
+    }
+  }
+  mock_resource "aws_sns_topic" {
+    defaults = {
+      arn = "arn:aws:sns:eu-west-1:123456789012:ha-django-prod-alarms"
+    }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+}
+
+variables {
+  image = "docker.io/acme/web@sha256:1111111111111111111111111111111111111111111111111111111111111111"
+}
+
+run "spreads_over_two_zones_with_a_nat_gateway_each" {
+  command = plan
+
+  assert {
+    condition     = length(aws_subnet.public) == 2 && length(aws_subnet.private) == 2
+    error_message = "Expected one public and one private subnet in each of two zones."
+  }
+  assert {
+    condition     = length(distinct(aws_subnet.private[*].availability_zone)) == 2
+    error_message = "Private subnets must be in different zones."
+  }
+  assert {
+    condition     = length(aws_nat_gateway.main) == 2
+    error_message = "Expected a NAT gateway per zone by default."
+  }
+}
+
+run "single_nat_gateway_shares_one" {
+  command = plan
+  variables {
+    single_nat_gateway = true
+  }
+
+  assert {
+    condition     = length(aws_nat_gateway.main) == 1
+    error_message = "single_nat_gateway must create one NAT gateway."
+  }
+}
+
+run "group_is_elb_checked_1_2_5_in_private_subnets" {
+  command = plan
+
+  assert {
+    condition     = aws_autoscaling_group.web.min_size == 1 && aws_autoscaling_group.web.desired_capacity == 2 && aws_autoscaling_group.web.max_size == 5
+    error_message = "Expected min 1, desired 2, max 5."
+  }
+  assert {
+    condition     = aws_autoscaling_group.web.health_check_type == "ELB"
+    error_message = "The group must replace instances the load balancer finds unhealthy."
+  }
+  assert {
+    condition     = aws_autoscaling_policy.cpu.target_tracking_configuration[0].target_value == 70
+    error_message = "Target tracking must aim at 70% CPU by default."
+  }
+}
+
+run "instances_run_the_image_by_digest_with_imdsv2" {
+  # apply (on the mock): user data names the load balancer, whose DNS name is only known then.
+  command = apply
+
+  assert {
+    condition     = strcontains(base64decode(aws_launch_template.web.user_data), "docker pull 'docker.io/acme/web@sha256:1111111111111111111111111111111111111111111111111111111111111111'")
+    error_message = "User data must pull the image by digest."
+  }
+  assert {
+    condition     = strcontains(base64decode(aws_launch_template.web.user_data), "--publish 80:8000")
+    error_message = "Host port 80 must map to the container's 8000."
+  }
+  assert {
+    condition     = !strcontains(base64decode(aws_launch_template.web.user_data), "DJANGO_SECRET_KEY=")
+    error_message = "The secret key must come from SSM at boot, never inline in user data."
+  }
+  assert {
+    condition     = aws_launch_template.web.metadata_options[0].http_tokens == "required" && aws_launch_template.web.metadata_options[0].http_put_response_hop_limit == 1
+    error_message = "IMDSv2 must be required with hop limit 1."
+  }
+  assert {
+    condition     = aws_launch_template.web.image_id == "ami-0123456789abcdef0"
+    error_message = "The AMI must be the concrete id read from SSM at plan time."
+  }
+}
+
+run "target_group_checks_health_fast_and_drains_briefly" {
+  command = plan
+
+  assert {
+    condition     = aws_lb_target_group.web.health_check[0].path == "/health/" && aws_lb_target_group.web.health_check[0].matcher == "200"
+    error_message = "Health check must be GET /health/ expecting 200."
+  }
+  assert {
+    condition     = aws_lb_target_group.web.health_check[0].interval * aws_lb_target_group.web.health_check[0].healthy_threshold <= 20
+    error_message = "A healthy instance must join within about 20 seconds."
+  }
+  assert {
+    condition     = aws_lb_target_group.web.deregistration_delay == "30"
+    error_message = "Deregistration delay must be well below the 300 s default."
+  }
+}
+
+run "http_redirects_to_https_with_a_certificate" {
+  command = plan
+  variables {
+    certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100"
+  }
+
+  assert {
+    condition     = aws_lb_listener.http.default_action[0].type == "redirect" && length(aws_lb_listener.https) == 1
+    error_message = "With a certificate, HTTP must redirect and an HTTPS listener must forward."
+  }
+  assert {
+    condition     = startswith(output.app_url, "https://")
+    error_message = "app_url must be https when a certificate is set."
+  }
+}
+
+run "alarms_notify_a_topic_only_when_addresses_are_given" {
+  command = plan
+  variables {
+    alarm_emails = ["ops@example.com"]
+  }
+
+  assert {
+    condition     = length(aws_sns_topic.alarms) == 1 && length(aws_sns_topic_subscription.alarm_email) == 1
+    error_message = "Alarm addresses must create the topic and a subscription."
+  }
+}

@@ -1,0 +1,265 @@
+# Every validation rejects a bad value with its message; plans run on a mocked AWS provider.
+mock_provider "aws" {
+  mock_data "aws_availability_zones" {
+    defaults = {
+      names    = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+      zone_ids = ["euw1-az1", "euw1-az2", "euw1-az3"]
+    }
+  }
+  mock_data "aws_ssm_parameter" {
+    defaults = {
+      insecure_value = "ami-0123456789abcdef0"
+    }
+  }
+  mock_data "aws_region" {
+    defaults = {
+      name = "eu-west-1"
+    }
+  }
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "123456789012"
+    }
+  }
+  # Apply on the mock needs ARNs the provider accepts as ARNs.
+  mock_resource "aws_lb" {
+    defaults = {
+      arn        = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/ha-django-prod-alb/0123456789abcdef"
+      arn_suffix = "app/ha-django-prod-alb/0123456789abcdef"
+      dns_name   = "ha-django-prod-alb-1.eu-west-1.elb.amazonaws.com"
+    }
+  }
+  mock_resource "aws_lb_target_group" {
+    defaults = {
+      arn        = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/ha-django-prod-web/0123456789abcdef"
+      arn_suffix = "targetgroup/ha-django-prod-web/0123456789abcdef"
+    }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:role/ha-django-prod-web"
+    }
+  }
+  mock_resource "aws_iam_instance_profile" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:instance-profile/ha-django-prod-web"
+    }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = {
+      arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/ha-django/prod/app"
+    }
+  }
+  mock_resource "aws_launch_template" {
+    defaults = {
+      id = "lt-0123456789abcdef0"
+    }
+  }
+  mock_resource "aws_sns_topic" {
+    defaults = {
+      arn = "arn:aws:sns:eu-west-1:123456789012:ha-django-prod-alarms"
+    }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+}
+
+variables {
+  image = "docker.io/acme/web@sha256:0000000000000000000000000000000000000000000000000000000000000000"
+}
+
+run "accepts_the_defaults" {
+  command = plan
+}
+
+run "rejects_an_image_by_tag" {
+  command = plan
+  variables {
+    image = "docker.io/acme/web:latest"
+  }
+  expect_failures = [var.image]
+}
+
+run "rejects_a_malformed_region" {
+  command = plan
+  variables {
+    aws_region = "europe"
+  }
+  expect_failures = [var.aws_region]
+}
+
+run "rejects_an_uppercase_project" {
+  command = plan
+  variables {
+    project = "Shop"
+  }
+  expect_failures = [var.project]
+}
+
+run "rejects_a_long_environment" {
+  command = plan
+  variables {
+    environment = "production"
+  }
+  expect_failures = [var.environment]
+}
+
+run "rejects_a_small_vpc" {
+  command = plan
+  variables {
+    vpc_cidr = "10.0.0.0/24"
+  }
+  expect_failures = [var.vpc_cidr]
+}
+
+run "rejects_a_single_zone" {
+  command = plan
+  variables {
+    az_count = 1
+  }
+  expect_failures = [var.az_count]
+}
+
+run "rejects_a_bad_instance_type" {
+  command = plan
+  variables {
+    instance_type = "large"
+  }
+  expect_failures = [var.instance_type]
+}
+
+run "rejects_zero_min_size" {
+  command = plan
+  variables {
+    min_size = 0
+  }
+  expect_failures = [var.min_size]
+}
+
+run "rejects_zero_desired_capacity" {
+  command = plan
+  variables {
+    desired_capacity = 0
+  }
+  expect_failures = [var.desired_capacity]
+}
+
+run "rejects_a_huge_max_size" {
+  command = plan
+  variables {
+    max_size = 500
+  }
+  expect_failures = [var.max_size]
+}
+
+run "rejects_desired_above_max" {
+  command = plan
+  variables {
+    desired_capacity = 6
+  }
+  expect_failures = [aws_autoscaling_group.web]
+}
+
+run "rejects_a_cpu_target_of_95" {
+  command = plan
+  variables {
+    cpu_target = 95
+  }
+  expect_failures = [var.cpu_target]
+}
+
+run "rejects_a_relative_health_path" {
+  command = plan
+  variables {
+    health_check_path = "health/"
+  }
+  expect_failures = [var.health_check_path]
+}
+
+run "rejects_a_negative_grace_period" {
+  command = plan
+  variables {
+    health_check_grace_period = -1
+  }
+  expect_failures = [var.health_check_grace_period]
+}
+
+run "rejects_a_negative_warmup" {
+  command = plan
+  variables {
+    instance_warmup = -5
+  }
+  expect_failures = [var.instance_warmup]
+}
+
+run "rejects_a_deregistration_delay_over_an_hour" {
+  command = plan
+  variables {
+    deregistration_delay = 4000
+  }
+  expect_failures = [var.deregistration_delay]
+}
+
+run "rejects_a_certificate_that_is_not_acm" {
+  command = plan
+  variables {
+    certificate_arn = "arn:aws:iam::123456789012:server-certificate/web"
+  }
+  expect_failures = [var.certificate_arn]
+}
+
+run "rejects_an_app_domain_with_a_scheme" {
+  command = plan
+  variables {
+    app_domain = "https://app.example.com"
+  }
+  expect_failures = [var.app_domain]
+}
+
+run "rejects_a_lowercase_env_name" {
+  command = plan
+  variables {
+    app_environment = { debug = "1" }
+  }
+  expect_failures = [var.app_environment]
+}
+
+run "rejects_a_secret_parameter_path" {
+  command = plan
+  variables {
+    secret_parameters = { API_KEY = "/other/app/key" }
+  }
+  expect_failures = [var.secret_parameters]
+}
+
+run "rejects_an_unsupported_retention" {
+  command = plan
+  variables {
+    log_retention_days = 100
+  }
+  expect_failures = [var.log_retention_days]
+}
+
+run "rejects_an_invalid_alarm_email" {
+  command = plan
+  variables {
+    alarm_emails = ["ops at example.com"]
+  }
+  expect_failures = [var.alarm_emails]
+}
+
+run "rejects_more_zones_than_the_region_has" {
+  command = plan
+  variables {
+    az_count = 4
+  }
+  expect_failures = [aws_vpc.main]
+}
