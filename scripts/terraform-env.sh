@@ -6,6 +6,12 @@ if ! command -v terraform >/dev/null; then
   echo "terraform-env: the Terraform CLI is not on PATH" >&2
   return 1 2>/dev/null || exit 1
 fi
+if [[ "${TF_PROVIDERS_FROM_REGISTRY:-}" == 1 ]]; then
+  # GitHub CI: providers from registry.terraform.io, as users get them.
+  export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
+  unset TF_CLI_CONFIG_FILE
+  return 0 2>/dev/null || exit 0
+fi
 if [[ -z "${TF_PROVIDER_MIRROR:-}" ]]; then
   provider_binary="$(find / -xdev -path /proc -prune -o -type f -name 'terraform-provider-aws_*' -print 2>/dev/null | head -1)"
   if [[ -z "$provider_binary" ]]; then

@@ -21,6 +21,9 @@ bash scripts/check-terraform.sh
 step "emulated region harness: pytest"
 (cd __tests__/emulated-region && "$root/.venv/bin/python" -m pytest -q -p no:cacheprovider)
 
+step "workflows: actionlint, zizmor"
+bash scripts/check-workflows.sh
+
 step "lint and type check"
 npm run --silent lint
 npm run --silent typecheck

@@ -10,6 +10,9 @@ const STACK = resolve(__dirname, '../../terraform');
  * run time, or TF_PROVIDER_MIRROR) through a CLI config of its own, so no provider is downloaded.
  */
 export function terraformEnv(): Record<string, string> {
+  const automation = { TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1' };
+  // GitHub CI: providers from registry.terraform.io, as users get them.
+  if (process.env.TF_PROVIDERS_FROM_REGISTRY === '1') return automation;
   let mirror = process.env.TF_PROVIDER_MIRROR;
   if (!mirror) {
     const found = execFileSync(
@@ -34,7 +37,7 @@ export function terraformEnv(): Record<string, string> {
     cliConfig,
     `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n`,
   );
-  return { TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1' };
+  return { ...automation, TF_CLI_CONFIG_FILE: cliConfig };
 }
 
 /**
