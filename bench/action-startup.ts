@@ -32,5 +32,7 @@ timings.sort((a, b) => a - b);
 const size = statSync(bundle).size;
 const gzipped = gzipSync(readFileSync(bundle)).length;
 console.log(`node ${process.version}, ${runs} runs of node dist/index.js (to the input check)`);
-console.log(`cold start: median ${percentile(timings, 50).toFixed(0)} ms, p95 ${percentile(timings, 95).toFixed(0)} ms`);
+console.log(
+  `cold start: median ${percentile(timings, 50).toFixed(0)} ms, p95 ${percentile(timings, 95).toFixed(0)} ms`,
+);
 console.log(`bundle: ${(size / 1024).toFixed(0)} KiB (${(gzipped / 1024).toFixed(0)} KiB gzipped)`);

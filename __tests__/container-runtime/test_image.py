@@ -80,8 +80,18 @@ def running(image: str) -> Iterator[Container]:
 def image(runtime, report_image_size) -> Iterator[str]:
     tag = f"localhost/hadjango-test:{uuid.uuid4().hex[:12]}"
     build_args = [flag for name, value in BUILD_ARGS.items() for flag in ("--build-arg", f"{name}={value}")]
+    # --no-cache: buildah 1.28 (the podman this harness runs) keys its layer cache for LABEL and ENV on
+    # the instruction's text, not on the ARG values it expands, so an earlier build with other build
+    # args would hand back its labels. BuildKit, which the action uses on GitHub, keys on the values.
     docker(
-        "build", "--build-arg", f"PYTHON_IMAGE={runtime['TEST_BASE_IMAGE']}", *build_args, "--tag", tag, str(APP_DIR)
+        "build",
+        "--no-cache",
+        "--build-arg",
+        f"PYTHON_IMAGE={runtime['TEST_BASE_IMAGE']}",
+        *build_args,
+        "--tag",
+        tag,
+        str(APP_DIR),
     )
     report_image_size(f"{tag} (base {runtime['TEST_BASE_IMAGE']})", int(inspect("{{.Size}}", tag)))
     yield tag

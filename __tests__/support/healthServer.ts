@@ -21,6 +21,11 @@ export async function startHealthServer(path = '/health/') {
     setStatus: (value: number) => {
       status = value;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      ),
   };
 }

@@ -74,7 +74,11 @@ export async function runAction(
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
-    const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+    const exitCode = await new Promise<number>((resolve) =>
+      child.on('close', (code) => {
+        resolve(code ?? -1);
+      }),
+    );
     return {
       exitCode,
       stdout: decodeCommandEscapes(stdout),
