@@ -29,7 +29,6 @@ import { seedRegion, type SeededStack } from '../__tests__/support/seedRegion';
 const POLL_INTERVALS_SECONDS = [1, 2, 5];
 /** Slow enough that a rollout spans several poll intervals, fast enough to bench in a minute. */
 const TIME_SCALE = 10;
-const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 /** Forwards to the region and counts requests by API action. */
 async function startCountingProxy(target: string) {
@@ -77,16 +76,8 @@ async function watchUntilDone(
   stack: SeededStack,
   stop: AbortSignal,
 ): Promise<number> {
-  const autoScaling = new AutoScalingClient({
-    endpoint: region.endpoint,
-    region: region.region,
-    credentials,
-  });
-  const elbv2 = new ElasticLoadBalancingV2Client({
-    endpoint: region.endpoint,
-    region: region.region,
-    credentials,
-  });
+  const autoScaling = new AutoScalingClient(region.clientConfig);
+  const elbv2 = new ElasticLoadBalancingV2Client(region.clientConfig);
   const newVersion = String(stack.versions[1]);
   while (!stop.aborted) {
     const [refreshes, groups, health] = await Promise.all([

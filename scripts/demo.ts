@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startContainerRuntime, type ContainerRuntime } from '../__tests__/image/containerRuntime';
 import { startEmulatedRegion } from '../__tests__/support/emulatedRegion';
-import { prepareEmulatedStack, terraformEnv } from '../__tests__/support/emulatedStack';
+import { emulatedStackInputs, prepareEmulatedStack, terraformEnv } from '../__tests__/support/emulatedStack';
 import { startHealthServer } from '../__tests__/support/healthServer';
 import { runAction, type ActionRun } from '../__tests__/support/runAction';
 
@@ -77,13 +77,7 @@ async function main(): Promise<number> {
           image,
           'dockerhub-username': runtime.username,
           'dockerhub-token': runtime.password,
-          'aws-region': region.region,
-          'aws-endpoint-url': region.endpoint,
-          'working-directory': stack.dir,
-          'backend-config': `path=${stack.statePath}`,
-          'terraform-vars': Object.entries(stack.variables)
-            .map(([name, value]) => `${name}=${value}`)
-            .join('\n'),
+          ...emulatedStackInputs(stack, region),
           'instance-warmup': '30',
           'poll-interval-seconds': '1',
           'app-url': app.url,

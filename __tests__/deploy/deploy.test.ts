@@ -39,13 +39,17 @@ import { join, resolve } from 'node:path';
 import { parseCommentMarker } from '../../src/comment';
 import { registryDigest, startContainerRuntime, type ContainerRuntime } from '../image/containerRuntime';
 import { startEmulatedRegion, type EmulatedRegion } from '../support/emulatedRegion';
-import { prepareEmulatedStack, terraformEnv, type EmulatedStack } from '../support/emulatedStack';
+import {
+  emulatedStackInputs,
+  prepareEmulatedStack,
+  terraformEnv,
+  type EmulatedStack,
+} from '../support/emulatedStack';
 import { startFakeGitHub, WORKFLOW_BOT } from '../support/fakeGitHub';
 import { startHealthServer } from '../support/healthServer';
 import { runAction, type ActionRun } from '../support/runAction';
 
 const REPO_ROOT = resolve(__dirname, '../..');
-const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const FIRST_COMMIT = randomBytes(20).toString('hex');
 const SECOND_COMMIT = randomBytes(20).toString('hex');
 
@@ -78,13 +82,7 @@ afterAll(async () => {
 
 function baseInputs(extra: Record<string, string>): Record<string, string> {
   return {
-    'aws-region': region.region,
-    'aws-endpoint-url': region.endpoint,
-    'working-directory': stack.dir,
-    'backend-config': `path=${stack.statePath}`,
-    'terraform-vars': Object.entries(stack.variables)
-      .map(([name, value]) => `${name}=${value}`)
-      .join('\n'),
+    ...emulatedStackInputs(stack, region),
     'instance-warmup': '30',
     'poll-interval-seconds': '0.5',
     'wait-timeout-minutes': '3',
@@ -123,11 +121,7 @@ async function deploy(inputs: Record<string, string>, commit = FIRST_COMMIT): Pr
 }
 
 async function groupState() {
-  const autoScaling = new AutoScalingClient({
-    endpoint: region.endpoint,
-    region: region.region,
-    credentials,
-  });
+  const autoScaling = new AutoScalingClient(region.clientConfig);
   const group = (await autoScaling.send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups?.[0];
   return {
     name: group?.AutoScalingGroupName,
@@ -138,7 +132,7 @@ async function groupState() {
 }
 
 async function userDataOf(templateId: string, version: string): Promise<string> {
-  const ec2 = new EC2Client({ endpoint: region.endpoint, region: region.region, credentials });
+  const ec2 = new EC2Client(region.clientConfig);
   const versions = await ec2.send(
     new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: templateId, Versions: [version] }),
   );
@@ -188,17 +182,9 @@ describe('deploy end to end', () => {
   }, 600_000);
 
   it('left the region holding the HA web tier the bundled Terraform describes', async () => {
-    const ec2 = new EC2Client({ endpoint: region.endpoint, region: region.region, credentials });
-    const elbv2 = new ElasticLoadBalancingV2Client({
-      endpoint: region.endpoint,
-      region: region.region,
-      credentials,
-    });
-    const autoScaling = new AutoScalingClient({
-      endpoint: region.endpoint,
-      region: region.region,
-      credentials,
-    });
+    const ec2 = new EC2Client(region.clientConfig);
+    const elbv2 = new ElasticLoadBalancingV2Client(region.clientConfig);
+    const autoScaling = new AutoScalingClient(region.clientConfig);
     const vpcs =
       (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Project', Values: ['demo'] }] })))
         .Vpcs ?? [];
@@ -294,7 +280,7 @@ describe('deploy end to end', () => {
         .some((rule) => (rule.FromPort ?? 0) <= 22 && 22 <= (rule.ToPort ?? 0)),
     ).toBe(false);
 
-    const iam = new IAMClient({ endpoint: region.endpoint, region: region.region, credentials });
+    const iam = new IAMClient(region.clientConfig);
     const profiles = (await iam.send(new ListInstanceProfilesCommand({}))).InstanceProfiles ?? [];
     const role = profiles.find((profile) => profile.InstanceProfileName?.startsWith('demo-test-web-'))
       ?.Roles?.[0];
@@ -303,11 +289,7 @@ describe('deploy end to end', () => {
       [];
     expect(attached.map((policy) => policy.PolicyName)).toEqual(['AmazonSSMManagedInstanceCore']);
 
-    const cloudwatch = new CloudWatchClient({
-      endpoint: region.endpoint,
-      region: region.region,
-      credentials,
-    });
+    const cloudwatch = new CloudWatchClient(region.clientConfig);
     const alarms =
       (await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'demo-test-' }))).MetricAlarms ??
       [];
@@ -433,16 +415,12 @@ describe('deploy end to end', () => {
     );
     expect({ status: destroyed.status, stderr: destroyed.stderr }).toEqual({ status: 0, stderr: '' });
     expect(destroyed.stdout).toMatch(/Destroy complete! Resources: 4\d destroyed\./);
-    const ec2 = new EC2Client({ endpoint: region.endpoint, region: region.region, credentials });
+    const ec2 = new EC2Client(region.clientConfig);
     const vpcs =
       (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Project', Values: ['demo'] }] })))
         .Vpcs ?? [];
     expect(vpcs).toEqual([]);
-    const autoScaling = new AutoScalingClient({
-      endpoint: region.endpoint,
-      region: region.region,
-      credentials,
-    });
+    const autoScaling = new AutoScalingClient(region.clientConfig);
     expect((await autoScaling.send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups).toEqual([]);
   }, 600_000);
 });

@@ -15,8 +15,6 @@ import { startHealthServer } from '../support/healthServer';
 import { runAction } from '../support/runAction';
 import { seedRegion, type SeededStack } from '../support/seedRegion';
 
-const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
-
 let region: EmulatedRegion;
 let health: Awaited<ReturnType<typeof startHealthServer>>;
 let stack: SeededStack;
@@ -25,7 +23,7 @@ let autoScaling: AutoScalingClient;
 beforeAll(async () => {
   region = await startEmulatedRegion();
   health = await startHealthServer();
-  autoScaling = new AutoScalingClient({ endpoint: region.endpoint, region: region.region, credentials });
+  autoScaling = new AutoScalingClient(region.clientConfig);
 });
 
 afterAll(async () => {
@@ -67,7 +65,7 @@ async function groupVersions(): Promise<{ group: string | undefined; instances: 
 }
 
 async function addLaunchTemplateVersion(): Promise<number> {
-  const ec2 = new EC2Client({ endpoint: region.endpoint, region: region.region, credentials });
+  const ec2 = new EC2Client(region.clientConfig);
   const created = await ec2.send(
     new CreateLaunchTemplateVersionCommand({
       LaunchTemplateId: stack.launchTemplateId,

@@ -20,10 +20,15 @@ export interface EmulatedRegionOptions {
   startTimeoutMs?: number;
 }
 
+/** moto accepts any key pair; these are the ones every client of the tests signs with. */
+export const EMULATED_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+
 export interface EmulatedRegion {
   /** http://127.0.0.1:<port>: the `endpoint` for every AWS SDK client of the test. */
   endpoint: string;
   region: string;
+  /** The configuration to hand any AWS SDK v3 client so it talks to this region. */
+  clientConfig: { endpoint: string; region: string; credentials: typeof EMULATED_CREDENTIALS };
   /** Empties every emulated resource and restores the harness settings given at start. */
   reset(): Promise<void>;
   /** Targets of instances launched from this version fail their health checks from now on. */
@@ -112,9 +117,11 @@ export async function startEmulatedRegion(options: EmulatedRegionOptions = {}): 
   });
   const endpoint = await waitUntilReady(server, options.startTimeoutMs ?? 30_000);
 
+  const region = options.region ?? 'eu-west-1';
   return {
     endpoint,
-    region: options.region ?? 'eu-west-1',
+    region,
+    clientConfig: { endpoint, region, credentials: EMULATED_CREDENTIALS },
     reset: async () => {
       await call(endpoint, '/moto-api/reset', {});
     },

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { EmulatedRegion } from './emulatedRegion';
 
 const STACK = resolve(__dirname, '../../terraform');
 
@@ -80,5 +81,18 @@ export function prepareEmulatedStack(): EmulatedStack {
     remove: () => {
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** The action inputs that point `plan` or `deploy` at this stack in that region. */
+export function emulatedStackInputs(stack: EmulatedStack, region: EmulatedRegion): Record<string, string> {
+  return {
+    'aws-region': region.region,
+    'aws-endpoint-url': region.endpoint,
+    'working-directory': stack.dir,
+    'backend-config': `path=${stack.statePath}`,
+    'terraform-vars': Object.entries(stack.variables)
+      .map(([name, value]) => `${name}=${value}`)
+      .join('\n'),
   };
 }

@@ -17,6 +17,7 @@ import {
   CreateTargetGroupCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { EMULATED_CREDENTIALS } from './emulatedRegion';
 
 export interface SeededStack {
   asgName: string;
@@ -37,7 +38,6 @@ export interface SeedOptions {
 }
 
 const AMI = 'ami-0123456789abcdef0';
-const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 /** User-data standing in for the real template: the image digest is what changes per release. */
 function userData(digest: string): string {
@@ -52,7 +52,7 @@ function userData(digest: string): string {
  * an Auto Scaling group (min 1, desired 2, max 5) on the current release with ELB health checks.
  */
 export async function seedRegion(options: SeedOptions): Promise<SeededStack> {
-  const config = { endpoint: options.endpoint, region: options.region, credentials };
+  const config = { endpoint: options.endpoint, region: options.region, credentials: EMULATED_CREDENTIALS };
   const ec2 = new EC2Client(config);
   const elbv2 = new ElasticLoadBalancingV2Client(config);
   const autoScaling = new AutoScalingClient(config);
