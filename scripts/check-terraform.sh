@@ -7,8 +7,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/terraform-env.sh"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-# A copy, so .terraform/ and the lock file never land in the checkout.
+# A copy, so .terraform/ and the lock file never land in the checkout, and none left there by a
+# local run of the deploy tests (which init the bundled stack in place, as the action does) is used.
 cp -r "$root/terraform" "$work/stack"
+rm -rf "$work/stack/.terraform" "$work/stack/.terraform.lock.hcl"
 cd "$work/stack"
 
 terraform fmt -check -recursive -diff >"$work/fmt.log" || { cat "$work/fmt.log" >&2; echo "terraform fmt: files above need 'terraform fmt -recursive terraform'" >&2; exit 1; }
@@ -21,6 +23,6 @@ if ! terraform test -no-color >"$work/test.log" 2>&1; then
 fi
 echo "terraform test: $(grep -E '^Success!|^Failure!' "$work/test.log")"
 
-"$root/.venv-tools/bin/checkov" --directory "$root/terraform" --framework terraform --quiet --compact \
+"$root/.venv-tools/bin/checkov" --directory "$work/stack" --framework terraform --quiet --compact \
   --output cli --skip-path tests >"$work/checkov.log" 2>&1 || { cat "$work/checkov.log" >&2; echo "checkov: failed checks above" >&2; exit 1; }
 echo "checkov: $(grep -E 'Passed checks' "$work/checkov.log" || echo 'no findings')"

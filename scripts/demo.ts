@@ -3,8 +3,8 @@
  * `node dist/index.js`, on this machine only:
  * - two prebuilt releases of an image in an authenticated registry on 127.0.0.1 (podman),
  * - the bundled Terraform applied by the real CLI into an EMULATED AWS region (moto plus the
- *   instance-refresh harness in __tests__/emulated-region), with a test-only override for local
- *   state and dummy credentials,
+ *   instance-refresh harness in __tests__/emulated-region) as the action ships it, its state in
+ *   the emulated region's S3,
  * - release 1 creates the stack; release 2 is a new launch template version rolled out by an
  *   instance refresh, waited on until every target is healthy, then smoke-checked.
  * No AWS account, DockerHub or GitHub is touched. The smoke check's URL is a local stand-in: the
@@ -16,7 +16,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startContainerRuntime, type ContainerRuntime } from '../__tests__/image/containerRuntime';
 import { startEmulatedRegion } from '../__tests__/support/emulatedRegion';
-import { emulatedStackInputs, prepareEmulatedStack, terraformEnv } from '../__tests__/support/emulatedStack';
+import {
+  emulatedStackInputs,
+  prepareEmulatedStack,
+  terraformEnv,
+  type EmulatedStack,
+} from '../__tests__/support/emulatedStack';
 import { startHealthServer } from '../__tests__/support/healthServer';
 import { runAction, type ActionRun } from '../__tests__/support/runAction';
 
@@ -57,8 +62,10 @@ async function main(): Promise<number> {
     startEmulatedRegion(),
     startHealthServer(),
   ]);
-  const stack = prepareEmulatedStack();
+  let stack: EmulatedStack | undefined;
   try {
+    stack = await prepareEmulatedStack(region);
+    const stackInputs = emulatedStackInputs(stack, region);
     const dockerConfig = join(workDir, 'docker-config');
     const releases = pushReleases(runtime, dockerConfig, workDir);
     console.log(`pushed ${releases.join(' and ')} to the local registry\n`);
@@ -77,7 +84,7 @@ async function main(): Promise<number> {
           image,
           'dockerhub-username': runtime.username,
           'dockerhub-token': runtime.password,
-          ...emulatedStackInputs(stack, region),
+          ...stackInputs,
           'instance-warmup': '30',
           'poll-interval-seconds': '1',
           'app-url': app.url,
@@ -96,7 +103,7 @@ async function main(): Promise<number> {
   } finally {
     await app.close();
     await region.stop();
-    stack.remove();
+    stack?.remove();
     rmSync(workDir, { recursive: true, force: true });
   }
 }

@@ -2,8 +2,8 @@
  * `deploy` and `plan` end to end through the committed bundle, `node dist/index.js`:
  * - the image: real docker (podman's Docker API) building app/, pushing to an authenticated
  *   registry on 127.0.0.1, the digest checked against the registry's own answer;
- * - Terraform: the real CLI and AWS provider applying the bundled stack (plus a test-only override:
- *   local state, dummy credentials) into the emulated region;
+ * - Terraform: the real CLI and AWS provider applying the bundled stack as shipped, in place, into
+ *   the emulated region, its state in that region's S3 with S3-native locking;
  * - the rollout: the instance refresh of the group Terraform created, until its targets are healthy;
  * - GitHub: the plan comment and the approved-plan check against a local REST stand-in.
  * It also reads the region back through the SDK (what the stack is) and destroys it at the end.
@@ -22,6 +22,7 @@ import {
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { IAMClient, ListAttachedRolePoliciesCommand, ListInstanceProfilesCommand } from '@aws-sdk/client-iam';
 import { spawnSync } from 'node:child_process';
 import {
@@ -67,7 +68,7 @@ beforeAll(async () => {
     startEmulatedRegion(),
     startHealthServer(),
   ]);
-  stack = prepareEmulatedStack();
+  stack = await prepareEmulatedStack(region);
   tfEnv = terraformEnv();
   workDir = mkdtempSync(join(tmpdir(), 'deploy-e2e-'));
   repository = `${runtime.registry}/e2e/web-${randomBytes(4).toString('hex')}`;
@@ -298,6 +299,19 @@ describe('deploy end to end', () => {
       'demo-test-cpu-high',
       'demo-test-unhealthy-hosts',
     ]);
+  });
+
+  it('kept the state in the S3 backend and released its lock', async () => {
+    const s3 = new S3Client({ ...region.clientConfig, forcePathStyle: true });
+    const { bucket = '', key = '' } = stack.backendConfig;
+    const stored = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const state = JSON.parse((await stored.Body?.transformToString()) ?? '{}') as {
+      resources?: { type: string }[];
+    };
+    expect(stored.ServerSideEncryption).toBe('AES256');
+    expect(state.resources?.map((resource) => resource.type)).toContain('aws_autoscaling_group');
+    const objects = (await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? [];
+    expect(objects.map((object) => object.Key)).toEqual([key]);
   });
 
   it('redeploys the same image with no changes and no refresh', async () => {

@@ -1,5 +1,7 @@
+import { BucketLocationConstraint, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { EmulatedRegion } from './emulatedRegion';
@@ -41,58 +43,61 @@ export function terraformEnv(): Record<string, string> {
   return { ...automation, TF_CLI_CONFIG_FILE: cliConfig };
 }
 
-/**
- * Test-only Terraform override for the emulated region, never shipped: local state instead of S3,
- * dummy credentials, and no calls to STS or the metadata service. The endpoint itself comes from
- * AWS_ENDPOINT_URL in Terraform's environment (the action sets it from aws-endpoint-url).
- */
-const EMULATED_OVERRIDE = `terraform {
-  backend "local" {}
-}
-
-provider "aws" {
-  access_key                  = "testing"
-  secret_key                  = "testing"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-}
-`;
+/** What `terraform init` leaves in the stack's directory. */
+const INIT_ARTIFACTS = ['.terraform', '.terraform.lock.hcl'];
 
 export interface EmulatedStack {
-  /** A copy of terraform/ with the override: the working directory to plan and apply. */
+  /** The bundled terraform/, used in place exactly as the action uses it (no working-directory). */
   dir: string;
-  statePath: string;
+  /** The S3 backend's settings: state in a bucket of the emulated region, S3-native locking. */
+  backendConfig: Record<string, string>;
   /** Variables every plan needs besides image; deletion protection off so destroy works. */
   variables: Record<string, string>;
+  /** Removes what `terraform init` wrote into terraform/ during this run. */
   remove(): void;
 }
 
-export function prepareEmulatedStack(): EmulatedStack {
-  const dir = mkdtempSync(join(tmpdir(), 'emulated-stack-'));
-  for (const file of readdirSync(STACK)) {
-    if (file.endsWith('.tf') || file.endsWith('.tftpl')) copyFileSync(join(STACK, file), join(dir, file));
-  }
-  writeFileSync(join(dir, 'emulated_override.tf'), EMULATED_OVERRIDE);
+/**
+ * The shipped stack as it is, no override: its S3 backend keeps the state in a bucket of the
+ * emulated region, and the provider finds the region through AWS_ENDPOINT_URL, which the action
+ * sets from aws-endpoint-url, with the dummy credentials moto accepts.
+ */
+export async function prepareEmulatedStack(region: EmulatedRegion): Promise<EmulatedStack> {
+  const bucket = `tfstate-${randomBytes(6).toString('hex')}`;
+  await new S3Client({ ...region.clientConfig, forcePathStyle: true }).send(
+    new CreateBucketCommand({
+      Bucket: bucket,
+      CreateBucketConfiguration: { LocationConstraint: region.region as BucketLocationConstraint },
+    }),
+  );
+  const createdByThisRun = INIT_ARTIFACTS.filter((name) => !existsSync(join(STACK, name)));
   return {
-    dir,
-    statePath: join(dir, 'state', 'terraform.tfstate'),
+    dir: STACK,
+    backendConfig: {
+      bucket,
+      key: 'web/terraform.tfstate',
+      region: region.region,
+      use_lockfile: 'true',
+      // The endpoint is an IP address, so bucket names cannot go in the host name.
+      use_path_style: 'true',
+    },
     variables: { project: 'demo', environment: 'test', deletion_protection: 'false' },
     remove: () => {
-      rmSync(dir, { recursive: true, force: true });
+      for (const name of createdByThisRun) rmSync(join(STACK, name), { recursive: true, force: true });
     },
   };
 }
 
 /** The action inputs that point `plan` or `deploy` at this stack in that region. */
 export function emulatedStackInputs(stack: EmulatedStack, region: EmulatedRegion): Record<string, string> {
+  const lines = (values: Record<string, string>) =>
+    Object.entries(values)
+      .map(([name, value]) => `${name}=${value}`)
+      .join('\n');
   return {
     'aws-region': region.region,
     'aws-endpoint-url': region.endpoint,
-    'working-directory': stack.dir,
-    'backend-config': `path=${stack.statePath}`,
-    'terraform-vars': Object.entries(stack.variables)
-      .map(([name, value]) => `${name}=${value}`)
-      .join('\n'),
+    'backend-config': lines(stack.backendConfig),
+    'terraform-vars': lines(stack.variables),
   };
 }
