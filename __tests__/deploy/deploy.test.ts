@@ -22,7 +22,13 @@ import {
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { IAMClient, ListAttachedRolePoliciesCommand, ListInstanceProfilesCommand } from '@aws-sdk/client-iam';
 import { spawnSync } from 'node:child_process';
 import {
@@ -408,6 +414,43 @@ describe('deploy end to end', () => {
       await github.close();
     }
   }, 600_000);
+
+  it('stops before planning while another run holds the state lock in S3, naming it and how to release it', async () => {
+    const s3 = new S3Client({ ...region.clientConfig, forcePathStyle: true });
+    const { bucket = '', key = '' } = stack.backendConfig;
+    const lockId = '9f0c3a57-1d2e-4b6a-8c7d-0e1f2a3b4c5d';
+    // What Terraform itself writes when it takes the lock (a conditional put, which moto enforces).
+    const lockInfo = {
+      ID: lockId,
+      Operation: 'OperationTypeApply',
+      Info: '',
+      Who: 'runner@deploy-41',
+      Version: '1.11.4',
+      Created: '2026-11-28T02:00:00Z',
+      Path: `${bucket}/${key}`,
+    };
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `${key}.tflock`,
+        Body: JSON.stringify(lockInfo),
+        IfNoneMatch: '*',
+      }),
+    );
+    const before = await groupState();
+    try {
+      const run = await deploy({ image: firstImage, 'lock-timeout': '2s', ...registryLogin() });
+
+      expect(run.exitCode).toBe(1);
+      expect(run.outputs['failure-reason']).toBe('state-locked');
+      expect(run.stdout).toContain(`held by runner@deploy-41`);
+      expect(run.stdout).toContain(`terraform force-unlock ${lockId}`);
+      expect(run.stdout).not.toContain('Terraform: apply');
+      expect(await groupState()).toEqual(before);
+    } finally {
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: `${key}.tflock` }));
+    }
+  }, 300_000);
 
   it('destroys the whole stack with the same Terraform, leaving nothing behind', async () => {
     const environment = {
