@@ -7,10 +7,12 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/terraform-env.sh"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-# A copy, so .terraform/ and the lock file never land in the checkout, and none left there by a
-# local run of the deploy tests (which init the bundled stack in place, as the action does) is used.
-cp -r "$root/terraform" "$work/stack"
-rm -rf "$work/stack/.terraform" "$work/stack/.terraform.lock.hcl"
+# A copy of the stack's own files, so .terraform/ and the lock file never land in the checkout, and
+# what the deploy suite's in-place init (as the action does it) writes there, maybe at this very
+# moment, is neither copied nor used.
+mkdir "$work/stack"
+cp "$root"/terraform/*.tf "$root"/terraform/*.tftpl "$work/stack/"
+cp -r "$root/terraform/tests" "$work/stack/tests"
 cd "$work/stack"
 
 terraform fmt -check -recursive -diff >"$work/fmt.log" || { cat "$work/fmt.log" >&2; echo "terraform fmt: files above need 'terraform fmt -recursive terraform'" >&2; exit 1; }
