@@ -115,8 +115,11 @@ ensure_tls() {
 }
 
 running() { # running NAME: the service started by `up` under this name is alive
-  local pid_file="$RUNTIME_DIR/$1.pid"
-  [[ -s "$pid_file" ]] && kill -0 "$(cat "$pid_file")" 2>/dev/null
+  local pid_file="$RUNTIME_DIR/$1.pid" pid
+  [[ -s "$pid_file" ]] || return 1
+  pid="$(cat "$pid_file")"
+  # A pid file left by an earlier boot or a killed service may name a zombie or another process.
+  [[ "$(ps -o stat= -p "$pid" 2>/dev/null)" =~ ^[^Z] ]] && [[ "$(ps -o args= -p "$pid" 2>/dev/null)" == *"$1"* ]]
 }
 
 start() { # start NAME COMMAND...: run COMMAND detached from this shell, logging to logs/NAME.log
