@@ -1,46 +1,51 @@
 import { BucketLocationConstraint, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { EmulatedRegion } from './emulatedRegion';
 
 const STACK = resolve(__dirname, '../../terraform');
+const TERRAFORM_ENV_SCRIPT = resolve(__dirname, '../../scripts/terraform-env.sh');
 
 /**
- * Terraform's environment for tests: the machine's filesystem mirror of hashicorp/aws (found at
- * run time, or TF_PROVIDER_MIRROR) through a CLI config of its own, so no provider is downloaded.
+ * Terraform's environment for tests, from scripts/terraform-env.sh (the one place that finds the
+ * machine's filesystem mirror of hashicorp/aws and writes a CLI config for it), so no provider is
+ * downloaded.
  */
 export function terraformEnv(): Record<string, string> {
-  const automation = { TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1' };
-  // GitHub CI: providers from registry.terraform.io, as users get them.
-  if (process.env.TF_PROVIDERS_FROM_REGISTRY === '1') return automation;
-  let mirror = process.env.TF_PROVIDER_MIRROR;
-  if (!mirror) {
-    const found = execFileSync(
-      'bash',
-      [
-        '-c',
-        "find / -xdev -path /proc -prune -o -type f -name 'terraform-provider-aws_*' -print 2>/dev/null | head -1",
-      ],
-      { encoding: 'utf8' },
-    ).trim();
-    if (!found) {
-      throw new Error(
-        'No terraform-provider-aws_* on this machine: set TF_PROVIDER_MIRROR to a filesystem mirror.',
-      );
-    }
-    // <mirror>/registry.terraform.io/hashicorp/aws/<version>/<os_arch>/terraform-provider-aws_*
-    mirror = resolve(dirname(found), '../../../../..');
+  let printed: string;
+  try {
+    printed = execFileSync('bash', ['-c', 'source "$0" && env -0', TERRAFORM_ENV_SCRIPT], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    throw new Error(`scripts/terraform-env.sh could not set Terraform up: ${stderr.trim()}`);
   }
-  const dir = mkdtempSync(join(tmpdir(), 'tf-cli-'));
-  const cliConfig = join(dir, 'terraformrc');
-  writeFileSync(
-    cliConfig,
-    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n`,
+  const variables = new Map(
+    printed
+      .split('\0')
+      .filter((entry) => entry.includes('='))
+      .map((entry): [string, string] => [
+        entry.slice(0, entry.indexOf('=')),
+        entry.slice(entry.indexOf('=') + 1),
+      ]),
   );
-  return { ...automation, TF_CLI_CONFIG_FILE: cliConfig };
+  const names = [
+    'TF_CLI_CONFIG_FILE',
+    'TF_PROVIDER_MIRROR',
+    'TF_IN_AUTOMATION',
+    'TF_INPUT',
+    'CHECKPOINT_DISABLE',
+  ];
+  return Object.fromEntries(
+    names.flatMap((name) => {
+      const value = variables.get(name);
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
 }
 
 /** What `terraform init` leaves in the stack's directory. */
