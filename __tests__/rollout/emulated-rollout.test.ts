@@ -205,8 +205,9 @@ describe('rollout against the emulated region', () => {
   });
 
   it('times out with every unhealthy target explained, and rolls the refresh back', async () => {
-    // Health checks that take ten simulated minutes: new targets stay `initial` past the timeout.
-    await region.settings({ healthCheckSeconds: 600 });
+    // Health checks that take 100 simulated minutes (a minute of real time): new targets are still
+    // `initial` at the 6 s timeout however loaded the machine is, and the refresh still running.
+    await region.settings({ healthCheckSeconds: 6000 });
 
     const run = await runAction(rolloutInputs({ 'wait-timeout-minutes': '0.1', 'auto-rollback': 'false' }));
 
@@ -226,7 +227,8 @@ describe('rollout against the emulated region', () => {
   it('fails the smoke check with the last answer when the app URL does not answer 200', async () => {
     health.setStatus(503);
 
-    const run = await runAction(rolloutInputs({ 'wait-timeout-minutes': '0.1' }));
+    // 15 s: room for the refresh and target health on a loaded machine, then the smoke check's turn.
+    const run = await runAction(rolloutInputs({ 'wait-timeout-minutes': '0.25' }));
 
     expect(run.exitCode).toBe(1);
     expect(run.outputs['failure-reason']).toBe('smoke-failed');
