@@ -107,11 +107,7 @@ async function watchUntilDone(
 
 async function measure(region: EmulatedRegion, app: { url: string }, pollSeconds: number) {
   await region.reset();
-  const stack = await seedRegion({
-    endpoint: region.endpoint,
-    region: region.region,
-    healthCheckGracePeriod: 30,
-  });
+  const stack = await seedRegion(region, { healthCheckGracePeriod: 30 });
   const proxy = await startCountingProxy(region.endpoint);
   const stopWatching = new AbortController();
   const done = watchUntilDone(region, stack, stopWatching.signal);

@@ -27,7 +27,6 @@ import {
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
 } from '@aws-sdk/client-s3';
 import { IAMClient, ListAttachedRolePoliciesCommand, ListInstanceProfilesCommand } from '@aws-sdk/client-iam';
 import { spawnSync } from 'node:child_process';
@@ -45,7 +44,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseCommentMarker } from '../../src/comment';
 import { registryDigest, startContainerRuntime, type ContainerRuntime } from '../image/containerRuntime';
-import { startEmulatedRegion, type EmulatedRegion } from '../support/emulatedRegion';
+import { EMULATED_CREDENTIALS, startEmulatedRegion, type EmulatedRegion } from '../support/emulatedRegion';
 import {
   emulatedStackInputs,
   prepareEmulatedStack,
@@ -308,8 +307,7 @@ describe('deploy end to end', () => {
   });
 
   it('kept the state in the S3 backend and released its lock', async () => {
-    const s3 = new S3Client({ ...region.clientConfig, forcePathStyle: true });
-    const { bucket = '', key = '' } = stack.backendConfig;
+    const { client: s3, bucket, key } = stack.stateStore;
     const stored = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const state = JSON.parse((await stored.Body?.transformToString()) ?? '{}') as {
       resources?: { type: string }[];
@@ -416,8 +414,7 @@ describe('deploy end to end', () => {
   }, 600_000);
 
   it('stops before planning while another run holds the state lock in S3, naming it and how to release it', async () => {
-    const s3 = new S3Client({ ...region.clientConfig, forcePathStyle: true });
-    const { bucket = '', key = '' } = stack.backendConfig;
+    const { client: s3, bucket, key } = stack.stateStore;
     const lockId = '9f0c3a57-1d2e-4b6a-8c7d-0e1f2a3b4c5d';
     // What Terraform itself writes when it takes the lock (a conditional put, which moto enforces).
     const lockInfo = {
@@ -458,8 +455,8 @@ describe('deploy end to end', () => {
       ...tfEnv,
       AWS_ENDPOINT_URL: region.endpoint,
       AWS_REGION: region.region,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_ACCESS_KEY_ID: EMULATED_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMULATED_CREDENTIALS.secretAccessKey,
     };
     const variables = Object.entries({ ...stack.variables, image: firstImage }).flatMap(([name, value]) => [
       '-var',

@@ -34,7 +34,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await region.reset();
   health.setStatus(200);
-  stack = await seedRegion({ endpoint: region.endpoint, region: region.region, healthCheckGracePeriod: 30 });
+  stack = await seedRegion(region, { healthCheckGracePeriod: 30 });
 });
 
 function rolloutInputs(extra: Record<string, string> = {}): Record<string, string> {

@@ -54,6 +54,8 @@ const INIT_ARTIFACTS = ['.terraform', '.terraform.lock.hcl'];
 export interface EmulatedStack {
   /** The bundled terraform/, used in place exactly as the action uses it (no working-directory). */
   dir: string;
+  /** Where the S3 backend keeps the state (and its lock, beside it as `<key>.tflock`). */
+  stateStore: { client: S3Client; bucket: string; key: string };
   /** The S3 backend's settings: state in a bucket of the emulated region, S3-native locking. */
   backendConfig: Record<string, string>;
   /** Variables every plan needs besides image; deletion protection off so destroy works. */
@@ -69,7 +71,10 @@ export interface EmulatedStack {
  */
 export async function prepareEmulatedStack(region: EmulatedRegion): Promise<EmulatedStack> {
   const bucket = `tfstate-${randomBytes(6).toString('hex')}`;
-  await new S3Client({ ...region.clientConfig, forcePathStyle: true }).send(
+  const key = 'web/terraform.tfstate';
+  // The endpoint is an IP address, so bucket names cannot go in the host name.
+  const client = new S3Client({ ...region.clientConfig, forcePathStyle: true });
+  await client.send(
     new CreateBucketCommand({
       Bucket: bucket,
       CreateBucketConfiguration: { LocationConstraint: region.region as BucketLocationConstraint },
@@ -78,14 +83,8 @@ export async function prepareEmulatedStack(region: EmulatedRegion): Promise<Emul
   const createdByThisRun = INIT_ARTIFACTS.filter((name) => !existsSync(join(STACK, name)));
   return {
     dir: STACK,
-    backendConfig: {
-      bucket,
-      key: 'web/terraform.tfstate',
-      region: region.region,
-      use_lockfile: 'true',
-      // The endpoint is an IP address, so bucket names cannot go in the host name.
-      use_path_style: 'true',
-    },
+    stateStore: { client, bucket, key },
+    backendConfig: { bucket, key, region: region.region, use_lockfile: 'true', use_path_style: 'true' },
     variables: { project: 'demo', environment: 'test', deletion_protection: 'false' },
     remove: () => {
       for (const name of createdByThisRun) rmSync(join(STACK, name), { recursive: true, force: true });

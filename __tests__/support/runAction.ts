@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EMULATED_CREDENTIALS } from './emulatedRegion';
 
 export interface ActionRun {
   exitCode: number;
@@ -58,8 +59,8 @@ export async function runAction(
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
+        AWS_ACCESS_KEY_ID: EMULATED_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATED_CREDENTIALS.secretAccessKey,
         GITHUB_OUTPUT: outputFile,
         GITHUB_STEP_SUMMARY: summaryFile,
         ...inputEnv,

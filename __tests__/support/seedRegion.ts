@@ -17,7 +17,7 @@ import {
   CreateTargetGroupCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { EMULATED_CREDENTIALS } from './emulatedRegion';
+import type { EmulatedRegion } from './emulatedRegion';
 
 export interface SeededStack {
   asgName: string;
@@ -29,8 +29,6 @@ export interface SeededStack {
 }
 
 export interface SeedOptions {
-  endpoint: string;
-  region: string;
   name?: string;
   desiredCapacity?: number;
   healthCheckGracePeriod?: number;
@@ -51,16 +49,15 @@ function userData(digest: string): string {
  * with a target group checking /health/, a launch template with a current and a new release, and
  * an Auto Scaling group (min 1, desired 2, max 5) on the current release with ELB health checks.
  */
-export async function seedRegion(options: SeedOptions): Promise<SeededStack> {
-  const config = { endpoint: options.endpoint, region: options.region, credentials: EMULATED_CREDENTIALS };
-  const ec2 = new EC2Client(config);
-  const elbv2 = new ElasticLoadBalancingV2Client(config);
-  const autoScaling = new AutoScalingClient(config);
+export async function seedRegion(region: EmulatedRegion, options: SeedOptions = {}): Promise<SeededStack> {
+  const ec2 = new EC2Client(region.clientConfig);
+  const elbv2 = new ElasticLoadBalancingV2Client(region.clientConfig);
+  const autoScaling = new AutoScalingClient(region.clientConfig);
   const name = options.name ?? 'demo-web';
 
   const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }));
   const vpcId = vpc.Vpc!.VpcId!;
-  const zones = [`${options.region}a`, `${options.region}b`];
+  const zones = [`${region.region}a`, `${region.region}b`];
   const subnets = await Promise.all(
     zones.map((zone, index) =>
       ec2.send(
