@@ -6,17 +6,22 @@
  * local run through `node dist/index.js` gets no defaults from the runner; a test keeps both in step.
  */
 
-import { resolve } from 'node:path';
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
 import {
   ImageInputError,
+  isInRepository,
   imageTags,
   parseBuildArgs,
   parseExistingImage,
   parseRepository,
   type BuildSettings,
   type ImageReference,
+  type ImageRepository,
   type RegistryCredentials,
 } from './image';
+import { isSensitiveBackendKey } from './terraform/backend';
+import { CONTROL_CHARACTER } from './text';
 import { DEFAULT_PROTECTED_TYPES } from './terraform/guard';
 
 export const COMMANDS = ['deploy', 'plan', 'rollout'] as const;
@@ -61,7 +66,10 @@ export interface RolloutSettings {
 export interface ImageSettings {
   /** An image to deploy as it is (a rollback or redeploy): nothing is built. */
   existing: ImageReference | undefined;
-  /** Registry login for pulling a private existing image, or for pushing a build. */
+  /**
+   * Registry login for pushing a build, or for pulling a private existing image of the
+   * image-repository. Undefined for an image elsewhere: credentials never leave their registry.
+   */
   credentials: RegistryCredentials | undefined;
   /** Set when `deploy` builds: everything `docker build` needs. */
   build: BuildSettings | undefined;
@@ -96,12 +104,34 @@ export interface Config {
   image: ImageSettings;
   terraform: TerraformSettings;
   github: GitHubSettings;
+  /** Every input value that is a secret: masked in the log before anything runs. */
+  secrets: string[];
+}
+
+/** What a path input names on disk, after every symlink: its real path and kind. */
+export interface PathInfo {
+  real: string;
+  kind: 'file' | 'directory' | 'other';
 }
 
 /** Where the runner's files are; the bundled Terraform ships beside the action's own code. */
 export interface ConfigPaths {
   workspace: string;
   bundledTerraform: string;
+  /** Looks a path up (symlinks followed); undefined when it does not exist. Injected for tests. */
+  inspect?: (path: string) => PathInfo | undefined;
+}
+
+/** The real filesystem: realpath resolves every symlink, so a link cannot point out of the workspace. */
+export function inspectPath(path: string): PathInfo | undefined {
+  let real: string;
+  try {
+    real = realpathSync.native(path);
+  } catch {
+    return undefined;
+  }
+  const stats = statSync(real);
+  return { real, kind: stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other' };
 }
 
 /** Defaults for every optional input; action.yml carries the same values (checked by a test). */
@@ -124,6 +154,7 @@ export const INPUT_DEFAULTS = {
   'poll-interval-seconds': '10',
   'smoke-path': '/health/',
   'smoke-check': 'true',
+  'allow-image-outside-repository': 'false',
 } as const satisfies Record<string, string>;
 
 export type InputReader = (name: string) => string;
@@ -145,22 +176,79 @@ const TARGET_GROUP_ARN_PATTERN =
 const BOOLEAN_TRUE = ['true', 'True', 'TRUE'];
 const BOOLEAN_FALSE = ['false', 'False', 'FALSE'];
 
+/** Inputs read one entry per line; each line is checked on its own, and errors give line numbers. */
+const MULTI_LINE_INPUTS = new Set([
+  'build-args',
+  'backend-config',
+  'terraform-vars',
+  'var-files',
+  'extra-tags',
+  'target-group-arn',
+  'protected-resource-types',
+  'checkpoint-percentages',
+]);
+
+/**
+ * Inputs whose values an error never repeats: secrets, and the key=value inputs whose values may be
+ * secrets (a backend access key, a database password variable, a build token). Errors name the
+ * input, the line and the key instead.
+ */
+const UNQUOTED_INPUTS = new Set([
+  'dockerhub-token',
+  'github-token',
+  'backend-config',
+  'terraform-vars',
+  'build-args',
+]);
+
+/** At most this much of a rejected value is repeated in an error. */
+const MAX_QUOTED_LENGTH = 120;
+
+function quoted(value: string): string {
+  const shown = value.length > MAX_QUOTED_LENGTH ? `${value.slice(0, MAX_QUOTED_LENGTH)}…` : value;
+  return JSON.stringify(shown);
+}
+
 /**
  * Reads inputs with validation helpers that record a problem and return a placeholder, so one pass
  * finds every mistake instead of stopping at the first.
  */
 class InputParser {
   readonly problems: string[] = [];
+  /** Values to mask in the log: secret inputs and the sensitive parts of others. */
+  readonly sensitiveValues: string[] = [];
 
   constructor(
     readonly read: InputReader,
     readonly env: NodeJS.ProcessEnv,
+    readonly paths: ConfigPaths,
   ) {}
 
   raw(name: string): string {
     const value = this.read(name).trim();
+    this.refuseControlCharacters(name, value);
     if (value !== '') return value;
     return (INPUT_DEFAULTS as Record<string, string>)[name] ?? '';
+  }
+
+  /** Line breaks only between the lines of a multi-line input, no other control character anywhere. */
+  private refuseControlCharacters(name: string, value: string): void {
+    if (!MULTI_LINE_INPUTS.has(name)) {
+      if (CONTROL_CHARACTER.test(value)) {
+        this.problemWithoutValue(
+          name,
+          'contains a line break or another control character; expected a single line of printable text',
+        );
+      }
+      return;
+    }
+    const badLine = value.split(/\r?\n/).findIndex((line) => CONTROL_CHARACTER.test(line));
+    if (badLine !== -1) {
+      this.problemWithoutValue(
+        name,
+        `line ${badLine + 1} contains a control character (CR, NUL, ESC, ...); expected printable text, one entry per line`,
+      );
+    }
   }
 
   /** False once a problem was recorded for `name`, so checks across inputs skip placeholder values. */
@@ -168,8 +256,20 @@ class InputParser {
     return names.every((name) => !this.problems.some((problem) => problem.startsWith(`${name}: `)));
   }
 
+  /**
+   * Records what is wrong with `name`, once per input: the first problem is the one to fix, and
+   * checks after it would only be reacting to a placeholder. Secret and key=value inputs are named,
+   * never quoted.
+   */
   problem(name: string, value: string, expected: string): void {
-    this.problems.push(`${name}: ${value === '' ? 'missing' : JSON.stringify(value)}; ${expected}.`);
+    if (value === '') this.problemWithoutValue(name, `missing; ${expected}`);
+    else if (UNQUOTED_INPUTS.has(name)) this.problemWithoutValue(name, expected);
+    else this.problemWithoutValue(name, `${quoted(value)}; ${expected}`);
+  }
+
+  problemWithoutValue(name: string, text: string): void {
+    if (!this.isValid(name)) return;
+    this.problems.push(`${name}: ${text}.`);
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[]): T {
@@ -219,27 +319,68 @@ class InputParser {
 
   /** One entry per non-empty line: for values that may contain commas or spaces. */
   lines(name: string): string[] {
-    return this.raw(name)
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line !== '');
+    return this.numberedLines(name).map(({ text }) => text);
   }
 
-  /** `key=value` lines (the value may contain `=`), as Terraform's own -var and -backend-config take them. */
+  /** The non-empty lines with their 1-based line numbers, for errors that must not quote them. */
+  numberedLines(name: string): { text: string; number: number }[] {
+    return this.raw(name)
+      .split(/\r?\n/)
+      .map((line, index) => ({ text: line.trim(), number: index + 1 }))
+      .filter(({ text }) => text !== '');
+  }
+
+  /**
+   * `key=value` lines (the value may contain `=`), as Terraform's own -var and -backend-config take
+   * them. Errors give the line number and the key, never the value, which may be a secret.
+   */
   keyValues(name: string, keyPattern: RegExp, keyMeaning: string): Record<string, string> {
     const pairs: Record<string, string> = {};
-    for (const line of this.lines(name)) {
-      const equals = line.indexOf('=');
-      const key = equals === -1 ? '' : line.slice(0, equals).trim();
+    for (const { text, number } of this.numberedLines(name)) {
+      const equals = text.indexOf('=');
+      const key = equals === -1 ? '' : text.slice(0, equals).trim();
       if (!keyPattern.test(key)) {
-        this.problem(name, line, `expected key=value lines, the key being ${keyMeaning}`);
+        this.problemWithoutValue(
+          name,
+          `line ${number} is not key=value with the key being ${keyMeaning} (the line is not repeated here: it may hold a secret)`,
+        );
       } else if (key in pairs) {
-        this.problem(name, line, `${key} is set twice`);
+        this.problemWithoutValue(name, `${key} is set twice (line ${number})`);
       } else {
-        pairs[key] = line.slice(equals + 1).trim();
+        pairs[key] = text.slice(equals + 1).trim();
       }
     }
     return pairs;
+  }
+
+  /**
+   * A path input resolved inside the workspace, symlinks included, and of the expected kind. Paths
+   * reach terraform and docker, which would read `/proc/self/environ` or `~/.docker/config.json` as
+   * happily as a tfvars file: only files of the checked-out repository are accepted.
+   */
+  workspacePath(name: string, text: string, kind: 'file' | 'directory'): string {
+    const candidate = resolve(this.paths.workspace, text);
+    const inspect = this.paths.inspect ?? inspectPath;
+    const workspace = inspect(this.paths.workspace)?.real ?? resolve(this.paths.workspace);
+    const found = inspect(candidate);
+    const within = (path: string): boolean => {
+      const rest = relative(workspace, path);
+      return rest === '' || (!rest.startsWith('..') && !isAbsolute(rest));
+    };
+    if (!within(candidate) || (found && !within(found.real))) {
+      this.problem(
+        name,
+        text,
+        `resolves outside the workspace (${workspace}); expected a path inside the repository checkout, symlinks included`,
+      );
+    } else if (!found) {
+      this.problem(name, text, `no such ${kind} in the workspace (${workspace})`);
+    } else if (found.kind !== kind) {
+      this.problem(name, text, `is not a ${kind}; expected a ${kind} inside the workspace`);
+    } else {
+      return found.real;
+    }
+    return candidate;
   }
 
   region(): string {
@@ -256,19 +397,43 @@ class InputParser {
     return value;
   }
 
+  /**
+   * An http(s) base URL, parsed here so a bad port or host fails as an input error and not later
+   * as a TypeError. No user:password part (it would be printed with the URL), query or fragment
+   * (paths are appended to it).
+   */
   url(name: string): string | undefined {
     const value = this.raw(name);
     if (value === '') return undefined;
+    const expected =
+      'expected an http:// or https:// URL with a host and an optional port (1-65535) and path, without user:password, query or fragment';
+    let parsed: URL;
     try {
-      const parsed = new URL(value);
-      if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return value.replace(/\/+$/, '');
+      parsed = new URL(value);
     } catch {
-      // reported below
+      this.problem(name, value, expected);
+      return undefined;
     }
-    this.problem(name, value, 'expected an http:// or https:// URL');
+    const usable =
+      (parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
+      parsed.hostname !== '' &&
+      parsed.username === '' &&
+      parsed.password === '' &&
+      parsed.search === '' &&
+      parsed.hash === '' &&
+      !value.includes('@') &&
+      (parsed.port === '' || Number(parsed.port) > 0);
+    if (usable) return `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
+    this.problem(name, value, expected);
     return undefined;
   }
 }
+
+/**
+ * A path the smoke check appends to the app URL: it cannot start with `//` (which would name
+ * another host) or carry spaces, quotes or backslashes.
+ */
+const SMOKE_PATH = /^\/(?!\/)[A-Za-z0-9\-._~/?=&%]*$/;
 
 /** Inputs that name the group directly; `deploy` and `plan` take them from Terraform instead. */
 const ROLLOUT_TARGET_INPUTS = ['asg-name', 'target-group-arn', 'launch-template-version'] as const;
@@ -373,8 +538,12 @@ function parseRollout(inputs: InputParser, command: Command): RolloutSettings {
   }
 
   const smokePath = inputs.raw('smoke-path');
-  if (!smokePath.startsWith('/') || /\s/.test(smokePath)) {
-    inputs.problem('smoke-path', smokePath, 'expected a URL path starting with /, e.g. /health/');
+  if (!SMOKE_PATH.test(smokePath)) {
+    inputs.problem(
+      'smoke-path',
+      smokePath,
+      'expected a URL path starting with a single /, e.g. /health/ (letters, digits and - . _ ~ / ? = & % only)',
+    );
   }
 
   const waitTimeoutMinutes = inputs.positiveNumber('wait-timeout-minutes', 360, 'minutes');
@@ -423,8 +592,46 @@ function imageInput<T>(inputs: InputParser, name: string, parse: () => T): T | u
   }
 }
 
-function parseImage(inputs: InputParser, command: Command, paths: ConfigPaths): ImageSettings {
+/** Docker Hub and most registries: user names are letters, digits and a few separators. */
+const REGISTRY_USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,254}$/;
+
+/**
+ * The credentials to send when resolving an existing image: only to the image-repository they were
+ * given for. An image outside that repository is refused, unless allow-image-outside-repository
+ * says it is meant (a public base image, a mirror), and then it is resolved without credentials.
+ */
+function credentialsForImage(
+  inputs: InputParser,
+  image: ImageReference,
+  repository: ImageRepository | undefined,
+  credentials: RegistryCredentials | undefined,
+  allowOutside: boolean,
+): RegistryCredentials | undefined {
+  if (!inputs.isValid('image', 'image-repository')) return undefined;
+  if (repository === undefined) {
+    if (credentials !== undefined) {
+      inputs.problem(
+        'image-repository',
+        '',
+        'dockerhub-username and dockerhub-token are only sent to the registry of image-repository: name the repository the image belongs to, or drop the credentials for a public image',
+      );
+    }
+    return undefined;
+  }
+  if (isInRepository(image, repository)) return credentials;
+  if (!allowOutside) {
+    inputs.problem(
+      'image',
+      `${image.registry}/${image.path}`,
+      `is outside image-repository (${repository.registry}/${repository.path}); deploy images of that repository, or set allow-image-outside-repository: true to deploy this one (it is then pulled without the registry credentials)`,
+    );
+  }
+  return undefined;
+}
+
+function parseImage(inputs: InputParser, command: Command): ImageSettings {
   const imageText = inputs.raw('image');
+  const allowOutside = inputs.boolean('allow-image-outside-repository');
   if (command === 'rollout' && imageText !== '') {
     inputs.problem(
       'image',
@@ -440,13 +647,27 @@ function parseImage(inputs: InputParser, command: Command, paths: ConfigPaths): 
     const missing = username === '' ? 'dockerhub-username' : 'dockerhub-token';
     inputs.problem(missing, '', 'set both dockerhub-username and dockerhub-token, or neither');
   }
-  const credentials = username !== '' && password !== '' ? { username, password } : undefined;
+  if (username !== '' && !REGISTRY_USERNAME.test(username)) {
+    inputs.problem(
+      'dockerhub-username',
+      username,
+      'expected a registry user name (letters, digits, . _ @ -)',
+    );
+  }
+  const givenCredentials = username !== '' && password !== '' ? { username, password } : undefined;
+  const repositoryText = inputs.raw('image-repository');
+  const repository =
+    repositoryText === ''
+      ? undefined
+      : imageInput(inputs, 'image-repository', () => parseRepository(repositoryText));
   const building = command === 'deploy' && imageText === '';
   if (!building) {
+    const credentials =
+      existing && credentialsForImage(inputs, existing, repository, givenCredentials, allowOutside);
     return { existing, credentials, build: undefined };
   }
+  const credentials = givenCredentials;
 
-  const repositoryText = inputs.raw('image-repository');
   if (repositoryText === '') {
     inputs.problem(
       'image-repository',
@@ -454,10 +675,6 @@ function parseImage(inputs: InputParser, command: Command, paths: ConfigPaths): 
       'deploy builds an image when image is empty: name the repository to push to, e.g. acme/web',
     );
   }
-  const repository =
-    repositoryText === ''
-      ? undefined
-      : imageInput(inputs, 'image-repository', () => parseRepository(repositoryText));
   if (!credentials && username === '' && password === '') {
     inputs.problem(
       'dockerhub-token',
@@ -473,16 +690,19 @@ function parseImage(inputs: InputParser, command: Command, paths: ConfigPaths): 
   }
   const extraTags = inputs.list('extra-tags');
   imageInput(inputs, 'extra-tags', () => imageTags('build', extraTags));
-  const buildArgs = imageInput(inputs, 'build-args', () => parseBuildArgs(inputs.lines('build-args'))) ?? {};
-  const context = resolve(paths.workspace, inputs.raw('build-context'));
+  const buildArgs =
+    imageInput(inputs, 'build-args', () => parseBuildArgs(inputs.raw('build-args').split(/\r?\n/))) ?? {};
+  const context = inputs.workspacePath('build-context', inputs.raw('build-context'), 'directory');
   const dockerfileText = inputs.raw('dockerfile');
+  const dockerfile =
+    dockerfileText === '' ? undefined : inputs.workspacePath('dockerfile', dockerfileText, 'file');
   const build =
     repository && credentials
       ? {
           repository,
           credentials,
           context,
-          dockerfile: dockerfileText === '' ? undefined : resolve(paths.workspace, dockerfileText),
+          dockerfile,
           revision,
           extraTags,
           buildArgs,
@@ -528,6 +748,9 @@ function parseTerraform(inputs: InputParser, command: Command, paths: ConfigPath
       'the action sets image itself; use the image input to deploy a given image',
     );
   }
+  for (const key of Object.keys(backendConfig).filter(isSensitiveBackendKey)) {
+    inputs.sensitiveValues.push(backendConfig[key] ?? '');
+  }
   const lockTimeout = inputs.raw('lock-timeout');
   if (!LOCK_TIMEOUT.test(lockTimeout)) {
     inputs.problem('lock-timeout', lockTimeout, 'expected a Terraform duration such as 30s, 5m or 1h');
@@ -538,12 +761,19 @@ function parseTerraform(inputs: InputParser, command: Command, paths: ConfigPath
       inputs.problem('protected-resource-types', type, 'expected Terraform resource types such as aws_vpc');
     }
   }
+  const workingDirectory =
+    bundled || !usesTerraform
+      ? paths.bundledTerraform
+      : inputs.workspacePath('working-directory', directoryText, 'directory');
+  const varFiles = usesTerraform
+    ? inputs.lines('var-files').map((file) => inputs.workspacePath('var-files', file, 'file'))
+    : [];
   return {
-    workingDirectory: bundled ? paths.bundledTerraform : resolve(paths.workspace, directoryText),
+    workingDirectory,
     label: bundled ? 'terraform (bundled)' : directoryText,
     backendConfig,
     variables,
-    varFiles: inputs.lines('var-files').map((file) => resolve(paths.workspace, file)),
+    varFiles,
     lockTimeout,
     allowDestroy: inputs.boolean('allow-destroy'),
     protectedResourceTypes,
@@ -587,15 +817,20 @@ export function parseConfig(
   env: NodeJS.ProcessEnv = {},
   paths: ConfigPaths = { workspace: env.GITHUB_WORKSPACE ?? '.', bundledTerraform: 'terraform' },
 ): Config {
-  const inputs = new InputParser(read, env);
+  const inputs = new InputParser(read, env, paths);
   const command = inputs.oneOf('command', COMMANDS);
   const aws: AwsSettings = { region: inputs.region(), endpointUrl: inputs.url('aws-endpoint-url') };
   // Which other inputs apply depends on the command: guessing one would only add noise.
   if (!inputs.isValid('command')) throw new ConfigError(inputs.problems);
   const rollout = parseRollout(inputs, command);
-  const image = parseImage(inputs, command, paths);
+  const image = parseImage(inputs, command);
   const terraform = parseTerraform(inputs, command, paths);
   const github = parseGitHub(inputs, command);
   if (inputs.problems.length > 0) throw new ConfigError(inputs.problems);
-  return { command, aws, rollout, image, terraform, github };
+  const secrets = [
+    inputs.raw('dockerhub-token'),
+    inputs.raw('github-token'),
+    ...inputs.sensitiveValues,
+  ].filter((secret) => secret !== '');
+  return { command, aws, rollout, image, terraform, github, secrets };
 }

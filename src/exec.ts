@@ -1,4 +1,6 @@
-import { getExecOutput } from '@actions/exec';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
 
 export interface CommandResult {
   exitCode: number;
@@ -13,6 +15,11 @@ export interface CommandOptions {
   input?: string;
   /** Keep the command's own output out of the log (it is still returned). */
   silent?: boolean;
+  /**
+   * The command line as the log shows it, when the real one carries values that must not be
+   * printed (secrets, or values that may be); defaults to the real one.
+   */
+  displayArgs?: string[];
 }
 
 /** Runs external tools (terraform, docker); injected so tests can record or replace them. */
@@ -23,16 +30,120 @@ export type CommandRunner = (
 ) => Promise<CommandResult>;
 
 /**
- * Runs the command through @actions/exec, which streams its output into the job log as it runs,
- * and returns the exit code instead of throwing, so each stage can explain a failure itself.
+ * Variables no child process gets. The runner hands every `with:` value to the action as INPUT_*,
+ * tokens included; terraform and docker need none of them, and a tool (or a `var-files` pointing at
+ * /proc/self/environ) could print its environment. The OIDC request token is the action's too.
  */
-export const runCommand: CommandRunner = async (command, args, options = {}) => {
-  const env = options.env ? { ...(process.env as Record<string, string>), ...options.env } : undefined;
-  return getExecOutput(command, args, {
-    ignoreReturnCode: true,
-    ...(options.cwd ? { cwd: options.cwd } : {}),
-    ...(env ? { env } : {}),
-    ...(options.input === undefined ? {} : { input: Buffer.from(options.input) }),
-    silent: options.silent ?? false,
-  });
+const WITHHELD_VARIABLE = /^(INPUT_|ACTIONS_ID_TOKEN_REQUEST_)/i;
+
+/** The environment for a child: the action's own minus what is withheld, plus the command's. */
+export function childEnvironment(
+  parent: NodeJS.ProcessEnv,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parent)) {
+    if (value !== undefined && !WITHHELD_VARIABLE.test(name)) env[name] = value;
+  }
+  return { ...env, ...extra };
+}
+
+/** A token nobody can guess: tool output can only resume workflow commands if it knows it. */
+function stopToken(): string {
+  return `ha-django-deploy-${randomBytes(16).toString('hex')}`;
+}
+
+/**
+ * Writes text nothing in it can turn into a workflow command: the runner ignores every `::command::`
+ * between `::stop-commands::<token>` and `::<token>::`, so a Terraform value or a docker build step
+ * that prints `::warning::` or `::add-mask::` is shown, not obeyed.
+ */
+export function createInertWriter(write: (text: string) => void): {
+  write: (text: string) => void;
+  end: () => void;
+} {
+  const token = stopToken();
+  let endsWithNewline = true;
+  write(`::stop-commands::${token}\n`);
+  return {
+    write: (text) => {
+      if (text === '') return;
+      write(text);
+      endsWithNewline = text.endsWith('\n');
+    },
+    end: () => {
+      // The resume command only counts at the start of a line.
+      write(`${endsWithNewline ? '' : '\n'}::${token}::\n`);
+    },
+  };
+}
+
+/** Prints a possibly multi-line text from outside the action (plan text, tool output) inertly. */
+export function printInert(text: string, write: (text: string) => void): void {
+  const writer = createInertWriter(write);
+  writer.write(text.endsWith('\n') ? text : `${text}\n`);
+  writer.end();
+}
+
+/** How a command line is echoed: arguments with spaces or quotes are quoted. */
+export function formatCommandLine(command: string, args: readonly string[]): string {
+  const quote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : JSON.stringify(arg));
+  return [command, ...args].map(quote).join(' ');
+}
+
+const writeToLog = (text: string): void => {
+  process.stdout.write(text);
 };
+
+/**
+ * Runs the command and returns its exit code instead of throwing, so each stage can explain a
+ * failure itself. The echoed command line is the display form, the child environment never holds
+ * the action's inputs, and the tool's output (stdout and stderr, in order) streams into the log
+ * inside a stop-commands block.
+ */
+export const runCommand: CommandRunner = (command, args, options = {}) =>
+  new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: childEnvironment(process.env, options.env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const log = options.silent ? undefined : createInertWriter(writeToLog);
+    log?.write(`[command]${formatCommandLine(command, options.displayArgs ?? args)}\n`);
+    const collected = { stdout: '', stderr: '' };
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const decoder = new StringDecoder('utf8');
+      child[stream].on('data', (chunk: Buffer) => {
+        const text = decoder.write(chunk);
+        collected[stream] += text;
+        log?.write(text);
+      });
+      child[stream].on('end', () => {
+        const rest = decoder.end();
+        collected[stream] += rest;
+        log?.write(rest);
+      });
+    }
+    let settled = false;
+    const settle = (finish: () => void): void => {
+      if (settled) return;
+      settled = true;
+      log?.end();
+      finish();
+    };
+    // A command that cannot start (not installed) emits 'error', and may emit 'close' after it.
+    child.on('error', (error) => {
+      settle(() => {
+        reject(error);
+      });
+    });
+    child.on('close', (code, signal) => {
+      settle(() => {
+        resolve({ exitCode: code ?? (signal ? 128 : 1), ...collected });
+      });
+    });
+    child.stdin.on('error', () => {
+      // A command that exits without reading its stdin: its exit code tells what happened.
+    });
+    child.stdin.end(options.input === undefined ? undefined : Buffer.from(options.input));
+  });

@@ -1,4 +1,8 @@
 import * as core from '@actions/core';
+import { printInert } from './exec';
+
+/** A line of the message that the runner would read as a workflow command (it trims indentation). */
+const COMMAND_LINE = /(^|[\r\n])[^\S\r\n]*::/;
 
 /** Where stage progress goes: @actions/core on a runner, a recorder in tests. */
 export interface Logger {
@@ -10,7 +14,12 @@ export interface Logger {
 
 export const actionsLogger: Logger = {
   info: (message) => {
-    core.info(message);
+    // Messages quote plan text, tool output and resource names: those are printed inertly.
+    if (COMMAND_LINE.test(message)) {
+      printInert(message, (text) => process.stdout.write(text));
+    } else {
+      core.info(message);
+    }
   },
   warning: (message) => {
     core.warning(message);

@@ -117,11 +117,17 @@ async function reportFailure(error: unknown, dependencies: RunDependencies): Pro
     nextSteps = AWS_AUTH_ERRORS[name];
     if (!nextSteps) {
       reason = 'unexpected-error';
-      if (error instanceof Error && error.stack) core.debug(error.stack);
+      // Only with step debug logging on: a stack trace helps us, and tells a user nothing.
+      if (error instanceof Error && error.stack && core.isDebug()) core.debug(error.stack);
     }
   }
-  reporter.setOutput('failure-reason', reason);
   reporter.setFailed(nextSteps ? `${message}\nWhat to do: ${nextSteps}` : message);
+  // After the failure is reported: an unwritable GITHUB_OUTPUT must not hide why the run failed.
+  try {
+    reporter.setOutput('failure-reason', reason);
+  } catch (outputError) {
+    log.warning(`Could not set the failure-reason output: ${errorMessage(outputError)}`);
+  }
   try {
     await reporter.writeSummary(failureSummary(reason, message, nextSteps));
   } catch (summaryError) {
@@ -159,14 +165,11 @@ async function provideImage(session: Session): Promise<ImageResult> {
   return buildAndPush(imageDependencies(session), image.build);
 }
 
-function planVariables(session: Session, image: string): Record<string, string> {
-  return { ...session.config.terraform.variables, image };
-}
-
 async function planWithImage(session: Session, image: string, name: string): Promise<TerraformPlan> {
   const { terraform } = session.config;
   return session.terraform.plan({
-    variables: planVariables(session, image),
+    variables: terraform.variables,
+    overrides: { image },
     varFiles: terraform.varFiles,
     planFile: join(session.workDir, `${name}.tfplan`),
   });
@@ -202,9 +205,7 @@ async function commentPlan(session: Session, plan: TerraformPlan, image: string)
     commit: pullRequest.headSha,
     workingDirectory: config.terraform.label,
     runUrl: context.runUrl,
-    secrets: [config.image.credentials?.password, config.github.token].filter(
-      (secret): secret is string => secret !== undefined,
-    ),
+    secrets: config.secrets,
   });
   const comment = await upsertPlanComment({
     octokit: octokit(session),
@@ -327,9 +328,7 @@ export async function run(overrides: Partial<RunDependencies> = {}): Promise<voi
   let workDir: string | undefined;
   try {
     const config = parseConfig(dependencies.readInput, dependencies.env, dependencies.paths);
-    for (const secret of [config.image.credentials?.password, config.github.token]) {
-      if (secret) dependencies.maskSecret(secret);
-    }
+    for (const secret of config.secrets) dependencies.maskSecret(secret);
     const context = readRunContext(dependencies.env, dependencies.readFile);
     workDir = await mkdtemp(join(dependencies.env.RUNNER_TEMP || tmpdir(), 'ha-django-deploy-'));
     const terraform = createTerraform(

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { codeSpan, escapeText, tableRow } from './comment/markdown';
 import type { ImageResult } from './image';
 import type { Logger } from './log';
 import type { RolloutResult } from './rollout';
@@ -35,12 +36,17 @@ export function createActionsReporter(log: Logger, env: NodeJS.ProcessEnv): Repo
   };
 }
 
+/**
+ * A two-column table of cells already made inert (codeSpan, escapeText): the same building blocks
+ * as the PR comment, so a resource address or an error text cannot leave its cell.
+ */
 function table(rows: [string, string][]): string {
-  return [
-    '| | |',
-    '|---|---|',
-    ...rows.map(([key, value]) => `| ${key} | ${value.replace(/\|/g, '\\|')} |`),
-  ].join('\n');
+  return ['| | |', '|---|---|', ...rows.map((row) => tableRow(row))].join('\n');
+}
+
+/** Several lines of text (an error message) in one cell. */
+function textLines(text: string): string {
+  return text.split(/\r?\n/).map(escapeText).join('<br>');
 }
 
 export function rolloutOutputs(result: RolloutResult): Record<string, string | number> {
@@ -76,15 +82,15 @@ const SUMMARY_RESOURCE_ROWS = 50;
 export function planSummary(summary: PlanSummary, image: string, label: string): string {
   const rows = summary.resourceChanges
     .slice(0, SUMMARY_RESOURCE_ROWS)
-    .map((change): [string, string] => [`\`${change.address}\``, change.action]);
+    .map((change): [string, string] => [codeSpan(change.address), escapeText(change.action)]);
   const hidden = summary.resourceChanges.length - rows.length;
   return [
-    `### Terraform plan: ${label}`,
+    `### Terraform plan: ${escapeText(label)}`,
     '',
     table([
-      ['Image', `\`${image}\``],
+      ['Image', codeSpan(image)],
       ['Changes', describeCounts(summary)],
-      ['Fingerprint', `\`${summary.fingerprint}\``],
+      ['Fingerprint', codeSpan(summary.fingerprint)],
       ...rows,
       ...(hidden > 0 ? ([['…', `${hidden} more in the log`]] as [string, string][]) : []),
     ]),
@@ -105,9 +111,12 @@ export function deploySummary({ image, plan, rollout, label }: DeployReport): st
     table([
       [
         'Image',
-        `\`${image.reference}\` (${image.built ? `built, tags ${image.tags.join(', ')}` : 'existing, not rebuilt'})`,
+        `${codeSpan(image.reference)} (${image.built ? `built, tags ${escapeText(image.tags.join(', '))}` : 'existing, not rebuilt'})`,
       ],
-      [`Terraform (${label})`, plan.hasChanges ? `applied: ${describeCounts(plan)}` : 'no changes'],
+      [
+        `Terraform (${escapeText(label)})`,
+        plan.hasChanges ? `applied: ${describeCounts(plan)}` : 'no changes',
+      ],
     ]),
     '',
     rolloutSummary(rollout),
@@ -119,19 +128,22 @@ export function rolloutSummary(result: RolloutResult): string {
     '### Rollout',
     '',
     table([
-      ['Auto Scaling group', `\`${result.asgName}\``],
+      ['Auto Scaling group', codeSpan(result.asgName)],
       [
         'Launch template',
-        `\`${result.launchTemplateId}\` version ${result.previousVersion} -> ${result.targetVersion}`,
+        `${codeSpan(result.launchTemplateId)} version ${result.previousVersion} -> ${result.targetVersion}`,
       ],
       [
         'Instance refresh',
         result.refreshId
-          ? `\`${result.refreshId}\` ${result.refreshStatus}`
+          ? `${codeSpan(result.refreshId)} ${escapeText(result.refreshStatus)}`
           : 'not needed: already on this version',
       ],
       ['Healthy targets', `${result.healthyTargets} (desired ${result.desiredCapacity})`],
-      ['Smoke check', result.smokeUrl ? `${result.smokeUrl} answered 200` : 'skipped (smoke-check: false)'],
+      [
+        'Smoke check',
+        result.smokeUrl ? `${codeSpan(result.smokeUrl)} answered 200` : 'skipped (smoke-check: false)',
+      ],
       ['Duration', `${result.seconds} s`],
     ]),
   ].join('\n');
@@ -142,9 +154,9 @@ export function failureSummary(reason: string, message: string, nextSteps: strin
     '### Deploy failed',
     '',
     table([
-      ['Reason', `\`${reason}\``],
-      ['What happened', message.replace(/\n/g, '<br>')],
-      ...(nextSteps ? ([['What to do', nextSteps]] as [string, string][]) : []),
+      ['Reason', codeSpan(reason)],
+      ['What happened', textLines(message)],
+      ...(nextSteps ? ([['What to do', textLines(nextSteps)]] as [string, string][]) : []),
     ]),
   ].join('\n');
 }

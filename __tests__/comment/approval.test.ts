@@ -38,7 +38,7 @@ const reviewed = summaryOf(
     { address: 'aws_launch_template.web', type: 'aws_launch_template', action: 'update' },
     { address: 'aws_security_group.legacy', type: 'aws_security_group', action: 'delete' },
   ],
-  'a1'.repeat(32),
+  `sha256:${'a1'.repeat(32)}`,
 );
 
 describe('require-approved-plan', () => {
@@ -112,14 +112,16 @@ describe('require-approved-plan', () => {
         { address: 'aws_launch_template.web', type: 'aws_launch_template', action: 'replace' },
         { address: 'aws_lb.public', type: 'aws_lb', action: 'delete' },
       ],
-      'b2'.repeat(32),
+      `sha256:${'b2'.repeat(32)}`,
     );
     const refusal = comparePlans(await findApproved(), { summary: fresh, image: IMAGE });
     expect(refusal?.reason).toBe('plan-changed');
     const message = refusal!.message;
     expect(message).toContain('differs from the one approved on pull request #42');
     expect(message).toContain(`planned at commit ${HEAD_SHA}`);
-    expect(message).toContain(`Fingerprint: approved ${'a1'.repeat(32)}, now ${'b2'.repeat(32)}`);
+    expect(message).toContain(
+      `Fingerprint: approved sha256:${'a1'.repeat(32)}, now sha256:${'b2'.repeat(32)}`,
+    );
     expect(message).toContain(
       'Totals: approved 0 to add, 2 to change, 1 to destroy, 0 to replace; now 0 to add, 1 to change, 1 to destroy, 1 to replace',
     );
@@ -150,7 +152,7 @@ describe('require-approved-plan', () => {
     };
     const newImage = `docker.io/acme/shop@sha256:${'b'.repeat(64)}`;
     const message = comparePlans(approved, {
-      summary: { ...reviewed, fingerprint: 'c3'.repeat(32) },
+      summary: { ...reviewed, fingerprint: `sha256:${'c3'.repeat(32)}` },
       image: newImage,
     })!.message;
     expect(message).toContain(`Image: approved ${IMAGE}, now ${newImage}`);
@@ -170,7 +172,7 @@ describe('require-approved-plan', () => {
     const beyond = summary.resourceChanges.at(-1)!;
     const fresh: PlanSummary = {
       ...summary,
-      fingerprint: 'd4'.repeat(32),
+      fingerprint: `sha256:${'d4'.repeat(32)}`,
       resourceChanges: summary.resourceChanges.map((change) =>
         change === first || change === beyond ? { ...change, action: 'replace' } : change,
       ),
@@ -179,6 +181,35 @@ describe('require-approved-plan', () => {
     expect(message).toContain(`Different action (1):\n    ${first.address}: + -> -/+`);
     expect(message).not.toContain(beyond.address);
     expect(message).toContain(`recorded changes up to ${lastRecorded} only`);
+  });
+
+  it.each([
+    ['another bot', { login: 'dependabot[bot]', type: 'Bot' as const }],
+    ['a person', { login: 'octocat', type: 'User' as const }],
+  ])('does not trust a well-formed plan comment written by %s', async (_label, author) => {
+    const body = renderPlanComment({
+      summary: reviewed,
+      planText: 'Terraform will perform the following actions:',
+      image: IMAGE,
+      commit: HEAD_SHA,
+      workingDirectory: 'terraform',
+      runUrl: '',
+      secrets: [],
+    });
+    github.addComment(42, body, author);
+    mergePull(42);
+    const error = await rejection(findApproved());
+    expect(error.reason).toBe('no-approved-plan');
+    expect(error.message).toContain('has no plan comment for terraform');
+  });
+
+  it('does not trust its own comment when the marker is not at the start of the body', async () => {
+    await commentPlan(42, reviewed);
+    const own = github.comments[0]!;
+    github.addComment(42, `Quoting the plan:\n${own.body}`, WORKFLOW_BOT);
+    github.deleteComment(own.id);
+    mergePull(42);
+    expect((await rejection(findApproved())).reason).toBe('no-approved-plan');
   });
 
   it('warns when the comment was planned at an earlier commit than the pull request’s last', async () => {
@@ -191,7 +222,7 @@ describe('require-approved-plan', () => {
   });
 
   it('prefers the pull request the commit merged over others that contain it', async () => {
-    await commentPlan(41, { ...reviewed, fingerprint: 'e5'.repeat(32) });
+    await commentPlan(41, { ...reviewed, fingerprint: `sha256:${'e5'.repeat(32)}` });
     await commentPlan(42, reviewed);
     github.setPullsForCommit(MERGE_SHA, [
       { number: 41, merged_at: '2025-03-02T10:00:00Z', merge_commit_sha: '4'.repeat(40), head_sha: HEAD_SHA },

@@ -79,9 +79,9 @@ export function generatePlan(resourceCount: number): { summary: PlanSummary; pla
       { name: 'database_password', action: 'create', sensitive: true },
     ],
     hasChanges: true,
-    fingerprint: createHash('sha256')
+    fingerprint: `sha256:${createHash('sha256')
       .update(resourceChanges.map((change) => `${change.action} ${change.address}`).join('\n'))
-      .digest('hex'),
+      .digest('hex')}`,
   };
 
   const planText = [

@@ -12,7 +12,7 @@ const marker: PlanMarker = {
   version: 1,
   workingDirectory: 'terraform',
   commit: '9b2e4c1d0a7f6e5d4c3b2a190817263544536271',
-  fingerprint: 'ab'.repeat(32),
+  fingerprint: `sha256:${'ab'.repeat(32)}`,
   image: `docker.io/acme/shop@sha256:${'4f'.repeat(32)}`,
   counts: { add: 1, change: 0, destroy: 0, replace: 0 },
   changes: ['+ aws_instance.web'],
@@ -20,9 +20,33 @@ const marker: PlanMarker = {
 };
 
 describe('parseCommentMarker', () => {
-  it('reads back what serializeMarker wrote, wherever it sits in an edited body', () => {
-    const body = `Reviewed, looks fine\r\n\r\n${serializeMarker(marker)}\r\n### Terraform plan\r\nedited by hand`;
+  it('reads back what serializeMarker wrote at the start of the body', () => {
+    const body = `${serializeMarker(marker)}\r\n### Terraform plan\r\nedited by hand`;
     expect(parseCommentMarker(body)).toEqual(marker);
+  });
+
+  it('refuses a marker anywhere but at the start of the body (quoted in a reply, pasted)', () => {
+    expect(parseCommentMarker(`Reviewed, looks fine\n\n${serializeMarker(marker)}`)).toBeUndefined();
+    expect(parseCommentMarker(` ${serializeMarker(marker)}`)).toBeUndefined();
+    expect(parseCommentMarker(`> ${serializeMarker(marker)}`)).toBeUndefined();
+  });
+
+  it.each([
+    ['a fingerprint without its sha256: prefix', { fingerprint: 'ab'.repeat(32) }],
+    ['a short fingerprint', { fingerprint: `sha256:${'ab'.repeat(31)}` }],
+    ['an upper-case fingerprint', { fingerprint: `sha256:${'AB'.repeat(32)}` }],
+    ['an image pinned by tag only', { image: 'docker.io/acme/shop:latest' }],
+    ['an image with a short digest', { image: `docker.io/acme/shop@sha256:${'4f'.repeat(31)}` }],
+    [
+      'an image with a second reference after it',
+      { image: `docker.io/acme/shop@sha256:${'4f'.repeat(32)} evil` },
+    ],
+    ['an abbreviated commit', { commit: '9b2e4c1' }],
+    ['a directory label with a line break', { workingDirectory: 'terraform\n::warning::x' }],
+    ['a change entry with an unknown symbol', { changes: ['! aws_instance.web'] }],
+    ['a negative count', { counts: { add: -1, change: 0, destroy: 0, replace: 0 } }],
+  ])('refuses a marker with %s', (_label, field) => {
+    expect(parseCommentMarker(serializeMarker({ ...marker, ...field }))).toBeUndefined();
   });
 
   it('ignores bodies without a marker, other tools’ markers and empty bodies', () => {
@@ -39,10 +63,10 @@ describe('parseCommentMarker', () => {
     ).toBeUndefined();
   });
 
-  it('skips a damaged marker and finds a good one after it', () => {
+  it('refuses a damaged marker, and does not look for another one after it', () => {
     const damaged = '<!-- ha-django-deploy:plan {"tool":"ha-django-deploy", oops -->';
     expect(parseCommentMarker(damaged)).toBeUndefined();
-    expect(parseCommentMarker(`${damaged}\n${serializeMarker(marker)}`)).toEqual(marker);
+    expect(parseCommentMarker(`${damaged}\n${serializeMarker(marker)}`)).toBeUndefined();
   });
 
   it('refuses markers of an unknown format version or with fields of the wrong type', () => {

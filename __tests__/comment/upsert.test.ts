@@ -13,7 +13,11 @@ const PERSONAL_TOKEN = 'ghp_personalToken';
 const THROTTLED_TOKEN = 'ghs_throttled';
 const OCTOCAT: FakeUser = { login: 'octocat', type: 'User' };
 
-function planBody(workingDirectory: string, commit: string, fingerprint = 'f'.repeat(64)): string {
+function planBody(
+  workingDirectory: string,
+  commit: string,
+  fingerprint = `sha256:${'f'.repeat(64)}`,
+): string {
   const summary: PlanSummary = {
     add: 1,
     change: 0,
@@ -119,12 +123,35 @@ describe('upsertPlanComment through Octokit against a local GitHub', () => {
   });
 
   it('never overwrites a person’s comment that carries a copy of the marker', async () => {
-    const pasted = github.addComment(PR, `Look at this:\n${planBody('terraform', 'a'.repeat(40))}`, OCTOCAT);
+    const quoted = github.addComment(PR, `Look at this:\n${planBody('terraform', 'a'.repeat(40))}`, OCTOCAT);
+    const pasted = github.addComment(PR, planBody('terraform', 'a'.repeat(40)), OCTOCAT);
     const { log, text } = createRecorder();
     const result = await upsertPlan('b'.repeat(40), { token: WORKFLOW_TOKEN, log });
     expect(result.action).toBe('created');
-    expect(github.comments.find((comment) => comment.id === pasted.id)?.body).toContain('Look at this:');
-    expect(text()).toContain('Ignoring 1 comment with a plan marker written by a person rather than a bot');
+    expect(github.comments.find((comment) => comment.id === quoted.id)?.body).toContain('Look at this:');
+    expect(github.comments.find((comment) => comment.id === pasted.id)?.body).toBe(
+      planBody('terraform', 'a'.repeat(40)),
+    );
+    expect(text()).toContain('Ignoring 1 comment with a plan marker not written by github-actions[bot]');
+  });
+
+  it('with the workflow token, never edits another bot’s comment that carries the marker', async () => {
+    const otherBot = { login: 'renovate[bot]', type: 'Bot' } as const;
+    const foreign = github.addComment(PR, planBody('terraform', 'a'.repeat(40)), otherBot);
+    const result = await upsertPlan('b'.repeat(40), { token: WORKFLOW_TOKEN });
+    expect(result.action).toBe('created');
+    expect(github.comments.find((comment) => comment.id === foreign.id)?.body).toBe(
+      planBody('terraform', 'a'.repeat(40)),
+    );
+    expect(github.requests.filter((request) => request.startsWith('PATCH'))).toEqual([]);
+  });
+
+  it('never edits a user’s comment named like the bot (a User, not the Bot account)', async () => {
+    const impostor = { login: 'github-actions[bot]', type: 'User' } as const;
+    const forged = github.addComment(PR, planBody('terraform', 'a'.repeat(40)), impostor);
+    const result = await upsertPlan('b'.repeat(40), { token: WORKFLOW_TOKEN });
+    expect(result.action).toBe('created');
+    expect(result.commentId).not.toBe(forged.id);
   });
 
   it('with a personal token, updates only comments written by that user', async () => {

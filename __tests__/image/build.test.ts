@@ -53,12 +53,18 @@ describe('parseBuildArgs', () => {
 
   it('refuses a bare NAME, which docker would fill from the runner environment', () => {
     expect(() => parseBuildArgs(['AWS_SECRET_ACCESS_KEY'])).toThrow(
-      /"AWS_SECRET_ACCESS_KEY" is not NAME=value/,
+      /line 1: AWS_SECRET_ACCESS_KEY has no =value/,
     );
   });
 
   it('refuses names docker would not match with an ARG', () => {
-    expect(() => parseBuildArgs(['1X=a', 'MY-ARG=b'])).toThrow(/"1X=a".*"MY-ARG=b"/);
+    expect(() => parseBuildArgs(['1X=a', '', 'MY-ARG=b'])).toThrow(/line 1 .*line 3 /);
+  });
+
+  it('names the line, never its value, which may be a secret', () => {
+    expect(() => parseBuildArgs(['TOKEN=ok', 'bad line with hunter2'])).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2') as unknown }) as Error,
+    );
   });
 });
 

@@ -99,7 +99,8 @@ function workspace(config = CONFIG, lockTimeout = '5s') {
   let plans = 0;
   const plan = (variables: Record<string, string> = {}) =>
     terraform.plan({
-      variables: { image: IMAGE, ...variables },
+      variables,
+      overrides: { image: IMAGE },
       varFiles: [],
       planFile: join(dir, `plan-${++plans}.tfplan`),
     });

@@ -2,7 +2,7 @@
  * Inputs of `deploy` and `plan`: every bad one is named with what is accepted, all at once, and
  * nothing (docker, terraform, AWS, GitHub) runs.
  */
-import { ConfigError, parseConfig } from '../../src/config';
+import { ConfigError, parseConfig, type ConfigPaths } from '../../src/config';
 import { run } from '../../src/main';
 import { inputsFrom } from '../support/inputs';
 import { createRecorder } from '../support/recorder';
@@ -10,7 +10,12 @@ import { createRecorder } from '../support/recorder';
 const SHA = 'a'.repeat(40);
 const DIGEST = `sha256:${'b'.repeat(64)}`;
 const ENV = { GITHUB_SHA: SHA, GITHUB_WORKSPACE: '/work/repo' };
-const PATHS = { workspace: '/work/repo', bundledTerraform: '/action/terraform' };
+/** A workspace of directories, plus files named like tfvars or Dockerfiles; no symlinks. */
+const PATHS: ConfigPaths = {
+  workspace: '/work/repo',
+  bundledTerraform: '/action/terraform',
+  inspect: (path) => ({ real: path, kind: /(\.tfvars|Dockerfile)$/.test(path) ? 'file' : 'directory' }),
+};
 const BUILD = {
   'aws-region': 'eu-west-1',
   'image-repository': 'acme/web',
@@ -172,7 +177,7 @@ describe('deploy inputs', () => {
       { ...BUILD, 'build-args': 'SECRET_FROM_ENV' },
       ENV,
       'build-args',
-      'NAME=value',
+      'has no =value',
     ],
     ['a build outside GitHub without GITHUB_SHA', BUILD, {}, 'GITHUB_SHA', 'set it when running locally'],
     [

@@ -214,7 +214,7 @@ describe('parseConfig', () => {
       'poll-interval-seconds',
       'shorter than',
     ],
-    ['relative smoke path', { ...VALID, 'smoke-path': 'health/' }, 'smoke-path', 'starting with /'],
+    ['relative smoke path', { ...VALID, 'smoke-path': 'health/' }, 'smoke-path', 'starting with a single /'],
     ['non-http app url', { ...VALID, 'app-url': 'ftp://example.com' }, 'app-url', 'http:// or https://'],
     [
       'malformed endpoint url',

@@ -161,7 +161,7 @@ describe('report', () => {
   });
   it('escapes table pipes and newlines in failure text', () => {
     const markdown = failureSummary('timeout', 'a | b\nc', 'retry');
-    expect(markdown).toContain('| What happened | a \\| b<br>c |');
+    expect(markdown).toContain('| What happened | a &#124; b<br>c |');
     expect(markdown).toContain('| What to do | retry |');
   });
 });

@@ -85,14 +85,28 @@ export function gitHubFailure(error: unknown, attempted: string, permissionHelp:
 }
 
 /**
- * Who the token acts as, when GitHub says: a personal token can ask, while the workflow's
- * GITHUB_TOKEN and app tokens get 403 and are known only to post as a bot.
+ * The account the workflow's GITHUB_TOKEN writes as. GET /user refuses installation tokens (403),
+ * so this identity is known rather than asked.
  */
-async function tokenLogin(octokit: GitHubClient): Promise<string | undefined> {
+export const WORKFLOW_TOKEN_LOGIN = 'github-actions[bot]';
+
+/** Who writes this action's comments: the only author whose plan comments are trusted or edited. */
+export interface CommentIdentity {
+  login: string;
+  type: 'User' | 'Bot';
+}
+
+/**
+ * The identity the token comments as: a personal token's own user (GET /user answers), or, for the
+ * workflow's GITHUB_TOKEN (GET /user answers 403), github-actions[bot]. No other account's comment
+ * counts, however it looks.
+ */
+export async function tokenIdentity(octokit: GitHubClient): Promise<CommentIdentity> {
   try {
-    return (await octokit.rest.users.getAuthenticated()).data.login;
+    const { data } = await octokit.rest.users.getAuthenticated();
+    return { login: data.login, type: data.type === 'Bot' ? 'Bot' : 'User' };
   } catch (error) {
-    if (gitHubAnswer(error)?.status === 403) return undefined;
+    if (gitHubAnswer(error)?.status === 403) return { login: WORKFLOW_TOKEN_LOGIN, type: 'Bot' };
     throw error;
   }
 }
@@ -127,9 +141,10 @@ async function listMarkedComments(target: PlanCommentTarget): Promise<MarkedComm
 
 /**
  * This tool's plan comment for the pull request and working directory, or undefined. Only comments
- * written by the token's own identity count (by any bot when that identity cannot be asked), so a
- * marker pasted into somebody's comment is never overwritten nor trusted as an approved plan. When
- * several qualify (two runs raced), the most recently edited wins and the others are reported.
+ * written by the identity the token comments as count (tokenIdentity), so a marker in anybody
+ * else's comment, a person's or another bot's, is never overwritten nor trusted as an approved
+ * plan. When several qualify (two runs raced), the most recently edited wins and the others are
+ * reported.
  */
 export async function findPlanComment(
   target: PlanCommentTarget,
@@ -137,15 +152,15 @@ export async function findPlanComment(
 ): Promise<PlanComment | undefined> {
   const marked = await listMarkedComments(target);
   if (marked.length === 0) return undefined;
-  const login = await tokenLogin(target.octokit);
-  const own = marked.filter((comment) =>
-    login === undefined ? comment.authorType === 'Bot' : comment.authorLogin === login,
+  const identity = await tokenIdentity(target.octokit);
+  const own = marked.filter(
+    (comment) => comment.authorLogin === identity.login && comment.authorType === identity.type,
   );
   const ignored = marked.length - own.length;
   if (ignored > 0) {
     log.info(
-      `Ignoring ${ignored} comment${ignored === 1 ? '' : 's'} with a plan marker written by ` +
-        `${login === undefined ? 'a person rather than a bot' : `someone other than ${login}`}.`,
+      `Ignoring ${ignored} comment${ignored === 1 ? '' : 's'} with a plan marker not written by ${identity.login}, ` +
+        'the account this action comments as.',
     );
   }
   const [chosen, ...duplicates] = own;

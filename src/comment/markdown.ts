@@ -10,14 +10,19 @@ function longestBacktickRun(text: string): number {
   return longest;
 }
 
-/** One line of literal text: HTML is escaped and every markdown punctuation mark is backslashed. */
+/**
+ * One line of literal text: HTML is escaped and every markdown punctuation mark is backslashed.
+ * A pipe becomes the entity `&#124;` rather than a backslashed pipe: tableRow escapes pipes again,
+ * and a backslashed one would become an escaped backslash followed by a real column break.
+ */
 export function escapeText(text: string): string {
   return text
-    .replace(/\s*[\r\n]+\s*/g, ' ')
-    .replace(/[\\`*_{}[\]()#+\-.!~|]/g, '\\$&')
+    .replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' ')
+    .replace(/[\\`*_{}[\]()#+\-.!~]/g, '\\$&')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '&#124;');
 }
 
 /**
@@ -26,7 +31,7 @@ export function escapeText(text: string): string {
  * space (CommonMark strips one space from each side again).
  */
 export function codeSpan(text: string): string {
-  const oneLine = text.replace(/[\r\n]+/g, ' ');
+  const oneLine = text.replace(/[\r\n\u2028\u2029]+/g, ' ');
   const fence = '`'.repeat(longestBacktickRun(oneLine) + 1);
   const pad = /^[` ]|[` ]$/.test(oneLine) ? ' ' : '';
   return `${fence}${pad}${oneLine}${pad}${fence}`;

@@ -1,4 +1,5 @@
 import type { ChangeAction, PlanSummary } from '../terraform/types';
+import { CONTROL_CHARACTER } from '../text';
 
 /**
  * The hidden marker at the top of a plan comment: an HTML comment holding a small JSON record. It
@@ -123,6 +124,28 @@ function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }
 
+const COMMIT_PATTERN = /^[0-9a-f]{40}$/;
+/** The plan fingerprint summarizePlan writes: `sha256:` and 64 lower-case hex digits. */
+const FINGERPRINT_PATTERN = /^sha256:[0-9a-f]{64}$/;
+/**
+ * The image a plan deploys: always pinned by digest, `registry/path@sha256:<64 hex>`, path
+ * components as Docker allows them; a marker naming anything else was not written by this action.
+ */
+const PINNED_IMAGE_PATTERN =
+  /^[A-Za-z0-9.-]+(?::[0-9]{1,5})?\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*@sha256:[0-9a-f]{64}$/;
+const SYMBOLS = new Set(Object.values(ACTION_SYMBOLS));
+
+function isPrintable(value: unknown): value is string {
+  return typeof value === 'string' && value !== '' && !CONTROL_CHARACTER.test(value);
+}
+
+function isChangeEntry(value: unknown): boolean {
+  if (!isPrintable(value)) return false;
+  const { symbol, address } = parseChangeEntry(value);
+  return SYMBOLS.has(symbol) && address !== '';
+}
+
+/** Every field checked for type and format: a marker is evidence in the approval check. */
 function isPlanMarker(value: unknown): value is PlanMarker {
   if (typeof value !== 'object' || value === null) return false;
   const marker = value as Partial<Record<keyof PlanMarker, unknown>>;
@@ -130,10 +153,13 @@ function isPlanMarker(value: unknown): value is PlanMarker {
   return (
     marker.tool === COMMENT_TOOL_ID &&
     marker.version === MARKER_FORMAT_VERSION &&
-    typeof marker.workingDirectory === 'string' &&
+    isPrintable(marker.workingDirectory) &&
     typeof marker.commit === 'string' &&
+    COMMIT_PATTERN.test(marker.commit) &&
     typeof marker.fingerprint === 'string' &&
+    FINGERPRINT_PATTERN.test(marker.fingerprint) &&
     typeof marker.image === 'string' &&
+    PINNED_IMAGE_PATTERN.test(marker.image) &&
     typeof counts === 'object' &&
     counts !== null &&
     isCount(counts.add) &&
@@ -141,32 +167,26 @@ function isPlanMarker(value: unknown): value is PlanMarker {
     isCount(counts.destroy) &&
     isCount(counts.replace) &&
     Array.isArray(marker.changes) &&
-    marker.changes.every((entry) => typeof entry === 'string') &&
+    marker.changes.every(isChangeEntry) &&
     isCount(marker.unrecorded)
   );
 }
 
 /**
- * The first well-formed marker of this tool in a comment body, or undefined. Other bots' markers,
- * markers damaged by a hand edit and markers of an unknown format version are all skipped.
+ * The marker of a comment this action wrote, or undefined. The marker must open the body (where
+ * renderPlanComment puts it): one quoted further down, in a reply or a pasted plan, is not this
+ * action's. Markers damaged by a hand edit, of an unknown format version, or with any field out of
+ * format are refused.
  */
 export function parseCommentMarker(body: string | null | undefined): PlanMarker | undefined {
-  if (!body) return undefined;
-  for (
-    let start = body.indexOf(MARKER_OPENING);
-    start >= 0;
-    start = body.indexOf(MARKER_OPENING, start + 1)
-  ) {
-    const jsonStart = start + MARKER_OPENING.length;
-    const end = body.indexOf(MARKER_CLOSING, jsonStart);
-    if (end < 0) return undefined;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.slice(jsonStart, end));
-    } catch {
-      continue;
-    }
-    if (isPlanMarker(parsed)) return parsed;
+  if (!body?.startsWith(MARKER_OPENING)) return undefined;
+  const end = body.indexOf(MARKER_CLOSING, MARKER_OPENING.length);
+  if (end < 0) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.slice(MARKER_OPENING.length, end));
+  } catch {
+    return undefined;
   }
-  return undefined;
+  return isPlanMarker(parsed) ? parsed : undefined;
 }

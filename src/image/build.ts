@@ -55,19 +55,29 @@ export function imageTags(revision: string, extraTags: readonly string[]): strin
 /**
  * `NAME=value` lines into build arguments. A bare `NAME` is refused: Docker would fill it from
  * the runner's environment, which can hold secrets that would then stay in the image history.
+ * Errors give the line number (and the name when it is well formed), never the line: its value may
+ * be a secret.
  */
 export function parseBuildArgs(lines: readonly string[]): Record<string, string> {
   const buildArgs: Record<string, string> = {};
   const problems: string[] = [];
-  for (const line of lines.map((entry) => entry.trim()).filter((entry) => entry !== '')) {
+  lines.forEach((entry, index) => {
+    const line = entry.trim();
+    if (line === '') return;
     const equals = line.indexOf('=');
     const name = equals === -1 ? line : line.slice(0, equals);
-    if (equals === -1 || !BUILD_ARG_NAME.test(name)) {
-      problems.push(`${JSON.stringify(line)} is not NAME=value (NAME: letters, digits and "_").`);
+    if (!BUILD_ARG_NAME.test(name)) {
+      problems.push(
+        `line ${index + 1} does not start with a NAME (letters, digits and "_") followed by =value.`,
+      );
+    } else if (equals === -1) {
+      problems.push(
+        `line ${index + 1}: ${name} has no =value (a bare name would be filled from the runner's environment).`,
+      );
     } else {
       buildArgs[name] = line.slice(equals + 1);
     }
-  }
+  });
   if (problems.length > 0) throw new ImageInputError(`Invalid build-args: ${problems.join(' ')}`);
   return buildArgs;
 }

@@ -2,6 +2,7 @@
 export { imageTags, parseBuildArgs } from './build';
 export {
   ImageInputError,
+  isInRepository,
   parseExistingImage,
   parseImageReference,
   parseRepository,

@@ -63,6 +63,13 @@ function looksLikeRegistry(component: string): boolean {
   return /[.:]/.test(component) || component === 'localhost' || component !== component.toLowerCase();
 }
 
+/** The port, when given, is 1-65535, and the whole host parses as a URL authority. */
+function validRegistryPort(registry: string): boolean {
+  const port = /:(\d+)$/.exec(registry)?.[1];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return false;
+  return URL.canParse(`https://${registry}/`);
+}
+
 function splitName(name: string, text: string): ImageRepository {
   const slash = name.indexOf('/');
   let registry = DOCKER_HUB;
@@ -70,9 +77,9 @@ function splitName(name: string, text: string): ImageRepository {
   if (slash !== -1 && looksLikeRegistry(name.slice(0, slash))) {
     registry = name.slice(0, slash);
     path = name.slice(slash + 1);
-    if (!DOMAIN_PATTERN.test(registry)) {
+    if (!DOMAIN_PATTERN.test(registry) || !validRegistryPort(registry)) {
       throw new ImageInputError(
-        `${JSON.stringify(text)}: ${JSON.stringify(registry)} is not a valid registry host.`,
+        `${JSON.stringify(text)}: ${JSON.stringify(registry)} is not a valid registry host (host[:port], port 1-65535).`,
       );
     }
     if (registry === DOCKER_HUB_LEGACY) registry = DOCKER_HUB;
@@ -147,6 +154,11 @@ export function parseExistingImage(text: string): ImageReference {
     );
   }
   return reference;
+}
+
+/** True when the image is in exactly this repository (same registry, same path). */
+export function isInRepository(image: ImageRepository, repository: ImageRepository): boolean {
+  return image.registry === repository.registry && image.path === repository.path;
 }
 
 /** `registry/path`, fully qualified, so a host never reinterprets it with its own defaults. */

@@ -1,6 +1,7 @@
 import { DeployError, errorMessage } from '../errors';
 import type { CommandOptions, CommandResult, CommandRunner } from '../exec';
 import { formatDuration, type Clock, type Logger } from '../log';
+import { isSensitiveBackendKey } from './backend';
 import type { TerraformOutputs } from './outputs';
 import { describeCounts, summarizePlan } from './summary';
 import type { PlanSummary } from './types';
@@ -21,9 +22,28 @@ export interface TerraformOptions {
 }
 
 export interface PlanRequest {
+  /**
+   * The user's variables: passed as TF_VAR_<name> environment variables, so no value is in argv
+   * or the echoed command line. Terraform ranks them below tfvars files.
+   */
   variables: Record<string, string>;
   varFiles: string[];
+  /** Values that are not secret and must win over every var file (`image`): `-var` after them. */
+  overrides: Record<string, string>;
   planFile: string;
+}
+
+/** `-backend-config=key=value`, with the values of credential keys shown as *** in the log. */
+export function backendConfigArgs(backendConfig: Record<string, string>): { args: string[]; display: string[] } {
+  const entries = Object.entries(backendConfig);
+  return {
+    args: entries.map(([key, value]) => `-backend-config=${key}=${value}`),
+    display: entries.map(([key, value]) => `-backend-config=${key}=${isSensitiveBackendKey(key) ? '***' : value}`),
+  };
+}
+
+export function variableEnvironment(variables: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [`TF_VAR_${name}`, value]));
 }
 
 export interface TerraformPlan {
@@ -113,9 +133,12 @@ export function createTerraform(dependencies: TerraformDependencies, options: Te
         timed(
           'init',
           async () => {
-            const backendArgs = Object.entries(backendConfig).map(([key, value]) => `-backend-config=${key}=${value}`);
+            const backend = backendConfigArgs(backendConfig);
             // -reconfigure: the runner's checkout has no earlier init whose backend settings could be migrated.
-            const result = await terraform(['init', '-input=false', '-no-color', '-reconfigure', ...backendArgs]);
+            const initArgs = ['init', '-input=false', '-no-color', '-reconfigure'];
+            const result = await terraform([...initArgs, ...backend.args], {
+              displayArgs: [...initArgs, ...backend.display],
+            });
             if (result.exitCode !== 0) {
               throw failure(
                 'terraform-init-failed',
@@ -129,7 +152,7 @@ export function createTerraform(dependencies: TerraformDependencies, options: Te
         ),
       ),
 
-    plan: ({ variables, varFiles, planFile }) =>
+    plan: ({ variables, varFiles, overrides, planFile }) =>
       log.group(`Terraform: plan ${options.workingDirectory}`, () =>
         timed(
           'plan',
@@ -141,9 +164,9 @@ export function createTerraform(dependencies: TerraformDependencies, options: Te
               lockTimeout,
               '-detailed-exitcode',
               `-out=${planFile}`,
-              ...Object.entries(variables).flatMap(([name, value]) => ['-var', `${name}=${value}`]),
               ...varFiles.map((file) => `-var-file=${file}`),
-            ]);
+              ...Object.entries(overrides).flatMap(([name, value]) => ['-var', `${name}=${value}`]),
+            ], { env: { ...dependencies.env, ...variableEnvironment(variables) } });
             // -detailed-exitcode: 0 no changes, 2 changes, 1 error.
             if (result.exitCode !== 0 && result.exitCode !== 2) {
               throw failure(
