@@ -12,6 +12,8 @@ resource "aws_iam_role" "web" {
   name_prefix        = "${local.name}-web-"
   description        = "Web instances of ${local.name}: SSM access, the app's own parameters and log group"
   assume_role_policy = data.aws_iam_policy_document.ec2_assume.json
+  # The deploy policy only lets the deploy role create roles under this boundary (no escalation).
+  permissions_boundary = var.permissions_boundary_arn
 }
 
 # Remote access through SSM Session Manager instead of SSH.
@@ -56,9 +58,10 @@ data "aws_iam_policy_document" "flow_logs_assume" {
 }
 
 resource "aws_iam_role" "flow_logs" {
-  name_prefix        = "${local.name}-flow-"
-  description        = "VPC flow logs of ${local.name} to CloudWatch Logs"
-  assume_role_policy = data.aws_iam_policy_document.flow_logs_assume.json
+  name_prefix          = "${local.name}-flow-"
+  description          = "VPC flow logs of ${local.name} to CloudWatch Logs"
+  assume_role_policy   = data.aws_iam_policy_document.flow_logs_assume.json
+  permissions_boundary = var.permissions_boundary_arn
 }
 
 data "aws_iam_policy_document" "flow_logs" {

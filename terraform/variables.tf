@@ -251,3 +251,25 @@ variable "ami_ssm_parameter" {
   type        = string
   default     = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 }
+
+variable "django_secret_key_version" {
+  description = "Version of the generated Django SECRET_KEY. The key is generated (ephemeral, write-only: in no plan, log or state) when the stack is created; raise this number to rotate it, which signs every user out."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.django_secret_key_version >= 1 && floor(var.django_secret_key_version) == var.django_secret_key_version
+    error_message = "django_secret_key_version must be a whole number, 1 or more."
+  }
+}
+
+variable "permissions_boundary_arn" {
+  description = "ARN of the IAM policy set as permissions boundary on every role the stack creates. The deploy policy in docs/iam-deploy-policy.json only lets the deploy role create roles with this boundary (docs/iam-boundary-policy.json is the sample); null creates the roles without one, for accounts that do not use the least-privilege deploy policy."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/[A-Za-z0-9+=,.@_/-]+$", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn must be an IAM managed policy ARN, arn:aws:iam::<account>:policy/<name>."
+  }
+}

@@ -1,12 +1,13 @@
 terraform {
-  # 1.6: terraform test with mock providers (1.7) is only needed by the tests, not by users.
-  required_version = ">= 1.6"
+  # 1.11: write-only arguments (value_wo), so the generated Django key is in neither plan nor state.
+  required_version = ">= 1.11"
 
   required_providers {
     aws = {
       source = "hashicorp/aws"
-      # One major version: a new major can change resource behaviour under a running stack.
-      version = "~> 5.0"
+      # One major version: a new major can change resource behaviour under a running stack. 5.100 has
+      # the ephemeral aws_secretsmanager_random_password and aws_ssm_parameter.value_wo.
+      version = "~> 5.100"
     }
   }
 }

@@ -304,6 +304,51 @@ describe('deploy inputs', () => {
     },
   );
 
+  it.each([
+    [
+      'a NUL in a single-line input',
+      { ...BUILD, 'dockerhub-username': 'acme\u0000ci' },
+      'dockerhub-username',
+    ],
+    ['a NUL in a line of a multi-line input', { ...BUILD, 'build-args': 'A=1\nB=\u0000' }, 'build-args'],
+    ['a line feed in a single-line input', { ...BUILD, dockerfile: 'Dockerfile\nx' }, 'dockerfile'],
+  ])('refuses %s, naming the input and not repeating the value', (_label, values, input) => {
+    const problems = problemsFor(values);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${input}: .*control character`));
+    expect(problems[0]).not.toContain('\u0000');
+  });
+
+  it('names a bad key=value line by number and never repeats it', () => {
+    const problems = problemsFor({ ...BUILD, 'terraform-vars': 'ok=1\n\npassword hunter2' });
+    expect(problems).toEqual([
+      'terraform-vars: line 3 is not key=value with the key being a Terraform variable name (the line is not repeated here: it may hold a secret).',
+    ]);
+  });
+
+  it('resolves path inputs through symlinks and refuses the ones that leave the workspace', () => {
+    const inspect = (path: string) =>
+      path === '/work/repo/link.tfvars'
+        ? { real: '/proc/self/environ', kind: 'file' as const }
+        : {
+            real: path,
+            kind: /(\.tfvars|Dockerfile)$/.test(path) ? ('file' as const) : ('directory' as const),
+          };
+    const problems = (() => {
+      try {
+        parseConfig(inputsFrom({ ...BUILD, 'var-files': 'ok.tfvars\nlink.tfvars' }), ENV, {
+          ...PATHS,
+          inspect,
+        });
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      return [];
+    })();
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^var-files: "link.tfvars"; resolves outside the workspace/);
+  });
+
   it('fails before running docker, terraform, AWS or GitHub, and never prints the token', async () => {
     const recorder = createRecorder();
     const runCommand = jest.fn();
