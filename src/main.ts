@@ -338,7 +338,12 @@ export async function run(overrides: Partial<RunDependencies> = {}): Promise<voi
         clock: dependencies.clock,
         env: terraformEnvironment(config),
       },
-      { workingDirectory: config.terraform.workingDirectory, lockTimeout: config.terraform.lockTimeout },
+      {
+        workingDirectory: config.terraform.workingDirectory,
+        lockTimeout: config.terraform.lockTimeout,
+        // plan is never applied: it takes no lock, so the plan role can stay read-only.
+        lock: config.command !== 'plan',
+      },
     );
     await COMMAND_HANDLERS[config.command]({ config, dependencies, context, terraform, workDir });
   } catch (error) {

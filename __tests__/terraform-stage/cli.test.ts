@@ -3,7 +3,7 @@
  * (Terraform's built-in provider: no download, no cloud), each in its own directory and state.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeployError } from '../../src/errors';
@@ -97,10 +97,10 @@ function workspace(config = CONFIG, lockTimeout = '5s') {
     { workingDirectory: dir, lockTimeout },
   );
   let plans = 0;
-  const plan = (variables: Record<string, string> = {}) =>
+  const plan = ({ image = IMAGE, ...variables }: Record<string, string> = {}) =>
     terraform.plan({
       variables,
-      overrides: { image: IMAGE },
+      overrides: { image },
       varFiles: [],
       planFile: join(dir, `plan-${++plans}.tfplan`),
     });
@@ -248,6 +248,42 @@ describe('terraform stage with the real CLI', () => {
       expect(message).toMatch(/lock ID [0-9a-f-]{36}; waited 1s \(lock-timeout\)/);
       expect(message).toMatch(/held by \S+@/);
       expect(nextSteps).toMatch(/terraform force-unlock [0-9a-f-]{36}/);
+    });
+
+    it('plans for review without the lock (lock: false), so a read-only plan role needs no lock write', async () => {
+      const { dir } = await initialised(CONFIG, '1s');
+      holder = spawn(
+        'terraform',
+        ['apply', '-auto-approve', '-input=false', `-var=image=${IMAGE}`, '-var=hold_lock_seconds=30'],
+        { cwd: dir, env: { ...process.env, ...env() }, stdio: 'ignore' },
+      );
+      const lockFile = join(dir, '.terraform.tfstate.lock.info');
+      const deadline = Date.now() + 30_000;
+      while (!existsSync(lockFile) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(existsSync(lockFile)).toBe(true);
+      const lockBefore = readFileSync(lockFile, 'utf8');
+
+      const calls: string[][] = [];
+      const recording: CommandRunner = (command, args, options) => {
+        calls.push(args);
+        return quietRun(command, args, options);
+      };
+      const planOnly = createTerraform(
+        { run: recording, log: createRecorder().log, clock: systemClock, env: env() },
+        { workingDirectory: dir, lockTimeout: '1s', lock: false },
+      );
+      const reviewed = await planOnly.plan({
+        variables: {},
+        overrides: { image: IMAGE },
+        varFiles: [],
+        planFile: join(dir, 'review.tfplan'),
+      });
+      expect(reviewed.summary.hasChanges).toBe(true);
+      expect(calls[0]).toContain('-lock=false');
+      expect(calls[0]?.some((arg) => arg.startsWith('-lock-timeout'))).toBe(false);
+      // The other run's lock is untouched: the plan neither took nor released it.
+      expect(readFileSync(lockFile, 'utf8')).toBe(lockBefore);
     });
   });
 

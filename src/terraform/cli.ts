@@ -19,6 +19,13 @@ export interface TerraformOptions {
   workingDirectory: string;
   /** Terraform duration: how long to wait for a state lock another run holds. */
   lockTimeout: string;
+  /**
+   * False for a plan that is never applied (`command: plan` on a pull request): it runs with
+   * -lock=false, so the read-only plan role needs no write access to the lock object and a pull
+   * request cannot hold the lock against a deploy. Its plan may read a state an apply is writing;
+   * it is for review only, and a deploy re-plans under the lock.
+   */
+  lock?: boolean;
 }
 
 export interface PlanRequest {
@@ -102,6 +109,7 @@ export function createTerraform(dependencies: TerraformDependencies, options: Te
   const { run, log, clock } = dependencies;
   const binary = dependencies.binary ?? 'terraform';
   const lockTimeout = `-lock-timeout=${options.lockTimeout}`;
+  const planLocking = options.lock === false ? '-lock=false' : lockTimeout;
 
   async function terraform(args: string[], commandOptions: CommandOptions = {}): Promise<CommandResult> {
     try {
@@ -161,7 +169,7 @@ export function createTerraform(dependencies: TerraformDependencies, options: Te
               'plan',
               '-input=false',
               '-no-color',
-              lockTimeout,
+              planLocking,
               '-detailed-exitcode',
               `-out=${planFile}`,
               ...varFiles.map((file) => `-var-file=${file}`),
