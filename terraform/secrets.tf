@@ -18,3 +18,7 @@ resource "aws_ssm_parameter" "django_secret_key" {
   value_wo         = ephemeral.aws_secretsmanager_random_password.django_secret_key.random_password
   value_wo_version = var.django_secret_key_version
 }
+
+data "aws_region" "current" {}
+data "aws_partition" "current" {}
+data "aws_caller_identity" "current" {}

@@ -54,8 +54,27 @@ class Container:
         return f"http://127.0.0.1:{self.port}{path}"
 
 
+USER_DATA = Path(__file__).resolve().parents[2] / "terraform" / "user_data.sh.tftpl"
+# The options of user-data's `docker run` that confine the container (not its name, ports, env or
+# logging, which the test sets for this machine).
+HARDENING_OPTIONS = ("--read-only", "--tmpfs", "--cap-drop", "--security-opt")
+
+
+def user_data_hardening() -> list[str]:
+    """The hardening flags exactly as the launch template's user-data passes them to `docker run`,
+    so this test runs the image the way the instances do and cannot drift from the template."""
+    text = USER_DATA.read_text()
+    run = text[text.index("docker run ") :].split("\n'${image}'")[0]
+    flags: list[str] = []
+    for line in run.splitlines()[1:]:
+        words = line.strip().rstrip("\\").split()
+        if words and words[0] in HARDENING_OPTIONS:
+            flags.extend(words)
+    return flags
+
+
 @contextmanager
-def running(image: str) -> Iterator[Container]:
+def running(image: str, *options: str) -> Iterator[Container]:
     """`docker run` as the launch template's user-data does: host port -> 8000 and the instance's
     identity in the environment (on a bridge network, since the harness defaults to the host's)."""
     name = f"hadjango-test-{uuid.uuid4().hex[:12]}"
@@ -63,7 +82,14 @@ def running(image: str) -> Iterator[Container]:
     environment = production_settings(**HOST_VARIABLES)
     env_flags = [flag for item in environment.items() for flag in ("--env", "=".join(item))]
     docker(
-        "run", "--detach", f"--name={name}", "--network=bridge", f"--publish=127.0.0.1:{port}:8000", *env_flags, image
+        "run",
+        "--detach",
+        f"--name={name}",
+        "--network=bridge",
+        f"--publish=127.0.0.1:{port}:8000",
+        *options,
+        *env_flags,
+        image,
     )
     container = Container(name, port)
     try:
@@ -100,8 +126,37 @@ def image(runtime, report_image_size) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def container(image) -> Iterator[Container]:
-    with running(image) as container:
+    with running(image, *user_data_hardening()) as container:
         yield container
+
+
+def test_runs_with_the_hardening_of_the_launch_template_user_data():
+    assert user_data_hardening() == [
+        "--read-only",
+        "--tmpfs",
+        "/tmp:rw,noexec,nosuid,nodev,size=64m",
+        "--cap-drop",
+        "ALL",
+        "--security-opt",
+        "no-new-privileges",
+    ]
+
+
+def test_the_hardened_container_is_confined(container):
+    master = int(inspect("{{.State.Pid}}", container.name))
+
+    assert inspect("{{.HostConfig.ReadonlyRootfs}}", container.name) == "true"
+    # No capability in any set, and execve can never grant one (setuid binaries included).
+    assert _status_field(master, "CapEff") == "0000000000000000"
+    assert _status_field(master, "CapPrm") == "0000000000000000"
+    assert _status_field(master, "NoNewPrivs") == "1"
+    # The root filesystem refuses writes; /tmp (tmpfs) is where the app may write.
+    refused = subprocess.run(
+        ["docker", "exec", container.name, "sh", "-c", "touch /app/x"], capture_output=True, text=True, timeout=60
+    )
+    assert refused.returncode != 0
+    assert "Read-only file system" in refused.stderr
+    docker("exec", container.name, "sh", "-c", "echo ok > /tmp/probe && rm /tmp/probe")
 
 
 def test_health_answers_from_outside_through_the_published_port(container):
@@ -170,7 +225,7 @@ def test_the_runtime_image_has_no_build_tools(container):
 
 
 def test_docker_stop_shuts_gunicorn_down_gracefully(image):
-    with running(image) as container:
+    with running(image, *user_data_hardening()) as container:
         docker("stop", "--time", "30", container.name)
 
         # 0 is gunicorn's own clean exit on SIGTERM; 137 would mean docker had to SIGKILL it.
