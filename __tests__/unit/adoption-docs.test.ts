@@ -64,15 +64,15 @@ function allows(statements: Statement[], action: string): boolean {
   );
 }
 
-describe('the IAM policy in docs/iam-policy.json', () => {
-  const policy = JSON.parse(read('docs/iam-policy.json')) as { Version: string; Statement: Statement[] };
+describe('the deploy policy in docs/iam-deploy-policy.json', () => {
+  const policy = JSON.parse(read('docs/iam-deploy-policy.json')) as { Version: string; Statement: Statement[] };
 
   it('is a well-formed IAM policy document with unique statement ids', () => {
     expect(policy.Version).toBe('2012-10-17');
     expect(policy.Statement.length).toBeGreaterThan(0);
     for (const statement of policy.Statement) {
       expect(statement.Effect).toMatch(/^(Allow|Deny)$/);
-      expect([statement.Action].flat().every((action) => /^[a-z0-9-]+:[A-Za-z*]+$/.test(action))).toBe(true);
+      expect([statement.Action].flat().every((action) => /^[a-z0-9-]+:[A-Za-z0-9*]+$/.test(action))).toBe(true);
       expect([statement.Resource].flat().length).toBeGreaterThan(0);
     }
     const sids = policy.Statement.map((statement) => statement.Sid);
@@ -93,7 +93,15 @@ describe('the IAM policy in docs/iam-policy.json', () => {
   });
 
   it('is the policy the README points to', () => {
-    expect(read('README.md')).toContain('(docs/iam-policy.json)');
+    for (const document of [
+      'iam-deploy-policy',
+      'iam-plan-policy',
+      'iam-boundary-policy',
+      'iam-trust-deploy-role',
+      'iam-trust-plan-role',
+    ]) {
+      expect(read('README.md')).toContain(`(docs/${document}.json)`);
+    }
   });
 });
 
