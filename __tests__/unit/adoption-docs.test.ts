@@ -65,14 +65,19 @@ function allows(statements: Statement[], action: string): boolean {
 }
 
 describe('the deploy policy in docs/iam-deploy-policy.json', () => {
-  const policy = JSON.parse(read('docs/iam-deploy-policy.json')) as { Version: string; Statement: Statement[] };
+  const policy = JSON.parse(read('docs/iam-deploy-policy.json')) as {
+    Version: string;
+    Statement: Statement[];
+  };
 
   it('is a well-formed IAM policy document with unique statement ids', () => {
     expect(policy.Version).toBe('2012-10-17');
     expect(policy.Statement.length).toBeGreaterThan(0);
     for (const statement of policy.Statement) {
       expect(statement.Effect).toMatch(/^(Allow|Deny)$/);
-      expect([statement.Action].flat().every((action) => /^[a-z0-9-]+:[A-Za-z0-9*]+$/.test(action))).toBe(true);
+      expect([statement.Action].flat().every((action) => /^[a-z0-9-]+:[A-Za-z0-9*]+$/.test(action))).toBe(
+        true,
+      );
       expect([statement.Resource].flat().length).toBeGreaterThan(0);
     }
     const sids = policy.Statement.map((statement) => statement.Sid);
