@@ -87,7 +87,7 @@ export function printInert(text: string, write: (text: string) => void): void {
 
 /** How a command line is echoed: arguments with spaces or quotes are quoted. */
 export function formatCommandLine(command: string, args: readonly string[]): string {
-  const quote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : JSON.stringify(arg));
+  const quote = (arg: string): string => (/^[\w@%+=:,./*-]+$/.test(arg) ? arg : JSON.stringify(arg));
   return [command, ...args].map(quote).join(' ');
 }
 

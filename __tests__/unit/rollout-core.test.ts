@@ -2,7 +2,8 @@ import { parseConfig } from '../../src/config';
 import { isGroupOnVersion, type GroupSnapshot } from '../../src/rollout/group';
 import { refreshPreferences } from '../../src/rollout/refresh';
 import { describeNotHealthy, evaluateTargets, type TargetState } from '../../src/rollout/targets';
-import { failureSummary, rolloutOutputs, rolloutSummary } from '../../src/report';
+import { codeSpan } from '../../src/comment/markdown';
+import { failureSummary, planSummary, rolloutOutputs, rolloutSummary } from '../../src/report';
 import { inputsFrom } from '../support/inputs';
 
 const TG = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef';
@@ -159,6 +160,30 @@ describe('report', () => {
       'not needed: already on this version',
     );
   });
+  it('keeps hostile resource addresses inside their code span and table cell (the PR comment’s escaping)', () => {
+    const address = 'aws_s3_object.x["a` | <img src=x> ``|\n::warning::pwned"]';
+    const markdown = planSummary(
+      {
+        add: 1,
+        change: 0,
+        destroy: 0,
+        replace: 0,
+        hasChanges: true,
+        fingerprint: `sha256:${'a'.repeat(64)}`,
+        resourceChanges: [{ address, type: 'aws_s3_object', action: 'create' }],
+        outputChanges: [],
+      },
+      'docker.io/acme/web@sha256:' + 'b'.repeat(64),
+      'infra | <b>x</b>',
+    );
+    const row = markdown.split('\n').find((line) => line.includes('aws_s3_object'))!;
+    // One row, two cells: every pipe inside is escaped, the code fence outlasts the backticks inside.
+    expect(row.split(/(?<!\\)\|/)).toHaveLength(4);
+    expect(row).toContain(codeSpan(address).replace(/\|/g, '\\|'));
+    expect(markdown).not.toMatch(/^\s*::/m);
+    expect(markdown).toContain('### Terraform plan: infra &#124; &lt;b&gt;x&lt;/b&gt;');
+  });
+
   it('escapes table pipes and newlines in failure text', () => {
     const markdown = failureSummary('timeout', 'a | b\nc', 'retry');
     expect(markdown).toContain('| What happened | a &#124; b<br>c |');
