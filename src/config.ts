@@ -130,8 +130,12 @@ export function inspectPath(path: string): PathInfo | undefined {
   } catch {
     return undefined;
   }
-  const stats = statSync(real);
-  return { real, kind: stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other' };
+  try {
+    const stats = statSync(real);
+    return { real, kind: stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other' };
+  } catch {
+    return { real, kind: 'other' };
+  }
 }
 
 /** Defaults for every optional input; action.yml carries the same values (checked by a test). */
@@ -662,6 +666,12 @@ function parseImage(inputs: InputParser, command: Command): ImageSettings {
       : imageInput(inputs, 'image-repository', () => parseRepository(repositoryText));
   const building = command === 'deploy' && imageText === '';
   if (!building) {
+    // Not used without a build, but a path given explicitly is still checked: it must not point
+    // out of the workspace whatever the command.
+    if (inputs.read('build-context').trim() !== '') {
+      inputs.workspacePath('build-context', inputs.raw('build-context'), 'directory');
+    }
+    if (inputs.raw('dockerfile') !== '') inputs.workspacePath('dockerfile', inputs.raw('dockerfile'), 'file');
     const credentials =
       existing && credentialsForImage(inputs, existing, repository, givenCredentials, allowOutside);
     return { existing, credentials, build: undefined };

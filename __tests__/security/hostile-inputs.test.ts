@@ -231,6 +231,16 @@ const pathCases: Case[] = [
   ['dockerfile outside the workspace', { ...BUILD, dockerfile: '/etc/passwd' }, 'dockerfile'],
   ['dockerfile naming a directory', { ...BUILD, dockerfile: 'app' }, 'dockerfile'],
   ['build-context naming a file', { ...BUILD, 'build-context': 'app/Dockerfile' }, 'build-context'],
+  [
+    'build-context outside the workspace, even when nothing is built',
+    { ...BUILD, image: `acme/web@sha256:${'d'.repeat(64)}`, 'build-context': '../' },
+    'build-context',
+  ],
+  [
+    'dockerfile outside the workspace with command rollout',
+    { ...ROLLOUT, dockerfile: '/etc/shadow' },
+    'dockerfile',
+  ],
 ];
 
 const urlCases: Case[] = [
