@@ -131,6 +131,25 @@ describe('deploy inputs', () => {
     });
   });
 
+  it('sends the credentials for an image of image-repository, and never for one outside it', () => {
+    const inside = parseConfig(inputsFrom({ ...BUILD, image: `acme/web@${DIGEST}` }), ENV, PATHS);
+    expect(inside.image.credentials).toEqual({ username: 'acme-ci', password: 'dckr_pat_secret' });
+
+    const outside = { ...BUILD, image: `mirror.example/acme/web@${DIGEST}` };
+    expect(problemsFor(outside)).toEqual([
+      expect.stringMatching(
+        /^image: "mirror.example\/acme\/web"; is outside image-repository \(docker.io\/acme\/web\)/,
+      ),
+    ]);
+    const allowed = parseConfig(
+      inputsFrom({ ...outside, 'allow-image-outside-repository': 'true' }),
+      ENV,
+      PATHS,
+    );
+    expect(allowed.image.existing?.registry).toBe('mirror.example');
+    expect(allowed.image.credentials).toBeUndefined();
+  });
+
   it('plans on a pull request with the deployed image by default', () => {
     const config = parseConfig(inputsFrom(PLAN), PR_ENV, PATHS);
     expect(config.command).toBe('plan');
