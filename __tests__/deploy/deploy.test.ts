@@ -148,11 +148,17 @@ async function userDataOf(templateId: string, version: string): Promise<string> 
   ).toString();
 }
 
-/** The local registry is private, like most teams' DockerHub repositories: pulls need the login too. */
-const registryLogin = () => ({ 'dockerhub-username': runtime.username, 'dockerhub-token': runtime.password });
+/**
+ * The local registry is private, like most teams' DockerHub repositories: pulls need the login too.
+ * The credentials go with the repository they belong to: the action sends them nowhere else.
+ */
+const registryLogin = () => ({
+  'image-repository': repository,
+  'dockerhub-username': runtime.username,
+  'dockerhub-token': runtime.password,
+});
 
 const buildInputs = () => ({
-  'image-repository': repository,
   ...registryLogin(),
   'build-args': `PYTHON_IMAGE=${runtime.baseImage}`,
 });

@@ -11,7 +11,12 @@ function captureStdout(): { text: () => string; restore: () => void } {
     captured += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
     return true;
   });
-  return { text: () => captured, restore: () => spy.mockRestore() };
+  return {
+    text: () => captured,
+    restore: () => {
+      spy.mockRestore();
+    },
+  };
 }
 
 /** The lines between ::stop-commands::<token> and ::<token>::, and the lines outside. */
