@@ -1,8 +1,9 @@
 import * as core from '@actions/core';
+import { createRedactor, releaseSection } from './comment';
 import type { ImageResult } from './image';
 import type { Logger } from './log';
 import type { RolloutResult } from './rollout';
-import { describeCounts, type StackOutputs } from './terraform';
+import { describeCounts, type PlanReview, type StackOutputs } from './terraform';
 import type { PlanSummary } from './terraform/types';
 
 /** Where results go: action outputs and the job summary on a runner, a recorder in tests. */
@@ -96,9 +97,27 @@ export interface DeployReport {
   plan: PlanSummary;
   rollout: RolloutResult;
   label: string;
+  /** The plan's review material and what to scrub from it: the same Release section as the PR comment. */
+  release?: { review: PlanReview; secrets: readonly string[]; runUrl: string };
 }
 
-export function deploySummary({ image, plan, rollout, label }: DeployReport): string {
+/** The release review in the job summary: image before -> after and the decoded boot-script diffs. */
+function deployRelease(image: ImageResult, release: DeployReport['release']): string[] {
+  if (!release) return [];
+  const scrub = createRedactor([...release.secrets, ...release.review.sensitiveValues]);
+  return [
+    '',
+    releaseSection({
+      review: release.review,
+      image: image.reference,
+      imageTags: image.tags,
+      scrub,
+      logLink: 'run log',
+    }),
+  ];
+}
+
+export function deploySummary({ image, plan, rollout, label, release }: DeployReport): string {
   return [
     '### Deploy',
     '',
@@ -109,6 +128,7 @@ export function deploySummary({ image, plan, rollout, label }: DeployReport): st
       ],
       [`Terraform (${label})`, plan.hasChanges ? `applied: ${describeCounts(plan)}` : 'no changes'],
     ]),
+    ...deployRelease(image, release),
     '',
     rolloutSummary(rollout),
   ].join('\n');

@@ -1,5 +1,6 @@
 import {
   COMMENT_BODY_LIMIT,
+  OUTCOME_ROOM,
   parseCommentMarker,
   renderPlanComment,
   type PlanCommentInput,
@@ -7,6 +8,7 @@ import {
 import { DeployError } from '../../src/errors';
 import type { PlanSummary, ResourceChange } from '../../src/terraform/types';
 import { generatePlan } from './generatedPlan';
+import { planSummaryOf } from '../support/planSummary';
 
 const IMAGE = `docker.io/acme/shop@sha256:${'4f'.repeat(32)}`;
 const COMMIT = '9b2e4c1d0a7f6e5d4c3b2a190817263544536271';
@@ -17,18 +19,7 @@ function summaryOf(
   resourceChanges: ResourceChange[],
   outputChanges: PlanSummary['outputChanges'] = [],
 ): PlanSummary {
-  const count = (action: ResourceChange['action']) =>
-    resourceChanges.filter((c) => c.action === action).length;
-  return {
-    add: count('create'),
-    change: count('update'),
-    destroy: count('delete'),
-    replace: count('replace'),
-    resourceChanges,
-    outputChanges,
-    hasChanges: resourceChanges.length + outputChanges.length > 0,
-    fingerprint: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
-  };
+  return planSummaryOf(resourceChanges, outputChanges);
 }
 
 function input(overrides: Partial<PlanCommentInput> = {}): PlanCommentInput {
@@ -83,7 +74,9 @@ describe('renderPlanComment', () => {
     expect(lines[0]).toMatch(/^<!-- ha-django-deploy:plan \{.*\} -->$/);
     expect(lines[1]).toBe('### Terraform plan for `terraform`');
     const summary = lines.find((line) => line.includes('**Plan:'));
-    expect(summary).toContain('1 to add, 2 to change, 1 to destroy, 1 to replace; 2 output changes.');
+    expect(summary).toContain(
+      '1 to add, 2 to change, 1 to destroy, 1 to replace (1 `-/+` destroy before create); 2 output changes.',
+    );
     expect(summary).toMatch(/^:warning: /);
   });
 
@@ -108,7 +101,7 @@ describe('renderPlanComment', () => {
     const create = cells(rowFor(body, 'aws_cloudwatch_metric_alarm.cpu')!);
     expect(update).toEqual(['`~` update in place', '`aws_launch_template.web`', '']);
     expect(replace).toEqual([
-      ':warning: `-/+` replace',
+      ':warning: `-/+` replace, destroy first',
       '`aws_lb_target_group.web`',
       'a changed argument cannot be updated in place',
     ]);
@@ -341,8 +334,10 @@ describe('renderPlanComment', () => {
       const block = body.slice(body.indexOf('```text\n') + 8, body.lastIndexOf('\n```'));
       expect(block).toBe(planText.split('\n').slice(0, shown).join('\n'));
       expect(body).toContain(`65,536-character limit. The full plan is in the [run log](${RUN_URL}).`);
-      // As much as fits: one more line would not.
-      expect(body.length + planText.split('\n')[shown]!.length + 1).toBeGreaterThan(COMMENT_BODY_LIMIT);
+      // As much as fits, leaving the room the apply outcome needs later: one more line would not.
+      expect(body.length + planText.split('\n')[shown]!.length + 1).toBeGreaterThan(
+        COMMENT_BODY_LIMIT - OUTCOME_ROOM,
+      );
     });
 
     it('shortens a single over-long line instead of letting it use up the comment', () => {

@@ -42,7 +42,7 @@ describe('summarizePlan', () => {
       },
       { address: 'aws_launch_template.web', type: 'aws_launch_template', action: 'update' },
       { address: 'aws_lb.web', type: 'aws_lb', action: 'create' },
-      { address: 'aws_lb_target_group.web', type: 'aws_lb_target_group', action: 'replace' },
+      { address: 'aws_lb_target_group.web', type: 'aws_lb_target_group', action: 'replace-create-first' },
       { address: 'aws_sns_topic.alerts', type: 'aws_sns_topic', action: 'delete' },
       { address: 'data.aws_ami.al2023', type: 'aws_ami', action: 'read' },
     ]);
@@ -109,8 +109,8 @@ describe('summarizePlan', () => {
 
   it.each([
     ['a string', 'plan'],
-    ['an object without format_version', { resource_changes: [] }],
-    ['unknown actions', plan([resource('aws_lb.web', ['explode'])])],
+    ['an array', []],
+    ['a state document (no format_version... nor resource_changes)', { values: { root_module: {} } }],
   ])('refuses %s with an explained error', (_label, document) => {
     expect(() => summarizePlan(document)).toThrow(DeployError);
     expect(() => summarizePlan(document)).toThrow(/Terraform's JSON format/);

@@ -1,4 +1,4 @@
-import type { ChangeAction, PlanSummary } from '../terraform/types';
+import type { ChangeAction, PlanSummary, ResourceChange } from '../terraform/types';
 
 /**
  * The hidden marker at the top of a plan comment: an HTML comment holding a small JSON record. It
@@ -25,7 +25,13 @@ export const ACTION_SYMBOLS: Record<ChangeAction, string> = {
   update: '~',
   delete: '-',
   replace: '-/+',
+  'replace-create-first': '+/-',
+  'replace-forget': '+/.',
   read: '<=',
+  forget: '.',
+  // Terraform prints no symbol for an object only imported or moved; the entry needs one.
+  'no-op': '=',
+  unknown: '?',
 };
 
 export interface PlanCounts {
@@ -60,8 +66,14 @@ export function compareAddresses(a: string, b: string): number {
   return a > b ? 1 : 0;
 }
 
-export function changeEntry(address: string, action: ChangeAction): string {
-  return `${ACTION_SYMBOLS[action]} ${address}`;
+/** Imports and moves are part of what was approved, so the entry's symbol carries them. */
+export function changeEntry(
+  address: string,
+  action: ChangeAction,
+  also: Pick<ResourceChange, 'importId' | 'movedFrom'> = {},
+): string {
+  const flags = `${also.importId === undefined ? '' : ',import'}${also.movedFrom === undefined ? '' : ',moved'}`;
+  return `${ACTION_SYMBOLS[action]}${flags} ${address}`;
 }
 
 /** Splits a recorded entry back into its symbol and address (addresses may contain spaces). */
@@ -77,7 +89,7 @@ export function buildMarker(
   context: { workingDirectory: string; commit: string; image: string },
 ): PlanMarker {
   const entries = summary.resourceChanges
-    .map((change) => ({ address: change.address, entry: changeEntry(change.address, change.action) }))
+    .map((change) => ({ address: change.address, entry: changeEntry(change.address, change.action, change) }))
     .sort((a, b) => compareAddresses(a.address, b.address))
     .map(({ entry }) => entry);
   const changes: string[] = [];
