@@ -320,6 +320,37 @@ describe('renderPlanComment', () => {
       expect(body).toContain(`[run log](${RUN_URL})`);
     });
 
+    it('item 5: when even the destructions do not fit, the note counts every left-out row by kind', () => {
+      const changes: ResourceChange[] = Array.from({ length: 3000 }, (_, i) => ({
+        address: `module.fleet.aws_instance.node["${String(i).padStart(5, '0')}-${'x'.repeat(40)}"]`,
+        type: 'aws_instance',
+        action: i % 3 === 0 ? 'delete' : i % 3 === 1 ? 'replace-create-first' : 'update',
+      }));
+      const body = renderPlanComment(input({ summary: summaryOf(changes), planText: 'x\n'.repeat(10) }));
+      expect(body.length).toBeLessThanOrEqual(COMMENT_BODY_LIMIT - OUTCOME_ROOM);
+      const rows = body.split('\n').filter((line) => /^\| (:warning: )?`/.test(line));
+      // No update is shown while a destruction is left out.
+      expect(rows.some((row) => row.includes('update in place'))).toBe(false);
+      const shownDeletes = rows.filter((row) => row.includes('`-` destroy')).length;
+      const shownReplaces = rows.filter((row) => row.includes('`+/-` replace')).length;
+      const note = /([\d,]+) more resource changes do not fit in a comment \(([^)]*)\)/.exec(body);
+      expect(note).not.toBeNull();
+      const counted: Record<string, number> = Object.fromEntries(
+        note![2]!.split('; ').map((part): [string, number] => {
+          const [, count, kind] = /^([\d,]+) (.*)$/.exec(part)!;
+          return [kind ?? '', Number(count!.replace(/,/g, ''))];
+        }),
+      );
+      expect(counted).toEqual({
+        destroy: 1000 - shownDeletes,
+        'replace, create first': 1000 - shownReplaces,
+        'update in place': 1000,
+      });
+      // The hidden marker stays within its budget, whatever the plan's size.
+      const marker = body.slice(0, body.indexOf(' -->') + 4);
+      expect(marker.length).toBeLessThan(11_000);
+    });
+
     it('cuts a long plan text line by line after the tables, saying how much is shown', () => {
       const { summary, planText } = generatePlan(600);
       const body = renderPlanComment(
@@ -354,5 +385,112 @@ describe('renderPlanComment', () => {
       expect(() => renderPlanComment(input({ summary: mixed, maxLength: 300 }))).toThrow(DeployError);
       expect(() => renderPlanComment(input({ summary: mixed, maxLength: 300 }))).toThrow(/limit is 300/);
     });
+  });
+});
+
+describe('renderPlanComment: imports, moves, notices and the release review', () => {
+  it('shows imports, moves, forgets and unknown actions in the table and the headline', () => {
+    const summary = planSummaryOf([
+      { address: 'aws_s3_bucket.logs', type: 'aws_s3_bucket', action: 'no-op', importId: 'acme-logs' },
+      {
+        address: 'aws_instance.web',
+        type: 'aws_instance',
+        action: 'no-op',
+        movedFrom: 'aws_instance.web[0]',
+      },
+      { address: 'aws_sqs_queue.old', type: 'aws_sqs_queue', action: 'forget' },
+      { address: 'ephemeral.x.y', type: 'x', action: 'unknown', rawActions: 'open' },
+    ]);
+    const body = renderPlanComment(input({ summary }));
+    expect(body).toContain(
+      '**Plan: 1 to import, 0 to add, 0 to change, 0 to destroy, 0 to replace, 1 to move, 1 to forget, 1 of an unknown kind.**',
+    );
+    expect(cells(rowFor(body, 'aws_s3_bucket.logs')!)).toEqual([
+      'import',
+      '`aws_s3_bucket.logs`',
+      'imported from ID `acme-logs`',
+    ]);
+    expect(cells(rowFor(body, 'aws_instance.web')!)).toEqual([
+      'move',
+      '`aws_instance.web`',
+      'moved from `aws_instance.web[0]`',
+    ]);
+    expect(cells(rowFor(body, 'ephemeral.x.y')!)[0]).toBe(':warning: `?` unknown action open');
+  });
+
+  it('shows drift, deferred changes and a plan Terraform will not apply, collapsed', () => {
+    const summary = planSummaryOf([], [], undefined, {
+      drift: [
+        {
+          address: 'aws_security_group.web',
+          type: 'aws_security_group',
+          action: 'update',
+          reason: 'relevant_to_plan',
+        },
+      ],
+      deferred: [{ address: 'aws_eks_cluster.x', reason: 'provider_config_unknown' }],
+      applyable: false,
+    });
+    const body = renderPlanComment(input({ summary }));
+    expect(body).toContain(':no_entry: Terraform reports this plan as **not applyable**');
+    expect(body).toContain('<details><summary>1 resource changed outside Terraform (drift)</summary>');
+    expect(rowFor(body, 'aws_security_group.web')).toContain('updated, affects this plan');
+    expect(body).toContain('<details><summary>1 change deferred to a later plan</summary>');
+    expect(rowFor(body, 'aws_eks_cluster.x')).toContain('provider\\_config\\_unknown');
+  });
+
+  it('scrubs sensitive values from warnings and from the decoded diff, line by line', () => {
+    const review = {
+      sensitiveValues: ['hunter2-but-longer'],
+      image: { before: `docker.io/acme/shop:v1@sha256:${'1'.repeat(64)}`, after: IMAGE },
+      textChanges: [
+        {
+          address: 'aws_launch_template.web',
+          attribute: 'user_data',
+          encoding: 'base64' as const,
+          before: 'PASSWORD=hunter2-but-longer\nDEBUG=false\n',
+          after: 'PASSWORD=hunter2-but-longer\nDEBUG=true\n',
+          afterUnknown: false,
+          sensitive: false,
+        },
+      ],
+    };
+    const body = renderPlanComment(
+      input({
+        review,
+        imageTags: ['v2'],
+        warnings: ['Warning: something\n\nvalue hunter2-but-longer leaked'],
+      }),
+    );
+    expect(body).not.toContain('hunter2-but-longer');
+    expect(body).toContain(
+      `- Image: \`docker.io/acme/shop:v1@sha256:${'1'.repeat(64)}\` (tag \`v1\`) → \`${IMAGE}\` (tags \`v2\`)`,
+    );
+    expect(body).toContain('```diff\n@@ -1,2 +1,2 @@\n PASSWORD=***\n-DEBUG=false\n+DEBUG=true\n```');
+    expect(body).toContain('value *** leaked');
+  });
+
+  it('keeps a huge template diff within the release budget and points at the log', () => {
+    const before = Array.from({ length: 5000 }, (_, i) => `line ${i} ${'a'.repeat(30)}`).join('\n');
+    const after = before.replace(/a{30}/g, 'b'.repeat(30));
+    const review = {
+      sensitiveValues: [],
+      image: undefined,
+      textChanges: [
+        {
+          address: 'local_file.big',
+          attribute: 'content',
+          encoding: 'text' as const,
+          before,
+          after,
+          afterUnknown: false,
+          sensitive: false,
+        },
+      ],
+    };
+    const body = renderPlanComment(input({ review }));
+    const release = body.slice(body.indexOf('#### Release'));
+    expect(release.indexOf('</details>')).toBeLessThan(16_500);
+    expect(body).toMatch(/[\d,]+ more diff lines are in the \[run log\]/);
   });
 });

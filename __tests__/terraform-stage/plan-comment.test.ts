@@ -56,7 +56,10 @@ async function stack(config: string) {
     recorder,
     terraform,
     plan,
-    rewrite: (next: string) => writeFileSync(join(dir, 'main.tf'), next),
+    dir,
+    rewrite: (next: string) => {
+      writeFileSync(join(dir, 'main.tf'), next);
+    },
     applyAll: async (variables: Record<string, string> = {}) => {
       const first = await plan(variables);
       await terraform.apply(first.planFile);
@@ -253,15 +256,17 @@ describe('plan comment from real Terraform plans', () => {
       '}',
       'output "image" {\n  value = var.image\n}',
     ].join('\n');
-    const { plan, applyAll, rewrite } = await stack(config);
-    rewrite(config);
-    const dir = directories.at(-1) ?? '';
+    const { plan, applyAll, dir } = await stack(config);
     writeFileSync(join(dir, 'boot.sh.tftpl'), template);
     await applyAll({ image: IMAGE });
     const release = await plan({ image: NEXT_IMAGE, debug: 'true' });
     expect(release.review.image).toEqual({ before: IMAGE, after: NEXT_IMAGE });
     const [change] = release.review.textChanges;
-    expect(change).toMatchObject({ address: 'terraform_data.web', attribute: 'input.user_data', encoding: 'base64' });
+    expect(change).toMatchObject({
+      address: 'terraform_data.web',
+      attribute: 'input.user_data',
+      encoding: 'base64',
+    });
     const body = renderPlanComment({
       summary: release.summary,
       planText: release.planText,

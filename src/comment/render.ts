@@ -236,11 +236,11 @@ function countedTitle(heading: string, shown: number, total: number): string {
   return `#### ${heading} (${count})`;
 }
 
-/** "12 destroy, 3 replace, destroy first, 1,000 update in place": the left-out rows by kind. */
+/** "12 destroy; 3 replace, destroy first; 1,000 update in place": the left-out rows by kind. */
 function kindCounts(rows: Row[]): string {
   const counts = new Map<string, number>();
   for (const row of rows) counts.set(row.kind, (counts.get(row.kind) ?? 0) + 1);
-  return [...counts].map(([kind, total]) => `${formatCount(total)} ${kind}`).join(', ');
+  return [...counts].map(([kind, total]) => `${formatCount(total)} ${kind}`).join('; ');
 }
 
 function rowKind(change: ResourceChange): string {

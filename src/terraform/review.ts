@@ -236,7 +236,8 @@ function textChanges(plan: Json): TextChange[] {
     const after: Side = { value: change.after, sensitive: change.after_sensitive, unknown: change.after_unknown };
     findTextChanges(resource.address, [], before, after, found);
   }
-  return found.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  const key = (change: TextChange): string => `${change.address}\u0000${change.attribute}`;
+  return found.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 function imageChange(plan: Json): PlanReview['image'] {
