@@ -6,8 +6,11 @@
 
 type Edit = { kind: ' ' | '-' | '+'; line: string };
 
-/** Past this many differing lines a diff says nothing a reviewer can read: both sides are shown whole. */
-const MAX_EDITS = 4_000;
+/**
+ * Past this many differing lines a diff says nothing a reviewer can read (and the search costs the
+ * square of it): the rest is shown as removed, then added.
+ */
+const MAX_EDITS = 500;
 
 const CONTEXT = 3;
 
@@ -16,6 +19,25 @@ const CONTEXT = 3;
  * reached, so memory grows with the square of the edit count, not with the texts' length.
  */
 function shortestEdits(a: string[], b: string[]): Edit[] {
+  // Common head and tail lines need no search: a release changes a few lines of a long script.
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (
+    tail < a.length - head &&
+    tail < b.length - head &&
+    a[a.length - 1 - tail] === b[b.length - 1 - tail]
+  )
+    tail++;
+  const same = (lines: string[]): Edit[] => lines.map((line) => ({ kind: ' ', line }));
+  return [
+    ...same(a.slice(0, head)),
+    ...middleEdits(a.slice(head, a.length - tail), b.slice(head, b.length - tail)),
+    ...same(a.slice(a.length - tail)),
+  ];
+}
+
+function middleEdits(a: string[], b: string[]): Edit[] {
   const n = a.length;
   const m = b.length;
   const max = Math.min(n + m, MAX_EDITS);
