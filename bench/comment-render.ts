@@ -3,10 +3,12 @@
  * Renders the pull-request plan comment for a generated 5,000-resource plan and prints its size
  * against GitHub's limit and the render time (median of several runs, after a warm-up), then the
  * same plan with a release review: a 16 KB base64 boot script decoded and diffed (the image line and
- * an environment line changed), and a worst case of a 5,000-line template changed on every line.
+ * an environment line changed), a worst case of a 5,000-line template changed on every line, and
+ * 2,000 sensitive values to scrub from all of it.
  *
  *     npx tsx bench/comment-render.ts [--resources N] [--runs N]
  */
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { generatePlan } from '../__tests__/comment/generatedPlan';
@@ -79,6 +81,14 @@ const template = (letter: string) =>
   Array.from({ length: 5000 }, (_, i) => `line ${i} ${letter.repeat(40)}`).join('\n');
 const worst = review([textChange('local_file.rendered', template('a'), template('b'))]);
 
+const manySecrets: PlanReview = {
+  ...release,
+  sensitiveValues: [
+    ...release.sensitiveValues,
+    ...Array.from({ length: 2000 }, (_, i) => `s${i}-${randomBytes(9).toString('base64')}`),
+  ],
+};
+
 function measure(label: string, caseInput: PlanCommentInput): boolean {
   renderPlanComment(caseInput);
   const times: number[] = [];
@@ -114,5 +124,6 @@ const ok = [
   measure('plan only', input),
   measure('plan + release review (16 KB boot script, 2 lines changed)', { ...input, review: release }),
   measure('plan + worst-case template diff (5,000 lines, all changed)', { ...input, review: worst }),
+  measure('plan + 2,000 sensitive values to scrub', { ...input, review: manySecrets }),
 ].every(Boolean);
 if (!ok) process.exit(1);

