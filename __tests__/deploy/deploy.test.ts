@@ -402,6 +402,8 @@ describe('deploy end to end', () => {
         command: 'deploy',
         image: firstImage,
         'require-approved-plan': 'true',
+        // The deploy records its outcome in the plan comment of the merged pull request.
+        'comment-on-pr': 'true',
         ...registryLogin(),
       };
       const approved = await runAction(baseInputs({ ...approvedInputs, ...withCpuTarget(60) }), pushEnv);
