@@ -105,16 +105,14 @@ export interface DeployReport {
 function deployRelease(image: ImageResult, release: DeployReport['release']): string[] {
   if (!release) return [];
   const scrub = createRedactor([...release.secrets, ...release.review.sensitiveValues]);
-  return [
-    '',
-    releaseSection({
-      review: release.review,
-      image: image.reference,
-      imageTags: image.tags,
-      scrub,
-      logLink: 'run log',
-    }),
-  ];
+  const section = releaseSection({
+    review: release.review,
+    image: image.reference,
+    imageTags: image.tags,
+    scrub,
+    logLink: 'run log',
+  });
+  return section === '' ? [] : ['', section];
 }
 
 export function deploySummary({ image, plan, rollout, label, release }: DeployReport): string {

@@ -494,3 +494,11 @@ describe('renderPlanComment: imports, moves, notices and the release review', ()
     expect(body).toMatch(/[\d,]+ more diff lines are in the \[run log\]/);
   });
 });
+
+describe('renderPlanComment: release section only when there is a release', () => {
+  it('is left out when neither the image nor a boot script changes', () => {
+    const review = { sensitiveValues: [], image: { before: IMAGE, after: IMAGE }, textChanges: [] };
+    expect(renderPlanComment(input({ review }))).not.toContain('#### Release');
+    expect(renderPlanComment(input())).not.toContain('#### Release');
+  });
+});

@@ -67,16 +67,18 @@ function tagOf(reference: string): string | undefined {
   return /^[^@]*\/[^/@]*:([^/@]+)(@|$)/.exec(reference)?.[1];
 }
 
+function imageChanges(input: ReleaseInput): boolean {
+  const before = input.review?.image?.before;
+  return before !== undefined && before !== input.image && digestOf(before) !== digestOf(input.image);
+}
+
 function imageLine(input: ReleaseInput): string {
   const after = input.scrub(input.image);
   const tags = [...new Set([...input.imageTags, ...(tagOf(after) ? [tagOf(after) as string] : [])])];
   const afterText = `${codeSpan(after)}${tags.length > 0 ? ` (tags ${tags.map((tag) => codeSpan(input.scrub(tag))).join(', ')})` : ''}`;
   const before = input.review?.image?.before;
-  if (before === undefined)
-    return `- Image: ${afterText} (no image deployed before, or the stack has no \`image\` output)`;
-  if (digestOf(before) !== undefined && digestOf(before) === digestOf(input.image)) {
-    return `- Image: unchanged, ${afterText}`;
-  }
+  if (before === undefined) return `- Image: ${afterText} (the stack had no \`image\` output before)`;
+  if (!imageChanges(input)) return `- Image: unchanged, ${afterText}`;
   const beforeTag = tagOf(before);
   const beforeText = `${codeSpan(input.scrub(before))}${beforeTag ? ` (tag ${codeSpan(input.scrub(beforeTag))})` : ''}`;
   return `- Image: ${beforeText} → ${afterText}`;
@@ -108,11 +110,14 @@ function textChangeSection(change: TextChange, budget: number, input: ReleaseInp
 
 /**
  * "Release": the image before -> after, then for each boot script or rendered template that
- * changes, a unified diff of the decoded text with secrets scrubbed line by line.
+ * changes, a unified diff of the decoded text with secrets scrubbed line by line. Empty when the
+ * plan changes neither.
  */
 export function releaseSection(input: ReleaseInput, budget = RELEASE_BUDGET): string {
-  const parts = ['#### Release', '', imageLine(input)];
   const changes = input.review?.textChanges ?? [];
+  // Nothing to review: no new image and no boot script or template changes.
+  if (changes.length === 0 && !imageChanges(input)) return '';
+  const parts = ['#### Release', '', imageLine(input)];
   let left = budget - parts.join('\n').length;
   changes.forEach((change, index) => {
     // Each remaining change gets an equal share of what is left, so one long template cannot starve the rest.
