@@ -425,7 +425,13 @@ describe('deploy end to end', () => {
       const releaseEvent = join(workDir, 'release-event.json');
       writeFileSync(releaseEvent, JSON.stringify({ pull_request: { number: 8, head: { sha: headSha } } }));
       const release = await runAction(
-        baseInputs({ command: 'plan', image: secondImage, ...registryLogin(), ...withCpuTarget(60) }),
+        baseInputs({
+          command: 'plan',
+          'comment-on-pr': 'true',
+          image: secondImage,
+          ...registryLogin(),
+          ...withCpuTarget(60),
+        }),
         actionEnv({ ...gitHubEnv, GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: releaseEvent }),
       );
       expectSuccess(release);
