@@ -4,7 +4,7 @@ import type { ImageResult } from './image';
 import type { Logger } from './log';
 import type { RolloutResult } from './rollout';
 import { describeCounts, type PlanReview, type StackOutputs } from './terraform';
-import type { PlanSummary } from './terraform/types';
+import type { PlanSummary, ResourceChange } from './terraform/types';
 
 /** Where results go: action outputs and the job summary on a runner, a recorder in tests. */
 export interface Reporter {
@@ -74,10 +74,22 @@ export function terraformOutputs(stack: StackOutputs): Record<string, string> {
 /** At most this many resource rows in the job summary; the PR comment and the log have them all. */
 const SUMMARY_RESOURCE_ROWS = 50;
 
+/** `update + import`, `move`: an import or move is shown with the action, or alone for a no-op. */
+function actionText(change: ResourceChange): string {
+  const extras = [change.importId !== undefined && 'import', change.movedFrom !== undefined && 'move'].filter(
+    (extra): extra is string => typeof extra === 'string',
+  );
+  if (change.action === 'no-op' && extras.length > 0) return extras.join(' + ');
+  return [
+    change.action === 'unknown' ? `unknown (${change.rawActions ?? ''})` : change.action,
+    ...extras,
+  ].join(' + ');
+}
+
 export function planSummary(summary: PlanSummary, image: string, label: string): string {
   const rows = summary.resourceChanges
     .slice(0, SUMMARY_RESOURCE_ROWS)
-    .map((change): [string, string] => [`\`${change.address}\``, change.action]);
+    .map((change): [string, string] => [`\`${change.address}\``, actionText(change)]);
   const hidden = summary.resourceChanges.length - rows.length;
   return [
     `### Terraform plan: ${label}`,

@@ -1,5 +1,5 @@
 /** The deploy job summary carries the same Release section as the plan comment. */
-import { deploySummary } from '../../src/report';
+import { deploySummary, planSummary } from '../../src/report';
 import { planSummaryOf } from '../support/planSummary';
 
 const BEFORE = `docker.io/acme/web@sha256:${'1'.repeat(64)}`;
@@ -59,5 +59,28 @@ describe('deploySummary', () => {
     );
     expect(markdown).not.toContain('sensitive-db-password');
     expect(markdown.indexOf('#### Release')).toBeLessThan(markdown.indexOf('### Rollout'));
+  });
+});
+
+describe('planSummary', () => {
+  it('names imports and moves rather than calling them no-ops', () => {
+    const markdown = planSummary(
+      planSummaryOf([
+        { address: 'aws_s3_bucket.logs', type: 'aws_s3_bucket', action: 'no-op', importId: 'logs' },
+        {
+          address: 'aws_instance.web',
+          type: 'aws_instance',
+          action: 'update',
+          movedFrom: 'aws_instance.web[0]',
+        },
+      ]),
+      BEFORE,
+      'terraform',
+    );
+    expect(markdown).toContain('| `aws_s3_bucket.logs` | import |');
+    expect(markdown).toContain('| `aws_instance.web` | update + move |');
+    expect(markdown).toContain(
+      '| Changes | 1 to import, 0 to add, 1 to change, 0 to destroy, 0 to replace, 1 to move |',
+    );
   });
 });
