@@ -502,3 +502,27 @@ describe('renderPlanComment: release section only when there is a release', () =
     expect(renderPlanComment(input())).not.toContain('#### Release');
   });
 });
+
+describe('renderPlanComment: a plan changing many boot scripts', () => {
+  it('diffs at most 20 within the release budget and counts the rest', () => {
+    const textChanges = Array.from({ length: 500 }, (_, i) => ({
+      address: `aws_instance.web[${i}]`,
+      attribute: 'user_data',
+      encoding: 'text' as const,
+      before: `echo ${i}\n`.repeat(50),
+      after: `echo ${i + 1}\n`.repeat(50),
+      afterUnknown: false,
+      sensitive: false,
+    }));
+    const body = renderPlanComment(input({ review: { sensitiveValues: [], image: undefined, textChanges } }));
+    const release = body.slice(
+      body.indexOf('#### Release'),
+      body.indexOf('<details><summary>Full plan text'),
+    );
+    expect(release.length).toBeLessThanOrEqual(16_000);
+    expect((release.match(/```diff/g) ?? []).length).toBeLessThanOrEqual(20);
+    expect(release).toMatch(
+      /([\d,]+) more boot scripts or templates change; their diffs are in the \[run log\]/,
+    );
+  });
+});

@@ -15,6 +15,9 @@ export const MAX_LINE_LENGTH = 1_000;
 /** The release section's share of a comment: the diffs of a release are short, a template can be long. */
 export const RELEASE_BUDGET = 16_000;
 
+/** At most this many boot scripts or templates are diffed in one comment; the rest are counted. */
+const MAX_DIFFED_CHANGES = 20;
+
 /** The notices' share: warnings, checks, drift and deferred changes, each collapsed. */
 export const NOTICES_BUDGET = 8_000;
 
@@ -118,20 +121,29 @@ export function releaseSection(input: ReleaseInput, budget = RELEASE_BUDGET): st
   // Nothing to review: no new image and no boot script or template changes.
   if (changes.length === 0 && !imageChanges(input)) return '';
   const parts = ['#### Release', '', imageLine(input)];
-  let left = budget - parts.join('\n').length;
-  changes.forEach((change, index) => {
+  const diffed = changes.slice(0, MAX_DIFFED_CHANGES);
+  // Room for the closing count of changes not shown, whatever happens below.
+  let left = budget - parts.join('\n').length - 200;
+  let shown = 0;
+  for (const [index, change] of diffed.entries()) {
     // Each remaining change gets an equal share of what is left, so one long template cannot starve the rest.
-    const share = Math.floor(left / (changes.length - index)) - 2;
+    const share = Math.floor(left / (diffed.length - index)) - 2;
     const section = textChangeSection(change, share, input);
-    if (section.length <= share) {
-      parts.push('', section);
-      left -= section.length + 2;
-    } else {
-      const note = `- ${codeSpan(input.scrub(change.attribute))} of ${codeSpan(change.address)} changes; the diff does not fit here, see the ${input.logLink}.`;
-      parts.push('', note);
-      left -= note.length + 2;
-    }
-  });
+    const text =
+      section.length <= share
+        ? section
+        : `- ${codeSpan(input.scrub(change.attribute))} of ${codeSpan(change.address)} changes; the diff does not fit here, see the ${input.logLink}.`;
+    if (text.length + 2 > left) break;
+    parts.push('', text);
+    left -= text.length + 2;
+    shown++;
+  }
+  if (shown < changes.length) {
+    parts.push(
+      '',
+      `${formatCount(changes.length - shown)} more boot scripts or templates change; their diffs are in the ${input.logLink}.`,
+    );
+  }
   return parts.join('\n');
 }
 
