@@ -8,6 +8,8 @@ import { createAwsClients, type AwsClients } from './aws';
 import {
   comparePlans,
   findApprovedPlan,
+  createRedactor,
+  recordApplyOutcomeSafely,
   renderPlanComment,
   upsertPlanComment,
   type GitHubClient,
@@ -40,6 +42,7 @@ import {
 import { runRollout, type RolloutResult } from './rollout';
 import {
   createTerraform,
+  describeCounts,
   destroyGuard,
   readDeployedImage,
   readStackOutputs,
@@ -188,7 +191,12 @@ function octokit(session: Session): GitHubClient {
   return session.dependencies.createOctokit(token);
 }
 
-async function commentPlan(session: Session, plan: TerraformPlan, image: string): Promise<void> {
+async function commentPlan(
+  session: Session,
+  plan: TerraformPlan,
+  image: string,
+  imageTags: readonly string[],
+): Promise<void> {
   const { context, config, dependencies } = session;
   const pullRequest = context.pullRequest;
   if (!pullRequest) {
@@ -202,10 +210,13 @@ async function commentPlan(session: Session, plan: TerraformPlan, image: string)
     summary: plan.summary,
     planText: plan.planText,
     image,
+    imageTags,
     commit: pullRequest.headSha,
     workingDirectory: config.terraform.label,
     runUrl: context.runUrl,
     secrets: config.secrets,
+    review: plan.review,
+    warnings: plan.warnings,
   });
   const comment = await upsertPlanComment({
     octokit: octokit(session),
@@ -226,19 +237,18 @@ async function planCommand(session: Session): Promise<void> {
   const { config, dependencies } = session;
   const { reporter } = dependencies;
   await session.terraform.init({ backendConfig: config.terraform.backendConfig });
-  const image = config.image.existing
-    ? (
-        await resolveImage(imageDependencies(session), {
-          image: config.image.existing,
-          credentials: config.image.credentials,
-        })
-      ).reference
-    : readDeployedImage(await session.terraform.outputs());
+  const resolved = config.image.existing
+    ? await resolveImage(imageDependencies(session), {
+        image: config.image.existing,
+        credentials: config.image.credentials,
+      })
+    : undefined;
+  const image = resolved?.reference ?? readDeployedImage(await session.terraform.outputs());
   reporter.setOutput('image', image);
   const plan = await planWithImage(session, image, 'plan');
   setOutputs(reporter, planOutputs(plan.summary));
   // Comment before the guard: reviewers must see a destroying plan, and why the job failed.
-  if (config.github.commentOnPr) await commentPlan(session, plan, image);
+  if (config.github.commentOnPr) await commentPlan(session, plan, image, resolved?.tags ?? []);
   await reporter.writeSummary(planSummary(plan.summary, image, config.terraform.label));
   guardDestroys(session, plan);
 }
@@ -262,8 +272,25 @@ async function checkApprovedPlan(session: Session): Promise<void> {
   );
 }
 
+/** How far a deploy got, for the outcome recorded on its pull request. */
+interface DeployProgress {
+  plan?: TerraformPlan;
+  applied: boolean;
+}
+
 /** `deploy`: image -> plan -> apply that saved plan -> roll the group -> wait for healthy targets. */
 async function deployCommand(session: Session): Promise<void> {
+  const progress: DeployProgress = { applied: false };
+  try {
+    await deploySteps(session, progress);
+  } catch (error) {
+    await recordOutcome(session, progress, error);
+    throw error;
+  }
+  await recordOutcome(session, progress, undefined);
+}
+
+async function deploySteps(session: Session, progress: DeployProgress): Promise<void> {
   const { config, dependencies } = session;
   const { reporter, log } = dependencies;
   const image = await provideImage(session);
@@ -271,10 +298,13 @@ async function deployCommand(session: Session): Promise<void> {
   await session.terraform.init({ backendConfig: config.terraform.backendConfig });
   if (config.github.requireApprovedPlan) await checkApprovedPlan(session);
   const plan = await planWithImage(session, image.reference, 'deploy');
+  progress.plan = plan;
   setOutputs(reporter, planOutputs(plan.summary));
   guardDestroys(session, plan);
+  // Imports, moves and forgets are changes too: only applying the saved plan records them in the state.
   if (plan.summary.hasChanges) {
     await session.terraform.apply(plan.planFile);
+    progress.applied = true;
   } else {
     log.info('Terraform: no changes to apply.');
   }
@@ -293,8 +323,47 @@ async function deployCommand(session: Session): Promise<void> {
   );
   setOutputs(reporter, rolloutOutputs(rollout));
   await reporter.writeSummary(
-    deploySummary({ image, plan: plan.summary, rollout, label: config.terraform.label }),
+    deploySummary({
+      image,
+      plan: plan.summary,
+      rollout,
+      label: config.terraform.label,
+      release: { review: plan.review, secrets: config.secrets, runUrl: session.context.runUrl },
+    }),
   );
+}
+
+/** With comment-on-pr, the merged pull request's plan comment says what became of its plan. */
+async function recordOutcome(session: Session, progress: DeployProgress, error: unknown): Promise<void> {
+  const { config, context, dependencies } = session;
+  if (!config.github.commentOnPr || !config.github.token) return;
+  const failed = error === undefined ? undefined : error instanceof DeployError ? error : undefined;
+  const status =
+    error === undefined
+      ? progress.applied
+        ? 'applied'
+        : 'nothing-to-apply'
+      : progress.applied
+        ? 'rollout-failed'
+        : 'not-applied';
+  await recordApplyOutcomeSafely({
+    octokit: octokit(session),
+    owner: context.owner,
+    repo: context.repo,
+    commitSha: context.sha,
+    workingDirectory: config.terraform.label,
+    outcome: {
+      status,
+      commit: context.sha,
+      runUrl: context.runUrl,
+      ...(progress.plan ? { counts: describeCounts(progress.plan.summary) } : {}),
+      ...(error === undefined
+        ? {}
+        : { reason: failed?.reason ?? 'unexpected-error', message: failed?.message ?? errorMessage(error) }),
+    },
+    secretMask: createRedactor([...config.secrets, ...(progress.plan?.review.sensitiveValues ?? [])]),
+    log: dependencies.log,
+  });
 }
 
 function rolloutDependencies({ dependencies, config }: Session) {

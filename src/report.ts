@@ -1,10 +1,11 @@
 import * as core from '@actions/core';
 import { codeSpan, escapeText, tableRow } from './comment/markdown';
+import { createRedactor, releaseSection } from './comment';
 import type { ImageResult } from './image';
 import type { Logger } from './log';
 import type { RolloutResult } from './rollout';
-import { describeCounts, type StackOutputs } from './terraform';
-import type { PlanSummary } from './terraform/types';
+import { describeCounts, type PlanReview, type StackOutputs } from './terraform';
+import type { PlanSummary, ResourceChange } from './terraform/types';
 
 /** Where results go: action outputs and the job summary on a runner, a recorder in tests. */
 export interface Reporter {
@@ -79,10 +80,22 @@ export function terraformOutputs(stack: StackOutputs): Record<string, string> {
 /** At most this many resource rows in the job summary; the PR comment and the log have them all. */
 const SUMMARY_RESOURCE_ROWS = 50;
 
+/** `update + import`, `move`: an import or move is shown with the action, or alone for a no-op. */
+function actionText(change: ResourceChange): string {
+  const extras = [change.importId !== undefined && 'import', change.movedFrom !== undefined && 'move'].filter(
+    (extra): extra is string => typeof extra === 'string',
+  );
+  if (change.action === 'no-op' && extras.length > 0) return extras.join(' + ');
+  return [
+    change.action === 'unknown' ? `unknown (${escapeText(change.rawActions ?? '')})` : change.action,
+    ...extras,
+  ].join(' + ');
+}
+
 export function planSummary(summary: PlanSummary, image: string, label: string): string {
   const rows = summary.resourceChanges
     .slice(0, SUMMARY_RESOURCE_ROWS)
-    .map((change): [string, string] => [codeSpan(change.address), escapeText(change.action)]);
+    .map((change): [string, string] => [codeSpan(change.address), actionText(change)]);
   const hidden = summary.resourceChanges.length - rows.length;
   return [
     `### Terraform plan: ${escapeText(label)}`,
@@ -102,9 +115,25 @@ export interface DeployReport {
   plan: PlanSummary;
   rollout: RolloutResult;
   label: string;
+  /** The plan's review material and what to scrub from it: the same Release section as the PR comment. */
+  release?: { review: PlanReview; secrets: readonly string[]; runUrl: string };
 }
 
-export function deploySummary({ image, plan, rollout, label }: DeployReport): string {
+/** The release review in the job summary: image before -> after and the decoded boot-script diffs. */
+function deployRelease(image: ImageResult, release: DeployReport['release']): string[] {
+  if (!release) return [];
+  const scrub = createRedactor([...release.secrets, ...release.review.sensitiveValues]);
+  const section = releaseSection({
+    review: release.review,
+    image: image.reference,
+    imageTags: image.tags,
+    scrub,
+    logLink: 'run log',
+  });
+  return section === '' ? [] : ['', section];
+}
+
+export function deploySummary({ image, plan, rollout, label, release }: DeployReport): string {
   return [
     '### Deploy',
     '',
@@ -118,6 +147,7 @@ export function deploySummary({ image, plan, rollout, label }: DeployReport): st
         plan.hasChanges ? `applied: ${describeCounts(plan)}` : 'no changes',
       ],
     ]),
+    ...deployRelease(image, release),
     '',
     rolloutSummary(rollout),
   ].join('\n');

@@ -11,6 +11,7 @@ import { startFakeGitHub, WORKFLOW_BOT, type FakeGitHub } from '../support/fakeG
 import { createRecorder } from '../support/recorder';
 import { generatePlan } from './generatedPlan';
 import { rejection } from './rejection';
+import { planSummaryOf } from '../support/planSummary';
 
 const TOKEN = 'ghs_workflowToken';
 const HEAD_SHA = '1111111111111111111111111111111111111111';
@@ -18,18 +19,7 @@ const MERGE_SHA = '2222222222222222222222222222222222222222';
 const IMAGE = `docker.io/acme/shop@sha256:${'a'.repeat(64)}`;
 
 function summaryOf(resourceChanges: ResourceChange[], fingerprint: string): PlanSummary {
-  const count = (action: ResourceChange['action']) =>
-    resourceChanges.filter((c) => c.action === action).length;
-  return {
-    add: count('create'),
-    change: count('update'),
-    destroy: count('delete'),
-    replace: count('replace'),
-    resourceChanges,
-    outputChanges: [],
-    hasChanges: resourceChanges.length > 0,
-    fingerprint,
-  };
+  return planSummaryOf(resourceChanges, [], fingerprint);
 }
 
 const reviewed = summaryOf(

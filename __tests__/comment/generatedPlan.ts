@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { ChangeAction, PlanSummary, ResourceChange } from '../../src/terraform/types';
+import { planSummaryOf } from '../support/planSummary';
 
 /**
  * A large plan the way the terraform stage hands it over: a PlanSummary and `terraform show
  * -no-color` text in Terraform's layout. Shared by the rendering tests and bench/comment-render.
  */
 
-const HEADLINES: Record<ChangeAction, string> = {
+type GeneratedAction = Extract<ChangeAction, 'create' | 'update' | 'delete' | 'replace' | 'read'>;
+
+const HEADLINES: Record<GeneratedAction, string> = {
   create: 'will be created',
   update: 'will be updated in-place',
   delete: 'will be destroyed',
@@ -14,7 +17,7 @@ const HEADLINES: Record<ChangeAction, string> = {
   read: 'will be read during apply',
 };
 
-const BLOCK_SYMBOLS: Record<ChangeAction, string> = {
+const BLOCK_SYMBOLS: Record<GeneratedAction, string> = {
   create: '+',
   update: '~',
   delete: '-',
@@ -23,7 +26,7 @@ const BLOCK_SYMBOLS: Record<ChangeAction, string> = {
 };
 
 /** One in 25 destroyed or replaced, the rest mostly created or updated, a few data reads. */
-function actionFor(index: number): ChangeAction {
+function actionFor(index: number): GeneratedAction {
   if (index % 50 === 7) return 'delete';
   if (index % 50 === 19) return 'replace';
   if (index % 10 === 3) return 'read';
@@ -31,10 +34,11 @@ function actionFor(index: number): ChangeAction {
 }
 
 function resourceText(change: ResourceChange, index: number): string[] {
-  const symbol = BLOCK_SYMBOLS[change.action];
+  const action = change.action as GeneratedAction;
+  const symbol = BLOCK_SYMBOLS[action];
   const [type, name] = change.address.replace(/^module\.[^.]+\./, '').split('.') as [string, string];
   const lines = [
-    `  # ${change.address} ${HEADLINES[change.action]}`,
+    `  # ${change.address} ${HEADLINES[action]}`,
     `  ${symbol} resource "${type}" "${name.replace(/\[.*$/, '')}" {`,
     `      ~ id                     = "i-${index.toString(16).padStart(17, '0')}" -> (known after apply)`,
     `      + ami                    = "ami-0${(index * 7919).toString(16).padStart(16, '0')}"`,
@@ -67,22 +71,16 @@ export function generatePlan(resourceCount: number): { summary: PlanSummary; pla
     return change;
   }).sort((a, b) => (a.address < b.address ? -1 : 1));
 
-  const count = (action: ChangeAction) => resourceChanges.filter((change) => change.action === action).length;
-  const summary: PlanSummary = {
-    add: count('create'),
-    change: count('update'),
-    destroy: count('delete'),
-    replace: count('replace'),
+  const summary = planSummaryOf(
     resourceChanges,
-    outputChanges: [
+    [
       { name: 'app_url', action: 'update', sensitive: false },
       { name: 'database_password', action: 'create', sensitive: true },
     ],
-    hasChanges: true,
-    fingerprint: `sha256:${createHash('sha256')
+    `sha256:${createHash('sha256')
       .update(resourceChanges.map((change) => `${change.action} ${change.address}`).join('\n'))
       .digest('hex')}`,
-  };
+  );
 
   const planText = [
     'Terraform used the selected providers to generate the following execution',

@@ -1,5 +1,6 @@
 import {
   COMMENT_BODY_LIMIT,
+  OUTCOME_ROOM,
   parseCommentMarker,
   renderPlanComment,
   type PlanCommentInput,
@@ -7,6 +8,7 @@ import {
 import { DeployError } from '../../src/errors';
 import type { PlanSummary, ResourceChange } from '../../src/terraform/types';
 import { generatePlan } from './generatedPlan';
+import { planSummaryOf } from '../support/planSummary';
 
 const IMAGE = `docker.io/acme/shop@sha256:${'4f'.repeat(32)}`;
 const COMMIT = '9b2e4c1d0a7f6e5d4c3b2a190817263544536271';
@@ -17,18 +19,7 @@ function summaryOf(
   resourceChanges: ResourceChange[],
   outputChanges: PlanSummary['outputChanges'] = [],
 ): PlanSummary {
-  const count = (action: ResourceChange['action']) =>
-    resourceChanges.filter((c) => c.action === action).length;
-  return {
-    add: count('create'),
-    change: count('update'),
-    destroy: count('delete'),
-    replace: count('replace'),
-    resourceChanges,
-    outputChanges,
-    hasChanges: resourceChanges.length + outputChanges.length > 0,
-    fingerprint: 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
-  };
+  return planSummaryOf(resourceChanges, outputChanges);
 }
 
 function input(overrides: Partial<PlanCommentInput> = {}): PlanCommentInput {
@@ -83,7 +74,9 @@ describe('renderPlanComment', () => {
     expect(lines[0]).toMatch(/^<!-- ha-django-deploy:plan \{.*\} -->$/);
     expect(lines[1]).toBe('### Terraform plan for `terraform`');
     const summary = lines.find((line) => line.includes('**Plan:'));
-    expect(summary).toContain('1 to add, 2 to change, 1 to destroy, 1 to replace; 2 output changes.');
+    expect(summary).toContain(
+      '1 to add, 2 to change, 1 to destroy, 1 to replace (1 `-/+` destroy before create); 2 output changes.',
+    );
     expect(summary).toMatch(/^:warning: /);
   });
 
@@ -108,7 +101,7 @@ describe('renderPlanComment', () => {
     const create = cells(rowFor(body, 'aws_cloudwatch_metric_alarm.cpu')!);
     expect(update).toEqual(['`~` update in place', '`aws_launch_template.web`', '']);
     expect(replace).toEqual([
-      ':warning: `-/+` replace',
+      ':warning: `-/+` replace, destroy first',
       '`aws_lb_target_group.web`',
       'a changed argument cannot be updated in place',
     ]);
@@ -328,6 +321,37 @@ describe('renderPlanComment', () => {
       expect(body).toContain(`[run log](${RUN_URL})`);
     });
 
+    it('item 5: when even the destructions do not fit, the note counts every left-out row by kind', () => {
+      const changes: ResourceChange[] = Array.from({ length: 3000 }, (_, i) => ({
+        address: `module.fleet.aws_instance.node["${String(i).padStart(5, '0')}-${'x'.repeat(40)}"]`,
+        type: 'aws_instance',
+        action: i % 3 === 0 ? 'delete' : i % 3 === 1 ? 'replace-create-first' : 'update',
+      }));
+      const body = renderPlanComment(input({ summary: summaryOf(changes), planText: 'x\n'.repeat(10) }));
+      expect(body.length).toBeLessThanOrEqual(COMMENT_BODY_LIMIT - OUTCOME_ROOM);
+      const rows = body.split('\n').filter((line) => /^\| (:warning: )?`/.test(line));
+      // No update is shown while a destruction is left out.
+      expect(rows.some((row) => row.includes('update in place'))).toBe(false);
+      const shownDeletes = rows.filter((row) => row.includes('`-` destroy')).length;
+      const shownReplaces = rows.filter((row) => row.includes('`+/-` replace')).length;
+      const note = /([\d,]+) more resource changes do not fit in a comment \(([^)]*)\)/.exec(body);
+      expect(note).not.toBeNull();
+      const counted: Record<string, number> = Object.fromEntries(
+        note![2]!.split('; ').map((part): [string, number] => {
+          const [, count, kind] = /^([\d,]+) (.*)$/.exec(part)!;
+          return [kind ?? '', Number(count!.replace(/,/g, ''))];
+        }),
+      );
+      expect(counted).toEqual({
+        destroy: 1000 - shownDeletes,
+        'replace, create first': 1000 - shownReplaces,
+        'update in place': 1000,
+      });
+      // The hidden marker stays within its budget, whatever the plan's size.
+      const marker = body.slice(0, body.indexOf(' -->') + 4);
+      expect(marker.length).toBeLessThan(11_000);
+    });
+
     it('cuts a long plan text line by line after the tables, saying how much is shown', () => {
       const { summary, planText } = generatePlan(600);
       const body = renderPlanComment(
@@ -342,8 +366,10 @@ describe('renderPlanComment', () => {
       const block = body.slice(body.indexOf('```text\n') + 8, body.lastIndexOf('\n```'));
       expect(block).toBe(planText.split('\n').slice(0, shown).join('\n'));
       expect(body).toContain(`65,536-character limit. The full plan is in the [run log](${RUN_URL}).`);
-      // As much as fits: one more line would not.
-      expect(body.length + planText.split('\n')[shown]!.length + 1).toBeGreaterThan(COMMENT_BODY_LIMIT);
+      // As much as fits, leaving the room the apply outcome needs later: one more line would not.
+      expect(body.length + planText.split('\n')[shown]!.length + 1).toBeGreaterThan(
+        COMMENT_BODY_LIMIT - OUTCOME_ROOM,
+      );
     });
 
     it('shortens a single over-long line instead of letting it use up the comment', () => {
@@ -360,5 +386,144 @@ describe('renderPlanComment', () => {
       expect(() => renderPlanComment(input({ summary: mixed, maxLength: 300 }))).toThrow(DeployError);
       expect(() => renderPlanComment(input({ summary: mixed, maxLength: 300 }))).toThrow(/limit is 300/);
     });
+  });
+});
+
+describe('renderPlanComment: imports, moves, notices and the release review', () => {
+  it('shows imports, moves, forgets and unknown actions in the table and the headline', () => {
+    const summary = planSummaryOf([
+      { address: 'aws_s3_bucket.logs', type: 'aws_s3_bucket', action: 'no-op', importId: 'acme-logs' },
+      {
+        address: 'aws_instance.web',
+        type: 'aws_instance',
+        action: 'no-op',
+        movedFrom: 'aws_instance.web[0]',
+      },
+      { address: 'aws_sqs_queue.old', type: 'aws_sqs_queue', action: 'forget' },
+      { address: 'ephemeral.x.y', type: 'x', action: 'unknown', rawActions: 'open' },
+    ]);
+    const body = renderPlanComment(input({ summary }));
+    expect(body).toContain(
+      '**Plan: 1 to import, 0 to add, 0 to change, 0 to destroy, 0 to replace, 1 to move, 1 to forget, 1 of an unknown kind.**',
+    );
+    expect(cells(rowFor(body, 'aws_s3_bucket.logs')!)).toEqual([
+      'import',
+      '`aws_s3_bucket.logs`',
+      'imported from ID `acme-logs`',
+    ]);
+    expect(cells(rowFor(body, 'aws_instance.web')!)).toEqual([
+      'move',
+      '`aws_instance.web`',
+      'moved from `aws_instance.web[0]`',
+    ]);
+    expect(cells(rowFor(body, 'ephemeral.x.y')!)[0]).toBe(':warning: `?` unknown action open');
+  });
+
+  it('shows drift, deferred changes and a plan Terraform will not apply, collapsed', () => {
+    const summary = planSummaryOf([], [], undefined, {
+      drift: [
+        {
+          address: 'aws_security_group.web',
+          type: 'aws_security_group',
+          action: 'update',
+          reason: 'relevant_to_plan',
+        },
+      ],
+      deferred: [{ address: 'aws_eks_cluster.x', reason: 'provider_config_unknown' }],
+      applyable: false,
+    });
+    const body = renderPlanComment(input({ summary }));
+    expect(body).toContain(':no_entry: Terraform reports this plan as **not applyable**');
+    expect(body).toContain('<details><summary>1 resource changed outside Terraform (drift)</summary>');
+    expect(rowFor(body, 'aws_security_group.web')).toContain('updated, affects this plan');
+    expect(body).toContain('<details><summary>1 change deferred to a later plan</summary>');
+    expect(rowFor(body, 'aws_eks_cluster.x')).toContain('provider\\_config\\_unknown');
+  });
+
+  it('scrubs sensitive values from warnings and from the decoded diff, line by line', () => {
+    const review = {
+      sensitiveValues: ['hunter2-but-longer'],
+      image: { before: `docker.io/acme/shop:v1@sha256:${'1'.repeat(64)}`, after: IMAGE },
+      textChanges: [
+        {
+          address: 'aws_launch_template.web',
+          attribute: 'user_data',
+          encoding: 'base64' as const,
+          before: 'PASSWORD=hunter2-but-longer\nDEBUG=false\n',
+          after: 'PASSWORD=hunter2-but-longer\nDEBUG=true\n',
+          afterUnknown: false,
+          sensitive: false,
+        },
+      ],
+    };
+    const body = renderPlanComment(
+      input({
+        review,
+        imageTags: ['v2'],
+        warnings: ['Warning: something\n\nvalue hunter2-but-longer leaked'],
+      }),
+    );
+    expect(body).not.toContain('hunter2-but-longer');
+    expect(body).toContain(
+      `- Image: \`docker.io/acme/shop:v1@sha256:${'1'.repeat(64)}\` (tag \`v1\`) → \`${IMAGE}\` (tags \`v2\`)`,
+    );
+    expect(body).toContain('```diff\n@@ -1,2 +1,2 @@\n PASSWORD=***\n-DEBUG=false\n+DEBUG=true\n```');
+    expect(body).toContain('value *** leaked');
+  });
+
+  it('keeps a huge template diff within the release budget and points at the log', () => {
+    const before = Array.from({ length: 5000 }, (_, i) => `line ${i} ${'a'.repeat(30)}`).join('\n');
+    const after = before.replace(/a{30}/g, 'b'.repeat(30));
+    const review = {
+      sensitiveValues: [],
+      image: undefined,
+      textChanges: [
+        {
+          address: 'local_file.big',
+          attribute: 'content',
+          encoding: 'text' as const,
+          before,
+          after,
+          afterUnknown: false,
+          sensitive: false,
+        },
+      ],
+    };
+    const body = renderPlanComment(input({ review }));
+    const release = body.slice(body.indexOf('#### Release'));
+    expect(release.indexOf('</details>')).toBeLessThan(16_500);
+    expect(body).toMatch(/[\d,]+ more diff lines are in the \[run log\]/);
+  });
+});
+
+describe('renderPlanComment: release section only when there is a release', () => {
+  it('is left out when neither the image nor a boot script changes', () => {
+    const review = { sensitiveValues: [], image: { before: IMAGE, after: IMAGE }, textChanges: [] };
+    expect(renderPlanComment(input({ review }))).not.toContain('#### Release');
+    expect(renderPlanComment(input())).not.toContain('#### Release');
+  });
+});
+
+describe('renderPlanComment: a plan changing many boot scripts', () => {
+  it('diffs at most 20 within the release budget and counts the rest', () => {
+    const textChanges = Array.from({ length: 500 }, (_, i) => ({
+      address: `aws_instance.web[${i}]`,
+      attribute: 'user_data',
+      encoding: 'text' as const,
+      before: `echo ${i}\n`.repeat(50),
+      after: `echo ${i + 1}\n`.repeat(50),
+      afterUnknown: false,
+      sensitive: false,
+    }));
+    const body = renderPlanComment(input({ review: { sensitiveValues: [], image: undefined, textChanges } }));
+    const release = body.slice(
+      body.indexOf('#### Release'),
+      body.indexOf('<details><summary>Full plan text'),
+    );
+    expect(release.length).toBeLessThanOrEqual(16_000);
+    expect((release.match(/```diff/g) ?? []).length).toBeLessThanOrEqual(20);
+    expect(release).toMatch(
+      /([\d,]+) more boot scripts or templates change; their diffs are in the \[run log\]/,
+    );
   });
 });

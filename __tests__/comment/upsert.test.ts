@@ -5,6 +5,7 @@ import type { PlanSummary } from '../../src/terraform/types';
 import { createRecorder } from '../support/recorder';
 import { rejection } from './rejection';
 import { startFakeGitHub, WORKFLOW_BOT, type FakeGitHub, type FakeUser } from '../support/fakeGitHub';
+import { planSummaryOf } from '../support/planSummary';
 
 const PR = 17;
 const WORKFLOW_TOKEN = 'ghs_workflowToken';
@@ -13,21 +14,12 @@ const PERSONAL_TOKEN = 'ghp_personalToken';
 const THROTTLED_TOKEN = 'ghs_throttled';
 const OCTOCAT: FakeUser = { login: 'octocat', type: 'User' };
 
-function planBody(
-  workingDirectory: string,
-  commit: string,
-  fingerprint = `sha256:${'f'.repeat(64)}`,
-): string {
-  const summary: PlanSummary = {
-    add: 1,
-    change: 0,
-    destroy: 0,
-    replace: 0,
-    resourceChanges: [{ address: 'aws_instance.web', type: 'aws_instance', action: 'create' }],
-    outputChanges: [],
-    hasChanges: true,
+function planBody(workingDirectory: string, commit: string, fingerprint = `sha256:${'f'.repeat(64)}`): string {
+  const summary: PlanSummary = planSummaryOf(
+    [{ address: 'aws_instance.web', type: 'aws_instance', action: 'create' }],
+    [],
     fingerprint,
-  };
+  );
   return renderPlanComment({
     summary,
     planText: '  + resource "aws_instance" "web" {}',

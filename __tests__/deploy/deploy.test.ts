@@ -163,6 +163,9 @@ const buildInputs = () => ({
   'build-args': `PYTHON_IMAGE=${runtime.baseImage}`,
 });
 
+/** The second build's image (by digest): the release a later pull request plans again. */
+let secondImage = '';
+
 describe('deploy end to end', () => {
   let firstImage: string;
 
@@ -337,6 +340,7 @@ describe('deploy end to end', () => {
     const run = await deploy(buildInputs(), SECOND_COMMIT);
 
     expectSuccess(run);
+    secondImage = run.outputs.image ?? '';
     expect(run.outputs.image).not.toBe(firstImage);
     expect(JSON.parse(run.outputs['plan-summary'] ?? '{}')).toMatchObject({
       add: 0,
@@ -404,16 +408,47 @@ describe('deploy end to end', () => {
         command: 'deploy',
         image: firstImage,
         'require-approved-plan': 'true',
+        // The deploy records its outcome in the plan comment of the merged pull request.
+        'comment-on-pr': 'true',
         ...registryLogin(),
       };
       const approved = await runAction(baseInputs({ ...approvedInputs, ...withCpuTarget(60) }), pushEnv);
       expectSuccess(approved);
       expect(approved.stdout).toContain('The plan matches the one approved on pull request #7');
 
+      // The deploy wrote its outcome into the plan comment it applied.
+      expect(github.comments[0]?.body).toContain(`:white_check_mark: **Applied** at commit ${mergeSha}`);
+
       const drifted = await runAction(baseInputs({ ...approvedInputs, ...withCpuTarget(50) }), pushEnv);
       expect(drifted.exitCode).toBe(1);
       expect(drifted.outputs['failure-reason']).toBe('plan-changed');
       expect(drifted.stdout).toContain('differs from the one approved on pull request #7');
+      expect(github.comments[0]?.body).toContain(':x: **Not applied**');
+      expect(github.comments[0]?.body).toContain('Failure reason: `plan-changed`');
+      expect(github.comments[0]?.body).not.toContain('**Applied**');
+
+      // A release: the bundled stack's plan of the second build against the deployed first one.
+      const releaseEvent = join(workDir, 'release-event.json');
+      writeFileSync(releaseEvent, JSON.stringify({ pull_request: { number: 8, head: { sha: headSha } } }));
+      const release = await runAction(
+        baseInputs({
+          command: 'plan',
+          'comment-on-pr': 'true',
+          image: secondImage,
+          ...registryLogin(),
+          ...withCpuTarget(60),
+        }),
+        actionEnv({ ...gitHubEnv, GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: releaseEvent }),
+      );
+      expectSuccess(release);
+      const releaseBody = github.comments.find((comment) => comment.issueNumber === 8)?.body ?? '';
+      if (process.env.RELEASE_COMMENT_OUT) writeFileSync(process.env.RELEASE_COMMENT_OUT, releaseBody);
+      expect(releaseBody).toContain(`- Image: \`${firstImage}\` → \`${secondImage}\``);
+      expect(releaseBody).toContain('`user_data` of `aws_launch_template.web` (base64-decoded)');
+      expect(releaseBody).toContain(
+        `\n-  docker pull '${firstImage}' && break\n+  docker pull '${secondImage}' && break\n`,
+      );
+      expect(releaseBody).not.toContain(runtime.password);
     } finally {
       await github.close();
     }

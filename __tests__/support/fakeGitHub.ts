@@ -190,6 +190,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions) {
     }
 
     const singleComment = /^\/issues\/comments\/(\d+)$/.exec(path);
+    if (singleComment && method === 'GET') {
+      const comment = comments.find((candidate) => candidate.id === Number(singleComment[1]));
+      return comment ? reply(200, commentJson(comment)) : failure(404, 'Not Found');
+    }
     if (singleComment && method === 'PATCH') {
       const comment = comments.find((candidate) => candidate.id === Number(singleComment[1]));
       if (!comment) return failure(404, 'Not Found');

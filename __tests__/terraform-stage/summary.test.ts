@@ -42,7 +42,7 @@ describe('summarizePlan', () => {
       },
       { address: 'aws_launch_template.web', type: 'aws_launch_template', action: 'update' },
       { address: 'aws_lb.web', type: 'aws_lb', action: 'create' },
-      { address: 'aws_lb_target_group.web', type: 'aws_lb_target_group', action: 'replace' },
+      { address: 'aws_lb_target_group.web', type: 'aws_lb_target_group', action: 'replace-create-first' },
       { address: 'aws_sns_topic.alerts', type: 'aws_sns_topic', action: 'delete' },
       { address: 'data.aws_ami.al2023', type: 'aws_ami', action: 'read' },
     ]);
@@ -109,8 +109,8 @@ describe('summarizePlan', () => {
 
   it.each([
     ['a string', 'plan'],
-    ['an object without format_version', { resource_changes: [] }],
-    ['unknown actions', plan([resource('aws_lb.web', ['explode'])])],
+    ['an array', []],
+    ['a state document (no format_version... nor resource_changes)', { values: { root_module: {} } }],
   ])('refuses %s with an explained error', (_label, document) => {
     expect(() => summarizePlan(document)).toThrow(DeployError);
     expect(() => summarizePlan(document)).toThrow(/Terraform's JSON format/);
@@ -145,5 +145,169 @@ describe('destroyGuard', () => {
     expect(
       destroyGuard(summary, { protectedTypes: ['aws_db_instance'], allowDestroy: false }),
     ).toBeUndefined();
+  });
+});
+
+describe('summarizePlan across the plan JSON format', () => {
+  it('reads every action list Terraform writes, counting each kind and showing an unknown one', () => {
+    const summary = summarizePlan(
+      plan([
+        resource('terraform_data.create', ['create']),
+        resource('terraform_data.update', ['update']),
+        resource('terraform_data.delete', ['delete']),
+        resource('terraform_data.first', ['delete', 'create']),
+        resource('terraform_data.cbd', ['create', 'delete']),
+        resource('terraform_data.forget', ['forget']),
+        resource('terraform_data.renew', ['create', 'forget']),
+        resource('data.http.read', ['read']),
+        resource('terraform_data.same', ['no-op']),
+        resource('ephemeral.thing.x', ['open']),
+        resource('terraform_data.broken', 'not-a-list' as unknown as string[]),
+      ]),
+    );
+    expect(summary).toMatchObject({
+      add: 2,
+      change: 1,
+      destroy: 1,
+      replace: 2,
+      forget: 2,
+      other: 2,
+      import: 0,
+      move: 0,
+      hasChanges: true,
+    });
+    const actions = Object.fromEntries(
+      summary.resourceChanges.map((change) => [change.address, change.action]),
+    );
+    expect(actions).toEqual({
+      'data.http.read': 'read',
+      'ephemeral.thing.x': 'unknown',
+      'terraform_data.broken': 'unknown',
+      'terraform_data.cbd': 'replace-create-first',
+      'terraform_data.create': 'create',
+      'terraform_data.delete': 'delete',
+      'terraform_data.first': 'replace',
+      'terraform_data.forget': 'forget',
+      'terraform_data.renew': 'replace-forget',
+      'terraform_data.update': 'update',
+    });
+    expect(summary.resourceChanges.find((change) => change.address === 'ephemeral.thing.x')?.rawActions).toBe(
+      'open',
+    );
+    expect(describeCounts(summary)).toBe(
+      '2 to add, 1 to change, 1 to destroy, 2 to replace, 2 to forget, 2 of an unknown kind',
+    );
+  });
+
+  it('counts imports and moves, alone or with another action, and fingerprints them', () => {
+    const importOnly = plan([resource('aws_s3_bucket.logs', ['no-op'], { importing: { id: 'acme-logs' } })]);
+    const summary = summarizePlan(
+      plan([
+        resource('aws_s3_bucket.logs', ['no-op'], { importing: { id: 'acme-logs' } }),
+        resource('aws_s3_bucket.data', ['update'], { importing: { id: 'acme-data' } }),
+        resource('aws_iam_role.unknown_id', ['create'], { importing: { unknown: true } }),
+        {
+          ...resource('module.app.aws_instance.web["a b"]', ['no-op']),
+          previous_address: 'aws_instance.web[0]',
+        },
+      ]),
+    );
+    expect(summary).toMatchObject({ import: 3, move: 1, add: 1, change: 1, hasChanges: true });
+    expect(summary.resourceChanges.find((c) => c.address === 'aws_iam_role.unknown_id')?.importId).toBe('');
+    expect(summary.resourceChanges.find((c) => c.address.startsWith('module.app'))?.movedFrom).toBe(
+      'aws_instance.web[0]',
+    );
+    expect(summarizePlan(importOnly).hasChanges).toBe(true);
+    expect(summarizePlan(importOnly).fingerprint).not.toBe(summarizePlan(plan([])).fingerprint);
+    expect(describeCounts(summary)).toBe(
+      '3 to import, 1 to add, 1 to change, 0 to destroy, 0 to replace, 1 to move',
+    );
+  });
+
+  it('keeps deposed objects apart from the current one at the same address', () => {
+    const summary = summarizePlan(
+      plan([
+        resource('aws_instance.web', ['create', 'delete']),
+        { ...resource('aws_instance.web', ['delete']), deposed: '00000001' },
+      ]),
+    );
+    expect(summary.resourceChanges.map((change) => change.address)).toEqual([
+      'aws_instance.web',
+      'aws_instance.web (deposed object 00000001)',
+    ]);
+  });
+
+  it('reads drift (flagging what the plan relies on), deferred changes, failed checks and applyability', () => {
+    const summary = summarizePlan({
+      ...plan([]),
+      resource_drift: [
+        resource('aws_security_group.web', ['update']),
+        resource('aws_instance.gone', ['delete']),
+        resource('aws_vpc.same', ['no-op']),
+      ],
+      relevant_attributes: [{ resource: 'aws_security_group.web', attribute: ['ingress'] }],
+      deferred_changes: [
+        { reason: 'provider_config_unknown', resource_change: resource('aws_eks.x', ['create']) },
+      ],
+      checks: [
+        {
+          address: { kind: 'check', to_display: 'check.health' },
+          status: 'fail',
+          instances: [{ problems: [{ message: 'down' }] }],
+        },
+        { address: { kind: 'resource', to_display: 'aws_instance.ok' }, status: 'pass' },
+        { address: { kind: 'output_value', to_display: 'output.url' }, status: 'error' },
+      ],
+      errored: true,
+      complete: false,
+    });
+    expect(summary.drift).toEqual([
+      { address: 'aws_instance.gone', type: 'aws_instance', action: 'delete' },
+      {
+        address: 'aws_security_group.web',
+        type: 'aws_security_group',
+        action: 'update',
+        reason: 'relevant_to_plan',
+      },
+    ]);
+    expect(summary.deferred).toEqual([{ address: 'aws_eks.x', reason: 'provider_config_unknown' }]);
+    expect(summary.checks).toEqual([
+      { address: 'check.health', status: 'fail', problems: ['down'] },
+      { address: 'output.url', status: 'error', problems: [] },
+    ]);
+    expect(summary).toMatchObject({ applyable: false, complete: false, hasChanges: false });
+  });
+
+  it('never crashes on entries of an unexpected shape: they are shown and counted', () => {
+    const summary = summarizePlan({
+      format_version: '9.9',
+      resource_changes: [
+        null,
+        7,
+        { change: { actions: ['update'] }, type: 'x', name: 'y' },
+        { address: 'a.b' },
+      ],
+      output_changes: { weird: { actions: ['replace'] }, gone: null },
+      something_new: { nested: [1, 2] },
+    });
+    expect(summary.resourceChanges.map((change) => [change.address, change.action])).toEqual([
+      ['(resource change #1 without an address)', 'unknown'],
+      ['(resource change #2 without an address)', 'unknown'],
+      ['a.b', 'unknown'],
+      ['x.y', 'update'],
+    ]);
+    expect(summary.other).toBe(3);
+    // An output entry of no known shape is still shown, as a change of unknown kind would be.
+    expect(summary.outputChanges).toEqual([
+      { name: 'gone', action: 'update', sensitive: false },
+      { name: 'weird', action: 'update', sensitive: false },
+    ]);
+  });
+
+  it('accepts a plan with no resource_changes at all (Terraform omits it when nothing is planned)', () => {
+    expect(summarizePlan({ format_version: '1.2', errored: true })).toMatchObject({
+      hasChanges: false,
+      applyable: false,
+    });
   });
 });

@@ -5,6 +5,7 @@ import { describeNotHealthy, evaluateTargets, type TargetState } from '../../src
 import { codeSpan } from '../../src/comment/markdown';
 import { failureSummary, planSummary, rolloutOutputs, rolloutSummary } from '../../src/report';
 import { inputsFrom } from '../support/inputs';
+import { planSummaryOf } from '../support/planSummary';
 
 const TG = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef';
 
@@ -163,16 +164,7 @@ describe('report', () => {
   it('keeps hostile resource addresses inside their code span and table cell (the PR comment’s escaping)', () => {
     const address = 'aws_s3_object.x["a` | <img src=x> ``|\n::warning::pwned"]';
     const markdown = planSummary(
-      {
-        add: 1,
-        change: 0,
-        destroy: 0,
-        replace: 0,
-        hasChanges: true,
-        fingerprint: `sha256:${'a'.repeat(64)}`,
-        resourceChanges: [{ address, type: 'aws_s3_object', action: 'create' }],
-        outputChanges: [],
-      },
+      planSummaryOf([{ address, type: 'aws_s3_object', action: 'create' }], [], `sha256:${'a'.repeat(64)}`),
       'docker.io/acme/web@sha256:' + 'b'.repeat(64),
       'infra | <b>x</b>',
     );

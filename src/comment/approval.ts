@@ -35,7 +35,7 @@ const NO_APPROVAL_HELP =
 /** At most this many lines per list in a plan difference; the rest are counted. */
 const MAX_DIFF_LINES = 50;
 
-interface AssociatedPullRequest {
+export interface AssociatedPullRequest {
   number: number;
   html_url: string;
   merged_at: string | null;
@@ -47,7 +47,7 @@ interface AssociatedPullRequest {
  * The merged pull request a commit came from: the one it is the merge (or squash) commit of, else
  * the most recently merged one that contains it.
  */
-function mergedPullRequest(
+export function mergedPullRequest(
   pulls: AssociatedPullRequest[],
   commitSha: string,
 ): AssociatedPullRequest | undefined {
@@ -166,7 +166,7 @@ function changeDifferences(approved: PlanMarker, fresh: PlanSummary): string[] {
     (change) => lastRecorded === undefined || compareAddresses(change.address, lastRecorded) <= 0,
   );
   const freshActions = new Map(
-    comparable.map((change) => [change.address, changeEntry(change.address, change.action)]),
+    comparable.map((change) => [change.address, changeEntry(change.address, change.action, change)]),
   );
 
   const added: string[] = [];

@@ -7,5 +7,14 @@ export {
   type UpsertResult,
 } from './github';
 export { parseCommentMarker, type PlanMarker } from './marker';
-export { redact } from './redact';
-export { COMMENT_BODY_LIMIT, renderPlanComment, type PlanCommentInput } from './render';
+export { createRedactor, redact } from './redact';
+export { COMMENT_BODY_LIMIT, OUTCOME_ROOM, renderPlanComment, type PlanCommentInput } from './render';
+export { releaseSection, type ReleaseInput } from './sections';
+export { unifiedDiff } from './diff';
+export {
+  outcomeSection,
+  recordApplyOutcome,
+  recordApplyOutcomeSafely,
+  withOutcome,
+  type ApplyOutcome,
+} from './outcome';

@@ -1,4 +1,4 @@
-import type { ChangeAction, PlanSummary } from '../terraform/types';
+import type { ChangeAction, PlanSummary, ResourceChange } from '../terraform/types';
 import { CONTROL_CHARACTER } from '../text';
 
 /**
@@ -26,7 +26,13 @@ export const ACTION_SYMBOLS: Record<ChangeAction, string> = {
   update: '~',
   delete: '-',
   replace: '-/+',
+  'replace-create-first': '+/-',
+  'replace-forget': '+/.',
   read: '<=',
+  forget: '.',
+  // Terraform prints no symbol for an object only imported or moved; the entry needs one.
+  'no-op': '=',
+  unknown: '?',
 };
 
 export interface PlanCounts {
@@ -61,8 +67,14 @@ export function compareAddresses(a: string, b: string): number {
   return a > b ? 1 : 0;
 }
 
-export function changeEntry(address: string, action: ChangeAction): string {
-  return `${ACTION_SYMBOLS[action]} ${address}`;
+/** Imports and moves are part of what was approved, so the entry's symbol carries them. */
+export function changeEntry(
+  address: string,
+  action: ChangeAction,
+  also: Pick<ResourceChange, 'importId' | 'movedFrom'> = {},
+): string {
+  const flags = `${also.importId === undefined ? '' : ',import'}${also.movedFrom === undefined ? '' : ',moved'}`;
+  return `${ACTION_SYMBOLS[action]}${flags} ${address}`;
 }
 
 /** Splits a recorded entry back into its symbol and address (addresses may contain spaces). */
@@ -78,7 +90,7 @@ export function buildMarker(
   context: { workingDirectory: string; commit: string; image: string },
 ): PlanMarker {
   const entries = summary.resourceChanges
-    .map((change) => ({ address: change.address, entry: changeEntry(change.address, change.action) }))
+    .map((change) => ({ address: change.address, entry: changeEntry(change.address, change.action, change) }))
     .sort((a, b) => compareAddresses(a.address, b.address))
     .map(({ entry }) => entry);
   const changes: string[] = [];
@@ -139,10 +151,16 @@ function isPrintable(value: unknown): value is string {
   return typeof value === 'string' && value !== '' && !CONTROL_CHARACTER.test(value);
 }
 
+/** changeEntry's flags, in the order it writes them: `<symbol>[,import][,moved]`. */
+const ENTRY_FLAGS_PATTERN = /^(?:,import)?(?:,moved)?$/;
+
 function isChangeEntry(value: unknown): boolean {
   if (!isPrintable(value)) return false;
   const { symbol, address } = parseChangeEntry(value);
-  return SYMBOLS.has(symbol) && address !== '';
+  const flagsAt = symbol.indexOf(',');
+  const actionSymbol = flagsAt < 0 ? symbol : symbol.slice(0, flagsAt);
+  const flags = flagsAt < 0 ? '' : symbol.slice(flagsAt);
+  return SYMBOLS.has(actionSymbol) && ENTRY_FLAGS_PATTERN.test(flags) && address !== '';
 }
 
 /** Every field checked for type and format: a marker is evidence in the approval check. */

@@ -1,4 +1,5 @@
 import { DeployError } from '../errors';
+import type { PlanReview } from '../terraform/review';
 import type { ChangeAction, OutputChange, PlanSummary, ResourceChange } from '../terraform/types';
 import {
   codeBlock,
@@ -12,21 +13,24 @@ import {
 } from './markdown';
 import { ACTION_SYMBOLS, buildMarker, serializeMarker } from './marker';
 import { createRedactor } from './redact';
+import { cutLongLine, noticesSection, releaseSection } from './sections';
 
 /** GitHub refuses issue comment bodies longer than this many characters. */
 export const COMMENT_BODY_LIMIT = 65_536;
 
-/** Longer plan lines (a base64 user-data blob, a policy on one line) are cut to this many characters. */
-const MAX_PLAN_LINE_LENGTH = 1_000;
+/** Room a rendered comment leaves for the apply outcome a deploy adds to it later (recordApplyOutcome). */
+export const OUTCOME_ROOM = 2_000;
 
 const WARNING = ':warning:';
 
 export interface PlanCommentInput {
   summary: PlanSummary;
-  /** `terraform show -no-color` of the saved plan; sensitive values already read `(sensitive value)`. */
+  /** `terraform show -no-color` of the saved plan. */
   planText: string;
   /** The image reference being deployed, `repo@sha256:...`. */
   image: string;
+  /** Tags known to point at the image (pushed or resolved), shown in the release section. */
+  imageTags?: readonly string[];
   /** The commit the plan was made at. */
   commit: string;
   /** Label of the Terraform working directory: one comment per pull request and label. */
@@ -35,7 +39,11 @@ export interface PlanCommentInput {
   runUrl: string;
   /** Values masked wherever they appear (the DockerHub token, anything the caller marks secret). */
   secrets: readonly string[];
-  /** Defaults to GitHub's comment limit; a job summary may allow more. */
+  /** Sensitive values, decoded boot scripts, the image before: from reviewPlan. */
+  review?: PlanReview;
+  /** Terraform's warnings during the plan. */
+  warnings?: readonly string[];
+  /** Defaults to GitHub's comment limit less the room for the apply outcome; a job summary may allow more. */
   maxLength?: number;
 }
 
@@ -43,8 +51,13 @@ const ACTION_LABELS: Record<ChangeAction, string> = {
   create: 'create',
   update: 'update in place',
   delete: 'destroy',
-  replace: 'replace',
+  replace: 'replace, destroy first',
+  'replace-create-first': 'replace, create first',
+  'replace-forget': 'replace, old object kept unmanaged',
   read: 'read',
+  forget: 'forget (stays, no longer managed)',
+  'no-op': 'no other change',
+  unknown: 'unknown action',
 };
 
 /** Terraform's `action_reason` codes in words; unknown codes are shown as they are. */
@@ -65,72 +78,127 @@ const REASON_TEXT: Record<string, string> = {
 };
 
 function isDestructive(action: ChangeAction): boolean {
-  return action === 'delete' || action === 'replace';
+  return action === 'delete' || action === 'replace' || action === 'replace-create-first';
 }
 
 /** Rows kept first when a table must be cut: destruction, then changes, then reads. */
-const ROW_PRIORITY: Record<ChangeAction, number> = { delete: 0, replace: 0, create: 1, update: 1, read: 2 };
+const ROW_PRIORITY: Record<ChangeAction, number> = {
+  delete: 0,
+  replace: 0,
+  'replace-create-first': 0,
+  unknown: 0,
+  forget: 1,
+  'replace-forget': 1,
+  create: 1,
+  update: 1,
+  'no-op': 1,
+  read: 2,
+};
 
 interface Row {
   markdown: string;
   priority: number;
+  /** What the truncation note counts the row as when it is left out. */
+  kind: string;
 }
 
 interface TableSpec {
   title: (shown: number, total: number) => string;
   columns: string[];
   rows: Row[];
-  /** Why rows are missing, given how many are shown. */
-  cutNote: (shown: number, total: number) => string;
+  /** Why rows are missing, given the ones left out. */
+  cutNote: (omitted: Row[]) => string;
 }
 
 function redactSummary(summary: PlanSummary, mask: (text: string) => string): PlanSummary {
+  const redact = (change: ResourceChange): ResourceChange => ({
+    ...change,
+    address: mask(change.address),
+    ...(change.reason === undefined ? {} : { reason: mask(change.reason) }),
+    ...(change.importId === undefined ? {} : { importId: mask(change.importId) }),
+    ...(change.movedFrom === undefined ? {} : { movedFrom: mask(change.movedFrom) }),
+  });
   return {
     ...summary,
-    resourceChanges: summary.resourceChanges.map((change) => ({
-      ...change,
-      address: mask(change.address),
-      reason: change.reason === undefined ? undefined : mask(change.reason),
-    })),
+    resourceChanges: summary.resourceChanges.map(redact),
+    drift: summary.drift.map(redact),
+    deferred: summary.deferred.map((change) => ({ ...change, address: mask(change.address) })),
+    checks: summary.checks.map((check) => ({ ...check, address: mask(check.address) })),
     outputChanges: summary.outputChanges.map((output) => ({ ...output, name: mask(output.name) })),
   };
 }
 
-function cutLongLine(line: string): string {
-  if (line.length <= MAX_PLAN_LINE_LENGTH) return line;
-  const characters = Array.from(line);
-  if (characters.length <= MAX_PLAN_LINE_LENGTH) return line;
-  const rest = characters.length - MAX_PLAN_LINE_LENGTH;
-  return `${characters.slice(0, MAX_PLAN_LINE_LENGTH).join('')} … (${formatCount(rest)} more characters)`;
-}
-
-/** Plan text as lines: colour codes and carriage returns dropped, blank edges trimmed. */
-function planLines(planText: string): string[] {
+/**
+ * Plan text as lines: colour codes and carriage returns dropped, blank edges trimmed, each line
+ * scrubbed, then cut to MAX_LINE_LENGTH. Lines past `reach` characters can never be shown in a
+ * comment, so they are counted but neither scrubbed nor kept: a 2.6 MB plan with a thousand
+ * sensitive values renders in milliseconds.
+ */
+function planLines(planText: string, scrub: (text: string) => string, reach: number): string[] {
   const text = planText
     // eslint-disable-next-line no-control-regex -- ANSI escape sequences are exactly what is removed
     .replace(/\u001b\[[0-9;]*[A-Za-z]/g, '')
     .replace(/\r\n?/g, '\n')
     .replace(/^\s*\n/, '')
     .trimEnd();
-  return text === '' ? [] : text.split('\n').map(cutLongLine);
+  if (text === '') return [];
+  let spent = 0;
+  return text.split('\n').map((line) => {
+    if (spent > reach) return '';
+    const shown = cutLongLine(scrub(line));
+    spent += shown.length + 1;
+    return shown;
+  });
+}
+
+/** The replace count with its order, as Terraform's text marks each one (`-/+` or `+/-`). */
+function replaceText(summary: PlanSummary): string {
+  const createFirst = summary.resourceChanges.filter(
+    (change) => change.action === 'replace-create-first',
+  ).length;
+  const destroyFirst = summary.replace - createFirst;
+  const orders = [
+    createFirst > 0 ? `${formatCount(createFirst)} \`+/-\` create before destroy` : undefined,
+    destroyFirst > 0 ? `${formatCount(destroyFirst)} \`-/+\` destroy before create` : undefined,
+  ].filter(Boolean);
+  return `${formatCount(summary.replace)} to replace${orders.length > 0 ? ` (${orders.join(', ')})` : ''}`;
 }
 
 function summaryLine(summary: PlanSummary): string {
   if (!summary.hasChanges) {
     return '**No changes.** The infrastructure already matches the configuration.';
   }
+  const optional = (count: number, text: string): string | undefined =>
+    count > 0 ? `${formatCount(count)} ${text}` : undefined;
   const counts = [
+    optional(summary.import, 'to import'),
     `${formatCount(summary.add)} to add`,
     `${formatCount(summary.change)} to change`,
     `${formatCount(summary.destroy)} to destroy`,
-    `${formatCount(summary.replace)} to replace`,
-  ].join(', ');
+    replaceText(summary),
+    optional(summary.move, 'to move'),
+    optional(summary.forget, 'to forget'),
+    optional(summary.other, `of an unknown kind`),
+  ]
+    .filter(Boolean)
+    .join(', ');
   const outputs = summary.outputChanges.length;
   const outputText = outputs > 0 ? `; ${formatCount(outputs)} output change${outputs === 1 ? '' : 's'}` : '';
   const line = `**Plan: ${counts}${outputText}.**`;
-  return summary.destroy + summary.replace > 0
+  return summary.destroy + summary.replace + summary.other > 0
     ? `${WARNING} ${line} This plan destroys or replaces resources: check the ${WARNING} rows before merging.`
     : line;
+}
+
+/** What Terraform itself says about whether the plan can be applied. */
+function applyabilityLine(summary: PlanSummary): string | undefined {
+  if (!summary.applyable) {
+    return `:no_entry: Terraform reports this plan as **not applyable** (planning errored); deploy will not apply it.`;
+  }
+  if (!summary.complete) {
+    return `${WARNING} Terraform reports this plan as **incomplete**: some changes are deferred to a later plan.`;
+  }
+  return undefined;
 }
 
 function commitText(commit: string): string {
@@ -143,14 +211,36 @@ function runLogLink(runUrl: string): string {
   return target ? `[run log](${target})` : 'run log';
 }
 
-function actionCell(action: ChangeAction): string {
-  const label = `${codeSpan(ACTION_SYMBOLS[action])} ${ACTION_LABELS[action]}`;
-  return isDestructive(action) ? `${WARNING} ${label}` : label;
+function actionCell(change: ResourceChange): string {
+  const label =
+    change.action === 'unknown'
+      ? `unknown action ${escapeText(change.rawActions ?? '')}`
+      : ACTION_LABELS[change.action];
+  const extras = [
+    change.importId !== undefined ? 'import' : undefined,
+    change.movedFrom !== undefined ? 'move' : undefined,
+  ]
+    .filter(Boolean)
+    .join(' + ');
+  const text =
+    change.action === 'no-op' && extras !== ''
+      ? extras
+      : `${codeSpan(ACTION_SYMBOLS[change.action])} ${label}${extras ? ` + ${extras}` : ''}`;
+  return isDestructive(change.action) || change.action === 'unknown' ? `${WARNING} ${text}` : text;
 }
 
-function reasonCell(reason: string | undefined): string {
-  if (reason === undefined || reason === '') return '';
-  return REASON_TEXT[reason] ?? escapeText(reason);
+function noteCell(change: ResourceChange): string {
+  const notes: string[] = [];
+  if (change.importId !== undefined) {
+    notes.push(
+      change.importId === ''
+        ? 'imported (ID known after apply)'
+        : `imported from ID ${codeSpan(change.importId)}`,
+    );
+  }
+  if (change.movedFrom !== undefined) notes.push(`moved from ${codeSpan(change.movedFrom)}`);
+  if (change.reason) notes.push(REASON_TEXT[change.reason] ?? escapeText(change.reason));
+  return notes.join('; ');
 }
 
 function countedTitle(heading: string, shown: number, total: number): string {
@@ -158,19 +248,31 @@ function countedTitle(heading: string, shown: number, total: number): string {
   return `#### ${heading} (${count})`;
 }
 
+/** "12 destroy; 3 replace, destroy first; 1,000 update in place": the left-out rows by kind. */
+function kindCounts(rows: Row[]): string {
+  const counts = new Map<string, number>();
+  for (const row of rows) counts.set(row.kind, (counts.get(row.kind) ?? 0) + 1);
+  return [...counts].map(([kind, total]) => `${formatCount(total)} ${kind}`).join('; ');
+}
+
+function rowKind(change: ResourceChange): string {
+  if (change.action === 'no-op') return change.importId !== undefined ? 'import' : 'move';
+  return change.action === 'unknown' ? 'unknown action' : ACTION_LABELS[change.action];
+}
+
 function resourceTable(changes: ResourceChange[], logLink: string): TableSpec {
-  const withReasons = changes.some((change) => change.reason);
+  const withNotes = changes.some((change) => noteCell(change) !== '');
   return {
     title: (shown, total) => countedTitle('Resource changes', shown, total),
-    columns: withReasons ? ['Action', 'Resource', 'Why'] : ['Action', 'Resource'],
+    columns: withNotes ? ['Action', 'Resource', 'Why / note'] : ['Action', 'Resource'],
     rows: changes.map((change) => {
-      const cells = [actionCell(change.action), codeSpan(change.address)];
-      if (withReasons) cells.push(reasonCell(change.reason));
-      return { markdown: tableRow(cells), priority: ROW_PRIORITY[change.action] };
+      const cells = [actionCell(change), codeSpan(change.address)];
+      if (withNotes) cells.push(noteCell(change));
+      return { markdown: tableRow(cells), priority: ROW_PRIORITY[change.action], kind: rowKind(change) };
     }),
-    cutNote: (shown, total) =>
-      `${formatCount(total - shown)} more resource changes do not fit in a comment; destructions and ` +
-      `replacements are listed first. The full plan is in the ${logLink}.`,
+    cutNote: (omitted) =>
+      `${formatCount(omitted.length)} more resource changes do not fit in a comment (${kindCounts(omitted)}); ` +
+      `destructions and replacements are listed first. The full plan is in the ${logLink}.`,
   };
 }
 
@@ -184,9 +286,10 @@ function outputTable(outputs: OutputChange[], logLink: string): TableSpec {
         output.sensitive ? `${codeSpan(output.name)} (sensitive, value hidden)` : codeSpan(output.name),
       ]),
       priority: 0,
+      kind: ACTION_LABELS[output.action],
     })),
-    cutNote: (shown, total) =>
-      `${formatCount(total - shown)} more output changes do not fit in a comment; they are in the ${logLink}.`,
+    cutNote: (omitted) =>
+      `${formatCount(omitted.length)} more output changes do not fit in a comment; they are in the ${logLink}.`,
   };
 }
 
@@ -194,7 +297,10 @@ function tableSection(spec: TableSpec, shownRows: Row[]): string {
   const total = spec.rows.length;
   const parts = [spec.title(shownRows.length, total), '', tableHeader(spec.columns)];
   parts.push(...shownRows.map((row) => row.markdown));
-  if (shownRows.length < total) parts.push('', spec.cutNote(shownRows.length, total));
+  if (shownRows.length < total) {
+    const shown = new Set(shownRows);
+    parts.push('', spec.cutNote(spec.rows.filter((row) => !shown.has(row))));
+  }
   return parts.join('\n');
 }
 
@@ -206,7 +312,7 @@ function tableSection(spec: TableSpec, shownRows: Row[]): string {
 function fitTable(spec: TableSpec, budget: number): string | undefined {
   const full = tableSection(spec, spec.rows);
   if (full.length <= budget) return full;
-  // Sized with the widest counts, so the real title and note can only be shorter.
+  // Sized with the widest counts and every row left out, so the real title and note can only be shorter.
   const total = spec.rows.length;
   const overhead = tableSection({ ...spec, title: () => spec.title(total, total + 1) }, []).length;
   if (overhead > budget) return undefined;
@@ -280,43 +386,54 @@ function joinSections(sections: (string | undefined)[]): string {
 
 /**
  * The pull-request comment for one plan, at most `maxLength` characters. When the whole does not
- * fit, the plan text is cut line by line first, then dropped and the tables cut; the marker, the
- * summary line, the image and the commit are always kept. Every text is redacted before it is
- * escaped, so a secret cannot hide behind an escape.
+ * fit, the plan text is cut line by line first, then dropped and the tables cut (destruction
+ * kept longest, the rest counted by kind); the marker, the summary line, the image, the commit,
+ * the release review and the notices (each within its own budget) are always kept. Every text is
+ * redacted before it is escaped, so a secret cannot hide behind an escape; free text (Terraform's
+ * plan text and warnings, decoded boot scripts) is also scrubbed of every value the plan marks
+ * sensitive.
  */
 export function renderPlanComment(input: PlanCommentInput): string {
-  const maxLength = input.maxLength ?? COMMENT_BODY_LIMIT;
+  const maxLength = input.maxLength ?? COMMENT_BODY_LIMIT - OUTCOME_ROOM;
   const mask = createRedactor(input.secrets);
+  const scrub = createRedactor([...input.secrets, ...(input.review?.sensitiveValues ?? [])]);
   const summary = redactSummary(input.summary, mask);
   const workingDirectory = mask(input.workingDirectory);
   const image = mask(input.image);
   const commit = mask(input.commit);
-  const lines = planLines(mask(input.planText));
+  const lines = planLines(input.planText, scrub, maxLength);
   const logLink = runLogLink(mask(input.runUrl));
 
   const marker = serializeMarker(buildMarker(summary, { workingDirectory, commit, image }));
   const head = joinSections([
     `${marker}\n### Terraform plan for ${codeSpan(workingDirectory)}`,
     summaryLine(summary),
+    applyabilityLine(summary),
     [
       `- Image: ${codeSpan(image)}`,
       `- Planned at commit ${commitText(commit)}`,
       `- Workflow ${logLink}`,
     ].join('\n'),
+    releaseSection({ review: input.review, image, imageTags: input.imageTags ?? [], scrub, logLink }),
   ]);
+  const notices = noticesSection({ summary, warnings: input.warnings ?? [], scrub });
   const resources =
     summary.resourceChanges.length > 0 ? resourceTable(summary.resourceChanges, logLink) : undefined;
   const outputs = summary.outputChanges.length > 0 ? outputTable(summary.outputChanges, logLink) : undefined;
   const resourcesFull = resources && tableSection(resources, resources.rows);
   const outputsFull = outputs && tableSection(outputs, outputs.rows);
-  const frame: PlanFrame = { fence: fenceFor(lines.join('\n')), logLink, maxLength };
+  const frame: PlanFrame = {
+    fence: fenceFor(lines.join('\n')),
+    logLink,
+    maxLength: input.maxLength ?? COMMENT_BODY_LIMIT,
+  };
   const planFull = lines.length > 0 ? planSection(lines, lines.length, frame) : undefined;
 
-  const complete = joinSections([head, resourcesFull, outputsFull, planFull]);
+  const complete = joinSections([head, resourcesFull, outputsFull, notices, planFull]);
   if (complete.length <= maxLength) return complete;
 
   const separator = '\n\n'.length;
-  const beforePlan = joinSections([head, resourcesFull, outputsFull]);
+  const beforePlan = joinSections([head, resourcesFull, outputsFull, notices]);
   const cutPlan = fitPlan(lines, maxLength - beforePlan.length - separator, frame);
   if (cutPlan !== undefined) return joinSections([beforePlan, cutPlan]);
 
@@ -326,14 +443,14 @@ export function renderPlanComment(input: PlanCommentInput): string {
       ? `The plan text (${formatCount(lines.length)} lines) does not fit in a comment next to the ` +
         `change tables. The full plan is in the ${logLink}.`
       : undefined;
-  let tableBudget = maxLength - joinSections([head, omitted]).length - separator;
+  let tableBudget = maxLength - joinSections([head, notices, omitted]).length - 2 * separator;
   // Outputs get what the resource table leaves, and at least a quarter: resources matter more.
   const resourcesRoom = resourcesFull === undefined ? 0 : resourcesFull.length + separator;
   const outputsCut =
     outputs && fitTable(outputs, Math.max(Math.floor(tableBudget / 4), tableBudget - resourcesRoom));
   if (outputsCut !== undefined) tableBudget -= outputsCut.length + separator;
   const resourcesCut = resources && fitTable(resources, tableBudget);
-  return checkedLength(joinSections([head, resourcesCut, outputsCut, omitted]), maxLength);
+  return checkedLength(joinSections([head, resourcesCut, outputsCut, notices, omitted]), maxLength);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { CommandOptions, CommandResult, CommandRunner } from '../exec';
 import { formatDuration, type Clock, type Logger } from '../log';
 import { isSensitiveBackendKey } from './backend';
 import type { TerraformOutputs } from './outputs';
+import { reviewPlan, type PlanReview } from './review';
 import { describeCounts, summarizePlan } from './summary';
 import type { PlanSummary } from './types';
 
@@ -59,6 +60,10 @@ export interface TerraformPlan {
   planText: string;
   /** The saved plan: `apply` applies exactly this. */
   planFile: string;
+  /** Sensitive values to scrub, decoded boot scripts and templates, the image before and after. */
+  review: PlanReview;
+  /** Terraform's warnings during the plan (failed check blocks, deprecations), one text each. */
+  warnings: string[];
 }
 
 export interface Terraform {
@@ -85,6 +90,30 @@ export function terraformError(stderr: string): string {
   const shown = relevant.slice(0, ERROR_LINES);
   if (relevant.length > shown.length) shown.push(`... ${relevant.length - shown.length} more lines in the log above`);
   return shown.join('\n').trim() || '(terraform printed no error text)';
+}
+
+/** At most this many lines of one warning; Terraform's own are a dozen at most. */
+const WARNING_LINES = 20;
+
+/**
+ * Terraform's warnings from `plan -no-color` output (stdout carries warnings, stderr errors), each
+ * from its `Warning:` line to the next diagnostic or the plan's closing rule, box drawing dropped.
+ */
+export function terraformWarnings(output: string): string[] {
+  const warnings: string[] = [];
+  let current: string[] | undefined;
+  const close = (): void => {
+    if (current) warnings.push(current.join('\n').trim());
+    current = undefined;
+  };
+  for (const raw of output.split('\n')) {
+    const line = raw.replace(/^[│╷╵]\s?/, '').trimEnd();
+    if (/^(Warning|Error): /.test(line) || /^[─━]{10,}/.test(line)) close();
+    if (line.startsWith('Warning: ')) current = [];
+    if (current && current.length < WARNING_LINES && !(line === '' && current.at(-1) === '')) current.push(line);
+  }
+  close();
+  return [...new Set(warnings)];
 }
 
 /** The lock details Terraform prints when another run holds the state. */
@@ -175,7 +204,7 @@ export function createTerraform(dependencies: TerraformDependencies, options: Te
               ...varFiles.map((file) => `-var-file=${file}`),
               ...Object.entries(overrides).flatMap(([name, value]) => ['-var', `${name}=${value}`]),
             ], { env: { ...dependencies.env, ...variableEnvironment(variables) } });
-            // -detailed-exitcode: 0 no changes, 2 changes, 1 error.
+            // -detailed-exitcode: 0 no changes, 2 changes (imports and moves included), 1 error.
             if (result.exitCode !== 0 && result.exitCode !== 2) {
               throw failure(
                 'terraform-plan-failed',
@@ -208,7 +237,13 @@ export function createTerraform(dependencies: TerraformDependencies, options: Te
             if (text.exitCode !== 0) {
               throw failure('terraform-plan-failed', 'show', text, 'Re-run; report it if it persists.');
             }
-            return { summary, planText: text.stdout, planFile };
+            return {
+              summary,
+              planText: text.stdout,
+              planFile,
+              review: reviewPlan(parsed),
+              warnings: terraformWarnings(`${result.stdout}\n${result.stderr}`),
+            };
           },
           (plan) => `${describeCounts(plan.summary)}, fingerprint ${plan.summary.fingerprint.slice(0, 19)}`,
         ),

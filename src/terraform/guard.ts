@@ -1,5 +1,5 @@
 import { DeployError } from '../errors';
-import type { PlanSummary } from './types';
+import type { ChangeAction, PlanSummary } from './types';
 
 /**
  * What losing means an outage or lost data: the network the instances live in, the load balancer
@@ -12,6 +12,14 @@ export const DEFAULT_PROTECTED_TYPES = [
   'aws_lb_target_group',
   'aws_autoscaling_group',
 ] as const;
+
+/** Actions that end the running object, in the words the refusal uses; an unknown action might. */
+const DESTRUCTIVE = new Map<ChangeAction, string>([
+  ['delete', 'destroy'],
+  ['replace', 'replace'],
+  ['replace-create-first', 'replace'],
+  ['unknown', 'unknown action on'],
+]);
 
 export interface DestroyGuardOptions {
   protectedTypes: readonly string[];
@@ -26,11 +34,11 @@ export function destroyGuard(summary: PlanSummary, options: DestroyGuardOptions)
   if (options.allowDestroy) return undefined;
   const protectedTypes = new Set(options.protectedTypes);
   const blocked = summary.resourceChanges.filter(
-    (change) => (change.action === 'delete' || change.action === 'replace') && protectedTypes.has(change.type),
+    (change) => DESTRUCTIVE.has(change.action) && protectedTypes.has(change.type),
   );
   if (blocked.length === 0) return undefined;
   const lines = blocked.map(
-    (change) => `  ${change.action === 'delete' ? 'destroy' : 'replace'} ${change.address}${change.reason ? ` (${change.reason})` : ''}`,
+    (change) => `  ${DESTRUCTIVE.get(change.action) ?? change.action} ${change.address}${change.reason ? ` (${change.reason})` : ''}`,
   );
   return new DeployError(
     'destroy-blocked',

@@ -3,6 +3,7 @@ export {
   createTerraform,
   parseLockInfo,
   terraformError,
+  terraformWarnings,
   type PlanRequest,
   type Terraform,
   type TerraformDependencies,
@@ -11,5 +12,14 @@ export {
 } from './cli';
 export { DEFAULT_PROTECTED_TYPES, destroyGuard, type DestroyGuardOptions } from './guard';
 export { readDeployedImage, readStackOutputs, type StackOutputs, type TerraformOutputs } from './outputs';
+export { reviewPlan, SHORT_SENSITIVE_LENGTH, type PlanReview, type TextChange } from './review';
 export { describeCounts, summarizePlan } from './summary';
-export type { ChangeAction, OutputChange, PlanSummary, ResourceChange } from './types';
+export type {
+  ChangeAction,
+  CheckResult,
+  DeferredChange,
+  OutputChange,
+  PlanCounts,
+  PlanSummary,
+  ResourceChange,
+} from './types';

@@ -1,49 +1,58 @@
 import { createHash } from 'node:crypto';
 import { DeployError } from '../errors';
-import type { ChangeAction, OutputChange, PlanSummary, ResourceChange } from './types';
+import type {
+  ChangeAction,
+  CheckResult,
+  DeferredChange,
+  OutputChange,
+  PlanCounts,
+  PlanSummary,
+  ResourceChange,
+} from './types';
 
-interface PlannedChange {
-  actions?: unknown;
-  before?: unknown;
-  after?: unknown;
-  after_unknown?: unknown;
-  before_sensitive?: unknown;
-  after_sensitive?: unknown;
+/**
+ * Reads `terraform show -json <planfile>` (Terraform 0.12 to 1.x and OpenTofu write the same
+ * document). Every field is read defensively: an entry of an unexpected shape or an action list
+ * this version does not know is shown and counted as `other`, never dropped and never a crash.
+ */
+
+type Json = Record<string, unknown>;
+
+function asObject(value: unknown): Json {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
 }
 
-interface PlannedResourceChange {
-  address?: unknown;
-  type?: unknown;
-  action_reason?: unknown;
-  change?: PlannedChange;
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
 }
 
-interface PlanJson {
-  format_version?: unknown;
-  resource_changes?: unknown;
-  output_changes?: unknown;
+function asString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** Stands in for every sensitive value in the fingerprint input: the hash must not depend on secrets. */
 const SENSITIVE = '(sensitive)';
 
-function changeAction(actions: unknown): ChangeAction | 'no-op' | undefined {
-  if (!Array.isArray(actions)) return undefined;
-  const key = (actions as unknown[]).map(String).sort().join(',');
-  switch (key) {
-    case 'no-op':
-      return 'no-op';
-    case 'create':
-    case 'update':
-    case 'delete':
-    case 'read':
-      return key;
-    case 'create,delete':
-      // Both orders: create_before_destroy plans ["create","delete"], the default ["delete","create"].
-      return 'replace';
-    default:
-      return undefined;
-  }
+/** Terraform's action lists (jsonplan actionString), in the order Terraform writes them. */
+const ACTIONS: Record<string, ChangeAction> = {
+  'no-op': 'no-op',
+  create: 'create',
+  read: 'read',
+  update: 'update',
+  delete: 'delete',
+  forget: 'forget',
+  'delete,create': 'replace',
+  'create,delete': 'replace-create-first',
+  'create,forget': 'replace-forget',
+};
+
+function actionsText(actions: unknown): string {
+  if (Array.isArray(actions)) return actions.map(String).join(',');
+  return actions === undefined ? '(no actions)' : JSON.stringify(actions);
+}
+
+function changeAction(actions: unknown): ChangeAction {
+  return ACTIONS[actionsText(actions)] ?? 'unknown';
 }
 
 /**
@@ -56,9 +65,9 @@ function maskSensitive(value: unknown, sensitivity: unknown): unknown {
     return value.map((item, i) => maskSensitive(item, Array.isArray(sensitivity) ? sensitivity[i] : undefined));
   }
   if (value !== null && typeof value === 'object') {
-    const marks = sensitivity !== null && typeof sensitivity === 'object' ? (sensitivity as Record<string, unknown>) : {};
+    const marks = asObject(sensitivity);
     return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).map(([key, item]) => [key, maskSensitive(item, marks[key])]),
+      Object.entries(value as Json).map(([key, item]) => [key, maskSensitive(item, marks[key])]),
     );
   }
   return value;
@@ -68,7 +77,7 @@ function maskSensitive(value: unknown, sensitivity: unknown): unknown {
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
+    const entries = Object.entries(value as Json)
       .filter(([, item]) => item !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
@@ -77,13 +86,22 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function fingerprintOf(change: PlannedChange, address: string, action: string): unknown {
+/**
+ * What the fingerprint covers for one change. Fields that only some plans have (imports, moves,
+ * deposed objects, unknown action lists) are left out when absent, so a plan without them hashes
+ * as it always did.
+ */
+function fingerprintOf(change: Json, resource: ResourceChange | { address: string; action: string }): unknown {
+  const { importId, movedFrom, rawActions } = resource as ResourceChange;
   return {
-    address,
-    action,
+    address: resource.address,
+    action: resource.action,
     before: maskSensitive(change.before, change.before_sensitive),
     after: maskSensitive(change.after, change.after_sensitive),
     afterUnknown: change.after_unknown,
+    importing: importId,
+    movedFrom,
+    rawActions,
   };
 }
 
@@ -91,72 +109,197 @@ function notAPlan(detail: string): DeployError {
   return new DeployError(
     'terraform-plan-unreadable',
     `terraform show -json did not return a plan Terraform's JSON format describes: ${detail}.`,
-    'Check the Terraform version on the runner (1.6 or newer is supported) and re-run; report it if it persists.',
+    'Check that show -json was given a saved plan file (terraform plan -out) and that the runner’s Terraform ' +
+      '(1.6 or newer) or OpenTofu wrote it; report it if it persists.',
   );
 }
 
-/**
- * What a saved plan will do, from `terraform show -json <planfile>`: counts as Terraform's
- * "Plan:" line gives them (a replacement counts once, as a replacement), each changed resource
- * and output, and a fingerprint over the planned values with sensitive values masked.
- */
-export function summarizePlan(planJson: unknown): PlanSummary {
-  if (planJson === null || typeof planJson !== 'object') throw notAPlan('not a JSON object');
-  const plan = planJson as PlanJson;
-  if (typeof plan.format_version !== 'string') throw notAPlan('no format_version');
-  const resourceChanges: ResourceChange[] = [];
-  const counted = { create: 0, update: 0, delete: 0, replace: 0, read: 0 };
-  const fingerprintInput: unknown[] = [];
-  const planned = Array.isArray(plan.resource_changes) ? (plan.resource_changes as PlannedResourceChange[]) : [];
-  for (const resource of planned) {
-    const action = changeAction(resource.change?.actions);
-    if (typeof resource.address !== 'string' || action === undefined) {
-      throw notAPlan(`a resource change without address or known actions (${JSON.stringify(resource.change?.actions)})`);
-    }
-    if (action === 'no-op') continue;
-    counted[action] += 1;
-    resourceChanges.push({
-      address: resource.address,
-      type: typeof resource.type === 'string' ? resource.type : '',
-      action,
-      ...(typeof resource.action_reason === 'string' ? { reason: resource.action_reason } : {}),
-    });
-    fingerprintInput.push(fingerprintOf(resource.change ?? {}, resource.address, action));
-  }
+/** The address to show: Terraform's, a deposed object marked as such, or one pieced together. */
+function addressOf(resource: Json, index: number): string {
+  const address =
+    asString(resource.address) ??
+    ([asString(resource.module_address), asString(resource.type), asString(resource.name)]
+      .filter(Boolean)
+      .join('.') ||
+      `(resource change #${index + 1} without an address)`);
+  const deposed = asString(resource.deposed);
+  return deposed ? `${address} (deposed object ${deposed})` : address;
+}
 
-  const outputChanges: OutputChange[] = [];
-  const outputs = (plan.output_changes ?? {}) as Record<string, PlannedChange>;
-  for (const [name, change] of Object.entries(outputs)) {
-    const action = changeAction(change.actions);
-    if (action === 'no-op' || action === undefined || action === 'read' || action === 'replace') continue;
-    const sensitive = change.after_sensitive === true || change.before_sensitive === true;
-    outputChanges.push({ name, action, sensitive });
-    fingerprintInput.push(fingerprintOf(change, `output.${name}`, action));
-  }
+/** The import source: the ID, or the identity object of Terraform 1.12+, '' when known after apply. */
+function importIdOf(importing: unknown): string | undefined {
+  if (importing === undefined || importing === null) return undefined;
+  const fields = asObject(importing);
+  if (typeof fields.id === 'string') return fields.id;
+  if (fields.identity !== undefined) return canonicalJson(fields.identity);
+  return '';
+}
 
-  resourceChanges.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  outputChanges.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  fingerprintInput.sort((a, b) => {
-    const left = canonicalJson(a);
-    const right = canonicalJson(b);
-    return left < right ? -1 : left > right ? 1 : 0;
-  });
-  const changesResources = counted.create + counted.update + counted.delete + counted.replace > 0;
+function readResourceChange(entry: unknown, index: number): { resource: ResourceChange; change: Json } {
+  const resource = asObject(entry);
+  const change = asObject(resource.change);
+  const address = addressOf(resource, index);
+  const action = changeAction(change.actions);
+  const previous = asString(resource.previous_address);
+  const importId = importIdOf(change.importing);
+  const reason = asString(resource.action_reason);
   return {
-    add: counted.create,
-    change: counted.update,
-    destroy: counted.delete,
-    replace: counted.replace,
-    resourceChanges,
-    outputChanges,
-    hasChanges: changesResources || outputChanges.length > 0,
-    fingerprint: `sha256:${createHash('sha256').update(canonicalJson(fingerprintInput)).digest('hex')}`,
+    change,
+    resource: {
+      address,
+      type: asString(resource.type) ?? '',
+      action,
+      ...(reason ? { reason } : {}),
+      ...(importId !== undefined ? { importId } : {}),
+      ...(previous && previous !== address ? { movedFrom: previous } : {}),
+      ...(action === 'unknown' ? { rawActions: actionsText(change.actions) } : {}),
+    },
   };
 }
 
-/** Counts as one line: `2 to add, 1 to change, 0 to destroy, 1 to replace`, or `no changes`. */
+/** Counts as Terraform's "Plan:" line words them, except that a replacement counts once, as one. */
+function count(counts: PlanCounts, change: ResourceChange): void {
+  const byAction: Partial<Record<ChangeAction, (keyof PlanCounts)[]>> = {
+    create: ['add'],
+    update: ['change'],
+    delete: ['destroy'],
+    replace: ['replace'],
+    'replace-create-first': ['replace'],
+    // The new object is added; the old one is forgotten, not destroyed.
+    'replace-forget': ['add', 'forget'],
+    forget: ['forget'],
+    unknown: ['other'],
+  };
+  for (const key of byAction[change.action] ?? []) counts[key] += 1;
+  if (change.importId !== undefined) counts.import += 1;
+  if (change.movedFrom !== undefined) counts.move += 1;
+}
+
+function isShown(change: ResourceChange): boolean {
+  return change.action !== 'no-op' || change.importId !== undefined || change.movedFrom !== undefined;
+}
+
+function outputAction(actions: unknown): OutputChange['action'] | undefined {
+  const action = changeAction(actions);
+  if (action === 'no-op' || action === 'read') return undefined;
+  if (action === 'create' || action === 'delete') return action;
+  // Outputs are only ever created, updated or deleted; anything else is still a change.
+  return 'update';
+}
+
+function readOutputChanges(outputs: unknown, fingerprintInput: unknown[]): OutputChange[] {
+  const changes: OutputChange[] = [];
+  for (const [name, value] of Object.entries(asObject(outputs))) {
+    const change = asObject(value);
+    const action = outputAction(change.actions);
+    if (action === undefined) continue;
+    const sensitive = change.after_sensitive === true || change.before_sensitive === true;
+    changes.push({ name, action, sensitive });
+    fingerprintInput.push(fingerprintOf(change, { address: `output.${name}`, action }));
+  }
+  return changes.sort((a, b) => compareText(a.name, b.name));
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Checks whose status is not a pass, each with the problems its failing instances reported. */
+function readChecks(checks: unknown): CheckResult[] {
+  return asArray(checks)
+    .map(asObject)
+    .filter((check) => check.status === 'fail' || check.status === 'error')
+    .map((check) => {
+      const address = asObject(check.address);
+      const problems = asArray(check.instances)
+        .flatMap((instance) => asArray(asObject(instance).problems))
+        .map((problem) => asString(asObject(problem).message))
+        .filter((message): message is string => message !== undefined);
+      return {
+        address: asString(address.to_display) ?? asString(address.name) ?? '(check)',
+        status: String(check.status),
+        problems: [...new Set(problems)],
+      };
+    });
+}
+
+function readDeferred(deferred: unknown): DeferredChange[] {
+  return asArray(deferred).map((entry, index) => {
+    const fields = asObject(entry);
+    return {
+      address: addressOf(asObject(fields.resource_change), index),
+      reason: asString(fields.reason) ?? 'unknown',
+    };
+  });
+}
+
+/** Drift that matters to this plan is listed in relevant_attributes; the rest is noise. */
+function readDrift(drift: unknown, relevant: unknown): ResourceChange[] {
+  const relevantAddresses = new Set(asArray(relevant).map((entry) => asString(asObject(entry).resource)));
+  return asArray(drift)
+    .map((entry, index) => readResourceChange(entry, index).resource)
+    .filter((change) => change.action !== 'no-op')
+    .map((change) => (relevantAddresses.has(change.address) ? { ...change, reason: 'relevant_to_plan' } : change))
+    .sort((a, b) => compareText(a.address, b.address));
+}
+
+function fingerprint(input: unknown[]): string {
+  const sorted = input.map(canonicalJson).sort(compareText);
+  return `sha256:${createHash('sha256').update(`[${sorted.join(',')}]`).digest('hex')}`;
+}
+
+/**
+ * What a saved plan will do: counts, each changed resource (imports, moves and forgets included)
+ * and output, drift, deferred changes, failed checks, and a fingerprint over the planned values
+ * with sensitive values masked.
+ */
+export function summarizePlan(planJson: unknown): PlanSummary {
+  if (planJson === null || typeof planJson !== 'object' || Array.isArray(planJson)) {
+    throw notAPlan('not a JSON object');
+  }
+  const plan = planJson as Json;
+  if (typeof plan.format_version !== 'string' && !Array.isArray(plan.resource_changes)) {
+    throw notAPlan('neither a format_version nor resource_changes (is it a state rather than a plan?)');
+  }
+  const counts: PlanCounts = { add: 0, change: 0, destroy: 0, replace: 0, import: 0, move: 0, forget: 0, other: 0 };
+  const resourceChanges: ResourceChange[] = [];
+  const fingerprintInput: unknown[] = [];
+  asArray(plan.resource_changes).forEach((entry, index) => {
+    const { resource, change } = readResourceChange(entry, index);
+    if (!isShown(resource)) return;
+    count(counts, resource);
+    resourceChanges.push(resource);
+    fingerprintInput.push(fingerprintOf(change, resource));
+  });
+  resourceChanges.sort((a, b) => compareText(a.address, b.address));
+  const outputChanges = readOutputChanges(plan.output_changes, fingerprintInput);
+  const changesSomething = Object.values(counts).some((value) => value > 0);
+  return {
+    ...counts,
+    resourceChanges,
+    outputChanges,
+    drift: readDrift(plan.resource_drift, plan.relevant_attributes),
+    deferred: readDeferred(plan.deferred_changes),
+    checks: readChecks(plan.checks),
+    applyable: plan.applyable !== false && plan.errored !== true,
+    complete: plan.complete !== false,
+    hasChanges: changesSomething || outputChanges.length > 0,
+    fingerprint: fingerprint(fingerprintInput),
+  };
+}
+
+/** Counts as one line: `1 to import, 2 to add, …`, kinds that only some plans have only when present. */
 export function describeCounts(summary: PlanSummary): string {
   if (!summary.hasChanges) return 'no changes';
-  const { add, change, destroy, replace } = summary;
-  return `${add} to add, ${change} to change, ${destroy} to destroy, ${replace} to replace`;
+  const parts = [
+    summary.import > 0 ? `${summary.import} to import` : undefined,
+    `${summary.add} to add`,
+    `${summary.change} to change`,
+    `${summary.destroy} to destroy`,
+    `${summary.replace} to replace`,
+    summary.move > 0 ? `${summary.move} to move` : undefined,
+    summary.forget > 0 ? `${summary.forget} to forget` : undefined,
+    summary.other > 0 ? `${summary.other} of an unknown kind` : undefined,
+  ];
+  return parts.filter(Boolean).join(', ');
 }

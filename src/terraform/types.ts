@@ -1,7 +1,24 @@
 /** Shapes shared by the terraform stage (which produces them) and the PR comment (which shows them). */
 
-/** What Terraform will do to one resource; `replace` covers both delete-then-create orders. */
-export type ChangeAction = 'create' | 'update' | 'delete' | 'replace' | 'read';
+/**
+ * What Terraform will do to one resource. The two replace orders are kept apart because they differ
+ * in downtime: `replace` deletes first (`-/+`, Terraform's default), `replace-create-first` is
+ * create_before_destroy (`+/-`). `replace-forget` creates a new object and leaves the old one
+ * running unmanaged (`+/.`, a `removed` block with destroy = false on a replaced resource).
+ * `no-op` appears only for a resource that is imported or moved without other change; `unknown` is
+ * an action list this version does not know, shown as Terraform wrote it.
+ */
+export type ChangeAction =
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'replace'
+  | 'replace-create-first'
+  | 'replace-forget'
+  | 'read'
+  | 'forget'
+  | 'no-op'
+  | 'unknown';
 
 export interface ResourceChange {
   address: string;
@@ -9,28 +26,65 @@ export interface ResourceChange {
   action: ChangeAction;
   /** Why Terraform replaces it (`action_reason` in plan JSON), when it does. */
   reason?: string;
+  /** The ID Terraform imports the object from (`importing.id`); empty when only known after apply. */
+  importId?: string;
+  /** The address the object had before a `moved` block or an implicit count/for_each move. */
+  movedFrom?: string;
+  /** The action list as Terraform wrote it, for an action this version does not know. */
+  rawActions?: string;
 }
 
 export interface OutputChange {
   name: string;
-  action: Exclude<ChangeAction, 'replace' | 'read'>;
+  action: 'create' | 'update' | 'delete';
   sensitive: boolean;
 }
 
-export interface PlanSummary {
+/** A `check` block or condition whose result is not a pass (plan JSON `checks`). */
+export interface CheckResult {
+  address: string;
+  /** `fail` or `error`, as Terraform writes it. */
+  status: string;
+  problems: string[];
+}
+
+/** A change Terraform postponed to a later plan (plan JSON `deferred_changes`). */
+export interface DeferredChange {
+  address: string;
+  reason: string;
+}
+
+export interface PlanCounts {
   add: number;
   change: number;
   destroy: number;
-  /** Replacements are counted here only, not also in add and destroy. */
+  /** Replacements of both orders, counted here only, not also in add and destroy. */
   replace: number;
-  /** Every resource change except no-ops, in address order. */
+  import: number;
+  move: number;
+  /** Objects Terraform stops managing without destroying them. */
+  forget: number;
+  /** Resource changes with an action this version does not know: shown and counted, never dropped. */
+  other: number;
+}
+
+export interface PlanSummary extends PlanCounts {
+  /** Every resource change except plain no-ops, in address order. */
   resourceChanges: ResourceChange[];
   outputChanges: OutputChange[];
+  /** Changes made outside Terraform that the plan detected (`resource_drift`). */
+  drift: ResourceChange[];
+  deferred: DeferredChange[];
+  /** Checks that did not pass. */
+  checks: CheckResult[];
+  /** Terraform says the plan cannot be applied (`applyable: false`) or is incomplete. */
+  applyable: boolean;
+  complete: boolean;
   hasChanges: boolean;
   /**
-   * sha256 over the normalised planned changes (addresses, actions and planned values, sensitive
-   * values replaced by a marker), so the plan shown on a PR can be compared with the plan a deploy
-   * is about to apply, without storing any value.
+   * sha256 over the normalised planned changes (addresses, actions, imports, moves and planned
+   * values, sensitive values replaced by a marker), so the plan shown on a PR can be compared with
+   * the plan a deploy is about to apply, without storing any value.
    */
   fingerprint: string;
 }
