@@ -24,7 +24,7 @@ import { readRunContext, type RunContext } from './context';
 import { DeployError, errorMessage, errorName } from './errors';
 import { runCommand, type CommandRunner } from './exec';
 import { buildAndPush, resolveImage, type ImageDependencies, type ImageResult } from './image';
-import { actionsLogger, systemClock, type Clock, type Logger } from './log';
+import { actionsLogger, scaledClock, systemClock, type Clock, type Logger } from './log';
 import {
   createActionsReporter,
   deploySummary,
@@ -287,6 +287,7 @@ async function deployCommand(session: Session): Promise<void> {
       targetGroupArns: [stack.targetGroupArn],
       launchTemplateVersion: stack.launchTemplateVersion,
       appUrl: config.rollout.appUrl ?? stack.appUrl,
+      expectedCommit: image.revision,
     },
     config.aws.region,
   );
@@ -297,7 +298,8 @@ async function deployCommand(session: Session): Promise<void> {
 }
 
 function rolloutDependencies({ dependencies, config }: Session) {
-  const { log, clock, fetch } = dependencies;
+  const { log, fetch } = dependencies;
+  const clock = scaledClock(dependencies.clock, config.aws.timeScale);
   return { clients: dependencies.createClients(config.aws), log, clock, fetch };
 }
 

@@ -131,7 +131,12 @@ export function rolloutSummary(result: RolloutResult): string {
           : 'not needed: already on this version',
       ],
       ['Healthy targets', `${result.healthyTargets} (desired ${result.desiredCapacity})`],
-      ['Smoke check', result.smokeUrl ? `${result.smokeUrl} answered 200` : 'skipped (smoke-check: false)'],
+      [
+        'Smoke check',
+        result.smoke
+          ? `${result.smoke.url}: ${result.smoke.answers} answers in a row from commit \`${result.smoke.commit}\`; ${result.smoke.appUrl} answered ${result.smoke.appStatus}`
+          : 'skipped (smoke-check: false)',
+      ],
       ['Duration', `${result.seconds} s`],
     ]),
   ].join('\n');

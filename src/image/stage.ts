@@ -78,7 +78,15 @@ export interface ImageResult {
   /** The local image ID (config digest) when built here; never what a host pulls. */
   imageId: string | undefined;
   built: boolean;
+  /**
+   * The commit the image was built from, which its health answer must report: the build's commit,
+   * or for an existing image the commit-SHA tag it was named by (the tags this action pushes).
+   * Undefined for an image named by digest alone.
+   */
+  revision: string | undefined;
 }
+
+const COMMIT_TAG = /^[0-9a-f]{40}$/;
 
 /** Runs docker, turning "docker is not installed" into an explained failure. */
 async function docker(
@@ -287,7 +295,8 @@ export async function buildAndPush(
       revision: settings.revision,
       created: new Date(clock.now()),
     }),
-    buildArgs: settings.buildArgs,
+    // After the user's own: the app reports REVISION as its commit, which the smoke check compares.
+    buildArgs: { ...settings.buildArgs, REVISION: settings.revision },
     context: settings.context,
     dockerfile: settings.dockerfile,
   };
@@ -309,6 +318,7 @@ export async function buildAndPush(
         reference,
         imageId: pushed.imageId,
         built: true,
+        revision: settings.revision,
       };
     } finally {
       await rm(workDir, { recursive: true, force: true });
@@ -368,6 +378,7 @@ export async function resolveImage(
         reference,
         imageId: undefined,
         built: false,
+        revision: image.tag !== undefined && COMMIT_TAG.test(image.tag) ? image.tag : undefined,
       };
     },
   );
