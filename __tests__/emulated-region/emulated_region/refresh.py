@@ -15,6 +15,7 @@ from moto.autoscaling.exceptions import AutoscalingClientError, ValidationError
 from moto.autoscaling.models import AutoScalingBackend, FakeAutoScalingGroup
 from moto.core.exceptions import ServiceException
 
+from . import special_instances
 from .health import health_check_interval, instance_health
 from .state import Harness
 from .versions import LaunchSource, group_source, launch_source, launched_at, launching_from, resolve
@@ -137,6 +138,9 @@ class InstanceRefresh:
     resume_at: float | None = None  # end of a checkpoint delay or of the bake time
     checkpoints_left: list[int] = field(default_factory=list)
     rollback_details: dict[str, Any] | None = None
+    # Scale-in protected / Standby instances the refresh waits for (preference Wait), and since when.
+    held_ids: list[str] = field(default_factory=list)
+    waiting_since: float | None = None
 
     @property
     def percentage_complete(self) -> int:
@@ -251,6 +255,7 @@ def start(
         for state in in_service
         if not (preferences.skip_matching and target.same_as(launch_source(state.instance)))
     ]
+    to_replace = special_instances.plan_start(group, preferences, to_replace)
     warmup = next(
         value
         for value in (preferences.instance_warmup, getattr(group, "default_instance_warmup", None),
@@ -348,7 +353,12 @@ def _advance(harness: Harness, group: FakeAutoScalingGroup, refresh: InstanceRef
         if refresh.status == "Baking":
             _succeed(group, refresh)
             return
-    if not _start_batch(group, refresh):
+    if _start_batch(group, refresh):
+        return
+    waiting, failure = special_instances.hold(refresh, group, now)
+    if failure:
+        _fail(harness, group, refresh, failure)
+    elif not waiting:
         _finish_replacing(group, refresh, now)
 
 
