@@ -150,6 +150,9 @@ function createObserver(
 ) {
   const lastStates = new Map<string, string>();
   const ignored = new Set<string>();
+  // Every instance the group has had during this rollout: an old one the refresh terminated is
+  // still ours while its target drains.
+  const known = new Set<string>();
   let latest: Observation | undefined;
   return {
     async observe(): Promise<Observation> {
@@ -157,9 +160,10 @@ function createObserver(
         describeGroup(context.clients, context.region, asgName),
         describeTargets(context.clients, targetGroupArns),
       ]);
+      for (const instance of group.instances) known.add(instance.instanceId);
       const verdict = evaluateTargets(targets, {
         targetGroupArns,
-        groupInstanceIds: new Set(group.instances.map((instance) => instance.instanceId)),
+        groupInstanceIds: known,
         upToDateInstanceIds: upToDateInstanceIds(group, target),
         required: requiredHealthy(context.settings, group),
       });
