@@ -213,23 +213,34 @@ describe('docker missing (stand-in that fails like @actions/exec does)', () => {
 });
 
 describe('the commit an existing image was built from (issue 9: what the smoke check expects)', () => {
-  it('is the commit-SHA tag it is named by, as this action tags its builds; unknown by digest or other tags', async () => {
-    const { dependencies } = stage(buildxStandIn().run);
-    const credentials = { username: 'acme', password: PASSWORD };
+  const credentials = { username: 'acme', password: PASSWORD };
+
+  it('is its org.opencontainers.image.revision label, however the image is named', async () => {
+    const older = 'a'.repeat(40);
+    const digest = registry.storeImage('acme/web', 'stable', { 'org.opencontainers.image.revision': older });
+    const { dependencies, recorder } = stage(buildxStandIn().run);
+    for (const image of [`${registry.host}/acme/web@${digest}`, `${registry.host}/acme/web:stable`]) {
+      const resolved = await resolveImage(dependencies, { image: parseExistingImage(image), credentials });
+      expect(resolved).toMatchObject({ digest, revision: older });
+    }
+    expect(recorder.text()).toContain(
+      `built from commit ${older} (its org.opencontainers.image.revision label)`,
+    );
+  });
+
+  it('falls back to the commit-SHA tag it is named by, and is unknown otherwise', async () => {
+    // The stored manifests here carry no config: no label to read.
+    const { dependencies, recorder } = stage(buildxStandIn().run);
     const bySha = await resolveImage(dependencies, {
       image: parseExistingImage(`${registry.host}/acme/web:${REVISION}`),
       credentials,
     });
     expect(bySha.revision).toBe(REVISION);
-    const byTag = await resolveImage(dependencies, {
-      image: parseExistingImage(`${registry.host}/acme/web:latest`),
-      credentials,
-    });
-    expect(byTag.revision).toBeUndefined();
     const byDigest = await resolveImage(dependencies, {
       image: parseExistingImage(`${registry.host}/acme/web@${DIGEST}`),
       credentials,
     });
     expect(byDigest.revision).toBeUndefined();
+    expect(recorder.text()).toContain('The image names no commit');
   });
 });

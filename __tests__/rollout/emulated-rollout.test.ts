@@ -145,14 +145,19 @@ describe('rollout against the emulated region', () => {
   });
 
   describe('a refresh already in progress', () => {
-    async function startOtherRefresh(): Promise<string> {
+    /** A long warmup keeps the other refresh running while the action (slow to start on a loaded machine) comes up. */
+    async function startOtherRefresh(warmupSeconds = 30): Promise<string> {
       const started = await autoScaling.send(
         new StartInstanceRefreshCommand({
           AutoScalingGroupName: stack.asgName,
           DesiredConfiguration: {
             LaunchTemplate: { LaunchTemplateId: stack.launchTemplateId, Version: String(stack.versions[1]) },
           },
-          Preferences: { MinHealthyPercentage: 100, MaxHealthyPercentage: 200, InstanceWarmup: 30 },
+          Preferences: {
+            MinHealthyPercentage: 100,
+            MaxHealthyPercentage: 200,
+            InstanceWarmup: warmupSeconds,
+          },
         }),
       );
       return started.InstanceRefreshId!;
@@ -160,7 +165,7 @@ describe('rollout against the emulated region', () => {
 
     it('fail: refuses to start a second rollout and changes nothing', async () => {
       const newest = await addLaunchTemplateVersion();
-      const other = await startOtherRefresh();
+      const other = await startOtherRefresh(2400);
 
       const run = await rollout({ 'on-refresh-in-progress': 'fail' });
 
@@ -176,9 +181,10 @@ describe('rollout against the emulated region', () => {
 
     it('wait: lets the running refresh finish, then rolls to the newest version', async () => {
       const newest = await addLaunchTemplateVersion();
-      const other = await startOtherRefresh();
+      const other = await startOtherRefresh(2400);
 
-      const run = await rollout({ 'on-refresh-in-progress': 'wait' });
+      // Its 40 simulated minutes of warmup, then ours: more than the default 30 minutes.
+      const run = await rollout({ 'on-refresh-in-progress': 'wait', 'wait-timeout-minutes': '75' });
 
       expect(run.exitCode).toBe(0);
       expect(run.stdout).toContain(`earlier refresh ${other} ended Successful`);

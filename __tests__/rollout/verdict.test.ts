@@ -309,6 +309,8 @@ describe('item 6: only Successful is success', () => {
     const running = rollout();
     await waitFor(async () => (await refreshes())[0]?.Status === 'InProgress', 'the refresh to start');
     await autoScaling.send(new CancelInstanceRefreshCommand({ AutoScalingGroupName: stack.asgName }));
+    // AWS lets the replacements already under way finish before the refresh ends Cancelled.
+    await region.settings({ healthCheckSeconds: 60 });
 
     const run = await running;
 
@@ -325,7 +327,7 @@ describe('item 8: the smoke check proves the release', () => {
 
     expectExplainedFailure(run, 'smoke-wrong-release');
     expect(run.stdout).toContain(
-      `does not serve only the deployed commit ${DEPLOYED_COMMIT}: 3 answers gave`,
+      `does not serve only the deployed commit ${DEPLOYED_COMMIT}: 2 answers gave`,
     );
     expect(run.stdout).toContain(`1x ${OLD_COMMIT} (version 1.0.0)`);
   });

@@ -1,4 +1,6 @@
 import { parseConfig } from '../../src/config';
+import { scaledClock } from '../../src/log';
+import { createFakeClock } from '../support/fakeClock';
 import { isGroupOnVersion, upToDateInstanceIds, type GroupSnapshot } from '../../src/rollout/group';
 import { refreshPreferences } from '../../src/rollout/refresh';
 import { describeNotHealthy, evaluateTargets, type TargetState } from '../../src/rollout/targets';
@@ -223,5 +225,17 @@ describe('report', () => {
     const markdown = failureSummary('timeout', 'a | b\nc', 'retry');
     expect(markdown).toContain('| What happened | a \\| b<br>c |');
     expect(markdown).toContain('| What to do | retry |');
+  });
+});
+
+describe('scaledClock (the emulated region’s time for the rollout’s waits)', () => {
+  it('runs now() scale times faster and sleeps 1/scale of the time asked', async () => {
+    const { clock: base, sleeps, advance } = createFakeClock(1000);
+    const scaled = scaledClock(base, 100);
+    advance(50);
+    expect(scaled.now()).toBe(1000 + 5000);
+    await scaled.sleep(10_000);
+    expect(sleeps).toEqual([100]);
+    expect(scaledClock(base, 1)).toBe(base);
   });
 });

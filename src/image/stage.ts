@@ -88,6 +88,32 @@ export interface ImageResult {
 
 const COMMIT_TAG = /^[0-9a-f]{40}$/;
 
+/**
+ * The commit an existing image was built from: its revision label, else the commit-SHA tag it was
+ * named by. A registry that cannot describe the image only costs the check, not the deploy.
+ */
+async function existingRevision(
+  dependencies: ImageDependencies,
+  client: RegistryClient,
+  image: ImageReference,
+  digest: string,
+): Promise<string | undefined> {
+  const fromTag = image.tag !== undefined && COMMIT_TAG.test(image.tag) ? image.tag : undefined;
+  let labelled: string | undefined;
+  try {
+    labelled = await client.imageRevision(image, digest);
+  } catch (error) {
+    dependencies.log.warning(`Could not read the image's revision label: ${errorMessage(error)}`);
+  }
+  const revision = labelled ?? fromTag;
+  dependencies.log.info(
+    revision
+      ? `The image was built from commit ${revision} (${labelled ? 'its org.opencontainers.image.revision label' : 'its tag'}): the smoke check expects it.`
+      : 'The image names no commit (no revision label, no commit-SHA tag): the smoke check only requires every answer to agree on one.',
+  );
+  return revision;
+}
+
 /** Runs docker, turning "docker is not installed" into an explained failure. */
 async function docker(
   dependencies: ImageDependencies,
@@ -349,7 +375,8 @@ export async function resolveImage(
   return dependencies.log.group(
     `Image: resolve ${name}${image.digest ? `@${image.digest}` : `:${lookup}`}`,
     async () => {
-      const digest = await registryClient(dependencies, credentials).manifestDigest(image, lookup);
+      const client = registryClient(dependencies, credentials);
+      const digest = await client.manifestDigest(image, lookup);
       if (digest === undefined) {
         throw new DeployError(
           'image-not-found',
@@ -371,6 +398,7 @@ export async function resolveImage(
       }
       const reference = digestReference(image, digest);
       dependencies.log.info(`Deploying the existing image ${reference}; nothing is built.`);
+      const revision = await existingRevision(dependencies, client, image, digest);
       return {
         repository: name,
         tags: image.digest ? [] : [lookup],
@@ -378,7 +406,7 @@ export async function resolveImage(
         reference,
         imageId: undefined,
         built: false,
-        revision: image.tag !== undefined && COMMIT_TAG.test(image.tag) ? image.tag : undefined,
+        revision,
       };
     },
   );
