@@ -451,14 +451,19 @@ export async function runRollout(
     inspectGroup(context),
   );
   const observer = createObserver(context, group.name, targetGroupArns, target);
+  const expired = (error: unknown) => EXPIRED_CREDENTIAL_ERRORS.has(errorName(error));
   const guarded = async <T>(refreshId: string | undefined, wait: () => Promise<T>): Promise<T> => {
     try {
-      return await wait();
+      try {
+        return await wait();
+      } catch (error) {
+        if (!(error instanceof PollTimeoutError)) throw error;
+        return await handleTimeout(context, group, target, refreshId, observer, error);
+      }
     } catch (error) {
-      if (EXPIRED_CREDENTIAL_ERRORS.has(errorName(error)))
-        throw credentialsExpired(context, group.name, error);
-      if (!(error instanceof PollTimeoutError)) throw error;
-      return handleTimeout(context, group, target, refreshId, observer, error);
+      // Mid-wait or while deciding what to do about a timeout: either way, say which refresh runs on.
+      if (expired(error)) throw credentialsExpired(context, group.name, error);
+      throw error;
     }
   };
 
