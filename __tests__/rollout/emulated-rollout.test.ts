@@ -146,7 +146,7 @@ describe('rollout against the emulated region', () => {
 
   describe('a refresh already in progress', () => {
     /** A long warmup keeps the other refresh running while the action (slow to start on a loaded machine) comes up. */
-    async function startOtherRefresh(warmupSeconds = 30): Promise<string> {
+    async function startOtherRefresh(warmupSeconds: number): Promise<string> {
       const started = await autoScaling.send(
         new StartInstanceRefreshCommand({
           AutoScalingGroupName: stack.asgName,
@@ -197,9 +197,10 @@ describe('rollout against the emulated region', () => {
 
     it('cancel: cancels the running refresh, then rolls to the newest version', async () => {
       const newest = await addLaunchTemplateVersion();
-      const other = await startOtherRefresh();
+      const other = await startOtherRefresh(2400);
 
-      const run = await rollout({ 'on-refresh-in-progress': 'cancel' });
+      // AWS lets the replacement under way finish its warmup before the cancel completes.
+      const run = await rollout({ 'on-refresh-in-progress': 'cancel', 'wait-timeout-minutes': '75' });
 
       expect(run.exitCode).toBe(0);
       expect(run.stdout).toContain(`asked AWS to cancel refresh ${other}`);
