@@ -96,9 +96,9 @@ describe('rollout against the emulated region', () => {
     expect(run.stdout).toMatch(/target i-\w+:80: initial \(Elb\.RegistrationInProgress\)/);
     expect(run.stdout).toContain('(need 2 healthy instances on the new version, have 2)');
     expect(run.stdout).toContain(`GET ${health.url}/health/ -> HTTP 200`);
-    expect(run.stdout).toContain(`4 answers in a row report commit ${DEPLOYED_COMMIT}`);
+    expect(run.stdout).toContain(`6 answers in a row report commit ${DEPLOYED_COMMIT}`);
     expect(run.stdout).toContain(`GET ${health.url}/ -> HTTP 200`);
-    expect(run.summary).toContain(`4 answers in a row from commit \`${DEPLOYED_COMMIT}\``);
+    expect(run.summary).toContain(`6 answers in a row from commit \`${DEPLOYED_COMMIT}\``);
     expect(run.summary).toContain('| Healthy targets | 2 (desired 2) |');
     expect(health.requests).toContain('/health/');
     expect(await groupVersions()).toEqual({ group: '2', instances: ['2', '2'] });

@@ -367,8 +367,8 @@ describe('item 8: the smoke check proves the release', () => {
 
     expect(run.exitCode).toBe(0);
     expect(run.outputs['refresh-status']).toBe('NotNeeded');
-    expect(run.stdout).toContain(`4 answers in a row report commit ${DEPLOYED_COMMIT}`);
-    expect(health.requests.filter((path) => path === '/health/').length).toBeGreaterThanOrEqual(5);
+    expect(run.stdout).toContain(`6 answers in a row report commit ${DEPLOYED_COMMIT}`);
+    expect(health.requests.filter((path) => path === '/health/').length).toBeGreaterThanOrEqual(7);
     expect(health.requests).toContain('/');
   });
 });

@@ -99,6 +99,7 @@ function refreshFailure(status: string): RefreshFailure | undefined {
 /** AWS's names for a session that ran out; GitHub's OIDC role sessions last 1 h by default. */
 const EXPIRED_CREDENTIAL_ERRORS = new Set(['ExpiredToken', 'ExpiredTokenException']);
 const ONE_HOUR_SECONDS = 3600;
+const SMOKE_MIN_ANSWERS = 6;
 
 function createContext(
   dependencies: RolloutDependencies,
@@ -523,7 +524,8 @@ export async function runRollout(
   if (settings.smokeCheck) {
     smoke = await log.group('Rollout: smoke check', async () => {
       const base = settings.appUrl ?? (await loadBalancerUrl(context, targetGroupArns[0] ?? ''));
-      return smokeCheck(context, base, Math.max(4, 2 * group.desiredCapacity));
+      // Enough answers for a round-robin load balancer to reach every target, old ones included.
+      return smokeCheck(context, base, Math.max(SMOKE_MIN_ANSWERS, 3 * group.desiredCapacity));
     });
   }
 
