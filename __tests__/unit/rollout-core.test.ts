@@ -3,6 +3,7 @@ import { scaledClock } from '../../src/log';
 import { createFakeClock } from '../support/fakeClock';
 import { isGroupOnVersion, upToDateInstanceIds, type GroupSnapshot } from '../../src/rollout/group';
 import { refreshPreferences } from '../../src/rollout/refresh';
+import { releaseOf, sameCommit } from '../../src/rollout/smoke';
 import { describeNotHealthy, evaluateTargets, type TargetState } from '../../src/rollout/targets';
 import { failureSummary, rolloutOutputs, rolloutSummary } from '../../src/report';
 import { inputsFrom } from '../support/inputs';
@@ -237,5 +238,26 @@ describe('scaledClock (the emulated region’s time for the rollout’s waits)',
     await scaled.sleep(10_000);
     expect(sleeps).toEqual([100]);
     expect(scaledClock(base, 1)).toBe(base);
+  });
+});
+
+describe('smoke check answers', () => {
+  it('reads the commit and version of a health answer, and nothing from anything else', () => {
+    expect(releaseOf('{"status":"ok","version":"1.4.0","commit":"3f2c1ab"}')).toEqual({
+      commit: '3f2c1ab',
+      version: '1.4.0',
+    });
+    expect(releaseOf('{"status":"ok"}')).toEqual({ commit: undefined, version: undefined });
+    expect(releaseOf('<html>')).toEqual({ commit: undefined, version: undefined });
+  });
+
+  it('treats a full and an abbreviated SHA of the same commit as the same, nothing else', () => {
+    const full = 'e83c5163316f89bfbde7d9ab23ca2e25604af290';
+    expect(sameCommit(full, full)).toBe(true);
+    expect(sameCommit('e83c516', full)).toBe(true);
+    expect(sameCommit(full, 'E83C5163316F')).toBe(true);
+    expect(sameCommit('e83c51', full)).toBe(false);
+    expect(sameCommit('0123456789abcdef0123456789abcdef01234567', full)).toBe(false);
+    expect(sameCommit('unknown', full)).toBe(false);
   });
 });
