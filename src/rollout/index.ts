@@ -237,8 +237,8 @@ function announceSpecialInstances(context: RolloutContext, group: GroupSnapshot)
   }
 }
 
-/** Why a timeout must not undo anything, or undefined when undoing is allowed. */
-async function reasonToKeep(
+/** What a timeout may do: keep everything as it is (and why), or undo this run's refresh. */
+async function decideOnTimeout(
   context: RolloutContext,
   group: GroupSnapshot,
   refreshId: string | undefined,
@@ -299,7 +299,7 @@ async function handleTimeout(
         : `Every target of ${group.name} is healthy; ${observed.verdict.summary}.`,
     );
   }
-  const decision = await reasonToKeep(context, group, refreshId, observed);
+  const decision = await decideOnTimeout(context, group, refreshId, observed);
   if (context.lastRefresh) {
     const last = context.lastRefresh;
     log.error(
