@@ -1,5 +1,6 @@
-"""Scale-in protected and Standby instances (ScaleInProtectedInstances / StandbyInstances), and
-`Target.NotInUse` for a target in an Availability Zone its load balancer does not serve."""
+"""Scale-in protected and Standby instances (ScaleInProtectedInstances / StandbyInstances),
+`Target.NotInUse` for a target in an Availability Zone its load balancer does not serve, and
+draining before termination."""
 
 from conftest import REGION, Region, Stack
 
@@ -111,3 +112,24 @@ def test_a_target_outside_the_load_balancers_zones_is_unused_not_in_use(region: 
         "unused", "Target.NotInUse", "Target is in an Availability Zone that is not enabled for the load balancer"
     )
     assert {state[0] for instance, state in states.items() if instance != outsider} == {"healthy"}
+
+
+def test_a_replaced_instance_drains_as_terminating_before_it_is_terminated(region: Region, stack: Stack) -> None:
+    region.control("/_harness/settings", {"deregistrationSeconds": 300})
+    old = set(region.in_service_versions(stack))
+
+    refresh = region.wait_for_refresh(stack, region.start_refresh(stack))
+
+    assert refresh.statuses[-1] == "Successful"
+    states = {i["InstanceId"]: i["LifecycleState"] for i in region.group(stack)["Instances"]}
+    assert {states[instance] for instance in old} == {"Terminating"}
+    assert {target[1:3] for target in region.targets(stack) if target[0] in old} == {
+        ("draining", "Target.DeregistrationInProgress")
+    }
+    running = region.ec2.describe_instances(InstanceIds=sorted(old))["Reservations"]
+    assert {i["State"]["Name"] for r in running for i in r["Instances"]} == {"running"}
+
+    region.wait_until(lambda: not old & {i["InstanceId"] for i in region.group(stack)["Instances"]})
+    assert not old & {target[0] for target in region.targets(stack)}
+    gone = region.ec2.describe_instances(InstanceIds=sorted(old))["Reservations"]
+    assert {i["State"]["Name"] for r in gone for i in r["Instances"]} == {"terminated"}
