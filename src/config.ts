@@ -33,10 +33,31 @@ export type InProgressPolicy = (typeof IN_PROGRESS_POLICIES)[number];
 export const TIMEOUT_POLICIES = ['rollback', 'cancel', 'none'] as const;
 export type TimeoutPolicy = (typeof TIMEOUT_POLICIES)[number];
 
+/** AWS's ScaleInProtectedInstances values; AWS's own default, Wait, waits an hour and then fails. */
+export const SCALE_IN_PROTECTED_POLICIES = ['Refresh', 'Ignore', 'Wait'] as const;
+export type ScaleInProtectedPolicy = (typeof SCALE_IN_PROTECTED_POLICIES)[number];
+
+/** AWS's StandbyInstances values; AWS's own default, Wait, waits an hour and then fails. */
+export const STANDBY_POLICIES = ['Terminate', 'Ignore', 'Wait'] as const;
+export type StandbyPolicy = (typeof STANDBY_POLICIES)[number];
+
+/** How long AWS waits for protected or Standby instances under `Wait` before failing the refresh. */
+export const AWS_INSTANCE_WAIT_SECONDS = 3600;
+/** AWS's CheckpointDelay when CheckpointPercentages is given without one. */
+export const AWS_DEFAULT_CHECKPOINT_DELAY_SECONDS = 3600;
+
+/**
+ * Emulation only: simulated seconds per real second of the emulated region the action talks to, so
+ * the rollout's waits run on the region's clock. Honoured only together with aws-endpoint-url.
+ */
+export const EMULATED_TIME_SCALE_VARIABLE = 'HA_DJANGO_DEPLOY_EMULATED_TIME_SCALE';
+
 export interface AwsSettings {
   region: string;
   /** Only set to reach an emulated or private endpoint; unset means the SDK's normal resolution. */
   endpointUrl: string | undefined;
+  /** 1 against AWS; an emulated region's time scale (see EMULATED_TIME_SCALE_VARIABLE) in tests. */
+  timeScale: number;
 }
 
 export interface RolloutSettings {
@@ -61,6 +82,15 @@ export interface RolloutSettings {
   /** Base URL for the smoke check; undefined means http://<the target group's ALB DNS name>. */
   appUrl: string | undefined;
   smokeCheck: boolean;
+  scaleInProtectedInstances: ScaleInProtectedPolicy;
+  standbyInstances: StandbyPolicy;
+  /**
+   * The commit every smoke-check answer must report. `rollout` takes it from expected-commit;
+   * `deploy` from the image (the build's GITHUB_SHA, or an existing image's revision label).
+   */
+  expectedCommit: string | undefined;
+  /** A real page of the app, requested with the public Host, that must answer 2xx. */
+  smokeAppPath: string;
 }
 
 export interface ImageSettings {
@@ -159,6 +189,9 @@ export const INPUT_DEFAULTS = {
   'smoke-path': '/health/',
   'smoke-check': 'true',
   'allow-image-outside-repository': 'false',
+  'scale-in-protected-instances': 'Refresh',
+  'standby-instances': 'Ignore',
+  'smoke-app-path': '/',
 } as const satisfies Record<string, string>;
 
 export type InputReader = (name: string) => string;
@@ -563,6 +596,41 @@ function parseRollout(inputs: InputParser, command: Command): RolloutSettings {
     );
   }
 
+  const checkpointBudget = checkpointWaitSeconds(checkpointPercentages, checkpointDelaySeconds);
+  if (
+    inputs.isValid('checkpoint-percentages', 'checkpoint-delay-seconds', 'wait-timeout-minutes') &&
+    checkpointBudget >= waitTimeoutMinutes * 60
+  ) {
+    const delay =
+      checkpointDelaySeconds === undefined
+        ? `${AWS_DEFAULT_CHECKPOINT_DELAY_SECONDS} s each (AWS's default when checkpoint-delay-seconds is empty)`
+        : `${checkpointDelaySeconds} s each (checkpoint-delay-seconds)`;
+    inputs.problem(
+      'wait-timeout-minutes',
+      String(waitTimeoutMinutes),
+      `checkpoint-percentages ${checkpointPercentages.join(',')} pause the refresh ${checkpointPercentages.length - 1} time(s) for ${delay}, ${checkpointBudget} s in all, which does not fit the wait; raise wait-timeout-minutes above ${Math.ceil(checkpointBudget / 60)} or set a shorter checkpoint-delay-seconds`,
+    );
+  }
+
+  const expectedCommit = inputs.raw('expected-commit');
+  if (expectedCommit !== '' && command !== 'rollout') {
+    inputs.problem(
+      'expected-commit',
+      expectedCommit,
+      `only applies to command: rollout; ${command} knows the commit of the image it deploys`,
+    );
+  } else if (expectedCommit !== '' && !/^[0-9a-f]{7,40}$/.test(expectedCommit)) {
+    inputs.problem(
+      'expected-commit',
+      expectedCommit,
+      'expected a git commit SHA (7 to 40 lowercase hex digits)',
+    );
+  }
+  const smokeAppPath = inputs.raw('smoke-app-path');
+  if (!smokeAppPath.startsWith('/') || /\s/.test(smokeAppPath)) {
+    inputs.problem('smoke-app-path', smokeAppPath, 'expected a URL path starting with /, e.g. /');
+  }
+
   return {
     asgName,
     targetGroupArns,
@@ -582,7 +650,37 @@ function parseRollout(inputs: InputParser, command: Command): RolloutSettings {
     smokePath,
     appUrl: inputs.url('app-url'),
     smokeCheck: inputs.boolean('smoke-check'),
+    scaleInProtectedInstances: inputs.oneOf('scale-in-protected-instances', SCALE_IN_PROTECTED_POLICIES),
+    standbyInstances: inputs.oneOf('standby-instances', STANDBY_POLICIES),
+    expectedCommit: expectedCommit === '' ? undefined : expectedCommit,
+    smokeAppPath,
   };
+}
+
+/** Seconds the refresh spends paused at checkpoints: every checkpoint but the last (100) pauses. */
+export function checkpointWaitSeconds(percentages: number[], delaySeconds: number | undefined): number {
+  const pauses = Math.max(0, percentages.length - 1);
+  return pauses * (delaySeconds ?? AWS_DEFAULT_CHECKPOINT_DELAY_SECONDS);
+}
+
+/** The emulation-only time scale: 1 unless the variable is set, and then only with an endpoint. */
+function emulatedTimeScale(inputs: InputParser, endpointUrl: string | undefined): number {
+  const value = inputs.env[EMULATED_TIME_SCALE_VARIABLE]?.trim() ?? '';
+  if (value === '') return 1;
+  const scale = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || scale <= 0) {
+    inputs.problems.push(
+      `${EMULATED_TIME_SCALE_VARIABLE}: ${JSON.stringify(value)}; expected a number greater than 0 (emulated regions only).`,
+    );
+    return 1;
+  }
+  if (endpointUrl === undefined) {
+    inputs.problems.push(
+      `${EMULATED_TIME_SCALE_VARIABLE}: set without aws-endpoint-url; it only applies to an emulated region and would distort every wait against AWS. Unset it.`,
+    );
+    return 1;
+  }
+  return scale;
 }
 
 /** Runs an image parser, recording its message as a problem of `name` instead of throwing. */
@@ -829,7 +927,12 @@ export function parseConfig(
 ): Config {
   const inputs = new InputParser(read, env, paths);
   const command = inputs.oneOf('command', COMMANDS);
-  const aws: AwsSettings = { region: inputs.region(), endpointUrl: inputs.url('aws-endpoint-url') };
+  const endpointUrl = inputs.url('aws-endpoint-url');
+  const aws: AwsSettings = {
+    region: inputs.region(),
+    endpointUrl,
+    timeScale: emulatedTimeScale(inputs, endpointUrl),
+  };
   // Which other inputs apply depends on the command: guessing one would only add noise.
   if (!inputs.isValid('command')) throw new ConfigError(inputs.problems);
   const rollout = parseRollout(inputs, command);

@@ -26,7 +26,7 @@ import { readRunContext, type RunContext } from './context';
 import { DeployError, errorMessage, errorName } from './errors';
 import { runCommand, type CommandRunner } from './exec';
 import { buildAndPush, resolveImage, type ImageDependencies, type ImageResult } from './image';
-import { actionsLogger, systemClock, type Clock, type Logger } from './log';
+import { actionsLogger, scaledClock, systemClock, type Clock, type Logger } from './log';
 import {
   createActionsReporter,
   deploySummary,
@@ -318,6 +318,7 @@ async function deploySteps(session: Session, progress: DeployProgress): Promise<
       targetGroupArns: [stack.targetGroupArn],
       launchTemplateVersion: stack.launchTemplateVersion,
       appUrl: config.rollout.appUrl ?? stack.appUrl,
+      expectedCommit: image.revision,
     },
     config.aws.region,
   );
@@ -367,7 +368,8 @@ async function recordOutcome(session: Session, progress: DeployProgress, error: 
 }
 
 function rolloutDependencies({ dependencies, config }: Session) {
-  const { log, clock, fetch } = dependencies;
+  const { log, fetch } = dependencies;
+  const clock = scaledClock(dependencies.clock, config.aws.timeScale);
   return { clients: dependencies.createClients(config.aws), log, clock, fetch };
 }
 

@@ -172,7 +172,9 @@ export function rolloutSummary(result: RolloutResult): string {
       ['Healthy targets', `${result.healthyTargets} (desired ${result.desiredCapacity})`],
       [
         'Smoke check',
-        result.smokeUrl ? `${codeSpan(result.smokeUrl)} answered 200` : 'skipped (smoke-check: false)',
+        result.smoke
+          ? `${codeSpan(result.smoke.url)}: ${result.smoke.answers} answers in a row from commit ${codeSpan(result.smoke.commit)}; ${codeSpan(result.smoke.appUrl)} answered ${result.smoke.appStatus}`
+          : 'skipped (smoke-check: false)',
       ],
       ['Duration', `${result.seconds} s`],
     ]),

@@ -123,6 +123,8 @@ function expectSuccess(run: ActionRun): void {
 }
 
 async function deploy(inputs: Record<string, string>, commit = FIRST_COMMIT): Promise<ActionRun> {
+  // The stand-in for the load balancer answers as the release being deployed would: its commit.
+  health.setCommits([commit]);
   return runAction(baseInputs({ command: 'deploy', ...inputs }), actionEnv({ GITHUB_SHA: commit }));
 }
 

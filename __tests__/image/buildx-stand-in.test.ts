@@ -11,7 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeployError } from '../../src/errors';
 import type { CommandOptions, CommandResult, CommandRunner } from '../../src/exec';
-import { buildAndPush, type BuildSettings, type ImageDependencies } from '../../src/image';
+import {
+  buildAndPush,
+  parseExistingImage,
+  resolveImage,
+  type BuildSettings,
+  type ImageDependencies,
+} from '../../src/image';
 import { createFakeClock } from '../support/fakeClock';
 import { createRecorder } from '../support/recorder';
 import { fakeDigest, startFakeRegistry, type FakeRegistry } from './fakeRegistry';
@@ -113,6 +119,7 @@ describe('buildx path (recording stand-in for docker)', () => {
       reference: `${registry.host}/acme/web@${DIGEST}`,
       imageId: fakeDigest('config'),
       built: true,
+      revision: REVISION,
     });
     expect(docker.commandsRun()).toEqual([
       `login ${registry.host}`,
@@ -127,6 +134,8 @@ describe('buildx path (recording stand-in for docker)', () => {
 
     const build = docker.calls[3]!.args;
     expect(build.slice(0, 4)).toEqual(['buildx', 'build', '--push', '--provenance=false']);
+    // The app reports REVISION as its commit: what the rollout's smoke check compares (issue 9).
+    expect(build.join(' ')).toContain(`--build-arg REVISION=${REVISION}`);
     const metadataFile = build[build.indexOf('--metadata-file') + 1]!;
     const iidFile = build[build.indexOf('--iidfile') + 1]!;
     expect(metadataFile.startsWith(runnerTemp)).toBe(true);
@@ -200,5 +209,38 @@ describe('docker missing (stand-in that fails like @actions/exec does)', () => {
     const error = await failure(buildAndPush(dependencies, settings));
     expect(error.reason).toBe('docker-unavailable');
     expect(error.nextSteps).toContain('pass an existing image');
+  });
+});
+
+describe('the commit an existing image was built from (issue 9: what the smoke check expects)', () => {
+  const credentials = { username: 'acme', password: PASSWORD };
+
+  it('is its org.opencontainers.image.revision label, however the image is named', async () => {
+    const older = 'a'.repeat(40);
+    const digest = registry.storeImage('acme/web', 'stable', { 'org.opencontainers.image.revision': older });
+    const { dependencies, recorder } = stage(buildxStandIn().run);
+    for (const image of [`${registry.host}/acme/web@${digest}`, `${registry.host}/acme/web:stable`]) {
+      const resolved = await resolveImage(dependencies, { image: parseExistingImage(image), credentials });
+      expect(resolved).toMatchObject({ digest, revision: older });
+    }
+    expect(recorder.text()).toContain(
+      `built from commit ${older} (its org.opencontainers.image.revision label)`,
+    );
+  });
+
+  it('falls back to the commit-SHA tag it is named by, and is unknown otherwise', async () => {
+    // The stored manifests here carry no config: no label to read.
+    const { dependencies, recorder } = stage(buildxStandIn().run);
+    const bySha = await resolveImage(dependencies, {
+      image: parseExistingImage(`${registry.host}/acme/web:${REVISION}`),
+      credentials,
+    });
+    expect(bySha.revision).toBe(REVISION);
+    const byDigest = await resolveImage(dependencies, {
+      image: parseExistingImage(`${registry.host}/acme/web@${DIGEST}`),
+      credentials,
+    });
+    expect(byDigest.revision).toBeUndefined();
+    expect(recorder.text()).toContain('The image names no commit');
   });
 });

@@ -25,6 +25,8 @@ export interface RecordedRequest {
  */
 export async function startFakeRegistry(options: FakeRegistryOptions) {
   const manifests = new Map<string, string>();
+  // Bodies by digest: manifests and config blobs, for GETs (the revision label of an image).
+  const bodies = new Map<string, string>();
   const requests: RecordedRequest[] = [];
   const issuedTokens = new Set<string>();
   const behaviour = { failuresLeft: 0, sendDigestHeader: true };
@@ -79,7 +81,18 @@ export async function startFakeRegistry(options: FakeRegistryOptions) {
       'content-type': 'application/vnd.docker.distribution.manifest.v2+json',
       ...(behaviour.sendDigestHeader ? { 'docker-content-digest': digest } : {}),
     });
-    response.end();
+    response.end(request.method === 'GET' ? (bodies.get(digest) ?? '{}') : undefined);
+  };
+
+  const answerBlob = (request: IncomingMessage, response: ServerResponse, name: string, digest: string) => {
+    const authorization = request.headers.authorization ?? '';
+    if (!(authorization === basic || issuedTokens.has(authorization.slice('Bearer '.length)))) {
+      challenge(response, `repository:${name}:pull`);
+      return;
+    }
+    const body = bodies.get(digest);
+    response.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/octet-stream' });
+    response.end(body);
   };
 
   const server = createServer((request, response) => {
@@ -97,10 +110,13 @@ export async function startFakeRegistry(options: FakeRegistryOptions) {
     }
     const url = new URL(request.url ?? '/', origin);
     const manifest = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(url.pathname);
+    const blob = /^\/v2\/(.+)\/blobs\/([^/]+)$/.exec(url.pathname);
     if (url.pathname === '/token' && request.method === 'GET') {
       issueToken(request, response);
-    } else if (manifest && request.method === 'HEAD') {
+    } else if (manifest && (request.method === 'HEAD' || request.method === 'GET')) {
       answerManifest(request, response, manifest[1]!, manifest[2]!);
+    } else if (blob && request.method === 'GET') {
+      answerBlob(request, response, blob[1]!, blob[2]!);
     } else {
       response.writeHead(404);
       response.end();
@@ -118,6 +134,23 @@ export async function startFakeRegistry(options: FakeRegistryOptions) {
     store(name: string, tag: string | undefined, digest: string): void {
       if (tag !== undefined) manifests.set(`${name}:${tag}`, digest);
       manifests.set(`${name}:${digest}`, digest);
+    },
+    /** Stores an image whose config carries `labels`; returns its manifest digest. */
+    storeImage(name: string, tag: string | undefined, labels: Record<string, string>): string {
+      const config = JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Labels: labels } });
+      const configDigest = fakeDigest(config);
+      bodies.set(configDigest, config);
+      const manifest = JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+        config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: configDigest },
+        layers: [],
+      });
+      const digest = fakeDigest(manifest);
+      bodies.set(digest, manifest);
+      if (tag !== undefined) manifests.set(`${name}:${tag}`, digest);
+      manifests.set(`${name}:${digest}`, digest);
+      return digest;
     },
     /** The next `count` requests, whatever they are, get 503 Service Unavailable. */
     failNext(count: number): void {

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateVersionCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { startEmulatedRegion, type EmulatedRegion } from '../support/emulatedRegion';
-import { startHealthServer } from '../support/healthServer';
+import { DEPLOYED_COMMIT, startHealthServer } from '../support/healthServer';
 import { runAction } from '../support/runAction';
 import { seedRegion, type SeededStack } from '../support/seedRegion';
 
@@ -33,7 +33,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await region.reset();
-  health.setStatus(200);
+  health.reset();
   stack = await seedRegion(region, { healthCheckGracePeriod: 30 });
 });
 
@@ -44,11 +44,14 @@ function rolloutInputs(extra: Record<string, string> = {}): Record<string, strin
     'aws-endpoint-url': region.endpoint,
     'asg-name': stack.asgName,
     'instance-warmup': '30',
-    'poll-interval-seconds': '0.2',
-    'wait-timeout-minutes': '2',
     'app-url': health.url,
     ...extra,
   };
+}
+
+/** The action's rollout clock runs on the region's time: default budgets (30 min, 10 s polls) apply. */
+function rollout(extra: Record<string, string> = {}) {
+  return runAction(rolloutInputs(extra), region.actionClockEnv());
 }
 
 async function groupVersions(): Promise<{ group: string | undefined; instances: (string | undefined)[] }> {
@@ -78,7 +81,7 @@ async function addLaunchTemplateVersion(): Promise<number> {
 
 describe('rollout against the emulated region', () => {
   it('rolls a good release onto every instance, waits for healthy targets and passes the smoke check', async () => {
-    const run = await runAction(rolloutInputs());
+    const run = await rollout({ 'expected-commit': DEPLOYED_COMMIT });
 
     expect(run.exitCode).toBe(0);
     expect(run.outputs).toMatchObject({
@@ -88,38 +91,43 @@ describe('rollout against the emulated region', () => {
     });
     expect(run.outputs['refresh-id']).toMatch(/\S/);
     expect(Number(run.outputs['rollout-seconds'])).toBeGreaterThanOrEqual(0);
-    expect(run.stdout).toMatch(/started refresh \S+: version 1 -> 2, healthy 100-200%/);
+    expect(run.stdout).toMatch(/started refresh \S+: lt-\w+ version 1 -> lt-\w+ version 2, healthy 100-200%/);
     expect(run.stdout).toMatch(/refresh \S+ InProgress: \d+% complete/);
-    expect(run.stdout).toMatch(/target i-\w+: initial \(Elb\.RegistrationInProgress\)/);
-    expect(run.stdout).toContain('(need 2 healthy on the new version, have 2)');
+    expect(run.stdout).toMatch(/target i-\w+:80: initial \(Elb\.RegistrationInProgress\)/);
+    expect(run.stdout).toContain('(need 2 healthy instances on the new version, have 2)');
     expect(run.stdout).toContain(`GET ${health.url}/health/ -> HTTP 200`);
+    expect(run.stdout).toContain(`6 answers in a row report commit ${DEPLOYED_COMMIT}`);
+    expect(run.stdout).toContain(`GET ${health.url}/ -> HTTP 200`);
+    expect(run.summary).toContain(`6 answers in a row from commit \`${DEPLOYED_COMMIT}\``);
     expect(run.summary).toContain('| Healthy targets | 2 (desired 2) |');
     expect(health.requests).toContain('/health/');
     expect(await groupVersions()).toEqual({ group: '2', instances: ['2', '2'] });
   });
 
   it('skips the refresh when the group already runs the version, and still checks health', async () => {
-    const first = await runAction(rolloutInputs());
+    const first = await rollout();
     expect(first.exitCode).toBe(0);
 
-    const second = await runAction(rolloutInputs());
+    const second = await rollout();
     expect(second.exitCode).toBe(0);
     expect(second.outputs).toMatchObject({
       'refresh-status': 'NotNeeded',
       'refresh-id': '',
       'healthy-targets': '2',
     });
-    expect(second.stdout).toContain('every instance already runs version 2; no refresh needed');
+    expect(second.stdout).toMatch(
+      /every instance already runs launch template lt-\w+ version 2; no refresh needed/,
+    );
   });
 
   it('stops a bad release: AWS rolls back, the job fails with the reason and what to do', async () => {
     await region.markBadVersion(stack.launchTemplateId, stack.versions[1]);
 
-    const run = await runAction(rolloutInputs());
+    const run = await rollout();
 
     expect(run.exitCode).toBe(1);
     expect(run.outputs['failure-reason']).toBe('rolled-back');
-    expect(run.stdout).toMatch(/target i-\w+: unhealthy \(Target\.FailedHealthChecks\)/);
+    expect(run.stdout).toMatch(/target i-\w+:80: unhealthy \(Target\.FailedHealthChecks\)/);
     expect(run.stdout).toMatch(/ended RollbackSuccessful: .+/);
     expect(run.stdout).toContain('users are served by the previous release');
     expect(run.summary).toContain('`rolled-back`');
@@ -129,7 +137,7 @@ describe('rollout against the emulated region', () => {
   it('fails without rollback when auto-rollback is off, naming the failed health checks', async () => {
     await region.markBadVersion(stack.launchTemplateId, stack.versions[1]);
 
-    const run = await runAction(rolloutInputs({ 'auto-rollback': 'false' }));
+    const run = await rollout({ 'auto-rollback': 'false' });
 
     expect(run.exitCode).toBe(1);
     expect(run.outputs['failure-reason']).toBe('refresh-failed');
@@ -137,14 +145,19 @@ describe('rollout against the emulated region', () => {
   });
 
   describe('a refresh already in progress', () => {
-    async function startOtherRefresh(): Promise<string> {
+    /** A long warmup keeps the other refresh running while the action (slow to start on a loaded machine) comes up. */
+    async function startOtherRefresh(warmupSeconds: number): Promise<string> {
       const started = await autoScaling.send(
         new StartInstanceRefreshCommand({
           AutoScalingGroupName: stack.asgName,
           DesiredConfiguration: {
             LaunchTemplate: { LaunchTemplateId: stack.launchTemplateId, Version: String(stack.versions[1]) },
           },
-          Preferences: { MinHealthyPercentage: 100, MaxHealthyPercentage: 200, InstanceWarmup: 30 },
+          Preferences: {
+            MinHealthyPercentage: 100,
+            MaxHealthyPercentage: 200,
+            InstanceWarmup: warmupSeconds,
+          },
         }),
       );
       return started.InstanceRefreshId!;
@@ -152,9 +165,9 @@ describe('rollout against the emulated region', () => {
 
     it('fail: refuses to start a second rollout and changes nothing', async () => {
       const newest = await addLaunchTemplateVersion();
-      const other = await startOtherRefresh();
+      const other = await startOtherRefresh(2400);
 
-      const run = await runAction(rolloutInputs({ 'on-refresh-in-progress': 'fail' }));
+      const run = await rollout({ 'on-refresh-in-progress': 'fail' });
 
       expect(run.exitCode).toBe(1);
       expect(run.outputs['failure-reason']).toBe('refresh-in-progress');
@@ -168,9 +181,10 @@ describe('rollout against the emulated region', () => {
 
     it('wait: lets the running refresh finish, then rolls to the newest version', async () => {
       const newest = await addLaunchTemplateVersion();
-      const other = await startOtherRefresh();
+      const other = await startOtherRefresh(2400);
 
-      const run = await runAction(rolloutInputs({ 'on-refresh-in-progress': 'wait' }));
+      // Its 40 simulated minutes of warmup, then ours: more than the default 30 minutes.
+      const run = await rollout({ 'on-refresh-in-progress': 'wait', 'wait-timeout-minutes': '75' });
 
       expect(run.exitCode).toBe(0);
       expect(run.stdout).toContain(`earlier refresh ${other} ended Successful`);
@@ -183,9 +197,10 @@ describe('rollout against the emulated region', () => {
 
     it('cancel: cancels the running refresh, then rolls to the newest version', async () => {
       const newest = await addLaunchTemplateVersion();
-      const other = await startOtherRefresh();
+      const other = await startOtherRefresh(2400);
 
-      const run = await runAction(rolloutInputs({ 'on-refresh-in-progress': 'cancel' }));
+      // AWS lets the replacement under way finish its warmup before the cancel completes.
+      const run = await rollout({ 'on-refresh-in-progress': 'cancel', 'wait-timeout-minutes': '75' });
 
       expect(run.exitCode).toBe(0);
       expect(run.stdout).toContain(`asked AWS to cancel refresh ${other}`);
@@ -206,16 +221,19 @@ describe('rollout against the emulated region', () => {
 
   it('times out with every unhealthy target explained, and rolls the refresh back', async () => {
     // Health checks that take 100 simulated minutes (a minute of real time): new targets are still
-    // `initial` at the 6 s timeout however loaded the machine is, and the refresh still running.
+    // `initial` at the 10 min (6 s real) timeout however loaded the machine is, the refresh running.
     await region.settings({ healthCheckSeconds: 6000 });
 
-    const run = await runAction(rolloutInputs({ 'wait-timeout-minutes': '0.1', 'auto-rollback': 'false' }));
+    const run = await rollout({ 'wait-timeout-minutes': '10', 'auto-rollback': 'false' });
 
     expect(run.exitCode).toBe(1);
     expect(run.outputs['failure-reason']).toBe('timeout');
-    expect(run.stdout).toContain('Timed out after 6s waiting for instance refresh');
+    expect(run.stdout).toContain('Timed out after 10m00s waiting for instance refresh');
     expect(run.stdout).toMatch(
-      /Targets not healthy \(\d+ of \d+\):\n\s+i-\w+:80 initial Elb\.RegistrationInProgress/,
+      /Targets of demo-web-asg not healthy \(\d+ of \d+\):\n\s+i-\w+:80 initial Elb\.RegistrationInProgress/,
+    );
+    expect(run.stdout).toMatch(
+      /Refresh \S+ last status: InProgress: Waiting for instances to pass their health checks/,
     );
     expect(run.stdout).toMatch(/started a rollback of refresh \S+ to version 1/);
     const refreshes = await autoScaling.send(
@@ -227,8 +245,8 @@ describe('rollout against the emulated region', () => {
   it('fails the smoke check with the last answer when the app URL does not answer 200', async () => {
     health.setStatus(503);
 
-    // 15 s: room for the refresh and target health on a loaded machine, then the smoke check's turn.
-    const run = await runAction(rolloutInputs({ 'wait-timeout-minutes': '0.25' }));
+    // The default 30 min (18 s real): room for the refresh and target health, then the smoke check's turn.
+    const run = await rollout();
 
     expect(run.exitCode).toBe(1);
     expect(run.outputs['failure-reason']).toBe('smoke-failed');
@@ -237,7 +255,7 @@ describe('rollout against the emulated region', () => {
   });
 
   it('reports a missing group clearly and makes no change', async () => {
-    const run = await runAction(rolloutInputs({ 'asg-name': 'no-such-group' }));
+    const run = await rollout({ 'asg-name': 'no-such-group' });
 
     expect(run.exitCode).toBe(1);
     expect(run.outputs['failure-reason']).toBe('asg-not-found');

@@ -35,6 +35,13 @@ export interface EmulatedRegion {
   markBadVersion(launchTemplateId: string, version: number): Promise<void>;
   /** Forces a target health reason on one instance (default Target.FailedHealthChecks). */
   markUnhealthyInstance(instanceId: string, reasonCode?: string): Promise<void>;
+  /** Simulated seconds per real second, as last set through `settings` (or given at start). */
+  readonly timeScale: number;
+  /**
+   * The environment that puts the action's rollout clock on this region's time (emulation only):
+   * its wait budgets then pass as fast as the region's health checks and refreshes do.
+   */
+  actionClockEnv(): Record<string, string>;
   /** Changes some settings; returns all of them. */
   settings(changes: Partial<EmulatedRegionSettings>): Promise<EmulatedRegionSettings>;
   stop(): Promise<void>;
@@ -118,12 +125,19 @@ export async function startEmulatedRegion(options: EmulatedRegionOptions = {}): 
   const endpoint = await waitUntilReady(server, options.startTimeoutMs ?? 30_000);
 
   const region = options.region ?? 'eu-west-1';
+  const initialTimeScale = options.timeScale ?? 100;
+  let timeScale = initialTimeScale;
   return {
     endpoint,
     region,
+    get timeScale() {
+      return timeScale;
+    },
+    actionClockEnv: () => ({ HA_DJANGO_DEPLOY_EMULATED_TIME_SCALE: String(timeScale) }),
     clientConfig: { endpoint, region, credentials: EMULATED_CREDENTIALS },
     reset: async () => {
       await call(endpoint, '/moto-api/reset', {});
+      timeScale = initialTimeScale;
     },
     markBadVersion: async (launchTemplateId, version) => {
       await call(endpoint, '/_harness/bad-version', { launchTemplateId, version });
@@ -131,8 +145,15 @@ export async function startEmulatedRegion(options: EmulatedRegionOptions = {}): 
     markUnhealthyInstance: async (instanceId, reasonCode = 'Target.FailedHealthChecks') => {
       await call(endpoint, '/_harness/unhealthy-instance', { instanceId, reasonCode });
     },
-    settings: async (changes) =>
-      (await call<{ settings: EmulatedRegionSettings }>(endpoint, '/_harness/settings', changes)).settings,
+    settings: async (changes) => {
+      const { settings } = await call<{ settings: EmulatedRegionSettings }>(
+        endpoint,
+        '/_harness/settings',
+        changes,
+      );
+      timeScale = settings.timeScale;
+      return settings;
+    },
     stop: async () => {
       if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
       const forceKill = setTimeout(() => {

@@ -65,7 +65,7 @@ describe('parseConfig', () => {
         'app-url': 'https://example.com',
       }),
     );
-    expect(config.aws).toEqual({ region: 'eu-west-1', endpointUrl: 'http://127.0.0.1:5055' });
+    expect(config.aws).toEqual({ region: 'eu-west-1', endpointUrl: 'http://127.0.0.1:5055', timeScale: 1 });
     expect(config.rollout).toMatchObject({
       targetGroupArns: [TG_ARN, TG_ARN.replace('web/', 'api/')],
       launchTemplateVersion: 7,

@@ -15,6 +15,7 @@ describe('deploySummary', () => {
         reference: AFTER,
         imageId: undefined,
         built: true,
+        revision: 'abc',
       },
       plan: planSummaryOf([
         { address: 'aws_launch_template.web', type: 'aws_launch_template', action: 'update' },
@@ -28,7 +29,7 @@ describe('deploySummary', () => {
         previousVersion: '1',
         desiredCapacity: 2,
         healthyTargets: 2,
-        smokeUrl: undefined,
+        smoke: undefined,
         seconds: 10,
       },
       label: 'terraform',

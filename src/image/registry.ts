@@ -22,6 +22,15 @@ export interface RegistryClientOptions {
   scheme?: 'https' | 'http';
 }
 
+interface ImageManifest {
+  config?: { digest?: string };
+  manifests?: { digest?: string; platform?: { os?: string; architecture?: string } }[];
+}
+
+interface ImageConfig {
+  config?: { Labels?: Record<string, unknown> | null };
+}
+
 export interface AuthChallenge {
   scheme: string;
   params: Record<string, string>;
@@ -106,6 +115,50 @@ export class RegistryClient {
     return digest;
   }
 
+  /**
+   * The `org.opencontainers.image.revision` label of the image `digest` names (the commit it was
+   * built from), read from its config blob; for a multi-platform index, from its linux/amd64
+   * image. Undefined when the image carries no such label.
+   */
+  async imageRevision(repository: ImageRepository, digest: string): Promise<string | undefined> {
+    let manifest = (await this.getJson(repository, `manifests/${digest}`)) as ImageManifest;
+    if (manifest.manifests) {
+      const chosen =
+        manifest.manifests.find(
+          (entry) => entry.platform?.os === 'linux' && entry.platform.architecture === 'amd64',
+        ) ?? manifest.manifests[0];
+      if (!chosen?.digest) return undefined;
+      manifest = (await this.getJson(repository, `manifests/${chosen.digest}`)) as ImageManifest;
+    }
+    if (!manifest.config?.digest) return undefined;
+    const config = (await this.getJson(repository, `blobs/${manifest.config.digest}`)) as ImageConfig;
+    const revision = config.config?.Labels?.['org.opencontainers.image.revision'];
+    return typeof revision === 'string' && revision !== '' ? revision : undefined;
+  }
+
+  /** GET of a manifest or blob as JSON, answering the registry's credential challenge once. */
+  private async getJson(repository: ImageRepository, path: string): Promise<unknown> {
+    const name = repositoryName(repository);
+    const url = `${this.scheme}://${registryApiHost(repository.registry)}/v2/${repository.path}/${path}`;
+    const accept = path.startsWith('manifests/') ? MANIFEST_ACCEPT : 'application/json';
+    let response = await this.send(url, 'GET', this.authorizations.get(name), repository, accept);
+    if (response.status === 401) {
+      await response.body?.cancel();
+      const authorization = await this.authorize(response.headers.get('www-authenticate'), repository);
+      this.authorizations.set(name, authorization);
+      response = await this.send(url, 'GET', authorization, repository, accept);
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new DeployError(
+        'registry-error',
+        `The registry ${repository.registry} answered ${response.status} ${response.statusText} for ${name} ${path}.`,
+        'Re-run the job; if it persists, check the registry status page.',
+      );
+    }
+    return response.json();
+  }
+
   /** Answers the registry's 401 challenge with the credentials it asked for. */
   private async authorize(header: string | null, repository: ImageRepository): Promise<string> {
     const challenge = parseAuthChallenge(header);
@@ -178,10 +231,9 @@ export class RegistryClient {
     method: 'HEAD' | 'GET',
     authorization: string | undefined,
     repository: ImageRepository,
+    accept = method === 'HEAD' ? MANIFEST_ACCEPT : 'application/json',
   ): Promise<Response> {
-    const headers: Record<string, string> = {
-      Accept: method === 'HEAD' ? MANIFEST_ACCEPT : 'application/json',
-    };
+    const headers: Record<string, string> = { Accept: accept };
     if (authorization) headers.Authorization = authorization;
     for (let attempt = 1; ; attempt++) {
       let response: Response;

@@ -78,6 +78,40 @@ export interface ImageResult {
   /** The local image ID (config digest) when built here; never what a host pulls. */
   imageId: string | undefined;
   built: boolean;
+  /**
+   * The commit the image was built from, which its health answer must report: the build's commit,
+   * or for an existing image the commit-SHA tag it was named by (the tags this action pushes).
+   * Undefined for an image named by digest alone.
+   */
+  revision: string | undefined;
+}
+
+const COMMIT_TAG = /^[0-9a-f]{40}$/;
+
+/**
+ * The commit an existing image was built from: its revision label, else the commit-SHA tag it was
+ * named by. A registry that cannot describe the image only costs the check, not the deploy.
+ */
+async function existingRevision(
+  dependencies: ImageDependencies,
+  client: RegistryClient,
+  image: ImageReference,
+  digest: string,
+): Promise<string | undefined> {
+  const fromTag = image.tag !== undefined && COMMIT_TAG.test(image.tag) ? image.tag : undefined;
+  let labelled: string | undefined;
+  try {
+    labelled = await client.imageRevision(image, digest);
+  } catch (error) {
+    dependencies.log.warning(`Could not read the image's revision label: ${errorMessage(error)}`);
+  }
+  const revision = labelled ?? fromTag;
+  dependencies.log.info(
+    revision
+      ? `The image was built from commit ${revision} (${labelled ? 'its org.opencontainers.image.revision label' : 'its tag'}): the smoke check expects it.`
+      : 'The image names no commit (no revision label, no commit-SHA tag): the smoke check only requires every answer to agree on one.',
+  );
+  return revision;
 }
 
 /** Runs docker, turning "docker is not installed" into an explained failure. */
@@ -287,7 +321,8 @@ export async function buildAndPush(
       revision: settings.revision,
       created: new Date(clock.now()),
     }),
-    buildArgs: settings.buildArgs,
+    // After the user's own: the app reports REVISION as its commit, which the smoke check compares.
+    buildArgs: { ...settings.buildArgs, REVISION: settings.revision },
     context: settings.context,
     dockerfile: settings.dockerfile,
   };
@@ -309,6 +344,7 @@ export async function buildAndPush(
         reference,
         imageId: pushed.imageId,
         built: true,
+        revision: settings.revision,
       };
     } finally {
       await rm(workDir, { recursive: true, force: true });
@@ -339,7 +375,8 @@ export async function resolveImage(
   return dependencies.log.group(
     `Image: resolve ${name}${image.digest ? `@${image.digest}` : `:${lookup}`}`,
     async () => {
-      const digest = await registryClient(dependencies, credentials).manifestDigest(image, lookup);
+      const client = registryClient(dependencies, credentials);
+      const digest = await client.manifestDigest(image, lookup);
       if (digest === undefined) {
         throw new DeployError(
           'image-not-found',
@@ -361,6 +398,7 @@ export async function resolveImage(
       }
       const reference = digestReference(image, digest);
       dependencies.log.info(`Deploying the existing image ${reference}; nothing is built.`);
+      const revision = await existingRevision(dependencies, client, image, digest);
       return {
         repository: name,
         tags: image.digest ? [] : [lookup],
@@ -368,6 +406,7 @@ export async function resolveImage(
         reference,
         imageId: undefined,
         built: false,
+        revision,
       };
     },
   );

@@ -2,6 +2,7 @@ import type { AwsClients } from '../aws';
 import type { RolloutSettings } from '../config';
 import type { Clock, Logger } from '../log';
 import type { PollStep } from '../poll';
+import type { RefreshState } from './refresh';
 
 /** Everything a rollout step needs, built once per rollout by `runRollout`. */
 export interface RolloutContext {
@@ -15,4 +16,6 @@ export interface RolloutContext {
   progress(line: string): void;
   /** The shared poller, bound to this rollout's interval, deadline and abort signal. */
   poll<T>(what: string, check: () => Promise<PollStep<T>>): Promise<T>;
+  /** The last state AWS described for a refresh this rollout waited on: what a failure reports. */
+  lastRefresh: RefreshState | undefined;
 }

@@ -7,8 +7,17 @@ export interface GroupInstance {
   instanceId: string;
   lifecycleState: string;
   availabilityZone: string;
+  /** The launch template the instance was launched from, as Auto Scaling reports it. */
+  launchTemplateId: string | undefined;
   /** The launch template version the instance was launched from, as Auto Scaling reports it. */
   launchTemplateVersion: string | undefined;
+  protectedFromScaleIn: boolean;
+}
+
+/** A concrete launch template version: the id matters as much as the number (lt-new v3 is not lt-old v3). */
+export interface LaunchTarget {
+  launchTemplateId: string;
+  version: number;
 }
 
 export interface GroupSnapshot {
@@ -61,19 +70,40 @@ function toSnapshot(group: AutoScalingGroup, name: string): GroupSnapshot {
       instanceId: instance.InstanceId ?? '',
       lifecycleState: instance.LifecycleState ?? 'Unknown',
       availabilityZone: instance.AvailabilityZone ?? 'unknown',
+      launchTemplateId: instance.LaunchTemplate?.LaunchTemplateId,
       launchTemplateVersion: instance.LaunchTemplate?.Version,
+      protectedFromScaleIn: instance.ProtectedFromScaleIn ?? false,
     })),
   };
 }
 
-/** True when the group is configured for `version` and every in-service instance runs it. */
-export function isGroupOnVersion(group: GroupSnapshot, version: number): boolean {
-  const wanted = String(version);
+export function runsTarget(instance: GroupInstance, target: LaunchTarget): boolean {
+  return (
+    instance.launchTemplateId === target.launchTemplateId &&
+    instance.launchTemplateVersion === String(target.version)
+  );
+}
+
+/** In-service instances launched from exactly the target template and version. */
+export function upToDateInstanceIds(group: GroupSnapshot, target: LaunchTarget): Set<string> {
+  return new Set(
+    group.instances
+      .filter((instance) => instance.lifecycleState === 'InService' && runsTarget(instance, target))
+      .map((instance) => instance.instanceId),
+  );
+}
+
+/**
+ * True when the group is configured for the target template and version and every in-service
+ * instance was launched from it: the template id is compared as well as the version number.
+ */
+export function isGroupOnVersion(group: GroupSnapshot, target: LaunchTarget): boolean {
   const inService = group.instances.filter((instance) => instance.lifecycleState === 'InService');
   return (
-    group.launchTemplateVersion === wanted &&
+    group.launchTemplateId === target.launchTemplateId &&
+    group.launchTemplateVersion === String(target.version) &&
     inService.length >= group.desiredCapacity &&
-    inService.every((instance) => instance.launchTemplateVersion === wanted)
+    inService.every((instance) => runsTarget(instance, target))
   );
 }
 

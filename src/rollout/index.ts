@@ -1,21 +1,37 @@
 import { InstanceRefreshInProgressFault } from '@aws-sdk/client-auto-scaling';
 import type { AwsClients } from '../aws';
-import type { RolloutSettings } from '../config';
-import { DeployError } from '../errors';
+import { AWS_INSTANCE_WAIT_SECONDS, type RolloutSettings } from '../config';
+import { DeployError, errorName } from '../errors';
 import { formatDuration, type Clock, type Logger } from '../log';
 import { poll, PollTimeoutError } from '../poll';
 import type { RolloutContext } from './context';
-import { describeGroup, isGroupOnVersion, resolveTargetVersion, type GroupSnapshot } from './group';
+import {
+  describeGroup,
+  isGroupOnVersion,
+  resolveTargetVersion,
+  upToDateInstanceIds,
+  type GroupSnapshot,
+  type LaunchTarget,
+} from './group';
 import {
   cancelRefresh,
+  describeRefresh,
   findActiveRefresh,
+  isRollingForward,
+  reasonNotToStop,
   rollbackRefresh,
   startRefresh,
   waitForRefreshEnd,
   type RefreshState,
 } from './refresh';
-import { loadBalancerUrl, smokeCheck } from './smoke';
-import { describeNotHealthy, describeTargets, evaluateTargets, type TargetState } from './targets';
+import { loadBalancerUrl, smokeCheck, type SmokeResult } from './smoke';
+import {
+  describeNotHealthy,
+  describeTargets,
+  evaluateTargets,
+  type TargetState,
+  type TargetVerdict,
+} from './targets';
 
 export interface RolloutDependencies {
   clients: AwsClients;
@@ -35,11 +51,17 @@ export interface RolloutResult {
   previousVersion: string;
   desiredCapacity: number;
   healthyTargets: number;
-  smokeUrl: string | undefined;
+  /** Undefined with smoke-check: false. */
+  smoke: SmokeResult | undefined;
   seconds: number;
 }
 
-const REFRESH_FAILURES: Record<string, { reason: string; nextSteps: string }> = {
+interface RefreshFailure {
+  reason: string;
+  nextSteps: string;
+}
+
+const REFRESH_FAILURES: Record<string, RefreshFailure> = {
   Failed: {
     reason: 'refresh-failed',
     nextSteps:
@@ -62,6 +84,23 @@ const REFRESH_FAILURES: Record<string, { reason: string; nextSteps: string }> = 
   },
 };
 
+/** Success is an allow-list of one: any other final status, or none, fails and is named. */
+function refreshFailure(status: string): RefreshFailure | undefined {
+  if (status === 'Successful') return undefined;
+  return (
+    REFRESH_FAILURES[status] ?? {
+      reason: 'refresh-not-successful',
+      nextSteps:
+        'AWS reported a final status this action does not know as success. Check the refresh in the EC2 console (Auto Scaling groups -> Instance refresh) before deploying again.',
+    }
+  );
+}
+
+/** AWS's names for a session that ran out; GitHub's OIDC role sessions last 1 h by default. */
+const EXPIRED_CREDENTIAL_ERRORS = new Set(['ExpiredToken', 'ExpiredTokenException']);
+const ONE_HOUR_SECONDS = 3600;
+const SMOKE_MIN_ANSWERS = 6;
+
 function createContext(
   dependencies: RolloutDependencies,
   settings: RolloutSettings,
@@ -74,6 +113,7 @@ function createContext(
     ...dependencies,
     settings,
     region,
+    lastRefresh: undefined,
     progress: (line) => {
       log.info(`[${formatDuration(clock.now() - startedAt).padStart(6)}] ${line}`);
     },
@@ -93,24 +133,271 @@ function createContext(
   };
 }
 
-/** Logs each target whose state changed since the last call; remembers the last full list. */
-function createTargetTracer(context: RolloutContext, targetGroupArns: string[]) {
+interface Observation {
+  group: GroupSnapshot;
+  targets: TargetState[];
+  verdict: TargetVerdict;
+}
+
+/**
+ * Reads the group and its targets together and judges them; logs each of the group's targets
+ * whose state changed, and each foreign target once, as ignored.
+ */
+function createObserver(
+  context: RolloutContext,
+  asgName: string,
+  targetGroupArns: string[],
+  target: LaunchTarget,
+) {
   const lastStates = new Map<string, string>();
-  let latest: TargetState[] = [];
+  const ignored = new Set<string>();
+  // Every instance the group has had during this rollout: an old one the refresh terminated is
+  // still ours while its target drains.
+  const known = new Set<string>();
+  let latest: Observation | undefined;
   return {
-    async trace(): Promise<TargetState[]> {
-      latest = await describeTargets(context.clients, targetGroupArns);
-      for (const target of latest) {
-        const state = target.reason ? `${target.state} (${target.reason})` : target.state;
-        const key = `${target.targetGroupArn} ${target.id}`;
+    async observe(): Promise<Observation> {
+      const [group, targets] = await Promise.all([
+        describeGroup(context.clients, context.region, asgName),
+        describeTargets(context.clients, targetGroupArns),
+      ]);
+      for (const instance of group.instances) known.add(instance.instanceId);
+      const verdict = evaluateTargets(targets, {
+        targetGroupArns,
+        groupInstanceIds: known,
+        upToDateInstanceIds: upToDateInstanceIds(group, target),
+        required: requiredHealthy(context.settings, group),
+      });
+      for (const foreign of verdict.foreign) {
+        if (ignored.has(foreign.id)) continue;
+        ignored.add(foreign.id);
+        context.progress(`target ${foreign.id}: not an instance of ${asgName}, ignored (${foreign.state})`);
+      }
+      for (const own of targets.filter((item) => !verdict.foreign.includes(item))) {
+        const state = own.reason ? `${own.state} (${own.reason})` : own.state;
+        const key = `${own.targetGroupArn} ${own.id}:${own.port ?? ''}`;
         if (lastStates.get(key) !== state) {
-          context.progress(`target ${target.id}: ${state}`);
+          context.progress(`target ${own.id}${own.port ? `:${own.port}` : ''}: ${state}`);
           lastStates.set(key, state);
         }
       }
+      latest = { group, targets, verdict };
       return latest;
     },
     latest: () => latest,
+  };
+}
+
+/**
+ * Instances that must end healthy on the new version: the desired capacity, less scale-in
+ * protected instances the refresh was told to leave alone (scale-in-protected-instances: Ignore).
+ * Standby instances are outside the desired capacity and serve no traffic.
+ */
+function requiredHealthy(settings: RolloutSettings, group: GroupSnapshot): number {
+  const ignoredProtected =
+    settings.scaleInProtectedInstances === 'Ignore'
+      ? group.instances.filter((i) => i.lifecycleState === 'InService' && i.protectedFromScaleIn).length
+      : 0;
+  return Math.max(0, group.desiredCapacity - ignoredProtected);
+}
+
+type Observer = ReturnType<typeof createObserver>;
+
+/** Says, before anything starts, what AWS will do with protected and Standby instances. */
+function announceSpecialInstances(context: RolloutContext, group: GroupSnapshot): void {
+  const { settings, log } = context;
+  const protectedIds = group.instances
+    .filter((instance) => instance.lifecycleState === 'InService' && instance.protectedFromScaleIn)
+    .map((instance) => instance.instanceId);
+  const standbyIds = group.instances
+    .filter((instance) => instance.lifecycleState.startsWith('Standby'))
+    .map((instance) => instance.instanceId);
+  const effects = {
+    Refresh: 'the refresh replaces them like the others',
+    Terminate: 'the refresh terminates and replaces them',
+    Ignore: 'the refresh leaves them on their current version',
+    Wait: `AWS waits up to ${AWS_INSTANCE_WAIT_SECONDS / 60} min for them, then fails the refresh`,
+  };
+  const groups: [string, string[], keyof typeof effects, string][] = [
+    ['scale-in protected', protectedIds, settings.scaleInProtectedInstances, 'scale-in-protected-instances'],
+    ['in Standby', standbyIds, settings.standbyInstances, 'standby-instances'],
+  ];
+  for (const [kind, ids, policy, input] of groups) {
+    if (ids.length === 0) continue;
+    const line = `${ids.length} instance${ids.length === 1 ? ' is' : 's are'} ${kind} (${ids.join(', ')}); ${input}: ${policy}, so ${effects[policy]}`;
+    if (policy === 'Wait') {
+      log.warning(
+        `${line}. Remove the protection or return them to service, or this run's ${formatDuration(settings.waitTimeoutSeconds * 1000)} wait may end first.`,
+      );
+    } else if (policy === 'Ignore' && kind === 'scale-in protected') {
+      log.warning(`${line}: they keep serving the old release, which the smoke check will then see.`);
+    } else {
+      context.progress(line);
+    }
+  }
+}
+
+/** What a timeout may do: keep everything as it is (and why), or undo this run's refresh. */
+async function decideOnTimeout(
+  context: RolloutContext,
+  group: GroupSnapshot,
+  refreshId: string | undefined,
+  observed: Observation | undefined,
+): Promise<{ keep: string } | { undo: 'refresh' | 'new-refresh' }> {
+  const { settings } = context;
+  if (settings.onTimeout === 'none') return { keep: 'left the group as it is (on-timeout: none)' };
+  if (!refreshId) return { keep: 'nothing to undo: this run started no refresh' };
+  if (observed?.verdict.ready) {
+    return {
+      keep: `did not undo anything: the group’s own instances are healthy on the new version (${observed.verdict.summary})`,
+    };
+  }
+  const ours = await describeRefresh(context, group.name, refreshId);
+  context.lastRefresh = ours;
+  if (isRollingForward(ours.status)) {
+    const why = await reasonNotToStop(context, group.name, refreshId);
+    return why ? { keep: `did not cancel or roll back: ${why}` } : { undo: 'refresh' };
+  }
+  if (ours.status !== 'Successful') {
+    return {
+      keep: `did not cancel or roll back refresh ${refreshId}: it is ${ours.status}${ours.status === 'RollbackInProgress' ? ' (AWS is rolling it back; cancelling would stop that rollback)' : ''}`,
+    };
+  }
+  const other = await findActiveRefresh(context, group.name);
+  if (other)
+    return {
+      keep: `did not start an undo refresh: refresh ${other.id} (${other.status}) is running, not ours`,
+    };
+  if (settings.onTimeout === 'rollback' && /^\d+$/.test(group.launchTemplateVersion))
+    return { undo: 'new-refresh' };
+  return { keep: 'nothing to undo: refresh of ours ended and on-timeout does not start a new one' };
+}
+
+/**
+ * Called when a wait runs out of time: prints the group's targets that are not healthy and the
+ * refresh's last status reason, then does what on-timeout says, but only to the refresh this run
+ * started, only while it still rolls forward, and never to a release the group shows healthy.
+ */
+async function handleTimeout(
+  context: RolloutContext,
+  group: GroupSnapshot,
+  target: LaunchTarget,
+  refreshId: string | undefined,
+  observer: Observer,
+  timeout: PollTimeoutError,
+): Promise<never> {
+  const { log, settings } = context;
+  log.error(
+    `Timed out after ${formatDuration(settings.waitTimeoutSeconds * 1000)} waiting for ${timeout.what}.`,
+  );
+  const observed = await observer.observe().catch(() => observer.latest());
+  if (observed) {
+    const notHealthy = describeNotHealthy(observed.verdict.notHealthy);
+    log.error(
+      notHealthy.length > 0
+        ? `Targets of ${group.name} not healthy (${notHealthy.length} of ${observed.targets.length - observed.verdict.foreign.length}):\n  ${notHealthy.join('\n  ')}`
+        : `Every target of ${group.name} is healthy; ${observed.verdict.summary}.`,
+    );
+  }
+  const decision = await decideOnTimeout(context, group, refreshId, observed);
+  if (context.lastRefresh) {
+    const last = context.lastRefresh;
+    log.error(
+      `Refresh ${last.id} last status: ${last.status}${last.statusReason ? `: ${last.statusReason}` : ''}`,
+    );
+  }
+  let action: string;
+  if ('keep' in decision) {
+    action = decision.keep;
+  } else if (decision.undo === 'refresh') {
+    const rolledBack = settings.onTimeout === 'rollback' && (await rollbackRefresh(context, group.name));
+    if (!rolledBack) await cancelRefresh(context, group.name);
+    action = rolledBack
+      ? `started a rollback of refresh ${refreshId ?? ''} to version ${group.launchTemplateVersion}`
+      : `cancelled refresh ${refreshId ?? ''}; instances it already replaced stay replaced`;
+  } else {
+    const undoId = await startRefresh(
+      context,
+      group.name,
+      group.launchTemplateId,
+      Number(group.launchTemplateVersion),
+    );
+    action = `started refresh ${undoId} back to version ${group.launchTemplateVersion} (not waited for)`;
+  }
+  context.progress(action);
+  throw new DeployError(
+    'timeout',
+    `Rollout of ${group.name} to launch template ${target.launchTemplateId} version ${target.version} did not finish in time; ${action}.`,
+    'Read the target lines and the refresh status above: the reason codes say why instances are not healthy. If they were only slow, raise wait-timeout-minutes.',
+  );
+}
+
+/** An expired session mid-wait: the refresh goes on without us, and the person must know which. */
+function credentialsExpired(context: RolloutContext, asgName: string, error: unknown): DeployError {
+  const last = context.lastRefresh;
+  const refreshText = last
+    ? `instance refresh ${last.id} (last seen ${last.status}${last.statusReason ? `: ${last.statusReason}` : ''})`
+    : 'the rollout';
+  const check = last
+    ? `aws autoscaling describe-instance-refreshes --auto-scaling-group-name ${asgName} --instance-refresh-ids ${last.id}`
+    : `aws autoscaling describe-instance-refreshes --auto-scaling-group-name ${asgName}`;
+  return new DeployError(
+    'credentials-expired',
+    `The AWS credentials expired (${errorName(error)}) while waiting for ${refreshText} of ${asgName}. The refresh may still be running: AWS carries on without this job, and nothing was cancelled or rolled back.`,
+    `Check it with \`${check}\`. Then give the role session more time than wait-timeout-minutes (role-duration-seconds in aws-actions/configure-aws-credentials, within the role's MaxSessionDuration).`,
+  );
+}
+
+async function waitForHealthyTargets(context: RolloutContext, observer: Observer): Promise<number> {
+  let lastSummary = '';
+  return context.poll('every target of the group to be healthy on the new version', async () => {
+    const { verdict } = await observer.observe();
+    if (verdict.summary !== lastSummary) {
+      context.progress(`targets: ${verdict.summary}`);
+      lastSummary = verdict.summary;
+    }
+    return verdict.ready ? { done: true, value: verdict.healthy } : { done: false, state: verdict.summary };
+  });
+}
+
+async function inspectGroup(context: RolloutContext) {
+  const { settings, clients, region } = context;
+  const snapshot = await describeGroup(clients, region, settings.asgName);
+  const arns = settings.targetGroupArns.length > 0 ? settings.targetGroupArns : snapshot.targetGroupArns;
+  if (arns.length === 0) {
+    throw new DeployError(
+      'no-target-groups',
+      `Auto Scaling group ${snapshot.name} has no target groups, so there is no ALB health to wait for.`,
+      'Attach the group to its target group (the bundled stack does), or pass target-group-arn.',
+    );
+  }
+  if (settings.autoRollback && !/^\d+$/.test(snapshot.launchTemplateVersion)) {
+    throw new DeployError(
+      'auto-rollback-unsupported',
+      `Auto Scaling group ${snapshot.name} runs launch template ${snapshot.launchTemplateId} at ${snapshot.launchTemplateVersion}, and AWS cannot roll back a refresh of a group on $Latest or $Default, so auto-rollback: true cannot be honoured. Nothing was changed.`,
+      'Point the group at a version number (the bundled stack does), or set auto-rollback: false to roll without AWS rollback.',
+    );
+  }
+  const version = await resolveTargetVersion(
+    clients,
+    snapshot.launchTemplateId,
+    settings.launchTemplateVersion,
+  );
+  const running = new Map<string, number>();
+  for (const instance of snapshot.instances) {
+    const key = `${instance.launchTemplateId ?? '?'} v${instance.launchTemplateVersion ?? '?'} ${instance.lifecycleState}`;
+    running.set(key, (running.get(key) ?? 0) + 1);
+  }
+  const runningText =
+    [...running.entries()].map(([key, count]) => `${count}x ${key}`).join(', ') || 'no instances';
+  context.progress(
+    `group ${snapshot.name}: desired ${snapshot.desiredCapacity}, launch template ${snapshot.launchTemplateId} version ${snapshot.launchTemplateVersion} (${runningText}); target version ${version}`,
+  );
+  announceSpecialInstances(context, snapshot);
+  return {
+    group: snapshot,
+    target: { launchTemplateId: snapshot.launchTemplateId, version },
+    targetGroupArns: arns,
   };
 }
 
@@ -130,99 +417,22 @@ async function settleRefreshInProgress(
       'Wait for it to finish (or cancel it in the console), or run with on-refresh-in-progress: wait or cancel.',
     );
   }
-  if (policy === 'cancel' && active.status !== 'Cancelling') {
+  if (policy === 'cancel' && isRollingForward(active.status)) {
     await cancelRefresh(context, asgName);
     context.progress(`asked AWS to cancel refresh ${active.id}; instances it already replaced stay replaced`);
+  } else if (policy === 'cancel') {
+    context.progress(
+      `not cancelling refresh ${active.id}: it is ${active.status}${active.status === 'RollbackInProgress' ? ', and cancelling would stop AWS’s rollback' : ''}; waiting for it to end instead`,
+    );
   }
   const ended = await waitForRefreshEnd(context, asgName, active.id);
   context.progress(`earlier refresh ${active.id} ended ${ended.status}; starting this rollout`);
 }
 
 /**
- * Called when a wait runs out of time: prints every target that is not healthy, then does what
- * on-timeout says. A refresh still running is rolled back (or cancelled); one that already
- * finished is undone by a new refresh to the previous concrete version, which is not waited for.
- */
-async function handleTimeout(
-  context: RolloutContext,
-  group: GroupSnapshot,
-  targetVersion: number,
-  refreshId: string | undefined,
-  targets: TargetState[],
-  timeout: PollTimeoutError,
-): Promise<never> {
-  const { log, settings } = context;
-  log.error(
-    `Timed out after ${formatDuration(settings.waitTimeoutSeconds * 1000)} waiting for ${timeout.what}.`,
-  );
-  const notHealthy = describeNotHealthy(targets.filter((target) => target.state !== 'healthy'));
-  log.error(
-    notHealthy.length > 0
-      ? `Targets not healthy (${notHealthy.length} of ${targets.length}):\n  ${notHealthy.join('\n  ')}`
-      : `All ${targets.length} registered targets are healthy, but fewer than the desired ${group.desiredCapacity} run version ${targetVersion}.`,
-  );
-
-  const active = refreshId ? await findActiveRefresh(context, group.name) : undefined;
-  let action = 'left the group as it is (on-timeout: none)';
-  if (settings.onTimeout !== 'none' && active) {
-    const rolledBack = settings.onTimeout === 'rollback' && (await rollbackRefresh(context, group.name));
-    if (!rolledBack) await cancelRefresh(context, group.name);
-    action = rolledBack
-      ? `started a rollback of refresh ${active.id} to version ${group.launchTemplateVersion}`
-      : `cancelled refresh ${active.id}; instances it already replaced stay replaced`;
-  } else if (settings.onTimeout === 'rollback' && refreshId && /^\d+$/.test(group.launchTemplateVersion)) {
-    const undoId = await startRefresh(
-      context,
-      group.name,
-      group.launchTemplateId,
-      Number(group.launchTemplateVersion),
-    );
-    action = `started refresh ${undoId} back to version ${group.launchTemplateVersion} (not waited for)`;
-  } else if (settings.onTimeout !== 'none') {
-    action = 'nothing to undo: no refresh of ours is running';
-  }
-  context.progress(action);
-  throw new DeployError(
-    'timeout',
-    `Rollout of ${group.name} to launch template version ${targetVersion} did not finish in time; ${action}.`,
-    'Read the target lines above: the reason codes say why instances are not healthy. If they were only slow, raise wait-timeout-minutes.',
-  );
-}
-
-async function waitForHealthyTargets(
-  context: RolloutContext,
-  asgName: string,
-  targetGroupArns: string[],
-  targetVersion: number,
-  tracer: ReturnType<typeof createTargetTracer>,
-): Promise<number> {
-  let lastSummary = '';
-  return context.poll('every ALB target to be healthy on the new version', async () => {
-    const [group, targets] = await Promise.all([
-      describeGroup(context.clients, context.region, asgName),
-      tracer.trace(),
-    ]);
-    const upToDate = new Set(
-      group.instances
-        .filter(
-          (instance) =>
-            instance.lifecycleState === 'InService' &&
-            instance.launchTemplateVersion === String(targetVersion),
-        )
-        .map((instance) => instance.instanceId),
-    );
-    const verdict = evaluateTargets(targets, targetGroupArns, group.desiredCapacity, upToDate);
-    if (verdict.summary !== lastSummary) {
-      context.progress(`targets: ${verdict.summary}`);
-      lastSummary = verdict.summary;
-    }
-    return verdict.ready ? { done: true, value: verdict.healthy } : { done: false, state: verdict.summary };
-  });
-}
-
-/**
  * Rolls the group onto a concrete launch template version with an instance refresh, then returns
- * only once every ALB target is healthy on it and the app answers its health URL.
+ * only once the group's own instances are healthy on it in every target group and the public URL
+ * serves this release.
  */
 export async function runRollout(
   dependencies: RolloutDependencies,
@@ -232,48 +442,29 @@ export async function runRollout(
   const context = createContext(dependencies, settings, region);
   const { log, clock } = dependencies;
   const startedAt = clock.now();
+  if (settings.waitTimeoutSeconds > ONE_HOUR_SECONDS) {
+    log.warning(
+      `wait-timeout-minutes is ${settings.waitTimeoutSeconds / 60}, longer than the 1 h GitHub OIDC role sessions last by default: give configure-aws-credentials a role-duration-seconds of at least ${settings.waitTimeoutSeconds + 600}, or the credentials expire mid-wait.`,
+    );
+  }
 
-  const { group, targetVersion, targetGroupArns } = await log.group(
-    'Rollout: inspect the group',
-    async () => {
-      const snapshot = await describeGroup(context.clients, region, settings.asgName);
-      const arns = settings.targetGroupArns.length > 0 ? settings.targetGroupArns : snapshot.targetGroupArns;
-      if (arns.length === 0) {
-        throw new DeployError(
-          'no-target-groups',
-          `Auto Scaling group ${snapshot.name} has no target groups, so there is no ALB health to wait for.`,
-          'Attach the group to its target group (the bundled stack does), or pass target-group-arn.',
-        );
-      }
-      const version = await resolveTargetVersion(
-        context.clients,
-        snapshot.launchTemplateId,
-        settings.launchTemplateVersion,
-      );
-      const running = new Map<string, number>();
-      for (const instance of snapshot.instances) {
-        const key = `v${instance.launchTemplateVersion ?? '?'} ${instance.lifecycleState}`;
-        running.set(key, (running.get(key) ?? 0) + 1);
-      }
-      const runningText =
-        [...running.entries()].map(([key, count]) => `${count}x ${key}`).join(', ') || 'no instances';
-      context.progress(
-        `group ${snapshot.name}: desired ${snapshot.desiredCapacity}, launch template ${snapshot.launchTemplateId} version ${snapshot.launchTemplateVersion} (${runningText}); target version ${version}`,
-      );
-      return { group: snapshot, targetVersion: version, targetGroupArns: arns };
-    },
+  const { group, target, targetGroupArns } = await log.group('Rollout: inspect the group', () =>
+    inspectGroup(context),
   );
-
-  const tracer = createTargetTracer(context, targetGroupArns);
-  const withTimeoutHandling = async <T>(
-    refreshId: string | undefined,
-    wait: () => Promise<T>,
-  ): Promise<T> => {
+  const observer = createObserver(context, group.name, targetGroupArns, target);
+  const expired = (error: unknown) => EXPIRED_CREDENTIAL_ERRORS.has(errorName(error));
+  const guarded = async <T>(refreshId: string | undefined, wait: () => Promise<T>): Promise<T> => {
     try {
-      return await wait();
+      try {
+        return await wait();
+      } catch (error) {
+        if (!(error instanceof PollTimeoutError)) throw error;
+        return await handleTimeout(context, group, target, refreshId, observer, error);
+      }
     } catch (error) {
-      if (!(error instanceof PollTimeoutError)) throw error;
-      return handleTimeout(context, group, targetVersion, refreshId, tracer.latest(), error);
+      // Mid-wait or while deciding what to do about a timeout: either way, say which refresh runs on.
+      if (expired(error)) throw credentialsExpired(context, group.name, error);
+      throw error;
     }
   };
 
@@ -281,19 +472,19 @@ export async function runRollout(
     const active = await findActiveRefresh(context, group.name);
     let current = group;
     if (active) {
-      await withTimeoutHandling(undefined, () => settleRefreshInProgress(context, group.name, active));
+      await guarded(undefined, () => settleRefreshInProgress(context, group.name, active));
       current = await describeGroup(context.clients, region, group.name);
     }
-    if (!settings.forceRefresh && isGroupOnVersion(current, targetVersion)) {
+    if (!settings.forceRefresh && isGroupOnVersion(current, target)) {
       context.progress(
-        `every instance already runs version ${targetVersion}; no refresh needed (force-refresh: false)`,
+        `every instance already runs launch template ${target.launchTemplateId} version ${target.version}; no refresh needed (force-refresh: false)`,
       );
       return { id: undefined, status: 'NotNeeded' };
     }
 
     let id: string;
     try {
-      id = await startRefresh(context, group.name, group.launchTemplateId, targetVersion);
+      id = await startRefresh(context, group.name, target.launchTemplateId, target.version);
     } catch (error) {
       if (!(error instanceof InstanceRefreshInProgressFault)) throw error;
       throw new DeployError(
@@ -303,17 +494,17 @@ export async function runRollout(
       );
     }
     context.progress(
-      `started refresh ${id}: version ${current.launchTemplateVersion} -> ${targetVersion}, healthy ${settings.minHealthyPercentage}-${settings.maxHealthyPercentage}%, auto-rollback ${settings.autoRollback}`,
+      `started refresh ${id}: ${current.launchTemplateId} version ${current.launchTemplateVersion} -> ${target.launchTemplateId} version ${target.version}, healthy ${settings.minHealthyPercentage}-${settings.maxHealthyPercentage}%, auto-rollback ${settings.autoRollback}`,
     );
-    const ended = await withTimeoutHandling(id, () =>
+    const ended = await guarded(id, () =>
       waitForRefreshEnd(context, group.name, id, async () => {
-        await tracer.trace();
+        await observer.observe();
       }),
     );
-    const failure = REFRESH_FAILURES[ended.status];
+    const failure = refreshFailure(ended.status);
     if (failure) {
-      const targets = await tracer.trace();
-      const notHealthy = describeNotHealthy(targets.filter((target) => target.state !== 'healthy'));
+      const observed = await observer.observe();
+      const notHealthy = describeNotHealthy(observed.verdict.notHealthy);
       if (notHealthy.length > 0) log.error(`Targets not healthy:\n  ${notHealthy.join('\n  ')}`);
       const why = [ended.statusReason, ended.rollbackReason].filter(Boolean).join(' Rollback reason: ');
       throw new DeployError(
@@ -326,46 +517,32 @@ export async function runRollout(
   });
 
   const healthyTargets = await log.group('Rollout: ALB target health', () =>
-    withTimeoutHandling(refresh.id, () =>
-      waitForHealthyTargets(context, group.name, targetGroupArns, targetVersion, tracer),
-    ),
+    guarded(refresh.id, () => waitForHealthyTargets(context, observer)),
   );
 
-  let smokeUrl: string | undefined;
+  let smoke: SmokeResult | undefined;
   if (settings.smokeCheck) {
-    smokeUrl = await log.group('Rollout: smoke check', async () => {
+    smoke = await log.group('Rollout: smoke check', async () => {
       const base = settings.appUrl ?? (await loadBalancerUrl(context, targetGroupArns[0] ?? ''));
-      const url = `${base}${settings.smokePath}`;
-      try {
-        await smokeCheck(context, url);
-      } catch (error) {
-        if (!(error instanceof PollTimeoutError)) throw error;
-        // Targets are healthy on the new version, so the release itself answers the ALB's checks:
-        // a failing public URL points at DNS, listeners or the network, which a rollback would not fix.
-        throw new DeployError(
-          'smoke-failed',
-          `Every target is healthy, but ${url} never answered 200 (last: ${error.lastState}).`,
-          'Check the ALB listener rules, security group and DNS, or set app-url to the URL users reach.',
-        );
-      }
-      return url;
+      // Enough answers for a round-robin load balancer to reach every target, old ones included.
+      return smokeCheck(context, base, Math.max(SMOKE_MIN_ANSWERS, 3 * group.desiredCapacity));
     });
   }
 
   const seconds = Math.round((clock.now() - startedAt) / 1000);
   context.progress(
-    `rollout done: ${healthyTargets} healthy targets on version ${targetVersion}, refresh ${refresh.status}, ${formatDuration(seconds * 1000)}`,
+    `rollout done: ${healthyTargets} healthy instances on version ${target.version}, refresh ${refresh.status}, ${formatDuration(seconds * 1000)}`,
   );
   return {
     asgName: group.name,
     refreshId: refresh.id,
     refreshStatus: refresh.status,
     launchTemplateId: group.launchTemplateId,
-    targetVersion,
+    targetVersion: target.version,
     previousVersion: group.launchTemplateVersion,
     desiredCapacity: group.desiredCapacity,
     healthyTargets,
-    smokeUrl,
+    smoke,
     seconds,
   };
 }

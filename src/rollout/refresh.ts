@@ -12,6 +12,12 @@ import { DeployError, errorMessage } from '../errors';
 import type { RolloutContext } from './context';
 
 const ACTIVE_STATUSES = new Set(['Pending', 'InProgress', 'Cancelling', 'RollbackInProgress', 'Baking']);
+/**
+ * The only active statuses this action may cancel or roll back. Cancelling is already stopping;
+ * CancelInstanceRefresh on RollbackInProgress would stop AWS's own rollback; Baking has replaced
+ * every instance already, so there is nothing left to stop.
+ */
+const ROLLING_FORWARD = new Set(['Pending', 'InProgress']);
 
 export interface RefreshState {
   id: string;
@@ -25,7 +31,7 @@ export interface RefreshState {
 function toState(refresh: InstanceRefresh): RefreshState {
   return {
     id: refresh.InstanceRefreshId ?? 'unknown',
-    status: refresh.Status ?? 'Unknown',
+    status: refresh.Status ?? '(no status)',
     statusReason: refresh.StatusReason,
     percentageComplete: refresh.PercentageComplete ?? 0,
     instancesToUpdate: refresh.InstancesToUpdate ?? 0,
@@ -37,6 +43,10 @@ export function isActive(status: string): boolean {
   return ACTIVE_STATUSES.has(status);
 }
 
+export function isRollingForward(status: string): boolean {
+  return ROLLING_FORWARD.has(status);
+}
+
 /** The preferences AWS gets, built from the inputs; pure so a test can pin the mapping. */
 export function refreshPreferences(settings: RolloutSettings): RefreshPreferences {
   return {
@@ -44,6 +54,9 @@ export function refreshPreferences(settings: RolloutSettings): RefreshPreference
     MaxHealthyPercentage: settings.maxHealthyPercentage,
     SkipMatching: settings.skipMatching && !settings.forceRefresh,
     AutoRollback: settings.autoRollback,
+    // Always explicit: AWS's default for both is Wait, an hour's wait that then fails the refresh.
+    ScaleInProtectedInstances: settings.scaleInProtectedInstances,
+    StandbyInstances: settings.standbyInstances,
     ...(settings.instanceWarmupSeconds === undefined
       ? {}
       : { InstanceWarmup: settings.instanceWarmupSeconds }),
@@ -114,6 +127,25 @@ export async function startRefresh(
   return response.InstanceRefreshId;
 }
 
+/**
+ * CancelInstanceRefresh and RollbackInstanceRefresh act on whatever refresh is active on the group,
+ * not on an id: so both are preceded by this check that the active one is still `id` and still
+ * rolling forward. Returns the reason not to act, or undefined when it is safe.
+ */
+export async function reasonNotToStop(
+  context: RolloutContext,
+  asgName: string,
+  id: string,
+): Promise<string | undefined> {
+  const active = await findActiveRefresh(context, asgName);
+  if (!active) return `no refresh is active on ${asgName} any more`;
+  if (active.id !== id) return `the active refresh is ${active.id} (${active.status}), not ${id}`;
+  if (!isRollingForward(active.status)) {
+    return `refresh ${id} is ${active.status}${active.status === 'RollbackInProgress' ? ': AWS is rolling it back, and cancelling would stop that rollback' : ''}`;
+  }
+  return undefined;
+}
+
 export async function cancelRefresh(context: RolloutContext, asgName: string): Promise<void> {
   await context.clients.autoScaling.send(new CancelInstanceRefreshCommand({ AutoScalingGroupName: asgName }));
 }
@@ -151,18 +183,19 @@ export async function waitForRefreshEnd(
   context: RolloutContext,
   asgName: string,
   id: string,
-  onPoll?: () => Promise<void>,
+  onPoll?: (state: RefreshState) => Promise<void>,
 ): Promise<RefreshState> {
   let lastLine = '';
   return context.poll(`instance refresh ${id} to finish`, async () => {
     const state = await describeRefresh(context, asgName, id);
+    context.lastRefresh = state;
     const line = describeProgress(state);
     if (line !== lastLine) {
       context.progress(line);
       lastLine = line;
     }
     if (!isActive(state.status)) return { done: true, value: state };
-    await onPoll?.();
+    await onPoll?.(state);
     return { done: false, state: line };
   });
 }

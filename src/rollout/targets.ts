@@ -58,45 +58,66 @@ export async function describeTargets(
 
 export interface TargetVerdict {
   ready: boolean;
-  /** Healthy targets that are in-service group instances on the new version, fewest over all target groups. */
+  /** Distinct up-to-date group instances healthy on every registration, fewest over all target groups. */
   healthy: number;
-  /** e.g. "2 healthy, 1 initial (desired 2)": one log line that changes when anything changes. */
+  /** e.g. "2 healthy, 1 initial (need 2 ...)": one log line that changes when anything changes. */
   summary: string;
+  /** The group's own targets that are not healthy: the ones that explain a wait or a failure. */
   notHealthy: TargetState[];
+  /** Targets of instances outside the group (shared target groups, hand-registered hosts). */
+  foreign: TargetState[];
+}
+
+export interface TargetExpectation {
+  targetGroupArns: string[];
+  /** Every instance of the group, whatever its lifecycle state: only these decide. */
+  groupInstanceIds: ReadonlySet<string>;
+  /** In-service group instances on the target launch template version. */
+  upToDateInstanceIds: ReadonlySet<string>;
+  /** How many distinct up-to-date instances each target group needs healthy. */
+  required: number;
+}
+
+/** Instances, in one target group, whose every registration (one per port) is healthy. */
+function healthyInstances(targets: TargetState[], targetGroupArn: string): Set<string> {
+  const healthy = new Set<string>();
+  const failing = new Set<string>();
+  for (const target of targets) {
+    if (target.targetGroupArn !== targetGroupArn) continue;
+    (target.state === 'healthy' ? healthy : failing).add(target.id);
+  }
+  for (const id of failing) healthy.delete(id);
+  return healthy;
 }
 
 /**
- * Ready means: in every target group, at least `desiredCapacity` targets are healthy instances of
- * the group running the new version, and no target is unhealthy. Counting only the group's own
- * up-to-date instances keeps an old instance that is still draining, or a stray registration,
- * from making a half-finished rollout look done.
+ * Ready means: in every target group, at least `required` distinct instances of the group that run
+ * the new version are healthy on every port they are registered on, and none of the group's own
+ * targets is unhealthy. Only the group's instances decide: an unhealthy host someone else
+ * registered must not fail (and roll back) a good release; an old instance still draining, or one
+ * instance registered twice, must not make a half-finished rollout look done.
  */
-export function evaluateTargets(
-  targets: TargetState[],
-  targetGroupArns: string[],
-  desiredCapacity: number,
-  upToDateInstanceIds: ReadonlySet<string>,
-): TargetVerdict {
+export function evaluateTargets(targets: TargetState[], expectation: TargetExpectation): TargetVerdict {
+  const { targetGroupArns, groupInstanceIds, upToDateInstanceIds, required } = expectation;
+  const own = targets.filter((target) => groupInstanceIds.has(target.id));
+  const foreign = targets.filter((target) => !groupInstanceIds.has(target.id));
   const healthyPerGroup = targetGroupArns.map(
-    (arn) =>
-      targets.filter(
-        (target) =>
-          target.targetGroupArn === arn && target.state === 'healthy' && upToDateInstanceIds.has(target.id),
-      ).length,
+    (arn) => [...healthyInstances(own, arn)].filter((id) => upToDateInstanceIds.has(id)).length,
   );
   const healthy = healthyPerGroup.length > 0 ? Math.min(...healthyPerGroup) : 0;
-  const notHealthy = targets.filter((target) => target.state !== 'healthy');
   const counts = new Map<string, number>();
-  for (const target of targets) counts.set(target.state, (counts.get(target.state) ?? 0) + 1);
+  for (const target of own) counts.set(target.state, (counts.get(target.state) ?? 0) + 1);
   const countText = [...counts.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([state, count]) => `${count} ${state}`)
     .join(', ');
+  const foreignText = foreign.length > 0 ? `; ${foreign.length} not in the group, ignored` : '';
   return {
-    ready: healthy >= desiredCapacity && !targets.some((target) => target.state === 'unhealthy'),
+    ready: healthy >= required && !own.some((target) => target.state === 'unhealthy'),
     healthy,
-    summary: `${countText || 'no targets'} (need ${desiredCapacity} healthy on the new version, have ${healthy})`,
-    notHealthy,
+    summary: `${countText || 'no targets'} (need ${required} healthy instances on the new version, have ${healthy})${foreignText}`,
+    notHealthy: own.filter((target) => target.state !== 'healthy'),
+    foreign,
   };
 }
 

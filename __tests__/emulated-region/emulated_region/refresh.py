@@ -15,6 +15,7 @@ from moto.autoscaling.exceptions import AutoscalingClientError, ValidationError
 from moto.autoscaling.models import AutoScalingBackend, FakeAutoScalingGroup
 from moto.core.exceptions import ServiceException
 
+from . import special_instances, termination
 from .health import health_check_interval, instance_health
 from .state import Harness
 from .versions import LaunchSource, group_source, launch_source, launched_at, launching_from, resolve
@@ -137,6 +138,10 @@ class InstanceRefresh:
     resume_at: float | None = None  # end of a checkpoint delay or of the bake time
     checkpoints_left: list[int] = field(default_factory=list)
     rollback_details: dict[str, Any] | None = None
+    # Scale-in protected / Standby instances the refresh waits for (preference Wait), and since when.
+    held_ids: list[str] = field(default_factory=list)
+    waiting_since: float | None = None
+    harness: Harness | None = field(default=None, repr=False, compare=False)
 
     @property
     def percentage_complete(self) -> int:
@@ -251,6 +256,7 @@ def start(
         for state in in_service
         if not (preferences.skip_matching and target.same_as(launch_source(state.instance)))
     ]
+    to_replace = special_instances.plan_start(group, preferences, to_replace)
     warmup = next(
         value
         for value in (preferences.instance_warmup, getattr(group, "default_instance_warmup", None),
@@ -269,6 +275,7 @@ def start(
         to_replace=to_replace,
         total=len(to_replace),
         checkpoints_left=list(preferences.checkpoint_percentages),
+        harness=harness,
     )
     refreshes_of(group).insert(0, refresh)
     harness.live_refreshes.append((backend, refresh))
@@ -311,6 +318,7 @@ def rollback(harness: Harness, backend: AutoScalingBackend, group_name: str) -> 
 
 def advance_all(harness: Harness) -> None:
     """Moves every live refresh to the current simulated time; forgets the ones that ended."""
+    termination.finish_due(harness)
     for backend, refresh in list(harness.live_refreshes):
         group = backend.autoscaling_groups.get(refresh.group_name)
         if group is None or refresh not in refreshes_of(group):
@@ -348,7 +356,12 @@ def _advance(harness: Harness, group: FakeAutoScalingGroup, refresh: InstanceRef
         if refresh.status == "Baking":
             _succeed(group, refresh)
             return
-    if not _start_batch(group, refresh):
+    if _start_batch(group, refresh):
+        return
+    waiting, failure = special_instances.hold(refresh, group, now)
+    if failure:
+        _fail(harness, group, refresh, failure)
+    elif not waiting:
         _finish_replacing(group, refresh, now)
 
 
@@ -356,11 +369,10 @@ def _in_service_ids(group: FakeAutoScalingGroup) -> list[str]:
     return [state.instance.id for state in group.instance_states if state.lifecycle_state == "InService"]
 
 
-def _terminate(group: FakeAutoScalingGroup, instance_ids: list[str]) -> None:
-    """Terminates without moto's capacity rebalancing, which would pick its own victims."""
-    if instance_ids:
-        group.instance_states = [state for state in group.instance_states if state.instance.id not in instance_ids]
-        group.ec2_backend.terminate_instances(instance_ids)
+def _terminate(refresh: InstanceRefresh, group: FakeAutoScalingGroup, instance_ids: list[str]) -> None:
+    """Drains, then terminates, without moto's capacity rebalancing, which would pick its own victims."""
+    assert refresh.harness is not None
+    termination.begin(refresh.harness, group, instance_ids)
 
 
 def _launch(group: FakeAutoScalingGroup, source: LaunchSource, count: int) -> list[str]:
@@ -391,7 +403,7 @@ def _start_batch(group: FakeAutoScalingGroup, refresh: InstanceRefresh) -> bool:
     launches = size + shortfall
     terminate_first = min(size, max(0, len(in_service) + launches - ceiling))
     replacing, refresh.to_replace = refresh.to_replace[:size], refresh.to_replace[size:]
-    _terminate(group, replacing[:terminate_first])
+    _terminate(refresh, group, replacing[:terminate_first])
     source = refresh.previous if refresh.rollback_details else refresh.target
     refresh.batch = Batch(_launch(group, source, launches), replacing[terminate_first:], size)
     return True
@@ -432,7 +444,7 @@ def _batch_state(
 
 def _complete_batch(group: FakeAutoScalingGroup, refresh: InstanceRefresh, now: float) -> None:
     assert refresh.batch is not None
-    _terminate(group, refresh.batch.replacing)
+    _terminate(refresh, group, refresh.batch.replacing)
     if refresh.rollback_details:
         refresh.replaced = max(0, refresh.replaced - refresh.batch.size)
     else:
@@ -488,7 +500,7 @@ def _fail(harness: Harness, group: FakeAutoScalingGroup, refresh: InstanceRefres
 
 def _abandon_batch(group: FakeAutoScalingGroup, refresh: InstanceRefresh) -> None:
     if refresh.batch:
-        _terminate(group, refresh.batch.new_ids)
+        _terminate(refresh, group, refresh.batch.new_ids)
         refresh.batch = None
 
 

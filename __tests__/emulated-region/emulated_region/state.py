@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .clock import SimulatedClock
 
 if TYPE_CHECKING:
-    from moto.autoscaling.models import AutoScalingBackend
+    from moto.autoscaling.models import AutoScalingBackend, FakeAutoScalingGroup
 
     from .refresh import InstanceRefresh
 
@@ -53,6 +53,8 @@ class Harness:
     live_refreshes: list[tuple["AutoScalingBackend", "InstanceRefresh"]] = field(init=False)
     # True while CreateAutoScalingGroup runs: its instances stand for a fleet that was already up.
     seeding: bool = field(init=False)
+    # Instances a refresh deregistered that drain until the given time, then terminate.
+    terminating: list[tuple["FakeAutoScalingGroup", str, float]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.clock = SimulatedClock(self.initial_time_scale)
@@ -65,6 +67,7 @@ class Harness:
         self.faults = {}
         self.live_refreshes = []
         self.seeding = False
+        self.terminating = []
 
     def update_settings(self, changes: dict[str, Any]) -> None:
         """Applies a partial settings change given in the control API's camelCase keys."""
