@@ -134,7 +134,10 @@ async function groupState() {
   return {
     name: group?.AutoScalingGroupName,
     version: group?.LaunchTemplate?.Version,
-    instanceVersions: (group?.Instances ?? []).map((instance) => instance.LaunchTemplate?.Version),
+    // In service only: an instance a refresh replaced stays listed as Terminating while it drains.
+    instanceVersions: (group?.Instances ?? [])
+      .filter((instance) => instance.LifecycleState === 'InService')
+      .map((instance) => instance.LaunchTemplate?.Version),
     templateId: group?.LaunchTemplate?.LaunchTemplateId,
   };
 }

@@ -93,8 +93,13 @@ async function refreshes(): Promise<InstanceRefresh[]> {
   return response.InstanceRefreshes ?? [];
 }
 
+/** In-service instances: replaced ones stay listed as Terminating while their targets drain. */
+async function inService() {
+  return ((await group()).Instances ?? []).filter((instance) => instance.LifecycleState === 'InService');
+}
+
 async function instanceIds(): Promise<string[]> {
-  return ((await group()).Instances ?? []).map((instance) => instance.InstanceId!).sort();
+  return (await inService()).map((instance) => instance.InstanceId!).sort();
 }
 
 async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
@@ -296,9 +301,7 @@ describe('item 5: the launch template id counts, not only the version number', (
     expect(run.exitCode).toBe(0);
     expect(run.outputs['refresh-status']).toBe('Successful');
     expect(run.stdout).toContain(`(2x ${stack.launchTemplateId} v1 InService)`);
-    const templates = ((await group()).Instances ?? []).map(
-      (instance) => instance.LaunchTemplate?.LaunchTemplateId,
-    );
+    const templates = (await inService()).map((instance) => instance.LaunchTemplate?.LaunchTemplateId);
     expect(templates).toEqual([newTemplate, newTemplate]);
   });
 });
