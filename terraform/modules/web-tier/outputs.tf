@@ -1,4 +1,5 @@
-# The action reads these names after apply; keep them when changing the stack.
+# The action reads alb_dns_name, app_url, asg_name, target_group_arn, launch_template_id,
+# launch_template_version and image after apply (the bundled root passes them through): keep them.
 output "alb_dns_name" {
   description = "DNS name of the load balancer."
   value       = aws_lb.web.dns_name
@@ -30,11 +31,36 @@ output "launch_template_version" {
 }
 
 output "vpc_id" {
-  description = "The VPC."
+  description = "The VPC the tier runs in (for peering, or a database in its own subnets)."
   value       = aws_vpc.main.id
 }
 
 output "image" {
   description = "The image the launch template runs: plan uses it when no new image is given."
   value       = var.image
+}
+
+output "alb_zone_id" {
+  description = "Hosted zone of the load balancer: with alb_dns_name, the target of a Route 53 alias record for app_domain."
+  value       = aws_lb.web.zone_id
+}
+
+output "public_subnet_ids" {
+  description = "Public subnets (load balancer, NAT gateways), one per zone."
+  value       = aws_subnet.public[*].id
+}
+
+output "private_subnet_ids" {
+  description = "Private subnets of the web instances, one per zone."
+  value       = aws_subnet.private[*].id
+}
+
+output "instance_security_group_id" {
+  description = "Security group of the web instances: allow it as a source on a database's group."
+  value       = aws_security_group.instances.id
+}
+
+output "app_log_group_name" {
+  description = "CloudWatch log group of the app containers (one stream per instance)."
+  value       = aws_cloudwatch_log_group.app.name
 }
