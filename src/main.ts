@@ -318,7 +318,19 @@ function terraformEnvironment(config: Config): Record<string, string> {
     TF_INPUT: '0',
     AWS_REGION: config.aws.region,
     ...(config.aws.endpointUrl ? { AWS_ENDPOINT_URL: config.aws.endpointUrl } : {}),
+    ...instancePullVariables(config),
   };
+}
+
+/**
+ * The instances' registry login, as TF_VAR_ environment: not -var, which would put the token on
+ * the command line; the variable is ephemeral, so no plan or state keeps it. Configurations that
+ * do not declare these variables ignore them.
+ */
+function instancePullVariables(config: Config): Record<string, string> {
+  const pull = config.image.instancePull;
+  if (!pull) return {};
+  return { TF_VAR_registry_username: pull.username, TF_VAR_registry_pull_token: pull.password };
 }
 
 /** The action: validates every input first, then runs the stages of the chosen command. */
@@ -327,7 +339,11 @@ export async function run(overrides: Partial<RunDependencies> = {}): Promise<voi
   let workDir: string | undefined;
   try {
     const config = parseConfig(dependencies.readInput, dependencies.env, dependencies.paths);
-    for (const secret of [config.image.credentials?.password, config.github.token]) {
+    for (const secret of [
+      config.image.credentials?.password,
+      config.github.token,
+      config.image.instancePull?.password,
+    ]) {
       if (secret) dependencies.maskSecret(secret);
     }
     const context = readRunContext(dependencies.env, dependencies.readFile);

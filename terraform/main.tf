@@ -27,4 +27,8 @@ module "web_tier" {
   access_logs_bucket        = var.access_logs_bucket
   deletion_protection       = var.deletion_protection
   ami_ssm_parameter         = var.ami_ssm_parameter
+
+  registry_username           = var.registry_username
+  registry_pull_token         = var.registry_pull_token
+  registry_pull_token_version = var.registry_pull_token_version
 }

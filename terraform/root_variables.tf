@@ -156,3 +156,23 @@ variable "ami_ssm_parameter" {
   type        = string
   default     = null
 }
+
+variable "registry_username" {
+  description = "Registry user the instances log in as before pulling a private image. The action sets it from pull-username."
+  type        = string
+  default     = null
+}
+
+variable "registry_pull_token" {
+  description = "Read-only registry token; ephemeral (never in plan or state). The action sets TF_VAR_registry_pull_token from pull-token."
+  type        = string
+  default     = null
+  sensitive   = true
+  ephemeral   = true
+}
+
+variable "registry_pull_token_version" {
+  description = "Raise it after rotating the token, so Terraform writes the new one."
+  type        = number
+  default     = null
+}

@@ -6,6 +6,9 @@ mock_provider "aws" {
 
 variables {
   image = "docker.io/acme/web@sha256:2222222222222222222222222222222222222222222222222222222222222222"
+  # terraform test 1.11 hands an unset ephemeral variable to apply runs as if set (see the module's
+  # plan.tftest.hcl); without registry_username the token is unused.
+  registry_pull_token = "unused-without-registry_username"
 }
 
 run "module_defaults_apply_through_null_variables" {

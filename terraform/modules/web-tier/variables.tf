@@ -261,3 +261,34 @@ variable "ami_ssm_parameter" {
   default     = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
   nullable    = false
 }
+
+variable "registry_username" {
+  description = "Registry user the instances log in as before pulling a private image (with registry_pull_token). Null pulls anonymously: public images need nothing."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.registry_username == null || can(regex("^[A-Za-z0-9][A-Za-z0-9._@-]{0,254}$", var.registry_username))
+    error_message = "registry_username must be a registry user name (letters, digits, . _ @ -)."
+  }
+}
+
+variable "registry_pull_token" {
+  description = "Read-only registry token for registry_username (Docker Hub: a personal access token with Read-only scope). Ephemeral: stored by AWS as a SecureString through a write-only argument, never in plan or state. Set it through TF_VAR_registry_pull_token, not on the command line."
+  type        = string
+  default     = null
+  sensitive   = true
+  ephemeral   = true
+}
+
+variable "registry_pull_token_version" {
+  description = "Raise it after rotating the token: Terraform cannot see a write-only value change, so this number tells it to write the new token. The next instances log in with it."
+  type        = number
+  default     = 1
+  nullable    = false
+
+  validation {
+    condition     = var.registry_pull_token_version >= 1 && floor(var.registry_pull_token_version) == var.registry_pull_token_version
+    error_message = "registry_pull_token_version must be a whole number of at least 1."
+  }
+}
