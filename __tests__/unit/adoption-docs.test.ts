@@ -129,20 +129,48 @@ describe('workflows and examples', () => {
       ]),
     );
     const thirdParty = uses.filter(
-      (use): use is string => use !== undefined && !use.startsWith('org/ha-django-deploy'),
+      (use): use is string =>
+        use !== undefined && !use.startsWith('org/ha-django-deploy') && !use.startsWith('./'),
     );
     expect(thirdParty.length).toBeGreaterThan(5);
     expect(thirdParty.filter((use) => !/@[0-9a-f]{40}$/.test(use))).toEqual([]);
   });
 
-  it('calls this action with inputs it declares, by full name (never ./ in a reusable workflow)', () => {
+  it("runs this action from the workflow's own commit, with inputs it declares", () => {
     const declared = Object.keys(readActionMetadata().inputs);
-    const steps = Object.values(reusable?.jobs ?? {}).flatMap((job) => job.steps ?? []);
-    const ours = steps.filter((step) => step.uses?.startsWith('org/ha-django-deploy@'));
-    expect(ours).toHaveLength(2);
-    expect(steps.some((step) => step.uses?.startsWith('./'))).toBe(false);
-    for (const step of ours)
-      expect(Object.keys(step.with ?? {}).filter((name) => !declared.includes(name))).toEqual([]);
+    for (const job of Object.values(reusable?.jobs ?? {})) {
+      const steps = job.steps ?? [];
+      const ours = steps.filter((step) => step.uses === './.ha-django-deploy');
+      expect(ours).toHaveLength(1);
+      // Never a hard-coded ref of this action: it would run whatever that ref points to.
+      expect(steps.filter((step) => step.uses?.includes('ha-django-deploy@'))).toEqual([]);
+      const checkout = steps.find((step) => step.with?.path === '.ha-django-deploy');
+      expect(checkout?.with).toMatchObject({
+        repository: '${{ steps.workflow.outputs.repository }}',
+        ref: '${{ steps.workflow.outputs.sha }}',
+        'persist-credentials': false,
+      });
+      expect(steps.indexOf(checkout ?? {})).toBeLessThan(steps.indexOf(ours[0] ?? {}));
+      for (const step of ours)
+        expect(Object.keys(step.with ?? {}).filter((name) => !declared.includes(name))).toEqual([]);
+    }
+  });
+
+  it.each([
+    'build-context',
+    'dockerfile',
+    'build-args',
+    'var-files',
+    'allow-destroy',
+    'wait-timeout-minutes',
+    'smoke-check',
+    'smoke-path',
+    'app-url',
+    'pull-username',
+  ])('exposes %s to callers and passes it to the action', (name) => {
+    expect(callInputs).toContain(name);
+    const deploy = (reusable?.jobs.deploy?.steps ?? []).find((step) => step.uses === './.ha-django-deploy');
+    expect(deploy?.with?.[name]).toEqual(expect.stringContaining(`inputs.${name}`));
   });
 
   it.each(workflowFiles.filter((file) => file.startsWith('.github/examples/')))(
