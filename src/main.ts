@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { consoleLinkLines, consoleLinks, type ConsoleLinks } from './console';
 import { createAwsClients, type AwsClients } from './aws';
 import {
   comparePlans,
@@ -279,6 +280,7 @@ async function deployCommand(session: Session): Promise<void> {
   }
   const stack = readStackOutputs(await session.terraform.outputs());
   setOutputs(reporter, terraformOutputs(stack));
+  const links = logConsoleLinks(session, stack.asgName, [stack.targetGroupArn]);
   const rollout = await runRollout(
     rolloutDependencies(session),
     {
@@ -292,8 +294,19 @@ async function deployCommand(session: Session): Promise<void> {
   );
   setOutputs(reporter, rolloutOutputs(rollout));
   await reporter.writeSummary(
-    deploySummary({ image, plan: plan.summary, rollout, label: config.terraform.label }),
+    deploySummary({ image, plan: plan.summary, rollout, label: config.terraform.label, links }),
   );
+}
+
+/** Before the rollout, so a failed one leaves them in the log too. */
+function logConsoleLinks(
+  { config, dependencies }: Session,
+  asgName: string,
+  targetGroupArns: string[],
+): ConsoleLinks {
+  const links = consoleLinks(config.aws.region, asgName, targetGroupArns);
+  for (const line of consoleLinkLines(links)) dependencies.log.info(line);
+  return links;
 }
 
 function rolloutDependencies({ dependencies, config }: Session) {
@@ -303,9 +316,10 @@ function rolloutDependencies({ dependencies, config }: Session) {
 
 async function rolloutCommand(session: Session): Promise<RolloutResult> {
   const { config, dependencies } = session;
+  const links = logConsoleLinks(session, config.rollout.asgName, config.rollout.targetGroupArns);
   const result = await runRollout(rolloutDependencies(session), config.rollout, config.aws.region);
   setOutputs(dependencies.reporter, rolloutOutputs(result));
-  await dependencies.reporter.writeSummary(rolloutSummary(result));
+  await dependencies.reporter.writeSummary(rolloutSummary(result, links));
   return result;
 }
 

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { consoleLinksMarkdown, type ConsoleLinks } from './console';
 import type { ImageResult } from './image';
 import type { Logger } from './log';
 import type { RolloutResult } from './rollout';
@@ -96,9 +97,10 @@ export interface DeployReport {
   plan: PlanSummary;
   rollout: RolloutResult;
   label: string;
+  links?: ConsoleLinks;
 }
 
-export function deploySummary({ image, plan, rollout, label }: DeployReport): string {
+export function deploySummary({ image, plan, rollout, label, links }: DeployReport): string {
   return [
     '### Deploy',
     '',
@@ -110,11 +112,11 @@ export function deploySummary({ image, plan, rollout, label }: DeployReport): st
       [`Terraform (${label})`, plan.hasChanges ? `applied: ${describeCounts(plan)}` : 'no changes'],
     ]),
     '',
-    rolloutSummary(rollout),
+    rolloutSummary(rollout, links),
   ].join('\n');
 }
 
-export function rolloutSummary(result: RolloutResult): string {
+export function rolloutSummary(result: RolloutResult, links?: ConsoleLinks): string {
   return [
     '### Rollout',
     '',
@@ -133,6 +135,7 @@ export function rolloutSummary(result: RolloutResult): string {
       ['Healthy targets', `${result.healthyTargets} (desired ${result.desiredCapacity})`],
       ['Smoke check', result.smokeUrl ? `${result.smokeUrl} answered 200` : 'skipped (smoke-check: false)'],
       ['Duration', `${result.seconds} s`],
+      ...(links ? ([['AWS console', consoleLinksMarkdown(links)]] as [string, string][]) : []),
     ]),
   ].join('\n');
 }

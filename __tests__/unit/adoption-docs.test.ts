@@ -5,7 +5,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { spawnSync } from 'node:child_process';
 import { readActionMetadata } from '../../scripts/lib/actionDocs';
+import { parseConfig } from '../../src/config';
 
 const ROOT = join(__dirname, '../..');
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
@@ -138,16 +140,16 @@ describe('workflows and examples', () => {
 
   it("runs this action from the workflow's own commit, with inputs it declares", () => {
     const declared = Object.keys(readActionMetadata().inputs);
-    for (const job of Object.values(reusable?.jobs ?? {})) {
-      const steps = job.steps ?? [];
+    for (const job of [reusable?.jobs.plan, reusable?.jobs.deploy]) {
+      const steps = job?.steps ?? [];
       const ours = steps.filter((step) => step.uses === './.ha-django-deploy');
       expect(ours).toHaveLength(1);
       // Never a hard-coded ref of this action: it would run whatever that ref points to.
       expect(steps.filter((step) => step.uses?.includes('ha-django-deploy@'))).toEqual([]);
       const checkout = steps.find((step) => step.with?.path === '.ha-django-deploy');
       expect(checkout?.with).toMatchObject({
-        repository: '${{ steps.workflow.outputs.repository }}',
-        ref: '${{ steps.workflow.outputs.sha }}',
+        repository: '${{ needs.action.outputs.repository }}',
+        ref: '${{ needs.action.outputs.sha }}',
         'persist-credentials': false,
       });
       expect(steps.indexOf(checkout ?? {})).toBeLessThan(steps.indexOf(ours[0] ?? {}));
@@ -197,5 +199,66 @@ describe('workflows and examples', () => {
     };
     expect(deploy.concurrency.group).toContain('${{ inputs.environment }}');
     expect(deploy.concurrency['cancel-in-progress']).toBe(false);
+  });
+});
+
+describe('the README adoption path', () => {
+  const readme = read('README.md');
+  const usage = readme.slice(readme.indexOf('<!-- usage:start -->'), readme.indexOf('<!-- usage:end -->'));
+  const snippet = parse(/```yaml\n([\s\S]*?)```/.exec(usage)?.[1] ?? '') as {
+    jobs: Record<
+      string,
+      { permissions: Record<string, string>; steps: { uses: string; with?: Record<string, unknown> }[] }
+    >;
+  };
+  const job = Object.values(snippet.jobs)[0];
+
+  it('shows a whole job: permissions, checkout, Terraform without its wrapper, OIDC credentials, the action', () => {
+    expect(job?.permissions).toMatchObject({ contents: 'read', 'id-token': 'write' });
+    const uses = (job?.steps ?? []).map((step) => step.uses.split('@')[0]);
+    expect(uses).toEqual([
+      'actions/checkout',
+      'hashicorp/setup-terraform',
+      'aws-actions/configure-aws-credentials',
+      'org/ha-django-deploy',
+    ]);
+    expect(job?.steps[1]?.with?.terraform_wrapper).toBe(false);
+    expect(job?.steps[2]?.with).toHaveProperty('role-to-assume');
+    const declared = Object.keys(readActionMetadata().inputs);
+    expect(Object.keys(job?.steps[3]?.with ?? {}).filter((name) => !declared.includes(name))).toEqual([]);
+    expect(usage).toMatch(/`org` below .* is the GitHub owner/s);
+  });
+
+  it('pins the same action releases as the reusable workflow', () => {
+    const workflowUses = new Set(
+      Object.values(workflows['.github/workflows/deploy.yml']?.jobs ?? {}).flatMap((workflowJob) =>
+        (workflowJob.steps ?? []).map((step) => step.uses),
+      ),
+    );
+    for (const step of (job?.steps ?? []).slice(0, 3)) expect(workflowUses).toContain(step.uses);
+  });
+
+  it('gives a local run that works: .env.example read by node --env-file into inputs the config accepts', () => {
+    const printed = spawnSync(
+      process.execPath,
+      ['--env-file=.env.example', '-e', 'console.log(JSON.stringify(process.env))'],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(printed.status).toBe(0);
+    const env = JSON.parse(printed.stdout) as Record<string, string>;
+    const config = parseConfig((name) => env[`INPUT_${name.toUpperCase()}`] ?? '', env);
+    expect(config).toMatchObject({
+      command: 'plan',
+      aws: { region: 'eu-west-1' },
+      terraform: { backendConfig: { bucket: 'acme-terraform-state', key: 'web/dev.tfstate' } },
+    });
+    const scripts = JSON.parse(read('package.json')) as {
+      scripts: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    expect(scripts.scripts.local).toBe('node --env-file=.env dist/index.js');
+    expect(scripts.scripts['local-action']).toBe('local-action run . src/main.ts .env');
+    expect(scripts.devDependencies).toHaveProperty('@github/local-action');
+    expect(readme).toContain('npm run local');
   });
 });
