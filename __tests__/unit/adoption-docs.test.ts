@@ -2,7 +2,8 @@
  * What a team copies when adopting the action: the IAM policy, the reusable workflow and the
  * examples. Each must match the code: every AWS call allowed, every input real, every action pinned.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { spawnSync } from 'node:child_process';
@@ -260,5 +261,49 @@ describe('the README adoption path', () => {
     expect(scripts.scripts['local-action']).toBe('local-action run . src/main.ts .env');
     expect(scripts.devDependencies).toHaveProperty('@github/local-action');
     expect(readme).toContain('npm run local');
+  });
+});
+
+describe("the deploy job's build context check", () => {
+  const deploySteps = (
+    parse(read('.github/workflows/deploy.yml')) as {
+      jobs: Record<string, { steps?: { name?: string; run?: string }[] } | undefined>;
+    }
+  ).jobs.deploy?.steps;
+  const script = deploySteps?.find((step) => step.name === "Check the app's build context")?.run ?? '';
+  let repo: string;
+
+  beforeAll(() => {
+    repo = mkdtempSync(join(tmpdir(), 'build-context-'));
+    mkdirSync(join(repo, 'web'));
+    writeFileSync(join(repo, 'web/Dockerfile'), 'FROM scratch\n');
+    mkdirSync(join(repo, 'empty'));
+  });
+  afterAll(() => {
+    rmSync(repo, { recursive: true, force: true });
+  });
+
+  function check(context: string, dockerfile = '') {
+    const result = spawnSync('bash', ['-e', '-c', script], {
+      cwd: repo,
+      env: { PATH: process.env.PATH, BUILD_CONTEXT: context, DOCKERFILE: dockerfile },
+      encoding: 'utf8',
+    });
+    return { status: result.status, output: result.stdout };
+  }
+
+  it('passes an existing context with its Dockerfile', () => {
+    expect(check('web')).toEqual({ status: 0, output: 'Building web with web/Dockerfile\n' });
+  });
+
+  it.each([
+    ['services/web', '', "::error::build-context 'services/web' is not a directory of this repository"],
+    ['empty', '', "::error::No Dockerfile at 'empty/Dockerfile'"],
+    ['web', 'docker/Dockerfile.prod', "::error::No Dockerfile at 'docker/Dockerfile.prod'"],
+  ])('refuses context %s (dockerfile %j) before anything is built', (context, dockerfile, message) => {
+    const result = check(context, dockerfile);
+    expect(result.status).toBe(1);
+    expect(result.output).toContain(message);
+    expect(result.output).toContain('Nothing was built or changed.');
   });
 });
