@@ -1,7 +1,9 @@
 /**
  * The reusable workflow, executed by a real runner: nektos/act runs a team's caller workflow
  * (caller.yml) that calls .github/workflows/deploy.yml, for `push` (build, apply, rollout) and then
- * `pull_request` (plan + one comment), on this host.
+ * `pull_request` (plan + one comment), on this host. The image is private (the local registry wants a
+ * login), so the caller passes a pull token, which the test then looks for in the region, the state,
+ * the user data and the logs.
  *
  * Real: act evaluating both workflows (inputs, secrets, job `if:` per event, job outputs); the code of
  * the pinned actions/checkout, hashicorp/setup-terraform and aws-actions/configure-aws-credentials
