@@ -17,7 +17,7 @@ import { parse } from '@cdktf/hcl2json';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const STACK = join(__dirname, '../terraform');
+const STACK = join(__dirname, '../terraform/modules/web-tier');
 /** Launch, boot, `dnf install docker` and a ~215 MB image pull from a registry, typical on t3.small. */
 const BOOT_SECONDS = 75;
 

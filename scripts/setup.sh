@@ -45,6 +45,14 @@ if [[ "$(.venv-tools/bin/actionlint -version 2>/dev/null | head -1)" != "${actio
   GOBIN="$root/.venv-tools/bin" go install "github.com/rhysd/actionlint/cmd/actionlint@$actionlint_version"
 fi
 
+# nektos/act runs the reusable workflow in the suite (jobs on this host, no Docker): from the Go
+# module proxy, like actionlint.
+act_version=v0.2.82
+if [[ "$(.venv-tools/bin/act --version 2>/dev/null)" != "act version ${act_version#v}" ]]; then
+  echo "setup: go install act@$act_version"
+  GOBIN="$root/.venv-tools/bin" go install "github.com/nektos/act@$act_version"
+fi
+
 missing=()
 while read -r pkg; do
   [[ -z "$pkg" || "$pkg" == \#* ]] && continue

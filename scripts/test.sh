@@ -47,7 +47,7 @@ npx --no-install jest --ci --maxWorkers=1 --json --outputFile="$results/jest-mac
 
 step "jest on Node 24"
 npx -y node@24 node_modules/jest/bin/jest.js --ci --maxWorkers=1 --json --outputFile="$results/jest-node24.json" \
-  --testPathIgnorePatterns '/__tests__/(terraform/|image/real-docker|deploy/)'
+  --testPathIgnorePatterns '/__tests__/(terraform/|image/real-docker|deploy/|workflow/)'
 
 step "jest: deploy end to end (waiting for it)"
 deploy_status=0

@@ -103,6 +103,8 @@ export interface ImageSettings {
   credentials: RegistryCredentials | undefined;
   /** Set when `deploy` builds: everything `docker build` needs. */
   build: BuildSettings | undefined;
+  /** The read-only login the instances pull a private image with; undefined pulls anonymously. */
+  instancePull: RegistryCredentials | undefined;
 }
 
 export interface TerraformSettings {
@@ -232,6 +234,7 @@ const MULTI_LINE_INPUTS = new Set([
  */
 const UNQUOTED_INPUTS = new Set([
   'dockerhub-token',
+  'pull-token',
   'github-token',
   'backend-config',
   'terraform-vars',
@@ -763,6 +766,7 @@ function parseImage(inputs: InputParser, command: Command): ImageSettings {
       ? undefined
       : imageInput(inputs, 'image-repository', () => parseRepository(repositoryText));
   const building = command === 'deploy' && imageText === '';
+  const instancePull = parseInstancePull(inputs, command, username);
   if (!building) {
     // Not used without a build, but a path given explicitly is still checked: it must not point
     // out of the workspace whatever the command.
@@ -772,7 +776,7 @@ function parseImage(inputs: InputParser, command: Command): ImageSettings {
     if (inputs.raw('dockerfile') !== '') inputs.workspacePath('dockerfile', inputs.raw('dockerfile'), 'file');
     const credentials =
       existing && credentialsForImage(inputs, existing, repository, givenCredentials, allowOutside);
-    return { existing, credentials, build: undefined };
+    return { existing, credentials, build: undefined, instancePull };
   }
   const credentials = givenCredentials;
 
@@ -816,7 +820,56 @@ function parseImage(inputs: InputParser, command: Command): ImageSettings {
           buildArgs,
         }
       : undefined;
-  return { existing, credentials, build };
+  return { existing, credentials, build, instancePull };
+}
+
+/** pull-token (and its user) for the instances' docker login; only Terraform commands store it. */
+function parseInstancePull(
+  inputs: InputParser,
+  command: Command,
+  pushUsername: string,
+): RegistryCredentials | undefined {
+  const token = inputs.raw('pull-token');
+  const explicitUser = inputs.raw('pull-username');
+  const username = explicitUser || pushUsername;
+  if (command === 'rollout' && (token !== '' || explicitUser !== '')) {
+    inputs.problem(
+      token !== '' ? 'pull-token' : 'pull-username',
+      token !== '' ? '***' : explicitUser,
+      'rollout runs no Terraform, so it cannot store the token; pass it to deploy and plan',
+    );
+    return undefined;
+  }
+  if (token === '') {
+    if (explicitUser !== '')
+      inputs.problem(
+        'pull-token',
+        '',
+        `pull-username (${explicitUser}) is set: set pull-token too, or neither for a public image`,
+      );
+    return undefined;
+  }
+  if (username === '') {
+    inputs.problem(
+      'pull-username',
+      '',
+      'pull-token needs its registry user: set pull-username (or dockerhub-username)',
+    );
+    return undefined;
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,254}$/.test(username)) {
+    inputs.problem(
+      explicitUser ? 'pull-username' : 'dockerhub-username',
+      username,
+      'expected a registry user name (letters, digits, . _ @ -)',
+    );
+    return undefined;
+  }
+  if (/\s/.test(token)) {
+    inputs.problem('pull-token', '***', 'contains whitespace; paste the token alone (from secrets)');
+    return undefined;
+  }
+  return { username, password: token };
 }
 
 const TERRAFORM_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -858,6 +911,15 @@ function parseTerraform(inputs: InputParser, command: Command, paths: ConfigPath
   }
   for (const key of Object.keys(backendConfig).filter(isSensitiveBackendKey)) {
     inputs.sensitiveValues.push(backendConfig[key] ?? '');
+  }
+  for (const name of ['registry_pull_token', 'registry_username'].filter(
+    (variable) => variable in variables,
+  )) {
+    inputs.problem(
+      'terraform-vars',
+      `${name}=...`,
+      'a -var would put it on the command line and in the plan: use the pull-token and pull-username inputs',
+    );
   }
   const lockTimeout = inputs.raw('lock-timeout');
   if (!LOCK_TIMEOUT.test(lockTimeout)) {
@@ -943,6 +1005,7 @@ export function parseConfig(
   const secrets = [
     inputs.raw('dockerhub-token'),
     inputs.raw('github-token'),
+    inputs.raw('pull-token'),
     ...inputs.sensitiveValues,
   ].filter((secret) => secret !== '');
   return { command, aws, rollout, image, terraform, github, secrets };

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { consoleLinkLines, consoleLinks, type ConsoleLinks } from './console';
 import { createAwsClients, type AwsClients } from './aws';
 import {
   comparePlans,
@@ -310,6 +311,7 @@ async function deploySteps(session: Session, progress: DeployProgress): Promise<
   }
   const stack = readStackOutputs(await session.terraform.outputs());
   setOutputs(reporter, terraformOutputs(stack));
+  const links = logConsoleLinks(session, stack.asgName, [stack.targetGroupArn]);
   const rollout = await runRollout(
     rolloutDependencies(session),
     {
@@ -330,6 +332,7 @@ async function deploySteps(session: Session, progress: DeployProgress): Promise<
       rollout,
       label: config.terraform.label,
       release: { review: plan.review, secrets: config.secrets, runUrl: session.context.runUrl },
+      links,
     }),
   );
 }
@@ -367,6 +370,17 @@ async function recordOutcome(session: Session, progress: DeployProgress, error: 
   });
 }
 
+/** Before the rollout, so a failed one leaves them in the log too. */
+function logConsoleLinks(
+  { config, dependencies }: Session,
+  asgName: string,
+  targetGroupArns: string[],
+): ConsoleLinks {
+  const links = consoleLinks(config.aws.region, asgName, targetGroupArns);
+  for (const line of consoleLinkLines(links)) dependencies.log.info(line);
+  return links;
+}
+
 function rolloutDependencies({ dependencies, config }: Session) {
   const { log, fetch } = dependencies;
   const clock = scaledClock(dependencies.clock, config.aws.timeScale);
@@ -375,9 +389,10 @@ function rolloutDependencies({ dependencies, config }: Session) {
 
 async function rolloutCommand(session: Session): Promise<RolloutResult> {
   const { config, dependencies } = session;
+  const links = logConsoleLinks(session, config.rollout.asgName, config.rollout.targetGroupArns);
   const result = await runRollout(rolloutDependencies(session), config.rollout, config.aws.region);
   setOutputs(dependencies.reporter, rolloutOutputs(result));
-  await dependencies.reporter.writeSummary(rolloutSummary(result));
+  await dependencies.reporter.writeSummary(rolloutSummary(result, links));
   return result;
 }
 
@@ -390,7 +405,19 @@ function terraformEnvironment(config: Config): Record<string, string> {
     TF_INPUT: '0',
     AWS_REGION: config.aws.region,
     ...(config.aws.endpointUrl ? { AWS_ENDPOINT_URL: config.aws.endpointUrl } : {}),
+    ...instancePullVariables(config),
   };
+}
+
+/**
+ * The instances' registry login, as TF_VAR_ environment: not -var, which would put the token on
+ * the command line; the variable is ephemeral, so no plan or state keeps it. Configurations that
+ * do not declare these variables ignore them.
+ */
+function instancePullVariables(config: Config): Record<string, string> {
+  const pull = config.image.instancePull;
+  if (!pull) return {};
+  return { TF_VAR_registry_username: pull.username, TF_VAR_registry_pull_token: pull.password };
 }
 
 /** The action: validates every input first, then runs the stages of the chosen command. */

@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { codeSpan, escapeText, tableRow } from './comment/markdown';
 import { createRedactor, releaseSection } from './comment';
+import { consoleLinksMarkdown, type ConsoleLinks } from './console';
 import type { ImageResult } from './image';
 import type { Logger } from './log';
 import type { RolloutResult } from './rollout';
@@ -117,6 +118,7 @@ export interface DeployReport {
   label: string;
   /** The plan's review material and what to scrub from it: the same Release section as the PR comment. */
   release?: { review: PlanReview; secrets: readonly string[]; runUrl: string };
+  links?: ConsoleLinks;
 }
 
 /** The release review in the job summary: image before -> after and the decoded boot-script diffs. */
@@ -133,7 +135,7 @@ function deployRelease(image: ImageResult, release: DeployReport['release']): st
   return section === '' ? [] : ['', section];
 }
 
-export function deploySummary({ image, plan, rollout, label, release }: DeployReport): string {
+export function deploySummary({ image, plan, rollout, label, release, links }: DeployReport): string {
   return [
     '### Deploy',
     '',
@@ -149,11 +151,11 @@ export function deploySummary({ image, plan, rollout, label, release }: DeployRe
     ]),
     ...deployRelease(image, release),
     '',
-    rolloutSummary(rollout),
+    rolloutSummary(rollout, links),
   ].join('\n');
 }
 
-export function rolloutSummary(result: RolloutResult): string {
+export function rolloutSummary(result: RolloutResult, links?: ConsoleLinks): string {
   return [
     '### Rollout',
     '',
@@ -177,6 +179,7 @@ export function rolloutSummary(result: RolloutResult): string {
           : 'skipped (smoke-check: false)',
       ],
       ['Duration', `${result.seconds} s`],
+      ...(links ? ([['AWS console', consoleLinksMarkdown(links)]] as [string, string][]) : []),
     ]),
   ].join('\n');
 }

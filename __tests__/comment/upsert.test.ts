@@ -14,7 +14,11 @@ const PERSONAL_TOKEN = 'ghp_personalToken';
 const THROTTLED_TOKEN = 'ghs_throttled';
 const OCTOCAT: FakeUser = { login: 'octocat', type: 'User' };
 
-function planBody(workingDirectory: string, commit: string, fingerprint = `sha256:${'f'.repeat(64)}`): string {
+function planBody(
+  workingDirectory: string,
+  commit: string,
+  fingerprint = `sha256:${'f'.repeat(64)}`,
+): string {
   const summary: PlanSummary = planSummaryOf(
     [{ address: 'aws_instance.web', type: 'aws_instance', action: 'create' }],
     [],

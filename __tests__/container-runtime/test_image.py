@@ -54,7 +54,7 @@ class Container:
         return f"http://127.0.0.1:{self.port}{path}"
 
 
-USER_DATA = Path(__file__).resolve().parents[2] / "terraform" / "user_data.sh.tftpl"
+USER_DATA = Path(__file__).resolve().parents[2] / "terraform" / "modules" / "web-tier" / "user_data.sh.tftpl"
 # The options of user-data's `docker run` that confine the container (not its name, ports, env or
 # logging, which the test sets for this machine).
 HARDENING_OPTIONS = ("--read-only", "--tmpfs", "--cap-drop", "--security-opt")

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 type Block = Record<string, unknown>;
 type Resources = Record<string, Record<string, Block[]>>;
 
-const STACK = join(__dirname, '../../terraform');
+const STACK = join(__dirname, '../../terraform/modules/web-tier');
 const resources: Resources = {};
 const data: Resources = {};
 let variables: Record<string, Block[]> = {};
@@ -29,7 +29,7 @@ beforeAll(async () => {
 
 function only(type: string, name: string): Block {
   const block = resources[type]?.[name]?.[0];
-  if (!block) throw new Error(`terraform/ declares no ${type}.${name}`);
+  if (!block) throw new Error(`terraform/modules/web-tier declares no ${type}.${name}`);
   return block;
 }
 

@@ -2,10 +2,13 @@
  * What a team copies when adopting the action: the IAM policy, the reusable workflow and the
  * examples. Each must match the code: every AWS call allowed, every input real, every action pinned.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { spawnSync } from 'node:child_process';
 import { readActionMetadata } from '../../scripts/lib/actionDocs';
+import { parseConfig } from '../../src/config';
 
 const ROOT = join(__dirname, '../..');
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
@@ -142,20 +145,48 @@ describe('workflows and examples', () => {
       ]),
     );
     const thirdParty = uses.filter(
-      (use): use is string => use !== undefined && !use.startsWith('org/ha-django-deploy'),
+      (use): use is string =>
+        use !== undefined && !use.startsWith('org/ha-django-deploy') && !use.startsWith('./'),
     );
     expect(thirdParty.length).toBeGreaterThan(5);
     expect(thirdParty.filter((use) => !/@[0-9a-f]{40}$/.test(use))).toEqual([]);
   });
 
-  it('calls this action with inputs it declares, by full name (never ./ in a reusable workflow)', () => {
+  it("runs this action from the workflow's own commit, with inputs it declares", () => {
     const declared = Object.keys(readActionMetadata().inputs);
-    const steps = Object.values(reusable?.jobs ?? {}).flatMap((job) => job.steps ?? []);
-    const ours = steps.filter((step) => step.uses?.startsWith('org/ha-django-deploy@'));
-    expect(ours).toHaveLength(2);
-    expect(steps.some((step) => step.uses?.startsWith('./'))).toBe(false);
-    for (const step of ours)
-      expect(Object.keys(step.with ?? {}).filter((name) => !declared.includes(name))).toEqual([]);
+    for (const job of [reusable?.jobs.plan, reusable?.jobs.deploy]) {
+      const steps = job?.steps ?? [];
+      const ours = steps.filter((step) => step.uses === './.ha-django-deploy');
+      expect(ours).toHaveLength(1);
+      // Never a hard-coded ref of this action: it would run whatever that ref points to.
+      expect(steps.filter((step) => step.uses?.includes('ha-django-deploy@'))).toEqual([]);
+      const checkout = steps.find((step) => step.with?.path === '.ha-django-deploy');
+      expect(checkout?.with).toMatchObject({
+        repository: '${{ needs.action.outputs.repository }}',
+        ref: '${{ needs.action.outputs.sha }}',
+        'persist-credentials': false,
+      });
+      expect(steps.indexOf(checkout ?? {})).toBeLessThan(steps.indexOf(ours[0] ?? {}));
+      for (const step of ours)
+        expect(Object.keys(step.with ?? {}).filter((name) => !declared.includes(name))).toEqual([]);
+    }
+  });
+
+  it.each([
+    'build-context',
+    'dockerfile',
+    'build-args',
+    'var-files',
+    'allow-destroy',
+    'wait-timeout-minutes',
+    'smoke-check',
+    'smoke-path',
+    'app-url',
+    'pull-username',
+  ])('exposes %s to callers and passes it to the action', (name) => {
+    expect(callInputs).toContain(name);
+    const deploy = (reusable?.jobs.deploy?.steps ?? []).find((step) => step.uses === './.ha-django-deploy');
+    expect(deploy?.with?.[name]).toEqual(expect.stringContaining(`inputs.${name}`));
   });
 
   it.each(workflowFiles.filter((file) => file.startsWith('.github/examples/')))(
@@ -182,5 +213,110 @@ describe('workflows and examples', () => {
     };
     expect(deploy.concurrency.group).toContain('${{ inputs.environment }}');
     expect(deploy.concurrency['cancel-in-progress']).toBe(false);
+  });
+});
+
+describe('the README adoption path', () => {
+  const readme = read('README.md');
+  const usage = readme.slice(readme.indexOf('<!-- usage:start -->'), readme.indexOf('<!-- usage:end -->'));
+  const snippet = parse(/```yaml\n([\s\S]*?)```/.exec(usage)?.[1] ?? '') as {
+    jobs: Record<
+      string,
+      { permissions: Record<string, string>; steps: { uses: string; with?: Record<string, unknown> }[] }
+    >;
+  };
+  const job = Object.values(snippet.jobs)[0];
+
+  it('shows a whole job: permissions, checkout, Terraform without its wrapper, OIDC credentials, the action', () => {
+    expect(job?.permissions).toMatchObject({ contents: 'read', 'id-token': 'write' });
+    const uses = (job?.steps ?? []).map((step) => step.uses.split('@')[0]);
+    expect(uses).toEqual([
+      'actions/checkout',
+      'hashicorp/setup-terraform',
+      'aws-actions/configure-aws-credentials',
+      'org/ha-django-deploy',
+    ]);
+    expect(job?.steps[1]?.with?.terraform_wrapper).toBe(false);
+    expect(job?.steps[2]?.with).toHaveProperty('role-to-assume');
+    const declared = Object.keys(readActionMetadata().inputs);
+    expect(Object.keys(job?.steps[3]?.with ?? {}).filter((name) => !declared.includes(name))).toEqual([]);
+    expect(usage).toMatch(/`org` below .* is the GitHub owner/s);
+  });
+
+  it('pins the same action releases as the reusable workflow', () => {
+    const workflowUses = new Set(
+      Object.values(workflows['.github/workflows/deploy.yml']?.jobs ?? {}).flatMap((workflowJob) =>
+        (workflowJob.steps ?? []).map((step) => step.uses),
+      ),
+    );
+    for (const step of (job?.steps ?? []).slice(0, 3)) expect(workflowUses).toContain(step.uses);
+  });
+
+  it('gives a local run that works: .env.example read by node --env-file into inputs the config accepts', () => {
+    const printed = spawnSync(
+      process.execPath,
+      ['--env-file=.env.example', '-e', 'console.log(JSON.stringify(process.env))'],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(printed.status).toBe(0);
+    const env = JSON.parse(printed.stdout) as Record<string, string>;
+    const config = parseConfig((name) => env[`INPUT_${name.toUpperCase()}`] ?? '', env);
+    expect(config).toMatchObject({
+      command: 'plan',
+      aws: { region: 'eu-west-1' },
+      terraform: { backendConfig: { bucket: 'acme-terraform-state', key: 'web/dev.tfstate' } },
+    });
+    const scripts = JSON.parse(read('package.json')) as {
+      scripts: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    expect(scripts.scripts.local).toBe('node --env-file=.env dist/index.js');
+    expect(scripts.scripts['local-action']).toBe('local-action run . src/main.ts .env');
+    expect(scripts.devDependencies).toHaveProperty('@github/local-action');
+    expect(readme).toContain('npm run local');
+  });
+});
+
+describe("the deploy job's build context check", () => {
+  const deploySteps = (
+    parse(read('.github/workflows/deploy.yml')) as {
+      jobs: Record<string, { steps?: { name?: string; run?: string }[] } | undefined>;
+    }
+  ).jobs.deploy?.steps;
+  const script = deploySteps?.find((step) => step.name === "Check the app's build context")?.run ?? '';
+  let repo: string;
+
+  beforeAll(() => {
+    repo = mkdtempSync(join(tmpdir(), 'build-context-'));
+    mkdirSync(join(repo, 'web'));
+    writeFileSync(join(repo, 'web/Dockerfile'), 'FROM scratch\n');
+    mkdirSync(join(repo, 'empty'));
+  });
+  afterAll(() => {
+    rmSync(repo, { recursive: true, force: true });
+  });
+
+  function check(context: string, dockerfile = '') {
+    const result = spawnSync('bash', ['-e', '-c', script], {
+      cwd: repo,
+      env: { PATH: process.env.PATH, BUILD_CONTEXT: context, DOCKERFILE: dockerfile },
+      encoding: 'utf8',
+    });
+    return { status: result.status, output: result.stdout };
+  }
+
+  it('passes an existing context with its Dockerfile', () => {
+    expect(check('web')).toEqual({ status: 0, output: 'Building web with web/Dockerfile\n' });
+  });
+
+  it.each([
+    ['services/web', '', "::error::build-context 'services/web' is not a directory of this repository"],
+    ['empty', '', "::error::No Dockerfile at 'empty/Dockerfile'"],
+    ['web', 'docker/Dockerfile.prod', "::error::No Dockerfile at 'docker/Dockerfile.prod'"],
+  ])('refuses context %s (dockerfile %j) before anything is built', (context, dockerfile, message) => {
+    const result = check(context, dockerfile);
+    expect(result.status).toBe(1);
+    expect(result.output).toContain(message);
+    expect(result.output).toContain('Nothing was built or changed.');
   });
 });

@@ -41,7 +41,7 @@ export function readStackOutputs(outputs: TerraformOutputs): StackOutputs {
     throw new DeployError(
       'terraform-outputs-missing',
       `The applied configuration has no usable output ${missing.join(', ')} (the rollout needs ${Object.values(STACK_OUTPUTS).join(', ')}; launch_template_version must be a version number).`,
-      'Declare these outputs in your working-directory configuration, as the bundled terraform/outputs.tf does.',
+      'Declare these outputs in your working-directory configuration, as the bundled terraform/root_outputs.tf does.',
     );
   }
   const text = (name: string): string => outputText(outputs, name) ?? '';

@@ -1,18 +1,8 @@
-variable "aws_region" {
-  description = "AWS region. Null uses the environment's (AWS_REGION), as the action sets it."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.aws_region == null || can(regex("^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$", var.aws_region))
-    error_message = "aws_region must be a region code such as eu-west-1."
-  }
-}
-
 variable "project" {
   description = "Name prefix of every resource and of the app's SSM parameters."
   type        = string
   default     = "ha-django"
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{1,20}[a-z0-9]$", var.project))
@@ -24,6 +14,7 @@ variable "environment" {
   description = "Environment name: part of resource names and of the SSM parameter path."
   type        = string
   default     = "prod"
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9]{0,7}$", var.environment))
@@ -34,6 +25,7 @@ variable "environment" {
 variable "image" {
   description = "The app image by digest, repo@sha256:<64 hex>: instances run exactly this image. The action sets it."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z0-9][a-z0-9._:/-]*@sha256:[0-9a-f]{64}$", var.image))
@@ -45,6 +37,7 @@ variable "vpc_cidr" {
   description = "IPv4 range of the VPC; subnets are /24s carved from it."
   type        = string
   default     = "10.20.0.0/16"
+  nullable    = false
 
   validation {
     condition     = can(cidrhost(var.vpc_cidr, 0)) && tonumber(split("/", var.vpc_cidr)[1]) <= 20
@@ -56,6 +49,7 @@ variable "az_count" {
   description = "Availability Zones to spread over; two or more keep the app up when one zone fails."
   type        = number
   default     = 2
+  nullable    = false
 
   validation {
     condition     = var.az_count >= 2 && var.az_count <= 6 && floor(var.az_count) == var.az_count
@@ -64,15 +58,17 @@ variable "az_count" {
 }
 
 variable "single_nat_gateway" {
-  description = "One NAT gateway for all zones (cheaper; instances lose egress if its zone fails). Default: one per zone."
+  description = "One NAT gateway for all zones instead of one per zone: saves one gateway's hourly charge per extra zone, but if its zone fails the instances in the other zones lose outbound access (image pulls, SSM, CloudWatch) until it is back."
   type        = bool
   default     = false
+  nullable    = false
 }
 
 variable "instance_type" {
   description = "EC2 instance type of the web instances."
   type        = string
   default     = "t3.small"
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\\.[a-z0-9]+$", var.instance_type))
@@ -84,6 +80,7 @@ variable "min_size" {
   description = "Fewest instances the group keeps."
   type        = number
   default     = 1
+  nullable    = false
 
   validation {
     condition     = var.min_size >= 1 && floor(var.min_size) == var.min_size
@@ -95,6 +92,7 @@ variable "desired_capacity" {
   description = "Instances at creation; later, target tracking owns it (Terraform ignores changes to it)."
   type        = number
   default     = 2
+  nullable    = false
 
   validation {
     condition     = var.desired_capacity >= 1 && floor(var.desired_capacity) == var.desired_capacity
@@ -106,6 +104,7 @@ variable "max_size" {
   description = "Most instances scaling may reach."
   type        = number
   default     = 5
+  nullable    = false
 
   validation {
     condition     = var.max_size >= 1 && var.max_size <= 100 && floor(var.max_size) == var.max_size
@@ -117,6 +116,7 @@ variable "cpu_target" {
   description = "Average CPU percentage target tracking keeps the group at."
   type        = number
   default     = 70
+  nullable    = false
 
   validation {
     condition     = var.cpu_target >= 10 && var.cpu_target <= 90
@@ -128,6 +128,7 @@ variable "health_check_path" {
   description = "Path the load balancer checks; the app answers it before host validation."
   type        = string
   default     = "/health/"
+  nullable    = false
 
   validation {
     condition     = can(regex("^/[A-Za-z0-9/_.-]*$", var.health_check_path))
@@ -139,6 +140,7 @@ variable "health_check_grace_period" {
   description = "Seconds after launch before Auto Scaling acts on a failed ELB health check: boot, docker install and image pull."
   type        = number
   default     = 120
+  nullable    = false
 
   validation {
     condition     = var.health_check_grace_period >= 0 && var.health_check_grace_period <= 7200
@@ -150,6 +152,7 @@ variable "instance_warmup" {
   description = "Seconds a new instance needs before its metrics count for scaling and a refresh moves on."
   type        = number
   default     = 30
+  nullable    = false
 
   validation {
     condition     = var.instance_warmup >= 0 && var.instance_warmup <= 3600
@@ -161,6 +164,7 @@ variable "deregistration_delay" {
   description = "Seconds a leaving instance keeps serving in-flight requests; longer than the app's 25 s graceful shutdown is wasted."
   type        = number
   default     = 30
+  nullable    = false
 
   validation {
     condition     = var.deregistration_delay >= 0 && var.deregistration_delay <= 3600
@@ -169,7 +173,7 @@ variable "deregistration_delay" {
 }
 
 variable "certificate_arn" {
-  description = "ACM certificate for HTTPS. When set, HTTP redirects to HTTPS; when null, the listener serves HTTP."
+  description = "ARN of an issued ACM certificate in the stack's region, for HTTPS on port 443. When set, port 80 redirects to HTTPS and the app runs with DJANGO_HTTPS=true (secure cookies, HSTS); when null, the app is served over plain HTTP."
   type        = string
   default     = null
 
@@ -180,7 +184,7 @@ variable "certificate_arn" {
 }
 
 variable "app_domain" {
-  description = "Public host name of the app (a DNS record you point at the load balancer). Null uses the load balancer's name."
+  description = "Public host name of the app, e.g. app.example.com. Sets ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS and app_url; the DNS record (an alias to alb_dns_name) is yours to create, and the certificate should cover this name. Null uses the load balancer's DNS name."
   type        = string
   default     = null
 
@@ -194,6 +198,7 @@ variable "app_environment" {
   description = "Non-secret environment variables for the container. Secrets belong in SSM parameters under /<project>/<environment>/."
   type        = map(string)
   default     = {}
+  nullable    = false
 
   validation {
     condition     = alltrue([for name in keys(var.app_environment) : can(regex("^[A-Z_][A-Z0-9_]*$", name))])
@@ -205,6 +210,7 @@ variable "secret_parameters" {
   description = "Container environment variables read at boot from SecureString parameters under /<project>/<environment>/ (name -> parameter name)."
   type        = map(string)
   default     = {}
+  nullable    = false
 
   validation {
     condition     = alltrue([for name, parameter in var.secret_parameters : can(regex("^[A-Z_][A-Z0-9_]*$", name)) && can(regex("^[A-Za-z0-9_.-]+$", parameter))])
@@ -216,6 +222,7 @@ variable "log_retention_days" {
   description = "Days CloudWatch keeps the app's and the VPC flow logs."
   type        = number
   default     = 365
+  nullable    = false
 
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
@@ -227,6 +234,7 @@ variable "alarm_emails" {
   description = "Addresses subscribed to the alarm topic; empty creates no topic."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for address in var.alarm_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", address))])
@@ -244,18 +252,52 @@ variable "deletion_protection" {
   description = "Protect the load balancer from deletion; turn off only to tear the stack down."
   type        = bool
   default     = true
+  nullable    = false
 }
 
 variable "ami_ssm_parameter" {
   description = "Public SSM parameter naming the current Amazon Linux AMI; read at plan time into a concrete AMI id."
   type        = string
   default     = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+  nullable    = false
+}
+
+variable "registry_username" {
+  description = "Registry user the instances log in as before pulling a private image (with registry_pull_token). Null pulls anonymously: public images need nothing."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.registry_username == null || can(regex("^[A-Za-z0-9][A-Za-z0-9._@-]{0,254}$", var.registry_username))
+    error_message = "registry_username must be a registry user name (letters, digits, . _ @ -)."
+  }
+}
+
+variable "registry_pull_token" {
+  description = "Read-only registry token for registry_username (Docker Hub: a personal access token with Read-only scope). Ephemeral: stored by AWS as a SecureString through a write-only argument, never in plan or state. Set it through TF_VAR_registry_pull_token, not on the command line."
+  type        = string
+  default     = null
+  sensitive   = true
+  ephemeral   = true
+}
+
+variable "registry_pull_token_version" {
+  description = "Raise it after rotating the token: Terraform cannot see a write-only value change, so this number tells it to write the new token. The next instances log in with it."
+  type        = number
+  default     = 1
+  nullable    = false
+
+  validation {
+    condition     = var.registry_pull_token_version >= 1 && floor(var.registry_pull_token_version) == var.registry_pull_token_version
+    error_message = "registry_pull_token_version must be a whole number of at least 1."
+  }
 }
 
 variable "django_secret_key_version" {
   description = "Version of the generated Django SECRET_KEY. The key is generated (ephemeral, write-only: in no plan, log or state) when the stack is created; raise this number to rotate it, which signs every user out."
   type        = number
   default     = 1
+  nullable    = false
 
   validation {
     condition     = var.django_secret_key_version >= 1 && floor(var.django_secret_key_version) == var.django_secret_key_version

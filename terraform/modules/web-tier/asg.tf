@@ -33,6 +33,11 @@ resource "aws_launch_template" "web" {
     log_group         = aws_cloudwatch_log_group.app.name
     app_environment   = local.app_environment
     secret_parameters = local.secret_parameters
+    registry_login = local.registry_login ? {
+      username  = var.registry_username
+      host      = local.registry_host
+      parameter = local.registry_token_parameter
+    } : null
   }))
 
   iam_instance_profile {

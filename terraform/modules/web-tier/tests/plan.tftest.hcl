@@ -5,6 +5,10 @@ mock_provider "aws" {
 
 variables {
   image = "docker.io/acme/web@sha256:1111111111111111111111111111111111111111111111111111111111111111"
+  # terraform test 1.11 passes an unset ephemeral variable to an apply run as if set, and apply
+  # then refuses it ("was not set during the plan phase"); plan/apply outside tests accept it unset
+  # (the deploy suite applies with no token). Without registry_username the token is unused.
+  registry_pull_token = "unused-without-registry_username"
 }
 
 run "spreads_over_two_zones_with_a_nat_gateway_each" {
@@ -122,4 +126,62 @@ run "alarms_notify_a_topic_only_when_addresses_are_given" {
     condition     = length(aws_sns_topic.alarms) == 1 && length(aws_sns_topic_subscription.alarm_email) == 1
     error_message = "Alarm addresses must create the topic and a subscription."
   }
+}
+
+run "public_images_pull_without_a_login" {
+  command = apply
+
+  assert {
+    condition     = !strcontains(base64decode(aws_launch_template.web.user_data), "docker login") && length(aws_ssm_parameter.registry_pull_token) == 0
+    error_message = "Without registry_username, instances must pull anonymously and no token parameter may exist."
+  }
+}
+
+run "private_images_log_in_with_the_token_from_ssm" {
+  command = apply
+  variables {
+    image               = "registry.example.com:5000/acme/web@sha256:1111111111111111111111111111111111111111111111111111111111111111"
+    registry_username   = "acme-ci"
+    registry_pull_token = "dckr_pat_test-token-never-in-user-data"
+  }
+
+  assert {
+    condition     = aws_ssm_parameter.registry_pull_token[0].type == "SecureString" && aws_ssm_parameter.registry_pull_token[0].name == "/ha-django/prod/registry/pull-token"
+    error_message = "The token must be a SecureString under the app's parameter path."
+  }
+  assert {
+    condition     = aws_ssm_parameter.registry_pull_token[0].value_wo == null && aws_ssm_parameter.registry_pull_token[0].value_wo_version == 1
+    error_message = "The token must go through the write-only argument, which Terraform never keeps."
+  }
+  assert {
+    condition     = strcontains(base64decode(aws_launch_template.web.user_data), "--name '/ha-django/prod/registry/pull-token' --query Parameter.Value --output text |\n    docker login --username 'acme-ci' --password-stdin 'registry.example.com:5000' &&\n  docker pull 'registry.example.com:5000/acme/web@sha256:")
+    error_message = "User data must pipe the token from SSM into docker login for the image's registry before the pull."
+  }
+  assert {
+    condition     = !strcontains(base64decode(aws_launch_template.web.user_data), "dckr_pat_test-token")
+    error_message = "The token must never be in user data."
+  }
+}
+
+run "docker_hub_images_log_in_to_docker_io" {
+  command = apply
+  variables {
+    image               = "acme/web@sha256:1111111111111111111111111111111111111111111111111111111111111111"
+    registry_username   = "acme-ci"
+    registry_pull_token = "dckr_pat_test"
+  }
+
+  assert {
+    condition     = strcontains(base64decode(aws_launch_template.web.user_data), "--password-stdin 'docker.io'")
+    error_message = "An image without a registry host lives on Docker Hub."
+  }
+}
+
+run "a_username_without_a_token_is_refused" {
+  command = plan
+  variables {
+    registry_username   = "acme-ci"
+    registry_pull_token = null
+  }
+  expect_failures = [aws_ssm_parameter.registry_pull_token[0]]
 }

@@ -19,14 +19,6 @@ run "rejects_an_image_by_tag" {
   expect_failures = [var.image]
 }
 
-run "rejects_a_malformed_region" {
-  command = plan
-  variables {
-    aws_region = "europe"
-  }
-  expect_failures = [var.aws_region]
-}
-
 run "rejects_an_uppercase_project" {
   command = plan
   variables {
