@@ -76,7 +76,7 @@ describe('the Django SECRET_KEY through a real plan and apply (emulated region)'
     log.push(terraform(['show', '-no-color', 'secret.tfplan']));
     log.push(terraform(['show', '-json', 'secret.tfplan']));
     log.push(
-      terraform(['apply', '-input=false', '-no-color', '-target=aws_ssm_parameter.django_secret_key', '-auto-approve']),
+      terraform(['apply', '-input=false', '-no-color', '-target=module.web_tier.aws_ssm_parameter.django_secret_key', '-auto-approve']),
     );
 
     const { value, version } = await storedKey();
@@ -97,14 +97,14 @@ describe('the Django SECRET_KEY through a real plan and apply (emulated region)'
       'plan',
       '-input=false',
       '-no-color',
-      '-target=aws_ssm_parameter.django_secret_key',
+      '-target=module.web_tier.aws_ssm_parameter.django_secret_key',
       '-detailed-exitcode',
     ]);
     expect(again).not.toContain(value);
     expect(await storedKey()).toEqual({ value, version });
 
     terraform(
-      ['apply', '-input=false', '-no-color', '-target=aws_ssm_parameter.django_secret_key', '-auto-approve'],
+      ['apply', '-input=false', '-no-color', '-target=module.web_tier.aws_ssm_parameter.django_secret_key', '-auto-approve'],
       { TF_VAR_django_secret_key_version: '2' },
     );
     const rotated = await storedKey();

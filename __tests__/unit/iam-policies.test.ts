@@ -313,10 +313,15 @@ describe('the trust policies and the boundary', () => {
   });
 
   it('the stack sets the boundary on every role it creates', async () => {
-    const files = readdirSync(join(ROOT, 'terraform')).filter((file) => file.endsWith('.tf'));
+    const files = readdirSync(join(ROOT, 'terraform', 'modules', 'web-tier')).filter((file) =>
+      file.endsWith('.tf'),
+    );
     const roles: [string, unknown][] = [];
     for (const file of files) {
-      const parsed = (await parse(file, readFileSync(join(ROOT, 'terraform', file), 'utf8'))) as {
+      const parsed = (await parse(
+        file,
+        readFileSync(join(ROOT, 'terraform', 'modules', 'web-tier', file), 'utf8'),
+      )) as {
         resource?: { aws_iam_role?: Record<string, [{ permissions_boundary?: unknown }]> };
       };
       for (const [name, [body]] of Object.entries(parsed.resource?.aws_iam_role ?? {})) {

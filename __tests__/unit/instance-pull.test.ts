@@ -62,10 +62,10 @@ describe('pull-token inputs', () => {
       { 'pull-token': TOKEN, 'pull-username': 'acme pull' },
       'pull-username: "acme pull"; expected a registry user name',
     ],
-    [{ 'pull-token': `${TOKEN} x`, 'pull-username': 'acme-pull' }, 'pull-token: "***"; contains whitespace'],
+    [{ 'pull-token': `${TOKEN} x`, 'pull-username': 'acme-pull' }, 'pull-token: contains whitespace'],
     [
       { 'terraform-vars': `registry_pull_token=${TOKEN}` },
-      'terraform-vars: "registry_pull_token=..."; a -var would put it on the command line',
+      'terraform-vars: a -var would put it on the command line',
     ],
   ])('refuses %j, naming the input and never the token', (values, problem) => {
     const problems = problemsFor({ ...PLAN, ...values });
@@ -82,7 +82,7 @@ describe('pull-token inputs', () => {
         'pull-token': TOKEN,
         'pull-username': 'u',
       }),
-    ).toEqual([expect.stringContaining('pull-token: "***"; rollout runs no Terraform')]);
+    ).toEqual([expect.stringContaining('pull-token: rollout runs no Terraform')]);
   });
 });
 
