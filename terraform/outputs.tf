@@ -38,3 +38,8 @@ output "image" {
   description = "The image the launch template runs: plan uses it when no new image is given."
   value       = var.image
 }
+
+output "app_log_group" {
+  description = "CloudWatch Logs group of the app containers (one stream per instance id): the action shows a failing instance's last lines from it."
+  value       = aws_cloudwatch_log_group.app.name
+}
