@@ -77,8 +77,8 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await region?.stop();
-  stack?.remove();
+  await region.stop();
+  stack.remove();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
