@@ -3,7 +3,7 @@
  * `node dist/index.js`, on this machine only, against an EMULATED AWS region with a LIVE data plane:
  * - the real app from app/, built three times with docker (podman's Docker API) and pushed to an
  *   authenticated registry on 127.0.0.1: release 1, release 2 (a code change), release 3 (a
- *   defect: its settings need a variable the stack does not set, so gunicorn cannot start);
+ *   defect: its gunicorn config reads a variable the stack does not set, so gunicorn cannot start);
  * - the bundled Terraform applied by the real CLI into the emulated region (moto plus the harness
  *   in __tests__/emulated-region), its state in the region's S3;
  * - every instance boots the launch template's real user-data and runs the release's container on
@@ -22,7 +22,7 @@ import {
   ANNOUNCE_RELEASE,
   buildAppRelease,
   loginToRegistry,
-  SETTINGS_NEED_MISSING_VARIABLE,
+  GUNICORN_NEEDS_MISSING_VARIABLE,
 } from '../__tests__/support/appReleases';
 import { startEmulatedRegion, type EmulatedRegion } from '../__tests__/support/emulatedRegion';
 import {
@@ -96,7 +96,7 @@ async function main(): Promise<number> {
     const releases = [
       buildAppRelease(runtime, dockerConfig, repository, '1'),
       buildAppRelease(runtime, dockerConfig, repository, '2', [ANNOUNCE_RELEASE]),
-      buildAppRelease(runtime, dockerConfig, repository, '3', [SETTINGS_NEED_MISSING_VARIABLE]),
+      buildAppRelease(runtime, dockerConfig, repository, '3', [GUNICORN_NEEDS_MISSING_VARIABLE]),
     ];
     for (const release of releases) console.log(`  release ${release.version}: ${release.image}`);
     const [release1, release2, release3] = releases.map((release) => release.image) as [
