@@ -19,6 +19,7 @@ import { startContainerRuntime } from '../__tests__/image/containerRuntime';
 import { ANNOUNCE_RELEASE, buildAppRelease, loginToRegistry } from '../__tests__/support/appReleases';
 import { startEmulatedRegion } from '../__tests__/support/emulatedRegion';
 import {
+  copyStack,
   emulatedStackInputs,
   prepareEmulatedStack,
   terraformEnv,
@@ -60,7 +61,10 @@ async function main(): Promise<void> {
   }, 1000);
   try {
     stack = await prepareEmulatedStack(region);
-    const inputs = emulatedStackInputs(stack, region);
+    const inputs: Record<string, string> = {
+      ...emulatedStackInputs(stack, region),
+      'working-directory': copyStack(stack, join(workDir, 'terraform')),
+    };
     const repository = `${runtime.registry}/bench/web`;
     const deploy = (image: string, min: string, max: string) =>
       runAction(

@@ -26,6 +26,7 @@ import {
 } from '../__tests__/support/appReleases';
 import { startEmulatedRegion, type EmulatedRegion } from '../__tests__/support/emulatedRegion';
 import {
+  copyStack,
   emulatedStackInputs,
   prepareEmulatedStack,
   terraformEnv,
@@ -104,7 +105,11 @@ async function main(): Promise<number> {
       string,
       string,
     ];
-    const stackInputs = emulatedStackInputs(stack, region);
+    // A copy of terraform/, so the demo can run beside a test run in the same checkout.
+    const stackInputs: Record<string, string> = {
+      ...emulatedStackInputs(stack, region),
+      'working-directory': copyStack(stack, join(workDir, 'terraform')),
+    };
     const env = {
       ...terraformEnv(),
       ...region.resolverEnv,
