@@ -1,4 +1,5 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsSettings } from './config';
@@ -8,6 +9,8 @@ export interface AwsClients {
   autoScaling: AutoScalingClient;
   elbv2: ElasticLoadBalancingV2Client;
   ec2: EC2Client;
+  /** Reads the failing instances' app logs on a failed rollout. */
+  logs: CloudWatchLogsClient;
 }
 
 /**
@@ -26,5 +29,6 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     autoScaling: new AutoScalingClient(common),
     elbv2: new ElasticLoadBalancingV2Client(common),
     ec2: new EC2Client(common),
+    logs: new CloudWatchLogsClient(common),
   };
 }

@@ -91,6 +91,8 @@ export interface RolloutSettings {
   expectedCommit: string | undefined;
   /** A real page of the app, requested with the public Host, that must answer 2xx. */
   smokeAppPath: string;
+  /** CloudWatch Logs group of the instances' app logs, shown on a failed rollout; undefined: the stack's app_log_group output. */
+  appLogGroup: string | undefined;
 }
 
 export interface ImageSettings {
@@ -657,6 +659,7 @@ function parseRollout(inputs: InputParser, command: Command): RolloutSettings {
     standbyInstances: inputs.oneOf('standby-instances', STANDBY_POLICIES),
     expectedCommit: expectedCommit === '' ? undefined : expectedCommit,
     smokeAppPath,
+    appLogGroup: logGroupName(inputs, 'app-log-group'),
   };
 }
 
@@ -684,6 +687,19 @@ function emulatedTimeScale(inputs: InputParser, endpointUrl: string | undefined)
     return 1;
   }
   return scale;
+}
+
+/** CloudWatch Logs' own rule for group names: 1-512 of letters, digits and `._-/#`. */
+function logGroupName(inputs: InputParser, name: string): string | undefined {
+  const value = inputs.raw(name);
+  if (value === '') return undefined;
+  if (/^[\w.\-/#]{1,512}$/.test(value)) return value;
+  inputs.problem(
+    name,
+    value,
+    'expected a CloudWatch Logs group name (letters, digits and . _ - / #, up to 512)',
+  );
+  return undefined;
 }
 
 /** Runs an image parser, recording its message as a problem of `name` instead of throwing. */

@@ -22,6 +22,7 @@ import {
   type Config,
   type ConfigPaths,
   type InputReader,
+  type RolloutSettings,
 } from './config';
 import { readRunContext, type RunContext } from './context';
 import { DeployError, errorMessage, errorName } from './errors';
@@ -41,6 +42,7 @@ import {
   type Reporter,
 } from './report';
 import { runRollout, type RolloutResult } from './rollout';
+import { FAILED_ROLLOUT_REASONS, printAppLogOfFailingInstances } from './rollout/appLog';
 import {
   createTerraform,
   describeCounts,
@@ -312,18 +314,15 @@ async function deploySteps(session: Session, progress: DeployProgress): Promise<
   const stack = readStackOutputs(await session.terraform.outputs());
   setOutputs(reporter, terraformOutputs(stack));
   const links = logConsoleLinks(session, stack.asgName, [stack.targetGroupArn]);
-  const rollout = await runRollout(
-    rolloutDependencies(session),
-    {
-      ...config.rollout,
-      asgName: stack.asgName,
-      targetGroupArns: [stack.targetGroupArn],
-      launchTemplateVersion: stack.launchTemplateVersion,
-      appUrl: config.rollout.appUrl ?? stack.appUrl,
-      expectedCommit: image.revision,
-    },
-    config.aws.region,
-  );
+  const rollout = await rollOut(session, {
+    ...config.rollout,
+    asgName: stack.asgName,
+    targetGroupArns: [stack.targetGroupArn],
+    launchTemplateVersion: stack.launchTemplateVersion,
+    appUrl: config.rollout.appUrl ?? stack.appUrl,
+    expectedCommit: image.revision,
+    appLogGroup: config.rollout.appLogGroup ?? stack.appLogGroup,
+  });
   setOutputs(reporter, rolloutOutputs(rollout));
   await reporter.writeSummary(
     deploySummary({
@@ -387,10 +386,30 @@ function rolloutDependencies({ dependencies, config }: Session) {
   return { clients: dependencies.createClients(config.aws), log, clock, fetch };
 }
 
+/** Runs the rollout; when it fails, the failing instances' last app log lines follow the reason. */
+async function rollOut(session: Session, settings: RolloutSettings): Promise<RolloutResult> {
+  const dependencies = rolloutDependencies(session);
+  try {
+    return await runRollout(dependencies, settings, session.config.aws.region);
+  } catch (error) {
+    if (error instanceof DeployError && FAILED_ROLLOUT_REASONS.has(error.reason)) {
+      await printAppLogOfFailingInstances({
+        clients: dependencies.clients,
+        log: dependencies.log,
+        asgName: settings.asgName,
+        targetGroupArns: settings.targetGroupArns,
+        logGroup: settings.appLogGroup,
+        knownSecrets: session.config.secrets,
+      });
+    }
+    throw error;
+  }
+}
+
 async function rolloutCommand(session: Session): Promise<RolloutResult> {
   const { config, dependencies } = session;
   const links = logConsoleLinks(session, config.rollout.asgName, config.rollout.targetGroupArns);
-  const result = await runRollout(rolloutDependencies(session), config.rollout, config.aws.region);
+  const result = await rollOut(session, config.rollout);
   setOutputs(dependencies.reporter, rolloutOutputs(result));
   await dependencies.reporter.writeSummary(rolloutSummary(result, links));
   return result;

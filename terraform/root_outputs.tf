@@ -42,6 +42,11 @@ output "image" {
   value       = module.web_tier.image
 }
 
+output "app_log_group" {
+  description = "CloudWatch Logs group of the app containers (one stream per instance id): the action shows a failing instance's last lines from it."
+  value       = module.web_tier.app_log_group
+}
+
 output "alb_zone_id" {
   description = "Hosted zone of the load balancer: with alb_dns_name, the target of a Route 53 alias record for app_domain."
   value       = module.web_tier.alb_zone_id

@@ -9,6 +9,7 @@ import {
   DescribeInstanceRefreshesCommand,
   StartInstanceRefreshCommand,
 } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeLaunchTemplatesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   DescribeTargetHealthCommand,
@@ -106,6 +107,7 @@ describe('rollout through throttling and network resets (aws-sdk-client-mock)', 
           autoScaling: new AutoScalingClient({ region: 'eu-west-1' }),
           ec2: new EC2Client({ region: 'eu-west-1' }),
           elbv2: new ElasticLoadBalancingV2Client({ region: 'eu-west-1' }),
+          logs: new CloudWatchLogsClient({ region: 'eu-west-1' }),
         },
         log: recorder.log,
         clock,

@@ -3,6 +3,7 @@
  * aws-sdk-client-mock (each case says why); everything else is in verdict.test.ts against the
  * emulated region.
  */
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import {
   AutoScalingClient,
   CancelInstanceRefreshCommand,
@@ -107,6 +108,7 @@ async function roll(values: Record<string, string> = {}, fetch: typeof globalThi
         autoScaling: new AutoScalingClient({ region: 'eu-west-1' }),
         ec2: new EC2Client({ region: 'eu-west-1' }),
         elbv2: new ElasticLoadBalancingV2Client({ region: 'eu-west-1' }),
+        logs: new CloudWatchLogsClient({ region: 'eu-west-1' }),
       },
       log: recorder.log,
       clock,

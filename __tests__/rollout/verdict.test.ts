@@ -110,6 +110,31 @@ async function waitFor(condition: () => Promise<boolean>, what: string, timeoutM
   }
 }
 
+/**
+ * Makes every instance launched from `version` fail its health checks, as a broken release would.
+ * This suite runs the region without its data plane (no containers), so the fault is forced per
+ * target through the harness as each such instance appears; the live data plane suite
+ * (__tests__/deploy/live-data-plane.test.ts) covers real broken releases. Returns the stop.
+ */
+function failInstancesOf(version: number): () => void {
+  const failed = new Set<string>();
+  let running = true;
+  void (async () => {
+    while (running) {
+      for (const instance of (await group()).Instances ?? []) {
+        const id = instance.InstanceId!;
+        if (instance.LaunchTemplate?.Version !== String(version) || failed.has(id)) continue;
+        failed.add(id);
+        await region.markUnhealthyInstance(id);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  return () => {
+    running = false;
+  };
+}
+
 function expectExplainedFailure(run: ActionRun, reason: string): void {
   expect({ exitCode: run.exitCode, reason: run.outputs['failure-reason'] }).toEqual({ exitCode: 1, reason });
 }
@@ -378,7 +403,7 @@ describe('item 8: the smoke check proves the release', () => {
 
 describe('item 9: act only on the refresh this run started, and never on AWS’s rollback', () => {
   it('times out during AWS’s own rollback and leaves it running instead of cancelling it', async () => {
-    await region.markBadVersion(stack.launchTemplateId, stack.versions[1]);
+    const stopFailing = failInstancesOf(stack.versions[1]);
     await region.settings({ healthCheckSeconds: 150 });
     const running = rollout({
       'min-healthy-percentage': '50',
@@ -390,6 +415,7 @@ describe('item 9: act only on the refresh this run started, and never on AWS’s
     await region.settings({ healthCheckSeconds: 1e9 });
 
     const run = await running;
+    stopFailing();
 
     expectExplainedFailure(run, 'timeout');
     expect(run.stdout).toMatch(

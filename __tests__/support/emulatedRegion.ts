@@ -18,6 +18,37 @@ export interface EmulatedRegionOptions {
   region?: string;
   /** How long to wait for the server to come up (default 30 s). */
   startTimeoutMs?: number;
+  /**
+   * Runs the live data plane (server.py --data-plane): instances boot their real user-data and
+   * run the image through this Docker API, pulling with DOCKER_CONFIG's registry login; target
+   * health comes from real HTTP checks; each load balancer is an haproxy on a loopback address.
+   */
+  dataPlane?: { dockerHost: string; dockerConfig: string };
+}
+
+/** One instance the data plane runs (see __tests__/emulated-region/emulated_region/dataplane). */
+export interface DataPlaneInstance {
+  instanceId: string;
+  /** The loopback address standing in for its private IP. */
+  address: string;
+  privateIp: string;
+  containerName: string;
+  cpus: number;
+  bootExitCode: number | null;
+  stopped: boolean;
+  /** Holds boot.log (the user-data's output) and container.log (the container's k8s-file log). */
+  directory: string;
+  events: { at: number; event: string }[];
+}
+
+export interface DataPlaneState {
+  /** Resident memory now: the region's server, its haproxies, and the instances' containers. */
+  memoryBytes: { server: number; loadBalancers: number; containers: number };
+  hostsFile: string;
+  /** DNS name -> loopback address of its haproxy. */
+  loadBalancers: Record<string, string>;
+  instances: Record<string, DataPlaneInstance>;
+  lastError: string | null;
 }
 
 /** moto accepts any key pair; these are the ones every client of the tests signs with. */
@@ -31,9 +62,10 @@ export interface EmulatedRegion {
   clientConfig: { endpoint: string; region: string; credentials: typeof EMULATED_CREDENTIALS };
   /** Empties every emulated resource and restores the harness settings given at start. */
   reset(): Promise<void>;
-  /** Targets of instances launched from this version fail their health checks from now on. */
-  markBadVersion(launchTemplateId: string, version: number): Promise<void>;
-  /** Forces a target health reason on one instance (default Target.FailedHealthChecks). */
+  /**
+   * Forces a target health reason on one instance (default Target.FailedHealthChecks). With the
+   * data plane, only for what a real container cannot produce (Elb.InternalError).
+   */
   markUnhealthyInstance(instanceId: string, reasonCode?: string): Promise<void>;
   /** Simulated seconds per real second, as last set through `settings` (or given at start). */
   readonly timeScale: number;
@@ -44,8 +76,18 @@ export interface EmulatedRegion {
   actionClockEnv(): Record<string, string>;
   /** Changes some settings; returns all of them. */
   settings(changes: Partial<EmulatedRegionSettings>): Promise<EmulatedRegionSettings>;
+  /** What the live data plane runs; throws when the region was started without it. */
+  dataPlane(): Promise<DataPlaneState>;
+  /**
+   * Environment for a Node process (the action) that must reach the load balancers by their DNS
+   * names: a `--require` of emulatedDns.cjs reading the data plane's hosts file. Empty without
+   * the data plane.
+   */
+  resolverEnv: Record<string, string>;
   stop(): Promise<void>;
 }
+
+const DNS_PRELOAD = join(__dirname, 'emulatedDns.cjs');
 
 const REPO_ROOT = resolve(__dirname, '../..');
 const SERVER = join(REPO_ROOT, '__tests__/emulated-region/server.py');
@@ -116,7 +158,13 @@ async function call<T>(endpoint: string, path: string, body?: unknown): Promise<
 export async function startEmulatedRegion(options: EmulatedRegionOptions = {}): Promise<EmulatedRegion> {
   const args = [SERVER, '--port', '0'];
   if (options.timeScale !== undefined) args.push('--time-scale', String(options.timeScale));
-  const server = spawn(pythonPath(), args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const env = { ...process.env };
+  if (options.dataPlane) {
+    args.push('--data-plane');
+    env.DOCKER_HOST = options.dataPlane.dockerHost;
+    env.DOCKER_CONFIG = options.dataPlane.dockerConfig;
+  }
+  const server = spawn(pythonPath(), args, { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolveExit) => {
     server.once('exit', () => {
       resolveExit();
@@ -127,6 +175,18 @@ export async function startEmulatedRegion(options: EmulatedRegionOptions = {}): 
   const region = options.region ?? 'eu-west-1';
   const initialTimeScale = options.timeScale ?? 100;
   let timeScale = initialTimeScale;
+  const dataPlane = async (): Promise<DataPlaneState> => {
+    const state = await call<{ dataPlane: DataPlaneState | null }>(endpoint, '/_harness/state');
+    if (!state.dataPlane)
+      throw new Error('The emulated region runs without its data plane (dataPlane option).');
+    return state.dataPlane;
+  };
+  const resolverEnv: Record<string, string> = options.dataPlane
+    ? {
+        HA_EMULATED_HOSTS_FILE: (await dataPlane()).hostsFile,
+        NODE_OPTIONS: `--require ${DNS_PRELOAD}`,
+      }
+    : {};
   return {
     endpoint,
     region,
@@ -138,9 +198,6 @@ export async function startEmulatedRegion(options: EmulatedRegionOptions = {}): 
     reset: async () => {
       await call(endpoint, '/moto-api/reset', {});
       timeScale = initialTimeScale;
-    },
-    markBadVersion: async (launchTemplateId, version) => {
-      await call(endpoint, '/_harness/bad-version', { launchTemplateId, version });
     },
     markUnhealthyInstance: async (instanceId, reasonCode = 'Target.FailedHealthChecks') => {
       await call(endpoint, '/_harness/unhealthy-instance', { instanceId, reasonCode });
@@ -154,6 +211,8 @@ export async function startEmulatedRegion(options: EmulatedRegionOptions = {}): 
       timeScale = settings.timeScale;
       return settings;
     },
+    dataPlane,
+    resolverEnv,
     stop: async () => {
       if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
       const forceKill = setTimeout(() => {

@@ -25,6 +25,7 @@ const IAM_PREFIX: Record<string, string> = {
   'auto-scaling': 'autoscaling',
   ec2: 'ec2',
   'elastic-load-balancing-v2': 'elasticloadbalancing',
+  'cloudwatch-logs': 'logs',
 };
 
 function sourceFiles(dir: string): string[] {

@@ -40,6 +40,11 @@ output "image" {
   value       = var.image
 }
 
+output "app_log_group" {
+  description = "CloudWatch Logs group of the app containers (one stream per instance id): the action shows a failing instance's last lines from it."
+  value       = aws_cloudwatch_log_group.app.name
+}
+
 output "alb_zone_id" {
   description = "Hosted zone of the load balancer: with alb_dns_name, the target of a Route 53 alias record for app_domain."
   value       = aws_lb.web.zone_id
