@@ -1,6 +1,8 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import type { AwsSettings } from './config';
 
 /** The AWS clients the rollout needs; tests hand in clients pointed at the emulated region. */
@@ -8,6 +10,9 @@ export interface AwsClients {
   autoScaling: AutoScalingClient;
   elbv2: ElasticLoadBalancingV2Client;
   ec2: EC2Client;
+  /** scale-test: the load (Run Command) and the metric and alarm it drives. */
+  ssm: SSMClient;
+  cloudWatch: CloudWatchClient;
 }
 
 /**
@@ -26,5 +31,9 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     autoScaling: new AutoScalingClient(common),
     elbv2: new ElasticLoadBalancingV2Client(common),
     ec2: new EC2Client(common),
+    ssm: new SSMClient(common),
+    // This SDK line speaks awsJson1_0 to CloudWatch; the emulated-region scale test fails loudly
+    // if a later version defaults to the Smithy RPC v2 CBOR protocol moto does not speak.
+    cloudWatch: new CloudWatchClient(common),
   };
 }

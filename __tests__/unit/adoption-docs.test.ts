@@ -22,6 +22,8 @@ const IAM_PREFIX: Record<string, string> = {
   'auto-scaling': 'autoscaling',
   ec2: 'ec2',
   'elastic-load-balancing-v2': 'elasticloadbalancing',
+  cloudwatch: 'cloudwatch',
+  ssm: 'ssm',
 };
 
 function sourceFiles(dir: string): string[] {
@@ -90,6 +92,23 @@ describe('the IAM policy in docs/iam-policy.json', () => {
       [statement.Action].flat().includes('autoscaling:StartInstanceRefresh'),
     );
     expect(refresh?.Resource).toMatch(/autoScalingGroupName\/ha-django-\*$/);
+  });
+
+  it('lets scale-test send commands only as AWS-RunShellScript, and only to the stack’s instances', () => {
+    const sending = policy.Statement.filter((statement) =>
+      [statement.Action].flat().includes('ssm:SendCommand'),
+    ) as (Statement & { Condition?: Record<string, Record<string, string>> })[];
+    expect(sending.map((statement) => statement.Resource).sort()).toEqual([
+      'arn:aws:ec2:REGION:ACCOUNT_ID:instance/*',
+      'arn:aws:ssm:REGION::document/AWS-RunShellScript',
+    ]);
+    const instances = sending.find(
+      (statement) => statement.Resource === 'arn:aws:ec2:REGION:ACCOUNT_ID:instance/*',
+    );
+    expect(instances?.Condition).toEqual({
+      StringLike: { 'ssm:resourceTag/aws:autoscaling:groupName': 'ha-django-*' },
+    });
+    expect(policy.Statement.filter((statement) => statement.Sid?.startsWith('ScaleTest')).length).toBe(5);
   });
 
   it('is the policy the README points to', () => {

@@ -91,6 +91,9 @@ describe('isGroupOnVersion', () => {
       { instanceId: 'i-1', lifecycleState: 'InService', availabilityZone: 'a', launchTemplateVersion: '3' },
       { instanceId: 'i-2', lifecycleState: 'InService', availabilityZone: 'b', launchTemplateVersion: '3' },
     ],
+    maxSize: 5,
+    suspendedProcesses: [],
+    defaultInstanceWarmup: undefined,
   };
   it('is true only when the group and every in-service instance run the version', () => {
     expect(isGroupOnVersion(group, 3)).toBe(true);
