@@ -159,7 +159,13 @@ def install(harness: Harness) -> None:
     get_command_invocation = SimpleSystemManagerBackend.get_command_invocation
 
     def send_and_run(self: SimpleSystemManagerBackend, **kwargs: Any) -> Command:
+        requested = list(kwargs.get("instance_ids") or [])
         command = send_command(self, **kwargs)
+        if not kwargs.get("targets"):
+            # moto adds every instance of the region when no Targets are given; AWS sends to the
+            # InstanceIds named, and only to them.
+            command.instance_ids = requested
+            command.target_count = len(requested)
         try:
             start(harness, command)
         except RESTError:
