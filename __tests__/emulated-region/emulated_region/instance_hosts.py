@@ -1,9 +1,10 @@
-"""Which container is an emulated instance's operating system.
+"""Which container stands for an emulated instance's operating system.
 
-Documented simplification: an emulated EC2 instance's OS is one container (the live data plane
-starts one per launched instance and runs the instance's user-data in it). Run Command executes
-inside it, and its cgroup is the instance's CPU. The data plane registers each container it starts
-with `attach`; a test may attach a container of its own through POST /_harness/instance-host.
+Documented simplification: the instance's OS is its app container. The live data plane
+(dataplane/) boots each launched instance's real user-data, which starts that container with the
+instance type's CPU cap; Run Command executes inside it, and its cgroup is the instance's CPU.
+Without a data plane (control-plane tests) a test may attach a container of its own to an
+instance through POST /_harness/instance-host; an attached container wins over the data plane's.
 """
 
 from .state import Harness
@@ -22,4 +23,11 @@ def detach(harness: Harness, instance_id: str) -> None:
 
 
 def container_of(harness: Harness, instance_id: str) -> str | None:
-    return hosts(harness).get(instance_id)
+    attached = hosts(harness).get(instance_id)
+    if attached:
+        return attached
+    plane = getattr(harness, "data_plane", None)
+    instance = plane.instances.get(instance_id) if plane is not None else None
+    if instance is None or instance.stopping or instance.stopped:
+        return None
+    return str(instance.container_name)
