@@ -1,6 +1,11 @@
 """Runs the emulated AWS region on 127.0.0.1.
 
-    .venv/bin/python __tests__/emulated-region/server.py --port 0 [--time-scale 100]
+    .venv/bin/python __tests__/emulated-region/server.py --port 0 [--time-scale 100] [--data-plane]
+
+With --data-plane, Auto Scaling instances boot for real (their user-data runs, containers start
+through the docker CLI at DOCKER_HOST, pulling with DOCKER_CONFIG's credentials), target health
+comes from real HTTP checks, and each load balancer is an haproxy on a loopback address; the
+addresses are written, /etc/hosts style, to the file `/_harness/state` names (dataPlane.hostsFile).
 
 Prints `EMULATED_REGION_READY http://127.0.0.1:<port>` on stdout once it accepts requests, then
 serves until SIGTERM or SIGINT, or until stdin closes when stdin is a pipe (so a parent that dies
@@ -23,6 +28,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--time-scale", type=float, default=100.0,
         help="simulated seconds per real second for health checks, warmup and draining (default 100)",
     )
+    parser.add_argument("--data-plane", action="store_true",
+                        help="run instances, health checks and load balancers for real (see above)")
     parser.add_argument("--log-requests", action="store_true", help="log every request on stderr")
     args = parser.parse_args(argv)
     if args.time_scale <= 0:
@@ -58,6 +65,14 @@ def main(argv: list[str]) -> int:
     logging.getLogger("werkzeug").setLevel(logging.INFO if args.log_requests else logging.WARNING)
     app = EmulatedRegionApp(Harness(initial_time_scale=args.time_scale))
     server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    data_plane = None
+    if args.data_plane:
+        from emulated_region.dataplane import DataPlane
+
+        data_plane = DataPlane(app.harness)
+        data_plane.install()
+        app.harness.data_plane = data_plane
+        data_plane.start(f"http://127.0.0.1:{server.server_port}", f"emulated-{server.server_port}")
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -70,6 +85,8 @@ def main(argv: list[str]) -> int:
     print(f"EMULATED_REGION_READY http://127.0.0.1:{server.server_port}", flush=True)
 
     stop.wait()
+    if data_plane:
+        data_plane.shutdown()
     server.shutdown()
     serving.join()
     return 0

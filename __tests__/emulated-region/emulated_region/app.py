@@ -22,7 +22,6 @@ class EmulatedRegionApp:
         self.harness = harness
         self.moto = DomainDispatcherApplication(create_backend_app)
         self.routes: dict[tuple[str, str], Callable[[Any], Any]] = {
-            ("POST", "/_harness/bad-version"): self.mark_bad_version,
             ("POST", "/_harness/unhealthy-instance"): self.mark_unhealthy_instance,
             ("POST", "/_harness/settings"): self.change_settings,
             ("GET", "/_harness/state"): lambda _body: self.state(),
@@ -40,6 +39,8 @@ class EmulatedRegionApp:
             body = b"".join(response)
             if request.method == "POST" and request.path == "/moto-api/reset":
                 self.harness.reset()
+                if self.harness.data_plane:
+                    self.harness.data_plane.reset()
         return [body]
 
     def advance(self) -> None:
@@ -63,15 +64,6 @@ class EmulatedRegionApp:
     def reply(payload: dict[str, Any], status: int = 200) -> Response:
         return Response(json.dumps(payload), status=status, mimetype="application/json")
 
-    def mark_bad_version(self, body: dict[str, Any]) -> dict[str, Any]:
-        template_id, version = body.get("launchTemplateId"), body.get("version")
-        if not isinstance(template_id, str) or not template_id:
-            raise ValueError("launchTemplateId must be a launch template id")
-        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            raise ValueError("version must be a launch template version number")
-        self.harness.bad_versions.add((template_id, version))
-        return self.state()
-
     def mark_unhealthy_instance(self, body: dict[str, Any]) -> dict[str, Any]:
         instance_id = body.get("instanceId")
         if not isinstance(instance_id, str) or not instance_id:
@@ -88,10 +80,6 @@ class EmulatedRegionApp:
         return {
             "settings": harness.settings.as_json(),
             "simulatedSeconds": round(harness.clock.now(), 3),
-            "badVersions": [
-                {"launchTemplateId": template_id, "version": version}
-                for template_id, version in sorted(harness.bad_versions)
-            ],
             "unhealthyInstances": {
                 instance_id: {"state": fault.state, "reasonCode": fault.reason, "description": fault.description}
                 for instance_id, fault in harness.faults.items()
@@ -105,6 +93,7 @@ class EmulatedRegionApp:
                 }
                 for _, live in harness.live_refreshes
             ],
+            "dataPlane": harness.data_plane.describe() if harness.data_plane else None,
         }
 
 

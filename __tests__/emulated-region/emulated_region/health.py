@@ -1,9 +1,13 @@
 """Target health that moves the way an ALB's does, instead of moto's instant and permanent `healthy`.
 
-- A target registered after its Auto Scaling group was created (a refresh's replacement, a scale-out,
-  a RegisterTargets call) is `initial` until its health checks have run, then `healthy`, or
-  `unhealthy` when its launch template version was marked bad. Instances present when the group
-  was created stand for a fleet that was already serving and keep moto's `healthy`.
+- With the live data plane (server.py --data-plane), an instance it runs gets its state and reason
+  code from real HTTP health checks (dataplane/checks.py).
+- Without it (control-plane tests, no container runs): a target registered after its Auto Scaling
+  group was created (a refresh's replacement, a scale-out, a RegisterTargets call) is `initial`
+  for interval x healthy threshold, then `healthy`. Instances present when the group was created
+  stand for a fleet that was already serving and keep moto's `healthy`.
+- A forced fault (/_harness/unhealthy-instance) overrides either: it stays for what a real
+  container cannot produce (Elb.InternalError) and for control-plane tests.
 - A terminated instance drains for the deregistration delay, then leaves the target group.
 """
 
@@ -14,7 +18,7 @@ from moto.ec2.models.instances import InstanceBackend
 from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup, elbv2_backends
 
 from .state import Harness, TargetFault
-from .versions import launch_source, launched_at
+from .versions import launched_at
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,6 @@ class Verdict:
 
 
 REGISTERING = ("initial", "Elb.RegistrationInProgress", "Target registration is in progress")
-FAILING = ("unhealthy", "Target.FailedHealthChecks", "Health checks failed")
 
 # Reason codes a test may force on a target, with the state and description AWS reports for each.
 FORCEABLE_REASONS = {
@@ -76,17 +79,15 @@ def target_verdict(harness: Harness, target_group: FakeTargetGroup, instance_id:
     fault = harness.faults.get(instance_id)
     if fault:
         return Verdict(fault.state, fault.reason, fault.description, fault.since)
+    live = harness.data_plane.verdict(target_group, instance_id) if harness.data_plane else None
+    if live is not None:
+        return Verdict(*live)
     registered_at = _registered_at(target_group).get(instance_id)
     if registered_at is None:
         return None
-    instance = target_group.ec2_backend.get_instance_by_id(instance_id)
-    source = launch_source(instance) if instance else None
-    failing = source is not None and (source.template.id, source.version) in harness.bad_versions
-    checked_at = registered_at + health_check_seconds(harness, target_group, failing)
+    checked_at = registered_at + health_check_seconds(harness, target_group, failing=False)
     if harness.clock.now() < checked_at:
         return Verdict(*REGISTERING, since=registered_at)
-    if failing:
-        return Verdict(*FAILING, since=checked_at)
     return Verdict("healthy", None, None, since=checked_at)
 
 

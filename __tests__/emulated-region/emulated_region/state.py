@@ -48,9 +48,10 @@ class Harness:
     lock: threading.RLock = field(default_factory=threading.RLock)
     clock: SimulatedClock = field(init=False)
     settings: Settings = field(init=False)
-    bad_versions: set[tuple[str, int]] = field(init=False)
     faults: dict[str, TargetFault] = field(init=False)
     live_refreshes: list[tuple["AutoScalingBackend", "InstanceRefresh"]] = field(init=False)
+    # The live data plane (dataplane/), when the server runs one; None for control-plane tests.
+    data_plane: Any = None
     # True while CreateAutoScalingGroup runs: its instances stand for a fleet that was already up.
     seeding: bool = field(init=False)
 
@@ -61,7 +62,6 @@ class Harness:
     def reset(self) -> None:
         self.settings = Settings(time_scale=self.initial_time_scale)
         self.clock.set_scale(self.initial_time_scale)
-        self.bad_versions = set()
         self.faults = {}
         self.live_refreshes = []
         self.seeding = False
