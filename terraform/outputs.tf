@@ -38,3 +38,13 @@ output "image" {
   description = "The image the launch template runs: plan uses it when no new image is given."
   value       = var.image
 }
+
+output "scaling_policy_name" {
+  description = "The CPU target tracking policy: scale-test reads its alarms (created by AWS, never named by us) from DescribePolicies."
+  value       = aws_autoscaling_policy.cpu.name
+}
+
+output "scaling_policy_arn" {
+  description = "ARN of the CPU target tracking policy (its alarms' actions point at it)."
+  value       = aws_autoscaling_policy.cpu.arn
+}

@@ -158,7 +158,7 @@ describe('workflows and examples', () => {
     const declared = Object.keys(readActionMetadata().inputs);
     const steps = Object.values(reusable?.jobs ?? {}).flatMap((job) => job.steps ?? []);
     const ours = steps.filter((step) => step.uses?.startsWith('org/ha-django-deploy@'));
-    expect(ours).toHaveLength(2);
+    expect(ours).toHaveLength(3);
     expect(steps.some((step) => step.uses?.startsWith('./'))).toBe(false);
     for (const step of ours)
       expect(Object.keys(step.with ?? {}).filter((name) => !declared.includes(name))).toEqual([]);
