@@ -134,7 +134,7 @@ export async function alarmState(clients: AwsClients, alarmName: string): Promis
   return response.MetricAlarms?.[0]?.StateValue ?? 'INSUFFICIENT_DATA';
 }
 
-/** The alarm's own metric at the alarm's own period, from `since` to now: exactly what it evaluates. */
+/** The alarm's own metric at the alarm's own period, from `since` on: exactly what it evaluates. */
 export async function metricSince(
   clients: AwsClients,
   alarm: ScaleOutAlarm,
@@ -144,7 +144,9 @@ export async function metricSince(
   const response = await clients.cloudWatch.send(
     new GetMetricDataCommand({
       StartTime: since,
-      EndTime: now,
+      // One period past now: the window is never empty (StartTime must differ from EndTime), and
+      // the period in progress is included.
+      EndTime: new Date(now.getTime() + alarm.periodSeconds * 1000),
       ScanBy: 'TimestampDescending',
       MetricDataQueries: [
         {
