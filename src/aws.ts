@@ -1,5 +1,6 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -13,6 +14,8 @@ export interface AwsClients {
   /** scale-test: the load (Run Command) and the metric and alarm it drives. */
   ssm: SSMClient;
   cloudWatch: CloudWatchClient;
+  /** Reads the failing instances' app logs on a failed rollout. */
+  logs: CloudWatchLogsClient;
 }
 
 /**
@@ -35,5 +38,6 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     // This SDK line speaks awsJson1_0 to CloudWatch; the emulated-region scale test fails loudly
     // if a later version defaults to the Smithy RPC v2 CBOR protocol moto does not speak.
     cloudWatch: new CloudWatchClient(common),
+    logs: new CloudWatchLogsClient(common),
   };
 }

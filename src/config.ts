@@ -56,6 +56,8 @@ export interface RolloutSettings {
   /** Base URL for the smoke check; undefined means http://<the target group's ALB DNS name>. */
   appUrl: string | undefined;
   smokeCheck: boolean;
+  /** CloudWatch Logs group of the instances' app logs, shown on a failed rollout; undefined: the stack's app_log_group output. */
+  appLogGroup: string | undefined;
 }
 
 export interface ImageSettings {
@@ -419,7 +421,21 @@ function parseRollout(inputs: InputParser, command: Command): RolloutSettings {
     smokePath,
     appUrl: inputs.url('app-url'),
     smokeCheck: inputs.boolean('smoke-check'),
+    appLogGroup: logGroupName(inputs, 'app-log-group'),
   };
+}
+
+/** CloudWatch Logs' own rule for group names: 1-512 of letters, digits and `._-/#`. */
+function logGroupName(inputs: InputParser, name: string): string | undefined {
+  const value = inputs.raw(name);
+  if (value === '') return undefined;
+  if (/^[\w.\-/#]{1,512}$/.test(value)) return value;
+  inputs.problem(
+    name,
+    value,
+    'expected a CloudWatch Logs group name (letters, digits and . _ - / #, up to 512)',
+  );
+  return undefined;
 }
 
 /** Runs an image parser, recording its message as a problem of `name` instead of throwing. */

@@ -19,6 +19,7 @@ import {
   type Config,
   type ConfigPaths,
   type InputReader,
+  type RolloutSettings,
 } from './config';
 import { readRunContext, type RunContext } from './context';
 import { DeployError, errorMessage, errorName } from './errors';
@@ -38,6 +39,7 @@ import {
   type Reporter,
 } from './report';
 import { runRollout, type RolloutResult } from './rollout';
+import { FAILED_ROLLOUT_REASONS, printAppLogOfFailingInstances } from './rollout/appLog';
 import {
   runScaleTest,
   ScaleTestFailure,
@@ -287,17 +289,14 @@ async function deployCommand(session: Session): Promise<void> {
   }
   const stack = readStackOutputs(await session.terraform.outputs());
   setOutputs(reporter, terraformOutputs(stack));
-  const rollout = await runRollout(
-    rolloutDependencies(session),
-    {
-      ...config.rollout,
-      asgName: stack.asgName,
-      targetGroupArns: [stack.targetGroupArn],
-      launchTemplateVersion: stack.launchTemplateVersion,
-      appUrl: config.rollout.appUrl ?? stack.appUrl,
-    },
-    config.aws.region,
-  );
+  const rollout = await rollOut(session, {
+    ...config.rollout,
+    asgName: stack.asgName,
+    targetGroupArns: [stack.targetGroupArn],
+    launchTemplateVersion: stack.launchTemplateVersion,
+    appUrl: config.rollout.appUrl ?? stack.appUrl,
+    appLogGroup: config.rollout.appLogGroup ?? stack.appLogGroup,
+  });
   setOutputs(reporter, rolloutOutputs(rollout));
   await reporter.writeSummary(
     deploySummary({ image, plan: plan.summary, rollout, label: config.terraform.label }),
@@ -309,9 +308,31 @@ function rolloutDependencies({ dependencies, config }: Session) {
   return { clients: dependencies.createClients(config.aws), log, clock, fetch };
 }
 
+/** Runs the rollout; when it fails, the failing instances' last app log lines follow the reason. */
+async function rollOut(session: Session, settings: RolloutSettings): Promise<RolloutResult> {
+  const dependencies = rolloutDependencies(session);
+  try {
+    return await runRollout(dependencies, settings, session.config.aws.region);
+  } catch (error) {
+    if (error instanceof DeployError && FAILED_ROLLOUT_REASONS.has(error.reason)) {
+      await printAppLogOfFailingInstances({
+        clients: dependencies.clients,
+        log: dependencies.log,
+        asgName: settings.asgName,
+        targetGroupArns: settings.targetGroupArns,
+        logGroup: settings.appLogGroup,
+        knownSecrets: [session.config.image.credentials?.password, session.config.github.token].filter(
+          (secret): secret is string => Boolean(secret),
+        ),
+      });
+    }
+    throw error;
+  }
+}
+
 async function rolloutCommand(session: Session): Promise<RolloutResult> {
   const { config, dependencies } = session;
-  const result = await runRollout(rolloutDependencies(session), config.rollout, config.aws.region);
+  const result = await rollOut(session, config.rollout);
   setOutputs(dependencies.reporter, rolloutOutputs(result));
   await dependencies.reporter.writeSummary(rolloutSummary(result));
   return result;

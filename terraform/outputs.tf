@@ -48,3 +48,8 @@ output "scaling_policy_arn" {
   description = "ARN of the CPU target tracking policy (its alarms' actions point at it)."
   value       = aws_autoscaling_policy.cpu.arn
 }
+
+output "app_log_group" {
+  description = "CloudWatch Logs group of the app containers (one stream per instance id): the action shows a failing instance's last lines from it."
+  value       = aws_cloudwatch_log_group.app.name
+}

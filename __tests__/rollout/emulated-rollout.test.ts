@@ -112,30 +112,6 @@ describe('rollout against the emulated region', () => {
     expect(second.stdout).toContain('every instance already runs version 2; no refresh needed');
   });
 
-  it('stops a bad release: AWS rolls back, the job fails with the reason and what to do', async () => {
-    await region.markBadVersion(stack.launchTemplateId, stack.versions[1]);
-
-    const run = await runAction(rolloutInputs());
-
-    expect(run.exitCode).toBe(1);
-    expect(run.outputs['failure-reason']).toBe('rolled-back');
-    expect(run.stdout).toMatch(/target i-\w+: unhealthy \(Target\.FailedHealthChecks\)/);
-    expect(run.stdout).toMatch(/ended RollbackSuccessful: .+/);
-    expect(run.stdout).toContain('users are served by the previous release');
-    expect(run.summary).toContain('`rolled-back`');
-    expect(await groupVersions()).toEqual({ group: '1', instances: ['1', '1'] });
-  });
-
-  it('fails without rollback when auto-rollback is off, naming the failed health checks', async () => {
-    await region.markBadVersion(stack.launchTemplateId, stack.versions[1]);
-
-    const run = await runAction(rolloutInputs({ 'auto-rollback': 'false' }));
-
-    expect(run.exitCode).toBe(1);
-    expect(run.outputs['failure-reason']).toBe('refresh-failed');
-    expect(run.stdout).toMatch(/Targets not healthy:\n\s+i-\w+:80 unhealthy Target\.FailedHealthChecks/);
-  });
-
   describe('a refresh already in progress', () => {
     async function startOtherRefresh(): Promise<string> {
       const started = await autoScaling.send(

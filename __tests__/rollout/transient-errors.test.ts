@@ -11,6 +11,7 @@ import {
   DescribeInstanceRefreshesCommand,
   StartInstanceRefreshCommand,
 } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeLaunchTemplatesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   DescribeTargetHealthCommand,
@@ -110,6 +111,7 @@ describe('rollout through throttling and network resets (aws-sdk-client-mock)', 
           elbv2: new ElasticLoadBalancingV2Client({ region: 'eu-west-1' }),
           ssm: new SSMClient({ region: 'eu-west-1' }),
           cloudWatch: new CloudWatchClient({ region: 'eu-west-1' }),
+          logs: new CloudWatchLogsClient({ region: 'eu-west-1' }),
         },
         log: recorder.log,
         clock,

@@ -18,6 +18,35 @@ export interface EmulatedRegionOptions {
   region?: string;
   /** How long to wait for the server to come up (default 30 s). */
   startTimeoutMs?: number;
+  /**
+   * Runs the live data plane (server.py --data-plane): instances boot their real user-data and
+   * run the image through this Docker API, pulling with DOCKER_CONFIG's registry login; target
+   * health comes from real HTTP checks; each load balancer is an haproxy on a loopback address.
+   */
+  dataPlane?: { dockerHost: string; dockerConfig: string };
+}
+
+/** One instance the data plane runs (see __tests__/emulated-region/emulated_region/dataplane). */
+export interface DataPlaneInstance {
+  instanceId: string;
+  /** The loopback address standing in for its private IP. */
+  address: string;
+  privateIp: string;
+  containerName: string;
+  cpus: number;
+  bootExitCode: number | null;
+  stopped: boolean;
+  /** Holds boot.log (the user-data's output) and container.log (the container's k8s-file log). */
+  directory: string;
+  events: { at: number; event: string }[];
+}
+
+export interface DataPlaneState {
+  hostsFile: string;
+  /** DNS name -> loopback address of its haproxy. */
+  loadBalancers: Record<string, string>;
+  instances: Record<string, DataPlaneInstance>;
+  lastError: string | null;
 }
 
 /** moto accepts any key pair; these are the ones every client of the tests signs with. */
@@ -31,14 +60,25 @@ export interface EmulatedRegion {
   clientConfig: { endpoint: string; region: string; credentials: typeof EMULATED_CREDENTIALS };
   /** Empties every emulated resource and restores the harness settings given at start. */
   reset(): Promise<void>;
-  /** Targets of instances launched from this version fail their health checks from now on. */
-  markBadVersion(launchTemplateId: string, version: number): Promise<void>;
-  /** Forces a target health reason on one instance (default Target.FailedHealthChecks). */
+  /**
+   * Forces a target health reason on one instance (default Target.FailedHealthChecks). With the
+   * data plane, only for what a real container cannot produce (Elb.InternalError).
+   */
   markUnhealthyInstance(instanceId: string, reasonCode?: string): Promise<void>;
   /** Changes some settings; returns all of them. */
   settings(changes: Partial<EmulatedRegionSettings>): Promise<EmulatedRegionSettings>;
+  /** What the live data plane runs; throws when the region was started without it. */
+  dataPlane(): Promise<DataPlaneState>;
+  /**
+   * Environment for a Node process (the action) that must reach the load balancers by their DNS
+   * names: a `--require` of emulatedDns.cjs reading the data plane's hosts file. Empty without
+   * the data plane.
+   */
+  resolverEnv: Record<string, string>;
   stop(): Promise<void>;
 }
+
+const DNS_PRELOAD = join(__dirname, 'emulatedDns.cjs');
 
 const REPO_ROOT = resolve(__dirname, '../..');
 const SERVER = join(REPO_ROOT, '__tests__/emulated-region/server.py');
@@ -109,7 +149,13 @@ async function call<T>(endpoint: string, path: string, body?: unknown): Promise<
 export async function startEmulatedRegion(options: EmulatedRegionOptions = {}): Promise<EmulatedRegion> {
   const args = [SERVER, '--port', '0'];
   if (options.timeScale !== undefined) args.push('--time-scale', String(options.timeScale));
-  const server = spawn(pythonPath(), args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const env = { ...process.env };
+  if (options.dataPlane) {
+    args.push('--data-plane');
+    env.DOCKER_HOST = options.dataPlane.dockerHost;
+    env.DOCKER_CONFIG = options.dataPlane.dockerConfig;
+  }
+  const server = spawn(pythonPath(), args, { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolveExit) => {
     server.once('exit', () => {
       resolveExit();
@@ -118,6 +164,18 @@ export async function startEmulatedRegion(options: EmulatedRegionOptions = {}): 
   const endpoint = await waitUntilReady(server, options.startTimeoutMs ?? 30_000);
 
   const region = options.region ?? 'eu-west-1';
+  const dataPlane = async (): Promise<DataPlaneState> => {
+    const state = await call<{ dataPlane: DataPlaneState | null }>(endpoint, '/_harness/state');
+    if (!state.dataPlane)
+      throw new Error('The emulated region runs without its data plane (dataPlane option).');
+    return state.dataPlane;
+  };
+  const resolverEnv: Record<string, string> = options.dataPlane
+    ? {
+        HA_EMULATED_HOSTS_FILE: (await dataPlane()).hostsFile,
+        NODE_OPTIONS: `--require ${DNS_PRELOAD}`,
+      }
+    : {};
   return {
     endpoint,
     region,
@@ -125,14 +183,13 @@ export async function startEmulatedRegion(options: EmulatedRegionOptions = {}): 
     reset: async () => {
       await call(endpoint, '/moto-api/reset', {});
     },
-    markBadVersion: async (launchTemplateId, version) => {
-      await call(endpoint, '/_harness/bad-version', { launchTemplateId, version });
-    },
     markUnhealthyInstance: async (instanceId, reasonCode = 'Target.FailedHealthChecks') => {
       await call(endpoint, '/_harness/unhealthy-instance', { instanceId, reasonCode });
     },
     settings: async (changes) =>
       (await call<{ settings: EmulatedRegionSettings }>(endpoint, '/_harness/settings', changes)).settings,
+    dataPlane,
+    resolverEnv,
     stop: async () => {
       if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
       const forceKill = setTimeout(() => {

@@ -23,6 +23,7 @@ const IAM_PREFIX: Record<string, string> = {
   ec2: 'ec2',
   'elastic-load-balancing-v2': 'elasticloadbalancing',
   cloudwatch: 'cloudwatch',
+  'cloudwatch-logs': 'logs',
   ssm: 'ssm',
 };
 

@@ -11,6 +11,8 @@ export interface StackOutputs {
   launchTemplateVersion: number;
   albDnsName: string;
   appUrl: string;
+  /** Where the instances' app logs go (optional output app_log_group): shown on a failed rollout. */
+  appLogGroup: string | undefined;
 }
 
 const STACK_OUTPUTS = {
@@ -52,6 +54,7 @@ export function readStackOutputs(outputs: TerraformOutputs): StackOutputs {
     launchTemplateVersion: version,
     albDnsName: text(STACK_OUTPUTS.albDnsName),
     appUrl: text(STACK_OUTPUTS.appUrl),
+    appLogGroup: outputText(outputs, 'app_log_group'),
   };
 }
 

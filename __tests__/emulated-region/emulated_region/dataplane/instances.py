@@ -166,7 +166,7 @@ class InstanceRuntime:
             if graceful:
                 instance.note("docker stop")
                 self._docker("stop", instance.container_name, timeout=60)
-            self._docker("rm", "--force", "--time", "0", instance.container_name, timeout=60)
+            self._docker("rm", "--force", instance.container_name, timeout=60)
         except subprocess.TimeoutExpired:
             instance.note("docker stop timed out")
         instance.metadata.close()
@@ -178,4 +178,4 @@ class InstanceRuntime:
         found = self._docker("ps", "--all", "--quiet", "--filter", f"name=^{self.name_prefix}-", timeout=60)
         ids = found.stdout.split()
         if ids:
-            self._docker("rm", "--force", "--time", "0", *ids, timeout=120)
+            self._docker("rm", "--force", *ids, timeout=120)

@@ -1,0 +1,113 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { ContainerRuntime } from '../image/containerRuntime';
+
+const APP = resolve(__dirname, '../../app');
+
+/** A change to a copy of app/: what makes one release differ from another. */
+export interface AppChange {
+  /** Path inside app/, the text to find there, and what replaces it. */
+  file: string;
+  find: string;
+  replace: string;
+}
+
+const HEALTH_ANSWER =
+  'return JsonResponse({"status": "ok", "version": settings.APP_VERSION, "commit": settings.APP_COMMIT})';
+
+/** Release 2's code change: the health answer gains a field (a real edit of app/web/views.py). */
+export const ANNOUNCE_RELEASE: AppChange = {
+  file: 'web/views.py',
+  find: HEALTH_ANSWER,
+  replace: HEALTH_ANSWER.replace(
+    '"status": "ok",',
+    '"status": "ok", "greeting": "hello from the new release",',
+  ),
+};
+
+/** A real defect: /health/ answers 500, so the ALB's checks fail with Target.ResponseCodeMismatch. */
+export const HEALTH_ANSWERS_500: AppChange = {
+  file: 'web/views.py',
+  find: HEALTH_ANSWER,
+  replace: HEALTH_ANSWER.replace('"status": "ok"', '"status": "failing"').replace(/\)$/, ', status=500)'),
+};
+
+/**
+ * A real defect: settings require a variable the stack does not set, so gunicorn's master exits at
+ * start with one readable line (hadjango/startup.py) and the container keeps restarting.
+ */
+export const SETTINGS_NEED_MISSING_VARIABLE: AppChange = {
+  file: 'hadjango/settings.py',
+  find: 'SECRET_KEY = env.string("DJANGO_SECRET_KEY")',
+  replace: [
+    'SECRET_KEY = env.string("DJANGO_SECRET_KEY")',
+    'if not env.string("PAYMENTS_API_URL"):',
+    '    raise env.ConfigError("PAYMENTS_API_URL is not set: the payments client needs it (new in this release)")',
+  ].join('\n'),
+};
+
+export interface AppRelease {
+  /** The image by digest, as the action deploys it: repo@sha256:... */
+  image: string;
+  version: string;
+}
+
+function applyChange(dir: string, change: AppChange): void {
+  const path = join(dir, change.file);
+  const text = readFileSync(path, 'utf8');
+  if (!text.includes(change.find)) throw new Error(`app/${change.file} no longer contains ${change.find}`);
+  writeFileSync(path, text.replace(change.find, change.replace));
+}
+
+/**
+ * Builds app/ (with the given changes, on a copy) for real, pushes it to the local registry and
+ * returns it by digest. APP_VERSION in the image (and in its /health/ answer) is `version`.
+ */
+export function buildAppRelease(
+  runtime: ContainerRuntime,
+  dockerConfig: string,
+  repository: string,
+  version: string,
+  changes: AppChange[] = [],
+): AppRelease {
+  const dir = mkdtempSync(join(tmpdir(), `app-release-${version}-`));
+  try {
+    cpSync(APP, dir, { recursive: true });
+    for (const change of changes) applyChange(dir, change);
+    // buildah's layer cache ignores ARG values (VERSION): a file naming the release keeps one
+    // release's build from being handed another's cached layers.
+    writeFileSync(join(dir, 'web/release.txt'), `${version}\n`);
+    const env = { ...process.env, DOCKER_HOST: runtime.dockerHost, DOCKER_CONFIG: dockerConfig };
+    const tag = `${repository}:release-${version}`;
+    const docker = (args: string[]) =>
+      execFileSync('docker', args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    docker([
+      'build',
+      '--quiet',
+      '--build-arg',
+      `PYTHON_IMAGE=${runtime.baseImage}`,
+      '--build-arg',
+      `VERSION=${version}`,
+      '--tag',
+      tag,
+      dir,
+    ]);
+    const pushed = docker(['push', tag]);
+    const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed)?.[1];
+    if (!digest) throw new Error(`docker push ${tag} printed no digest:\n${pushed}`);
+    return { image: `${repository}@${digest}`, version };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Logs the docker CLI into the local registry with its own config directory. */
+export function loginToRegistry(runtime: ContainerRuntime, dockerConfig: string): void {
+  execFileSync('docker', ['login', '--username', runtime.username, '--password-stdin', runtime.registry], {
+    env: { ...process.env, DOCKER_HOST: runtime.dockerHost, DOCKER_CONFIG: dockerConfig },
+    input: runtime.password,
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
+}

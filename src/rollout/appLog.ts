@@ -1,0 +1,163 @@
+import { DescribeInstanceRefreshesCommand } from '@aws-sdk/client-auto-scaling';
+import { GetLogEventsCommand, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch-logs';
+import type { AwsClients } from '../aws';
+import { errorMessage } from '../errors';
+import type { Logger } from '../log';
+import { describeTargets, type TargetState } from './targets';
+
+/**
+ * The failing instances' own words: on a failed rollout, the last lines their container wrote to
+ * CloudWatch Logs (the bundled user-data ships them there with Docker's awslogs driver, one stream
+ * per instance id, in the group the stack's `app_log_group` output names).
+ */
+
+/** Failure reasons of a rollout that ran and failed, where the instances' own log explains why. */
+export const FAILED_ROLLOUT_REASONS = new Set([
+  'rolled-back',
+  'refresh-failed',
+  'rollback-failed',
+  'refresh-cancelled',
+  'timeout',
+  'smoke-failed',
+]);
+
+/** Bounds, so a crash loop cannot flood the job log. */
+export const APP_LOG_LIMITS = { instances: 2, lines: 40, lineLength: 500 };
+
+const INSTANCE_ID = /\bi-[0-9a-f]{8,17}\b/g;
+const MASK = '***';
+
+/**
+ * Instances to show, most telling first: those named in the refresh's failure reasons (the one AWS
+ * gave up on), then targets that are unhealthy now, then ones still initial (never passed a check).
+ */
+export function failingInstanceIds(reasons: (string | undefined)[], targets: TargetState[]): string[] {
+  const named = reasons.flatMap((reason) => reason?.match(INSTANCE_ID) ?? []);
+  const byState = (state: string) => targets.filter((t) => t.state === state).map((t) => t.id);
+  return [...new Set([...named, ...byState('unhealthy'), ...byState('initial')])].slice(
+    0,
+    APP_LOG_LIMITS.instances,
+  );
+}
+
+const SECRET_ASSIGNMENT =
+  /\b([\w.-]*(?:secret|password|passwd|pwd|token|api[_-]?key|access[_-]?key|credential|private[_-]?key|authorization)[\w.-]*)(["']?\s*[:=]\s*["']?)(?:Bearer\s+|Basic\s+)?[^\s"',;}]+/gi;
+const AUTHORIZATION_HEADER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g;
+const AWS_ACCESS_KEY_ID = /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g;
+const URL_CREDENTIALS = /(\w+:\/\/[^\s:/@]+:)[^\s@/]+@/g;
+
+/**
+ * One log line as it may be printed: known secret values and anything shaped like a credential
+ * (key=value pairs whose name says secret, bearer tokens, AWS key ids, passwords in URLs) masked,
+ * control characters dropped, length bounded.
+ */
+export function maskLogLine(line: string, knownSecrets: string[] = []): string {
+  let masked = line;
+  for (const secret of knownSecrets) if (secret.length >= 4) masked = masked.split(secret).join(MASK);
+  masked = masked
+    .replace(SECRET_ASSIGNMENT, `$1$2${MASK}`)
+    .replace(AUTHORIZATION_HEADER, `$1 ${MASK}`)
+    .replace(AWS_ACCESS_KEY_ID, MASK)
+    .replace(URL_CREDENTIALS, `$1${MASK}@`)
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+  return masked.length > APP_LOG_LIMITS.lineLength
+    ? `${masked.slice(0, APP_LOG_LIMITS.lineLength)}… (cut)`
+    : masked;
+}
+
+export type AppLogExcerpt =
+  { instanceId: string; lines: string[] } | { instanceId: string; unavailable: string };
+
+/**
+ * The excerpt as log lines. Every line starts with the instance id, so nothing the app printed
+ * can start a line with `::` and be taken for a workflow command.
+ */
+export function formatAppLog(logGroup: string, excerpts: AppLogExcerpt[]): string[] {
+  return excerpts.flatMap((excerpt) => {
+    if ('unavailable' in excerpt) return [`${excerpt.instanceId}: no app log (${excerpt.unavailable})`];
+    if (excerpt.lines.length === 0)
+      return [`${excerpt.instanceId}: the log stream is empty (the container never wrote a line)`];
+    return [
+      `${excerpt.instanceId}: last ${excerpt.lines.length} lines of ${logGroup} stream ${excerpt.instanceId}`,
+      ...excerpt.lines.map((line) => `  ${excerpt.instanceId} | ${line}`),
+    ];
+  });
+}
+
+async function readExcerpt(
+  clients: AwsClients,
+  logGroup: string,
+  instanceId: string,
+  knownSecrets: string[],
+): Promise<AppLogExcerpt> {
+  try {
+    const response = await clients.logs.send(
+      new GetLogEventsCommand({
+        logGroupName: logGroup,
+        logStreamName: instanceId,
+        limit: APP_LOG_LIMITS.lines,
+        startFromHead: false,
+      }),
+    );
+    const lines = (response.events ?? []).map((event) => maskLogLine(event.message ?? '', knownSecrets));
+    return { instanceId, lines };
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) {
+      return {
+        instanceId,
+        unavailable: `no stream ${instanceId} in ${logGroup}: the container may never have started`,
+      };
+    }
+    return { instanceId, unavailable: `could not read it: ${errorMessage(error)}` };
+  }
+}
+
+export interface AppLogRequest {
+  clients: AwsClients;
+  log: Logger;
+  asgName: string;
+  targetGroupArns: string[];
+  /** Undefined: the stack did not say where its app logs go; the log says so. */
+  logGroup: string | undefined;
+  knownSecrets: string[];
+}
+
+/**
+ * Prints the failing instances' last app log lines. Never throws: it explains a failure that has
+ * already happened, and must not replace that failure with one of its own.
+ */
+export async function printAppLogOfFailingInstances(request: AppLogRequest): Promise<void> {
+  const { clients, log, logGroup } = request;
+  await log.group('Rollout: app log of the failing instances', async () => {
+    try {
+      const [targets, refreshes] = await Promise.all([
+        describeTargets(clients, request.targetGroupArns),
+        clients.autoScaling.send(
+          new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: request.asgName, MaxRecords: 1 }),
+        ),
+      ]);
+      const latest = refreshes.InstanceRefreshes?.[0];
+      const ids = failingInstanceIds(
+        [latest?.StatusReason, latest?.RollbackDetails?.RollbackReason],
+        targets,
+      );
+      if (ids.length === 0) {
+        log.info('No failing instance to show the app log of: every target answers its health checks.');
+        return;
+      }
+      if (!logGroup) {
+        log.info(
+          `Not showing the app log of ${ids.join(', ')}: the stack has no app_log_group output and app-log-group is not set.`,
+        );
+        return;
+      }
+      const excerpts = await Promise.all(
+        ids.map((id) => readExcerpt(clients, logGroup, id, request.knownSecrets)),
+      );
+      for (const line of formatAppLog(logGroup, excerpts)) log.info(line);
+    } catch (error) {
+      log.warning(`Could not read the failing instances' app log: ${errorMessage(error)}`);
+    }
+  });
+}
