@@ -6,77 +6,21 @@
  * launches get their health from the harness's timed target health (the live data plane boots
  * them for real; see live-scale-test.test.ts when it is available).
  */
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
-import {
-  AutoScalingClient,
-  DescribeAutoScalingGroupsCommand,
-  PutScalingPolicyCommand,
-} from '@aws-sdk/client-auto-scaling';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { GetCommandInvocationCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { startContainerRuntime, type ContainerRuntime } from '../image/containerRuntime';
-import { startEmulatedRegion, type EmulatedRegion } from '../support/emulatedRegion';
+import { startContainerRuntime } from '../image/containerRuntime';
+import { EMULATED_CREDENTIALS, startEmulatedRegion, type EmulatedRegion } from '../support/emulatedRegion';
 import { runAction } from '../support/runAction';
+import { createScaleTestFleet } from '../support/scaleTestFleet';
 import { seedRegion, type SeededStack } from '../support/seedRegion';
 
-const run = promisify(execFile);
 jest.setTimeout(300_000);
 
-let runtime: ContainerRuntime;
 let region: EmulatedRegion;
 let stack: SeededStack;
-let autoScaling: AutoScalingClient;
 let ssm: SSMClient;
-const containers: string[] = [];
-
-async function docker(...args: string[]): Promise<string> {
-  const { stdout } = await run('docker', args, {
-    env: { ...process.env, DOCKER_HOST: runtime.dockerHost },
-    timeout: 120_000,
-  });
-  return stdout.trim();
-}
-
-async function harness<T>(path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${region.endpoint}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-/** Gives every InService instance an OS: a container with the given CPU options. */
-async function bootInstances(cpuOptions: string[]): Promise<string[]> {
-  const group = await autoScaling.send(
-    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [stack.asgName] }),
-  );
-  const ids = (group.AutoScalingGroups?.[0]?.Instances ?? []).map((instance) => instance.InstanceId!);
-  for (const instanceId of ids) {
-    const name = `scaletest-${randomBytes(4).toString('hex')}`;
-    await docker('run', '-d', '--name', name, ...cpuOptions, runtime.baseImage, 'sleep', '900');
-    containers.push(name);
-    await harness('/_harness/instance-host', { instanceId, container: name });
-  }
-  return ids;
-}
-
-async function putCpuPolicy(targetValue: number): Promise<void> {
-  await autoScaling.send(
-    new PutScalingPolicyCommand({
-      AutoScalingGroupName: stack.asgName,
-      PolicyName: `${stack.asgName}-cpu-target`,
-      PolicyType: 'TargetTrackingScaling',
-      EstimatedInstanceWarmup: 0,
-      TargetTrackingConfiguration: {
-        PredefinedMetricSpecification: { PredefinedMetricType: 'ASGAverageCPUUtilization' },
-        TargetValue: targetValue,
-      },
-    }),
-  );
-}
+let fleet: ReturnType<typeof createScaleTestFleet>;
 
 function scaleTestInputs(extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -91,8 +35,13 @@ function scaleTestInputs(extra: Record<string, string> = {}): Record<string, str
   };
 }
 
-async function burnProcessesLeft(): Promise<number[]> {
-  return (await harness<{ runCommandPids: number[] }>('/_harness/run-command-processes')).runCommandPids;
+/** Cancelling is asynchronous (in AWS too): waits, bounded, for `check` to hold. */
+async function eventually(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`still not true after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 async function invocationStatuses(commandId: string, instanceIds: string[]): Promise<string[]> {
@@ -106,17 +55,17 @@ async function invocationStatuses(commandId: string, instanceIds: string[]): Pro
 }
 
 beforeAll(async () => {
-  runtime = await startContainerRuntime();
+  const runtime = await startContainerRuntime();
   // The region runs `docker exec` into the instances' containers: same runtime as this test.
   process.env.DOCKER_HOST = runtime.dockerHost;
   region = await startEmulatedRegion();
-  autoScaling = new AutoScalingClient(region.clientConfig);
   ssm = new SSMClient(region.clientConfig);
+  fleet = createScaleTestFleet(runtime, region);
 });
 
 afterAll(async () => {
   await region.stop();
-  if (containers.length > 0) await docker('rm', '-f', ...containers);
+  await fleet.removeContainers();
 });
 
 beforeEach(async () => {
@@ -125,9 +74,10 @@ beforeEach(async () => {
 });
 
 it('loads the fleet, sees the alarm fire and the group scale out, and stops the load once the new capacity serves', async () => {
-  // Two busy loops (nproc 2 x 1 per vCPU) against a 0.5 CPU cap: the whole quota of each instance.
-  const instanceIds = await bootInstances(['--cpus', '0.5']);
-  await putCpuPolicy(40);
+  // Two busy loops (nproc 2 x 1 per vCPU) against a 0.1 CPU cap: the whole quota of each
+  // instance, even on a machine busy with other work.
+  const instanceIds = await fleet.bootInstances(stack, ['--cpus', '0.1']);
+  await fleet.putCpuPolicy(stack, 40);
   const result = await runAction(scaleTestInputs());
 
   expect(result.stdout).toMatch(/sent AWS-RunShellScript command [0-9a-f-]{36} to i-/);
@@ -148,15 +98,16 @@ it('loads the fleet, sees the alarm fire and the group scale out, and stops the 
   expect(result.summary).toContain('### Scale test');
   expect(result.summary).toMatch(/```text\n\[ +0s\] load sent to 2 instances, capacity 2\n/);
 
-  const statuses = await invocationStatuses(outputs['stress-command-id']!, instanceIds);
-  expect(statuses.every((status) => ['Cancelled', 'Cancelling'].includes(status))).toBe(true);
-  expect(await burnProcessesLeft()).toEqual([]);
+  await eventually(async () =>
+    (await invocationStatuses(outputs['stress-command-id']!, instanceIds)).every((s) => s === 'Cancelled'),
+  );
+  await eventually(async () => (await fleet.burnProcessesLeft()).length === 0);
 });
 
 it('fails naming the peak CPU against the target when the load is too weak to fire the alarm', async () => {
   // One busy loop (the container sees one CPU) against a 2 CPU quota: at most 50% of it.
-  const instanceIds = await bootInstances(['--cpus', '2', '--cpuset-cpus', '0']);
-  await putCpuPolicy(70);
+  const instanceIds = await fleet.bootInstances(stack, ['--cpus', '2', '--cpuset-cpus', '0']);
+  await fleet.putCpuPolicy(stack, 70);
   const result = await runAction(
     scaleTestInputs({ 'stress-duration-seconds': '30', 'scale-test-timeout-minutes': '0.6' }),
   );
@@ -169,15 +120,54 @@ it('fails naming the peak CPU against the target when the load is too weak to fi
   expect(result.stdout).toContain('raise stress-workers-per-vcpu');
   expect(result.outputs['peak-cpu']).toBe(peak![1]);
   expect(result.outputs['time-to-alarm-seconds']).toBe('');
-  expect(result.stdout).toMatch(/load stopped \(the test failed\)/);
-  const statuses = await invocationStatuses(result.outputs['stress-command-id']!, instanceIds);
-  expect(statuses.every((status) => ['Cancelled', 'Cancelling', 'Success'].includes(status))).toBe(true);
-  expect(await burnProcessesLeft()).toEqual([]);
+  // Stopped by the test, or ended by itself first: either way nothing runs any more.
+  expect(result.stdout).toMatch(/load stopped \(the test failed\)|load on i-\w+: Success/);
+  await eventually(async () =>
+    (await invocationStatuses(result.outputs['stress-command-id']!, instanceIds)).every((s) =>
+      ['Cancelled', 'Success'].includes(s),
+    ),
+  );
+  await eventually(async () => (await fleet.burnProcessesLeft()).length === 0);
+});
+
+it('stops the load when the job is cancelled mid-test (SIGTERM)', async () => {
+  const instanceIds = await fleet.bootInstances(stack, ['--cpus', '0.1']);
+  await fleet.putCpuPolicy(stack, 99);
+  const inputs = scaleTestInputs({ 'stress-duration-seconds': '300', 'scale-test-timeout-minutes': '10' });
+  const child = spawn(process.execPath, [join(__dirname, '../../dist/index.js')], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_ACCESS_KEY_ID: EMULATED_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMULATED_CREDENTIALS.secretAccessKey,
+      ...Object.fromEntries(
+        Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]),
+      ),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  await eventually(() => Promise.resolve(/load on i-\w+: InProgress/.test(stdout)));
+  const commandId = /sent AWS-RunShellScript command ([0-9a-f-]{36})/.exec(stdout)![1]!;
+  child.kill('SIGTERM');
+
+  expect(await exited).toBe(1);
+  expect(stdout).toContain(`load stopped (the run was cancelled): cancelled command ${commandId}`);
+  expect(stdout).toContain('The run was cancelled (SIGTERM) during the scale test.');
+  let statuses: string[] = [];
+  await eventually(async () => {
+    statuses = await invocationStatuses(commandId, instanceIds);
+    return statuses.every((s) => s === 'Cancelled');
+  }, 60_000).catch(() => {
+    throw new Error(`invocations ${statuses.join(', ')}; log:\n${stdout.slice(-3000)}`);
+  });
+  await eventually(async () => (await fleet.burnProcessesLeft()).length === 0);
 });
 
 it('refuses a group already at its max capacity before sending any command', async () => {
   stack = await seedRegion(region, { name: 'full', desiredCapacity: 5 });
-  await putCpuPolicy(70);
+  await fleet.putCpuPolicy(stack, 70);
   const result = await runAction(scaleTestInputs());
 
   expect(result.exitCode).toBe(1);
@@ -193,7 +183,7 @@ it.each([
   ['scale-test-timeout-minutes', 'soon', /scale-test-timeout-minutes: "soon"; expected a number of minutes/],
   ['stress-duration-seconds', '900', /must not outlast scale-test-timeout-minutes \(1\.5 min = 90 s\)/],
 ])('rejects %s=%s before anything is sent', async (name, value, message) => {
-  await putCpuPolicy(70);
+  await fleet.putCpuPolicy(stack, 70);
   const result = await runAction(scaleTestInputs({ [name]: value }));
   expect(result.exitCode).toBe(1);
   expect(result.outputs['failure-reason']).toBe('invalid-input');

@@ -275,7 +275,7 @@ export async function runScaleTest(
       );
     }
   } catch (error) {
-    await stopLoad('the test failed');
+    await stopLoad(signal?.aborted ? 'the run was cancelled' : 'the test failed');
     if (error instanceof PollTimeoutError) {
       const failure =
         timeline.milestones.servingAt !== undefined

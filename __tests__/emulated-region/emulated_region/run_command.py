@@ -21,6 +21,7 @@ import os
 import signal
 import subprocess
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -81,6 +82,15 @@ def _kill_marked(command_id: str) -> None:
             pass
 
 
+def _kill_until_gone(command_id: str, limit_seconds: float = 15.0) -> None:
+    """A process in a CPU-throttled cgroup dies only once it is scheduled, and a script may fork
+    while being killed: kill again until nothing of the command is left (bounded)."""
+    deadline = time.monotonic() + limit_seconds
+    while running_processes(command_id) and time.monotonic() < deadline:
+        _kill_marked(command_id)
+        time.sleep(0.1)
+
+
 def _execute(command_id: str, run: Run, script: str, timeout_seconds: float) -> None:
     run.started = datetime.now(timezone.utc)
     run.process = subprocess.Popen(
@@ -92,7 +102,7 @@ def _execute(command_id: str, run: Run, script: str, timeout_seconds: float) -> 
         stdout, stderr = run.process.communicate(timeout=timeout_seconds)
     except subprocess.TimeoutExpired:
         run.timed_out = True
-        _kill_marked(command_id)
+        _kill_until_gone(command_id)
         run.process.kill()
         stdout, stderr = run.process.communicate()
     with run.lock:
@@ -130,7 +140,8 @@ def cancel(harness: Harness, command_id: str) -> None:
             if run.status in TERMINAL:
                 continue
             run.cancelled = True
-    _kill_marked(command_id)
+    # Asynchronous, as in AWS: CancelCommand answers at once, the runs end as Cancelled.
+    threading.Thread(target=_kill_until_gone, args=(command_id,), daemon=True, name=f"cancel-{command_id[:8]}").start()
 
 
 def invocation(run: Run, command_id: str, document: str) -> dict[str, Any]:
