@@ -49,7 +49,12 @@ async function main(): Promise<void> {
     ]) {
       console.log(`${name.padEnd(26)} ${result.outputs[name] ?? ''}`);
     }
-    console.log(result.stdout.split('\n').filter((line) => /load (stopped|on)/.test(line)).join('\n'));
+    console.log(
+      result.stdout
+        .split('\n')
+        .filter((line) => /load (stopped|on)/.test(line))
+        .join('\n'),
+    );
     console.log(`burn processes left        ${(await fleet.burnProcessesLeft()).length}`);
   } finally {
     await region.stop();
