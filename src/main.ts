@@ -346,6 +346,7 @@ async function scaleTestTarget(session: Session): Promise<ScaleTestTarget> {
       asgName: config.rollout.asgName,
       targetGroupArns: config.rollout.targetGroupArns,
       policyName: undefined,
+      appLogGroup: undefined,
     };
   }
   await session.terraform.init({ backendConfig: config.terraform.backendConfig });
@@ -384,10 +385,11 @@ async function scaleTestCommand(session: Session): Promise<void> {
   const { config, dependencies } = session;
   const { reporter, log, clock } = dependencies;
   const target = await scaleTestTarget(session);
+  const clients = dependencies.createClients(config.aws);
   const cancel = abortOnCancel();
   try {
     const result = await runScaleTest(
-      { clients: dependencies.createClients(config.aws), log, clock, signal: cancel.signal },
+      { clients, log, clock, signal: cancel.signal },
       { ...config.scaleTest, pollIntervalSeconds: config.rollout.pollIntervalSeconds },
       target,
       config.aws.region,
@@ -396,6 +398,16 @@ async function scaleTestCommand(session: Session): Promise<void> {
     await reporter.writeSummary(scaleTestSummary(result));
   } catch (error) {
     if (error instanceof ScaleTestFailure) {
+      if (error.reason === 'new-instances-not-serving') {
+        await printAppLogOfFailingInstances({
+          clients,
+          log,
+          asgName: target.asgName,
+          targetGroupArns: target.targetGroupArns,
+          logGroup: config.rollout.appLogGroup ?? target.appLogGroup,
+          knownSecrets: [],
+        });
+      }
       setOutputs(reporter, scaleTestOutputs(error.result));
       await reporter.writeSummary(scaleTestSummary(error.result));
     }

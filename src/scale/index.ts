@@ -43,6 +43,8 @@ export interface ScaleTestTarget {
   targetGroupArns: string[];
   /** Undefined: the group's only CPU target tracking policy. */
   policyName: string | undefined;
+  /** Where the instances' app logs are (stack output app_log_group), for a failure's excerpt. */
+  appLogGroup: string | undefined;
 }
 
 export interface ScaleTestResult {

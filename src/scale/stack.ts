@@ -26,5 +26,6 @@ export function scaleTestTargetFromOutputs(outputs: TerraformOutputs): ScaleTest
     asgName: text(OUTPUTS.asgName) ?? '',
     targetGroupArns: [text(OUTPUTS.targetGroupArn) ?? ''],
     policyName: text(OUTPUTS.policyName),
+    appLogGroup: text('app_log_group'),
   };
 }

@@ -64,7 +64,6 @@ export function explainFailure(
   alarm: AlarmFacts,
   group: GroupFacts,
   elapsedMs: number,
-  appLogLines: string[] = [],
 ): DeployError {
   const { milestones } = timeline;
   const waited = formatDuration(elapsedMs);
@@ -104,9 +103,8 @@ export function explainFailure(
         : '') +
       (notHealthy.length > 0
         ? `\nTargets not healthy:\n  ${notHealthy.join('\n  ')}`
-        : '\nNo new instance was registered as a target.') +
-      (appLogLines.length > 0 ? `\nApp log of the new instances:\n  ${appLogLines.join('\n  ')}` : ''),
-    'The reason codes above say why the new instances are not healthy; the same release serves on the old instances, so look at boot (user-data, image pull) and capacity (subnets, instance type quota).',
+        : '\nNo new instance was registered as a target.'),
+    "The reason codes (and the new instances' app log, printed after this) say why they are not healthy; the same release serves on the old instances, so look at boot (user-data, image pull) and capacity (subnets, instance type quota).",
   );
 }
 
