@@ -9,7 +9,7 @@
  */
 import { GetCommandInvocationCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startContainerRuntime, type ContainerRuntime } from '../image/containerRuntime';
@@ -103,6 +103,8 @@ it('scales out for real: the alarm fires on real CPU, new instances boot, pass r
     exitCode: 0,
     log: '',
   });
+  const logDir = process.env.LIVE_DATA_PLANE_LOG_DIR;
+  if (logDir) writeFileSync(join(logDir, 'scale-test.log'), `${run.stdout}\n${run.summary}`);
   expect(run.stdout).toMatch(/policy \S+-cpu-target targets 30% CPU/);
   expect(Number(run.outputs['capacity-after'])).toBeGreaterThan(Number(run.outputs['capacity-before']));
 
