@@ -1,51 +1,42 @@
 /**
  * The README's first command: the whole `deploy` pipeline through the action's bundle,
- * `node dist/index.js`, on this machine only:
- * - two prebuilt releases of an image in an authenticated registry on 127.0.0.1 (podman),
- * - the bundled Terraform applied by the real CLI into an EMULATED AWS region (moto plus the
- *   instance-refresh harness in __tests__/emulated-region) as the action ships it, its state in
- *   the emulated region's S3,
- * - release 1 creates the stack; release 2 is a new launch template version rolled out by an
- *   instance refresh, waited on until every target is healthy, then smoke-checked.
- * No AWS account, DockerHub or GitHub is touched. The smoke check's URL is a local stand-in: the
- * emulated load balancer's DNS name resolves nowhere.
+ * `node dist/index.js`, on this machine only, against an EMULATED AWS region with a LIVE data plane:
+ * - the real app from app/, built three times with docker (podman's Docker API) and pushed to an
+ *   authenticated registry on 127.0.0.1: release 1, release 2 (a code change), release 3 (a
+ *   defect: its gunicorn config reads a variable the stack does not set, so gunicorn cannot start);
+ * - the bundled Terraform applied by the real CLI into the emulated region (moto plus the harness
+ *   in __tests__/emulated-region), its state in the region's S3;
+ * - every instance boots the launch template's real user-data and runs the release's container on
+ *   its own loopback address; the ALB's health checks are real HTTP; the ALB itself is an haproxy
+ *   on a loopback address that its DNS name resolves to for the action (emulatedDns.cjs);
+ * - while releases 2 and 3 roll out, a bounded load generator sends requests through that load
+ *   balancer and the demo prints how many failed.
+ * Health check intervals, warmup and draining run 5x faster (the region's documented time scale);
+ * thresholds are as configured. No AWS account, DockerHub or GitHub is touched.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startContainerRuntime, type ContainerRuntime } from '../__tests__/image/containerRuntime';
-import { startEmulatedRegion } from '../__tests__/support/emulatedRegion';
+import { startContainerRuntime } from '../__tests__/image/containerRuntime';
 import {
+  ANNOUNCE_RELEASE,
+  buildAppRelease,
+  loginToRegistry,
+  GUNICORN_NEEDS_MISSING_VARIABLE,
+} from '../__tests__/support/appReleases';
+import { startEmulatedRegion, type EmulatedRegion } from '../__tests__/support/emulatedRegion';
+import {
+  copyStack,
   emulatedStackInputs,
   prepareEmulatedStack,
   terraformEnv,
   type EmulatedStack,
 } from '../__tests__/support/emulatedStack';
-import { startHealthServer } from '../__tests__/support/healthServer';
+import { startLoad, zeroDowntimeLine, type LoadResult } from '../__tests__/support/loadGenerator';
 import { runAction, type ActionRun } from '../__tests__/support/runAction';
 
 const REPO_ROOT = resolve(__dirname, '..');
-
-/** Two releases that differ only in a label: distinct digests, nothing slow to build. */
-function pushReleases(runtime: ContainerRuntime, dockerConfig: string, workDir: string): string[] {
-  const env = { ...process.env, DOCKER_HOST: runtime.dockerHost, DOCKER_CONFIG: dockerConfig };
-  const docker = (args: string[], input?: string) =>
-    execFileSync('docker', args, { env, input, stdio: ['pipe', 'ignore', 'inherit'] });
-  docker(['login', '--username', runtime.username, '--password-stdin', runtime.registry], runtime.password);
-  return ['1', '2'].map((release) => {
-    const context = join(workDir, `release-${release}`);
-    execFileSync('mkdir', ['-p', context]);
-    writeFileSync(
-      join(context, 'Dockerfile'),
-      `FROM ${runtime.baseImage}\nLABEL org.opencontainers.image.version="${release}"\n`,
-    );
-    const reference = `${runtime.registry}/demo/web:release-${release}`;
-    docker(['build', '--quiet', '--tag', reference, context]);
-    docker(['push', '--quiet', reference]);
-    return reference;
-  });
-}
+const TIME_SCALE = 5;
 
 function printRun(title: string, run: ActionRun): void {
   console.log(`\n== ${title}: exit ${run.exitCode} ==`);
@@ -54,23 +45,74 @@ function printRun(title: string, run: ActionRun): void {
   console.log(run.summary);
 }
 
+/** Samples the region's resident memory (server, haproxy, containers) until stopped. */
+function memorySampler(region: EmulatedRegion) {
+  let peak = 0;
+  let peakInstances = 0;
+  const timer = setInterval(() => {
+    void region.dataPlane().then(
+      (state) => {
+        const total = Object.values(state.memoryBytes).reduce((sum, bytes) => sum + bytes, 0);
+        if (total > peak) {
+          peak = total;
+          peakInstances = Object.values(state.instances).filter((instance) => !instance.stopped).length;
+        }
+      },
+      () => undefined,
+    );
+  }, 1000);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return { peakMiB: Math.round(peak / 2 ** 20), instances: peakInstances };
+    },
+  };
+}
+
+function byVersion(load: LoadResult): string {
+  return Object.entries(load.byVersion)
+    .map(([version, count]) => `${count} from release ${version}`)
+    .join(', ');
+}
+
 async function main(): Promise<number> {
-  console.log('== ha-django-deploy demo: the AWS region below is EMULATED (moto on 127.0.0.1), not AWS ==\n');
+  const started = Date.now();
+  console.log(
+    '== ha-django-deploy demo: the AWS region below is EMULATED (moto + a live data plane on 127.0.0.0/8), not AWS ==\n',
+  );
   const workDir = mkdtempSync(join(tmpdir(), 'ha-django-deploy-demo-'));
-  const [runtime, region, app] = await Promise.all([
-    startContainerRuntime(),
-    startEmulatedRegion(),
-    startHealthServer(),
-  ]);
+  const dockerConfig = join(workDir, 'docker-config');
+  const runtime = await startContainerRuntime();
+  loginToRegistry(runtime, dockerConfig);
+  const region = await startEmulatedRegion({
+    timeScale: TIME_SCALE,
+    dataPlane: { dockerHost: runtime.dockerHost, dockerConfig },
+  });
+  const memory = memorySampler(region);
   let stack: EmulatedStack | undefined;
   try {
     stack = await prepareEmulatedStack(region);
-    const stackInputs = emulatedStackInputs(stack, region);
-    const dockerConfig = join(workDir, 'docker-config');
-    const releases = pushReleases(runtime, dockerConfig, workDir);
-    console.log(`pushed ${releases.join(' and ')} to the local registry\n`);
+    const repository = `${runtime.registry}/demo/web`;
+    console.log('building app/ three times (docker build, push to the local registry)...');
+    const releases = [
+      buildAppRelease(runtime, dockerConfig, repository, '1'),
+      buildAppRelease(runtime, dockerConfig, repository, '2', [ANNOUNCE_RELEASE]),
+      buildAppRelease(runtime, dockerConfig, repository, '3', [GUNICORN_NEEDS_MISSING_VARIABLE]),
+    ];
+    for (const release of releases) console.log(`  release ${release.version}: ${release.image}`);
+    const [release1, release2, release3] = releases.map((release) => release.image) as [
+      string,
+      string,
+      string,
+    ];
+    // A copy of terraform/, so the demo can run beside a test run in the same checkout.
+    const stackInputs: Record<string, string> = {
+      ...emulatedStackInputs(stack, region),
+      'working-directory': copyStack(stack, join(workDir, 'terraform')),
+    };
     const env = {
       ...terraformEnv(),
+      ...region.resolverEnv,
       DOCKER_HOST: runtime.dockerHost,
       DOCKER_CONFIG: dockerConfig,
       NODE_EXTRA_CA_CERTS: runtime.caFile,
@@ -85,23 +127,61 @@ async function main(): Promise<number> {
           'dockerhub-username': runtime.username,
           'dockerhub-token': runtime.password,
           ...stackInputs,
+          'terraform-vars': `${stackInputs['terraform-vars']}\napp_environment={WEB_CONCURRENCY="2"}`,
           'instance-warmup': '30',
           'poll-interval-seconds': '1',
-          'app-url': app.url,
+          'wait-timeout-minutes': '10',
         },
         env,
         { echo: true },
       );
-    console.log(`== deploy 1: ${releases[0] ?? ''} creates the stack ==\n`);
-    const first = await deploy(releases[0] ?? '');
+    const underLoad = async (image: string): Promise<[ActionRun, LoadResult]> => {
+      const state = await region.dataPlane();
+      const [host, address] = Object.entries(state.loadBalancers)[0] ?? [];
+      if (!host || !address) throw new Error('the data plane runs no load balancer');
+      const load = startLoad({
+        address,
+        host,
+        concurrency: 3,
+        maxRequests: 20_000,
+        maxSeconds: 600,
+        pauseMs: 20,
+      });
+      const rolloutStarted = Date.now();
+      const run = await deploy(image);
+      const result = await load.stop();
+      console.log(`\n(deploy wall time ${Math.round((Date.now() - rolloutStarted) / 1000)} s)`);
+      return [run, result];
+    };
+
+    console.log(`\n== deploy 1: release 1 creates the stack ==\n`);
+    const first = await deploy(release1);
     printRun('deploy 1', first);
     if (first.exitCode !== 0) return first.exitCode;
-    console.log(`\n== deploy 2: ${releases[1] ?? ''} rolls out through an instance refresh ==\n`);
-    const second = await deploy(releases[1] ?? '');
+
+    console.log(`\n== deploy 2: release 2 rolls out through an instance refresh, under load ==\n`);
+    const [second, secondLoad] = await underLoad(release2);
     printRun('deploy 2', second);
-    return second.exitCode;
+    console.log(`\n${zeroDowntimeLine(secondLoad)} (${byVersion(secondLoad)})`);
+    if (second.exitCode !== 0) return second.exitCode;
+
+    console.log(`\n== deploy 3: release 3 has a defect; real health checks must stop it ==\n`);
+    const [third, thirdLoad] = await underLoad(release3);
+    printRun('deploy 3', third);
+    console.log(`\n${zeroDowntimeLine(thirdLoad)} (${byVersion(thirdLoad)})`);
+
+    const peak = memory.stop();
+    console.log(`\npeak memory of the region: ${peak.peakMiB} MiB with ${peak.instances} instances running`);
+    console.log(`demo wall time: ${Math.round((Date.now() - started) / 1000)} s`);
+    const asExpected = third.exitCode !== 0 && third.outputs['failure-reason'] === 'rolled-back';
+    console.log(
+      asExpected
+        ? '\ndeploy 3 failed as it must: AWS rolled the group back to release 2 (see the reason codes and the app log above).'
+        : '\nUNEXPECTED: deploy 3 was not rolled back.',
+    );
+    return asExpected && secondLoad.failed === 0 ? 0 : 1;
   } finally {
-    await app.close();
+    memory.stop();
     await region.stop();
     stack?.remove();
     rmSync(workDir, { recursive: true, force: true });

@@ -7,7 +7,9 @@
  * - the rollout: the instance refresh of the group Terraform created, until its targets are healthy;
  * - GitHub: the plan comment and the approved-plan check against a local REST stand-in.
  * It also reads the region back through the SDK (what the stack is) and destroys it at the end.
- * The smoke check's URL is a local stand-in: the emulated load balancer's DNS name resolves nowhere.
+ * The region runs its live data plane: the instances boot the stack's real user-data and run the
+ * built image, their health checks are real, and the smoke check reaches the app through the
+ * load balancer (haproxy on a loopback address for the ALB's DNS name; time scale 5).
  */
 import {
   AutoScalingClient,
@@ -52,7 +54,7 @@ import {
   type EmulatedStack,
 } from '../support/emulatedStack';
 import { startFakeGitHub, WORKFLOW_BOT } from '../support/fakeGitHub';
-import { startHealthServer } from '../support/healthServer';
+import { loginToRegistry } from '../support/appReleases';
 import { runAction, type ActionRun } from '../support/runAction';
 
 const REPO_ROOT = resolve(__dirname, '../..');
@@ -62,25 +64,25 @@ const SECOND_COMMIT = randomBytes(20).toString('hex');
 let runtime: ContainerRuntime;
 let region: EmulatedRegion;
 let stack: EmulatedStack;
-let health: Awaited<ReturnType<typeof startHealthServer>>;
 let workDir: string;
 let repository: string;
 let tfEnv: Record<string, string>;
 
 beforeAll(async () => {
-  [runtime, region, health] = await Promise.all([
-    startContainerRuntime(),
-    startEmulatedRegion(),
-    startHealthServer(),
-  ]);
+  runtime = await startContainerRuntime();
+  workDir = mkdtempSync(join(tmpdir(), 'deploy-e2e-'));
+  // The instances pull with the same registry login the action uses.
+  loginToRegistry(runtime, join(workDir, 'docker-config'));
+  region = await startEmulatedRegion({
+    timeScale: 5,
+    dataPlane: { dockerHost: runtime.dockerHost, dockerConfig: join(workDir, 'docker-config') },
+  });
   stack = await prepareEmulatedStack(region);
   tfEnv = terraformEnv();
-  workDir = mkdtempSync(join(tmpdir(), 'deploy-e2e-'));
   repository = `${runtime.registry}/e2e/web-${randomBytes(4).toString('hex')}`;
 }, 600_000);
 
 afterAll(async () => {
-  await health.close();
   await region.stop();
   stack.remove();
   rmSync(workDir, { recursive: true, force: true });
@@ -91,8 +93,7 @@ function baseInputs(extra: Record<string, string>): Record<string, string> {
     ...emulatedStackInputs(stack, region),
     'instance-warmup': '30',
     'poll-interval-seconds': '0.5',
-    'wait-timeout-minutes': '3',
-    'app-url': health.url,
+    'wait-timeout-minutes': '5',
     'comment-on-pr': 'false',
     ...extra,
   };
@@ -101,6 +102,7 @@ function baseInputs(extra: Record<string, string>): Record<string, string> {
 function actionEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     ...tfEnv,
+    ...region.resolverEnv,
     DOCKER_HOST: runtime.dockerHost,
     DOCKER_CONFIG: join(workDir, 'docker-config'),
     // The registry's certificate is self-signed: trusted for this run only, as a runner would be told.

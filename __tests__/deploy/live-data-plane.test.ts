@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startContainerRuntime, type ContainerRuntime } from '../image/containerRuntime';
@@ -33,6 +33,7 @@ import {
 } from '../support/appReleases';
 import { startEmulatedRegion, type EmulatedRegion } from '../support/emulatedRegion';
 import {
+  copyStack,
   emulatedStackInputs,
   prepareEmulatedStack,
   terraformEnv,
@@ -54,6 +55,8 @@ let tfEnv: Record<string, string>;
 let autoScaling: AutoScalingClient;
 let elbv2: ElasticLoadBalancingV2Client;
 let outputs: Record<string, string> = {};
+/** This suite's own copy of terraform/: the deploy suite beside it inits the bundled one. */
+let stackDir: string;
 
 beforeAll(async () => {
   runtime = await startContainerRuntime();
@@ -65,6 +68,7 @@ beforeAll(async () => {
     dataPlane: { dockerHost: runtime.dockerHost, dockerConfig },
   });
   stack = await prepareEmulatedStack(region);
+  stackDir = copyStack(stack, join(workDir, 'terraform'));
   tfEnv = terraformEnv();
   autoScaling = new AutoScalingClient(region.clientConfig);
   elbv2 = new ElasticLoadBalancingV2Client(region.clientConfig);
@@ -77,8 +81,8 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await region?.stop();
-  stack?.remove();
+  await region.stop();
+  stack.remove();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -100,6 +104,7 @@ async function deploy(image: string, extra: Record<string, string> = {}): Promis
       'poll-interval-seconds': '0.5',
       'wait-timeout-minutes': '6',
       'comment-on-pr': 'false',
+      'working-directory': stackDir,
       ...extra,
     },
     {
@@ -209,11 +214,7 @@ it('catches a broken image with real health checks: AWS rolls back to release 2,
 
 it('catches a user-data bug (the container published on the wrong port) and rolls back', async () => {
   // The stack as a user might break it: the same state, user-data publishing port 8080 for 80.
-  const broken = join(workDir, 'terraform-wrong-port');
-  cpSync(stack.dir, broken, {
-    recursive: true,
-    filter: (source) => !/\/\.terraform(\/|$)|\.terraform\.lock\.hcl$|\/tests(\/|$)/.test(source),
-  });
+  const broken = copyStack(stack, join(workDir, 'terraform-wrong-port'));
   const userData = join(broken, 'user_data.sh.tftpl');
   writeFileSync(userData, readFileSync(userData, 'utf8').replace('--publish 80:8000', '--publish 8080:8000'));
 

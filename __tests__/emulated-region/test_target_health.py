@@ -107,7 +107,6 @@ def test_a_test_can_force_a_target_health_reason(
 @pytest.mark.parametrize(
     ("path", "body", "error"),
     [
-        ("/_harness/bad-version", {"launchTemplateId": "lt-1", "version": "2"}, "version must be"),
         ("/_harness/unhealthy-instance", {"instanceId": "i-1", "reasonCode": "Nope"}, "reasonCode must be one of"),
         ("/_harness/settings", {"timeScale": 0}, "timeScale must be greater than 0"),
         ("/_harness/settings", {"healthCheckSecs": 5}, "unknown settings: healthCheckSecs"),
@@ -123,7 +122,6 @@ def test_the_control_api_rejects_bad_requests(region: Region, path: str, body: d
 
 def test_moto_reset_also_resets_the_harness(region: Region, stack: Stack) -> None:
     instance = next(iter(region.in_service_versions(stack)))
-    region.control("/_harness/bad-version", {"launchTemplateId": stack.template_id, "version": 2})
     region.control("/_harness/unhealthy-instance", {"instanceId": instance})
     region.control("/_harness/settings", {"timeScale": 5, "healthCheckSeconds": 1, "deregistrationSeconds": 2})
     region.start_refresh(stack)
@@ -132,18 +130,21 @@ def test_moto_reset_also_resets_the_harness(region: Region, stack: Stack) -> Non
 
     state = region.control("/_harness/state")
     assert state["settings"] == {"timeScale": 100.0, "healthCheckSeconds": None, "deregistrationSeconds": None}
-    assert (state["badVersions"], state["unhealthyInstances"], state["liveRefreshes"]) == ([], {}, [])
+    assert (state["unhealthyInstances"], state["liveRefreshes"]) == ({}, [])
     assert region.autoscaling.describe_auto_scaling_groups()["AutoScalingGroups"] == []
 
 
 def test_state_reports_what_the_harness_was_told(region: Region, stack: Stack) -> None:
-    region.control("/_harness/bad-version", {"launchTemplateId": stack.template_id, "version": 2})
     refresh_id = region.start_refresh(stack)
 
     state = region.control("/_harness/state")
 
-    assert state["badVersions"] == [{"launchTemplateId": stack.template_id, "version": 2}]
     assert state["liveRefreshes"][0]["instanceRefreshId"] == refresh_id
+    # Without --data-plane nothing runs; a release's health is never scripted (test_data_plane.py).
+    assert state["dataPlane"] is None
+    with pytest.raises(urllib.error.HTTPError) as scripted:
+        region.control("/_harness/bad-version", {"launchTemplateId": stack.template_id, "version": 2})
+    assert scripted.value.code == 404
     with pytest.raises(urllib.error.HTTPError) as unknown:
         urllib.request.urlopen(f"{region.endpoint}/_harness/nothing-here")
     assert unknown.value.code == 404

@@ -35,17 +35,14 @@ export const HEALTH_ANSWERS_500: AppChange = {
 };
 
 /**
- * A real defect: settings require a variable the stack does not set, so gunicorn's master exits at
- * start with one readable line (hadjango/startup.py) and the container keeps restarting.
+ * A real defect: the release's gunicorn config reads a variable the stack does not set (renamed
+ * from WEB_CONCURRENCY), so gunicorn exits at start and the container keeps restarting. The image
+ * still builds: only the server's start reads gunicorn.conf.py.
  */
-export const SETTINGS_NEED_MISSING_VARIABLE: AppChange = {
-  file: 'hadjango/settings.py',
-  find: 'SECRET_KEY = env.string("DJANGO_SECRET_KEY")',
-  replace: [
-    'SECRET_KEY = env.string("DJANGO_SECRET_KEY")',
-    'if not env.string("PAYMENTS_API_URL"):',
-    '    raise env.ConfigError("PAYMENTS_API_URL is not set: the payments client needs it (new in this release)")',
-  ].join('\n'),
+export const GUNICORN_NEEDS_MISSING_VARIABLE: AppChange = {
+  file: 'gunicorn.conf.py',
+  find: 'workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * len(os.sched_getaffinity(0)) + 1)',
+  replace: 'workers = int(os.environ["GUNICORN_WORKERS"])  # renamed from WEB_CONCURRENCY in this release',
 };
 
 export interface AppRelease {

@@ -4,6 +4,7 @@
 // region's data plane, "<loopback address> <DNS name>" per line, re-read on every lookup) resolve
 // to their loopback address; every other name resolves as usual.
 'use strict';
+/* eslint-disable @typescript-eslint/no-require-imports -- a --require preload is CommonJS by nature */
 const dns = require('node:dns');
 const { readFileSync } = require('node:fs');
 

@@ -42,6 +42,8 @@ export interface DataPlaneInstance {
 }
 
 export interface DataPlaneState {
+  /** Resident memory now: the region's server, its haproxies, and the instances' containers. */
+  memoryBytes: { server: number; loadBalancers: number; containers: number };
   hostsFile: string;
   /** DNS name -> loopback address of its haproxy. */
   loadBalancers: Record<string, string>;

@@ -1,7 +1,7 @@
 import { BucketLocationConstraint, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { EmulatedRegion } from './emulatedRegion';
 
@@ -104,4 +104,17 @@ export function emulatedStackInputs(stack: EmulatedStack, region: EmulatedRegion
     'backend-config': lines(stack.backendConfig),
     'terraform-vars': lines(stack.variables),
   };
+}
+
+/**
+ * A private copy of the bundled stack's configuration (no .terraform, no tests) in `dir`, for a
+ * suite that runs beside others: `terraform init` in the shared terraform/ would swap one run's
+ * backend for another's. Deploy it with `working-directory: <the returned path>`; same state.
+ */
+export function copyStack(stack: EmulatedStack, dir: string): string {
+  cpSync(stack.dir, dir, {
+    recursive: true,
+    filter: (source) => !/\/\.terraform(\/|$)|\.terraform\.lock\.hcl$|\/tests(\/|$)/.test(source),
+  });
+  return dir;
 }

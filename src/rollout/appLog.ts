@@ -22,7 +22,7 @@ export const FAILED_ROLLOUT_REASONS = new Set([
 ]);
 
 /** Bounds, so a crash loop cannot flood the job log. */
-export const APP_LOG_LIMITS = { instances: 2, lines: 40, lineLength: 500 };
+export const APP_LOG_LIMITS = { instances: 2, lines: 30, lineLength: 500 };
 
 const INSTANCE_ID = /\bi-[0-9a-f]{8,17}\b/g;
 const MASK = '***';

@@ -257,8 +257,38 @@ class DataPlane:
         self.reset()
         self.checks.shutdown(wait=False, cancel_futures=True)
 
+    def memory(self) -> dict[str, int]:
+        """Resident memory now, in bytes: this server (moto and the harness), its haproxies, and the
+        instances' containers (their cgroup's RSS). What a budget of "the region" counts."""
+        def rss_of(pid: int | str) -> int:
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) * 1024
+            except OSError:
+                pass
+            return 0
+
+        containers = 0
+        for instance in list(self.instances.values()):
+            if instance.stopped or self.runtime is None:
+                continue
+            container_id = self.runtime.container_id(instance)
+            stat = Path(f"/sys/fs/cgroup/memory/libpod_parent/libpod-{container_id}/memory.stat")
+            try:
+                containers += next(int(line.split()[1]) for line in stat.read_text().splitlines()
+                                   if line.startswith("total_rss "))
+            except (OSError, StopIteration):
+                pass
+        return {
+            "server": rss_of("self"),
+            "loadBalancers": sum(rss_of(balancer.process.pid) for _, balancer in self.balancers.values()),
+            "containers": containers,
+        }
+
     def describe(self) -> dict[str, Any]:
         return {
+            "memoryBytes": self.memory(),
             "hostsFile": str(self.hosts_file),
             "loadBalancers": {balancer.dns_name: balancer.address  # type: ignore[attr-defined]
                               for _, balancer in self.balancers.values()},

@@ -59,6 +59,7 @@ class Instance:
     boot_exit_code: int | None = None
     stopping: bool = False
     stopped: bool = False
+    container_id: str | None = None
     events: list[tuple[float, str]] = field(default_factory=list)
 
     @property
@@ -172,6 +173,13 @@ class InstanceRuntime:
         instance.metadata.close()
         instance.stopped = True
         instance.note("stopped")
+
+    def container_id(self, instance: Instance) -> str | None:
+        """The container's full id (its cgroup's name), once it exists; remembered."""
+        if instance.container_id is None:
+            found = self._docker("inspect", "--format", "{{.Id}}", instance.container_name, timeout=30)
+            instance.container_id = found.stdout.strip() if found.returncode == 0 else None
+        return instance.container_id
 
     def remove_leftovers(self) -> None:
         """Containers of this region that outlived it (a crash): found by name prefix."""

@@ -1,0 +1,154 @@
+/**
+ * Requests and failures during a real rollout, measured on the emulated region's live data plane:
+ * the bundled settings (MinHealthyPercentage 100, MaxHealthyPercentage 200: launch before
+ * terminate) beside AWS's instance refresh defaults (90/100: with 2 instances, terminate one first).
+ *
+ *   npx tsx bench/zero-downtime.ts [rounds per setting, default 1]
+ *
+ * One stack (the bundled Terraform, 2 instances of the real app) is created with release 1; then
+ * each round rolls a new release through the action (`node dist/index.js`, deploy by digest) while
+ * a bounded load generator (3 keep-alive clients, 20 ms apart) sends GET /health/ through the
+ * load balancer (haproxy for the ALB's DNS name). Time scale 5 for health checks, warmup and
+ * draining; gunicorn's own graceful shutdown runs in real time. Prints requests, failed requests,
+ * the answers per release, rollout wall time and the region's peak memory.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startContainerRuntime } from '../__tests__/image/containerRuntime';
+import { ANNOUNCE_RELEASE, buildAppRelease, loginToRegistry } from '../__tests__/support/appReleases';
+import { startEmulatedRegion } from '../__tests__/support/emulatedRegion';
+import {
+  copyStack,
+  emulatedStackInputs,
+  prepareEmulatedStack,
+  terraformEnv,
+  type EmulatedStack,
+} from '../__tests__/support/emulatedStack';
+import { startLoad, zeroDowntimeLine } from '../__tests__/support/loadGenerator';
+import { runAction } from '../__tests__/support/runAction';
+
+const REPO_ROOT = resolve(__dirname, '..');
+const SETTINGS = [
+  { name: 'bundled 100/200', min: '100', max: '200' },
+  { name: 'AWS defaults 90/100', min: '90', max: '100' },
+];
+
+async function main(): Promise<void> {
+  const rounds = Number(process.argv[2] ?? '1');
+  const workDir = mkdtempSync(join(tmpdir(), 'bench-zero-downtime-'));
+  const dockerConfig = join(workDir, 'docker-config');
+  const runtime = await startContainerRuntime();
+  loginToRegistry(runtime, dockerConfig);
+  const region = await startEmulatedRegion({
+    timeScale: 5,
+    dataPlane: { dockerHost: runtime.dockerHost, dockerConfig },
+  });
+  let stack: EmulatedStack | undefined;
+  let peakMemory = 0;
+  let peakInstances = 0;
+  const sampler = setInterval(() => {
+    void region.dataPlane().then(
+      (state) => {
+        const total = Object.values(state.memoryBytes).reduce((sum, bytes) => sum + bytes, 0);
+        if (total > peakMemory) {
+          peakMemory = total;
+          peakInstances = Object.values(state.instances).filter((instance) => !instance.stopped).length;
+        }
+      },
+      () => undefined,
+    );
+  }, 1000);
+  try {
+    stack = await prepareEmulatedStack(region);
+    const inputs: Record<string, string> = {
+      ...emulatedStackInputs(stack, region),
+      'working-directory': copyStack(stack, join(workDir, 'terraform')),
+    };
+    const repository = `${runtime.registry}/bench/web`;
+    const deploy = (image: string, min: string, max: string) =>
+      runAction(
+        {
+          command: 'deploy',
+          image,
+          'dockerhub-username': runtime.username,
+          'dockerhub-token': runtime.password,
+          ...inputs,
+          'terraform-vars': `${inputs['terraform-vars']}\napp_environment={WEB_CONCURRENCY="2"}`,
+          'instance-warmup': '30',
+          'poll-interval-seconds': '0.5',
+          'wait-timeout-minutes': '10',
+          'min-healthy-percentage': min,
+          'max-healthy-percentage': max,
+        },
+        {
+          ...terraformEnv(),
+          ...region.resolverEnv,
+          DOCKER_HOST: runtime.dockerHost,
+          DOCKER_CONFIG: dockerConfig,
+          NODE_EXTRA_CA_CERTS: runtime.caFile,
+          GITHUB_WORKSPACE: REPO_ROOT,
+          RUNNER_TEMP: workDir,
+        },
+      );
+    let releases = 0;
+    // Release 1 is app/ as it is; every later one carries a code change (and its own version).
+    const build = () => {
+      releases++;
+      return buildAppRelease(
+        runtime,
+        dockerConfig,
+        repository,
+        String(releases),
+        releases > 1 ? [ANNOUNCE_RELEASE] : [],
+      );
+    };
+    const created = await deploy(build().image, '100', '200');
+    if (created.exitCode !== 0) throw new Error(`creating the stack failed:\n${created.stdout}`);
+    const [host, address] = Object.entries((await region.dataPlane()).loadBalancers)[0] ?? [];
+    if (!host || !address) throw new Error('the data plane runs no load balancer');
+
+    console.log('setting              | requests | failed | answers by release        | rollout wall time');
+    console.log('---------------------|----------|--------|---------------------------|------------------');
+    for (let round = 0; round < rounds; round++) {
+      for (const setting of SETTINGS) {
+        const next = build();
+        const load = startLoad({
+          address,
+          host,
+          concurrency: 3,
+          maxRequests: 20_000,
+          maxSeconds: 600,
+          pauseMs: 20,
+        });
+        const started = Date.now();
+        const run = await deploy(next.image, setting.min, setting.max);
+        const seconds = Math.round((Date.now() - started) / 1000);
+        const result = await load.stop();
+        if (run.exitCode !== 0) throw new Error(`${setting.name}: the rollout failed:\n${run.stdout}`);
+        const answers = Object.entries(result.byVersion)
+          .map(([version, count]) => `r${version}: ${count}`)
+          .join(', ');
+        console.log(
+          `${setting.name.padEnd(20)} | ${String(result.requests).padStart(8)} | ${String(result.failed).padStart(6)} | ${answers.padEnd(25)} | ${seconds} s (refresh ${run.outputs['rollout-seconds'] ?? '?'} s)`,
+        );
+        console.log(
+          `  ${setting.name}: ${zeroDowntimeLine(result)}${result.failures.length ? `; e.g. ${result.failures[0]}` : ''}`,
+        );
+      }
+    }
+    console.log(
+      `\npeak memory of the region: ${Math.round(peakMemory / 2 ** 20)} MiB with ${peakInstances} instances running`,
+    );
+  } finally {
+    clearInterval(sampler);
+    await region.stop();
+    stack?.remove();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
