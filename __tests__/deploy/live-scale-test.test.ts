@@ -16,6 +16,7 @@ import { startContainerRuntime, type ContainerRuntime } from '../image/container
 import { buildAppRelease, loginToRegistry } from '../support/appReleases';
 import { startEmulatedRegion, type EmulatedRegion } from '../support/emulatedRegion';
 import {
+  copyStack,
   emulatedStackInputs,
   prepareEmulatedStack,
   terraformEnv,
@@ -31,6 +32,8 @@ let stack: EmulatedStack;
 let workDir: string;
 let dockerConfig: string;
 let image: string;
+/** This suite's own copy of terraform/: other suites init the bundled one beside it. */
+let stackDir: string;
 
 beforeAll(async () => {
   runtime = await startContainerRuntime();
@@ -42,6 +45,7 @@ beforeAll(async () => {
     dataPlane: { dockerHost: runtime.dockerHost, dockerConfig },
   });
   stack = await prepareEmulatedStack(region);
+  stackDir = copyStack(stack, join(workDir, 'terraform'));
   const repository = `${runtime.registry}/scaletest/web-${randomBytes(4).toString('hex')}`;
   image = buildAppRelease(runtime, dockerConfig, repository, '1').image;
 }, 600_000);
@@ -61,6 +65,7 @@ function inputs(extra: Record<string, string>): Record<string, string> {
     'terraform-vars': `${base['terraform-vars']}\napp_environment={WEB_CONCURRENCY="2"}\ncpu_target=20\nmax_size=3`,
     'poll-interval-seconds': '1',
     'comment-on-pr': 'false',
+    'working-directory': stackDir,
     ...extra,
   };
 }
