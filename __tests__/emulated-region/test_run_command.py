@@ -110,3 +110,12 @@ def test_execution_timeout_ends_the_script_as_timed_out(region: Region, stack: S
     command_id = send(region, instance, "sleep 60", timeout=2)
     region.wait_until(lambda: invocation(region, command_id, instance)["Status"] == "TimedOut", timeout=30)
     assert run_command.running_processes(command_id) == []
+
+
+def test_a_cancel_before_the_script_started_still_stops_it(region: Region, stack: Stack, container: str) -> None:
+    instance = first_instance(region, stack)
+    region.control("/_harness/instance-host", {"instanceId": instance, "container": container})
+    command_id = send(region, instance, BURN)
+    region.client("ssm").cancel_command(CommandId=command_id)
+    region.wait_until(lambda: invocation(region, command_id, instance)["Status"] == "Cancelled", timeout=40)
+    region.wait_until(lambda: run_command.running_processes(command_id) == [], timeout=10)

@@ -91,6 +91,21 @@ def _kill_until_gone(command_id: str, limit_seconds: float = 15.0) -> None:
         time.sleep(0.1)
 
 
+def _cancel_run(command_id: str, run: Run, limit_seconds: float = 30.0) -> None:
+    """Kills the run's processes until its `docker exec` has returned: a cancel that arrives
+    before the script has started inside the container must still stop it once it does."""
+    deadline = time.monotonic() + limit_seconds
+    while time.monotonic() < deadline:
+        _kill_marked(command_id)
+        if run.process is not None and run.process.poll() is not None:
+            break
+        time.sleep(0.1)
+    else:
+        if run.process is not None:
+            run.process.kill()
+    _kill_until_gone(command_id)
+
+
 def _execute(command_id: str, run: Run, script: str, timeout_seconds: float) -> None:
     run.started = datetime.now(timezone.utc)
     run.process = subprocess.Popen(
@@ -137,11 +152,12 @@ def start(harness: Harness, command: Command) -> None:
 def cancel(harness: Harness, command_id: str) -> None:
     for run in runs(harness).get(command_id, {}).values():
         with run.lock:
-            if run.status in TERMINAL:
+            if run.status in TERMINAL or run.cancelled:
                 continue
             run.cancelled = True
-    # Asynchronous, as in AWS: CancelCommand answers at once, the runs end as Cancelled.
-    threading.Thread(target=_kill_until_gone, args=(command_id,), daemon=True, name=f"cancel-{command_id[:8]}").start()
+        # Asynchronous, as in AWS: CancelCommand answers at once, the run ends as Cancelled.
+        threading.Thread(target=_cancel_run, args=(command_id, run), daemon=True,
+                         name=f"cancel-{command_id[:8]}-{run.instance_id}").start()
 
 
 def invocation(run: Run, command_id: str, document: str) -> dict[str, Any]:
