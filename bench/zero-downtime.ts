@@ -66,6 +66,9 @@ async function main(): Promise<void> {
       'working-directory': copyStack(stack, join(workDir, 'terraform')),
     };
     const repository = `${runtime.registry}/bench/web`;
+    // Once, up front: it runs a shell synchronously, which must not stall the load generator
+    // (same event loop) in the middle of a measured rollout.
+    const tfEnv = terraformEnv();
     const deploy = (image: string, min: string, max: string) =>
       runAction(
         {
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
           'max-healthy-percentage': max,
         },
         {
-          ...terraformEnv(),
+          ...tfEnv,
           ...region.resolverEnv,
           DOCKER_HOST: runtime.dockerHost,
           DOCKER_CONFIG: dockerConfig,
@@ -133,7 +136,7 @@ async function main(): Promise<void> {
           `${setting.name.padEnd(20)} | ${String(result.requests).padStart(8)} | ${String(result.failed).padStart(6)} | ${answers.padEnd(25)} | ${seconds} s (refresh ${run.outputs['rollout-seconds'] ?? '?'} s)`,
         );
         console.log(
-          `  ${setting.name}: ${zeroDowntimeLine(result)}${result.failures.length ? `; e.g. ${result.failures[0]}` : ''}`,
+          `  ${setting.name}: ${zeroDowntimeLine(result)}${result.failures.length ? `; ${result.failures.join('; ')}` : ''}`,
         );
       }
     }

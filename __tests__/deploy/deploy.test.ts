@@ -71,11 +71,12 @@ let tfEnv: Record<string, string>;
 beforeAll(async () => {
   runtime = await startContainerRuntime();
   workDir = mkdtempSync(join(tmpdir(), 'deploy-e2e-'));
-  // The instances pull with the same registry login the action uses.
-  loginToRegistry(runtime, join(workDir, 'docker-config'));
+  // The instances' own registry login: the action logs out of its own when it is done.
+  const instancesDockerConfig = join(workDir, 'instances-docker-config');
+  loginToRegistry(runtime, instancesDockerConfig);
   region = await startEmulatedRegion({
     timeScale: 5,
-    dataPlane: { dockerHost: runtime.dockerHost, dockerConfig: join(workDir, 'docker-config') },
+    dataPlane: { dockerHost: runtime.dockerHost, dockerConfig: instancesDockerConfig },
   });
   stack = await prepareEmulatedStack(region);
   tfEnv = terraformEnv();

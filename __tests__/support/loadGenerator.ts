@@ -24,7 +24,7 @@ export interface LoadResult {
   failed: number;
   /** Answers by the `version` field of the app's JSON health answer. */
   byVersion: Record<string, number>;
-  /** The first few failures, for the assertion message. */
+  /** The first few failures (seconds since the load started, and what happened), for the message. */
   failures: string[];
   seconds: number;
 }
@@ -85,7 +85,8 @@ export function startLoad(options: LoadOptions): RunningLoad {
         result.byVersion[version] = (result.byVersion[version] ?? 0) + 1;
       } catch (error) {
         result.failed++;
-        if (result.failures.length < 5) result.failures.push((error as Error).message);
+        const at = ((Date.now() - started) / 1000).toFixed(1);
+        if (result.failures.length < 5) result.failures.push(`+${at}s ${(error as Error).message}`);
       }
       if (options.pauseMs) await new Promise((wait) => setTimeout(wait, options.pauseMs));
     }

@@ -254,7 +254,10 @@ class DataPlane:
 
     def shutdown(self) -> None:
         self._stop.set()
-        self.reset()
+        with self.harness.lock:  # no launch may start a boot while the fleet goes
+            self.reset()
+        if self.runtime:
+            self.runtime.remove_leftovers()
         self.checks.shutdown(wait=False, cancel_futures=True)
 
     def memory(self) -> dict[str, int]:

@@ -17,6 +17,7 @@ import gzip
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -162,7 +163,12 @@ class InstanceRuntime:
             return
         instance.stopping = True
         if instance.boot and instance.boot.poll() is None:
-            instance.boot.kill()
+            # The whole boot (its own session): a `docker run` it started must not outlive it.
+            try:
+                os.killpg(instance.boot.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            instance.boot.wait()
         try:
             if graceful:
                 instance.note("docker stop")
