@@ -1,7 +1,9 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import type { AwsSettings } from './config';
 
 /** The AWS clients the rollout needs; tests hand in clients pointed at the emulated region. */
@@ -9,6 +11,9 @@ export interface AwsClients {
   autoScaling: AutoScalingClient;
   elbv2: ElasticLoadBalancingV2Client;
   ec2: EC2Client;
+  /** scale-test: the load (Run Command) and the metric and alarm it drives. */
+  ssm: SSMClient;
+  cloudWatch: CloudWatchClient;
   /** Reads the failing instances' app logs on a failed rollout. */
   logs: CloudWatchLogsClient;
 }
@@ -29,6 +34,10 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     autoScaling: new AutoScalingClient(common),
     elbv2: new ElasticLoadBalancingV2Client(common),
     ec2: new EC2Client(common),
+    ssm: new SSMClient(common),
+    // This SDK line speaks awsJson1_0 to CloudWatch; the emulated-region scale test fails loudly
+    // if a later version defaults to the Smithy RPC v2 CBOR protocol moto does not speak.
+    cloudWatch: new CloudWatchClient(common),
     logs: new CloudWatchLogsClient(common),
   };
 }

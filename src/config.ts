@@ -24,7 +24,7 @@ import { isSensitiveBackendKey } from './terraform/backend';
 import { CONTROL_CHARACTER } from './text';
 import { DEFAULT_PROTECTED_TYPES } from './terraform/guard';
 
-export const COMMANDS = ['deploy', 'plan', 'rollout'] as const;
+export const COMMANDS = ['deploy', 'plan', 'rollout', 'scale-test'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const IN_PROGRESS_POLICIES = ['wait', 'cancel', 'fail'] as const;
@@ -138,6 +138,7 @@ export interface Config {
   image: ImageSettings;
   terraform: TerraformSettings;
   github: GitHubSettings;
+  scaleTest: ScaleTestSettings;
   /** Every input value that is a secret: masked in the log before anything runs. */
   secrets: string[];
 }
@@ -196,6 +197,10 @@ export const INPUT_DEFAULTS = {
   'scale-in-protected-instances': 'Refresh',
   'standby-instances': 'Ignore',
   'smoke-app-path': '/',
+  'stress-duration-seconds': '600',
+  'stress-workers-per-vcpu': '1',
+  'scale-test-timeout-minutes': '20',
+  'wait-for-scale-in': 'false',
 } as const satisfies Record<string, string>;
 
 export type InputReader = (name: string) => string;
@@ -479,12 +484,14 @@ const SMOKE_PATH = /^\/(?!\/)[A-Za-z0-9\-._~/?=&%]*$/;
 
 /** Inputs that name the group directly; `deploy` and `plan` take them from Terraform instead. */
 const ROLLOUT_TARGET_INPUTS = ['asg-name', 'target-group-arn', 'launch-template-version'] as const;
+/** scale-test may name its group too (a group managed elsewhere); it rolls nothing, so no version. */
+const SCALE_TEST_TARGET_INPUTS: readonly string[] = ['asg-name', 'target-group-arn'];
 
 function parseRollout(inputs: InputParser, command: Command): RolloutSettings {
   if (command !== 'rollout') {
     for (const name of ROLLOUT_TARGET_INPUTS) {
       const value = inputs.raw(name);
-      if (value !== '') {
+      if (value !== '' && !(command === 'scale-test' && SCALE_TEST_TARGET_INPUTS.includes(name))) {
         inputs.problem(
           name,
           value,
@@ -494,7 +501,10 @@ function parseRollout(inputs: InputParser, command: Command): RolloutSettings {
     }
   }
   const asgName = inputs.raw('asg-name');
-  if (command === 'rollout' && (asgName === '' || asgName.length > 255 || asgName.startsWith('arn:'))) {
+  if (
+    (command === 'rollout' || (command === 'scale-test' && asgName !== '')) &&
+    (asgName === '' || asgName.length > 255 || asgName.startsWith('arn:'))
+  ) {
     inputs.problem(
       'asg-name',
       asgName,
@@ -753,11 +763,11 @@ function credentialsForImage(
 function parseImage(inputs: InputParser, command: Command): ImageSettings {
   const imageText = inputs.raw('image');
   const allowOutside = inputs.boolean('allow-image-outside-repository');
-  if (command === 'rollout' && imageText !== '') {
+  if ((command === 'rollout' || command === 'scale-test') && imageText !== '') {
     inputs.problem(
       'image',
       imageText,
-      'rollout moves the group to a launch template version; deploy an image with command: deploy',
+      `${command} deploys no image (rollout moves the group to a launch template version); deploy an image with command: deploy`,
     );
   }
   const existing =
@@ -896,17 +906,24 @@ const LOCK_TIMEOUT = /^\d+(ms|s|m|h)$/;
 const REQUIRED_BACKEND_KEYS = ['bucket', 'key'];
 
 function parseTerraform(inputs: InputParser, command: Command, paths: ConfigPaths): TerraformSettings {
-  if (command === 'rollout') {
+  const namesGroup = command === 'scale-test' && inputs.raw('asg-name') !== '';
+  if (command === 'rollout' || namesGroup) {
     for (const name of ['working-directory', 'backend-config', 'terraform-vars', 'var-files'] as const) {
       const value = inputs.raw(name);
       if (value !== '')
-        inputs.problem(name, value, 'rollout runs no Terraform; use command: deploy to apply');
+        inputs.problem(
+          name,
+          value,
+          command === 'rollout'
+            ? 'rollout runs no Terraform; use command: deploy to apply'
+            : 'scale-test reads the stack from Terraform only when asg-name is empty; set one or the other',
+        );
     }
   }
   const directoryText = inputs.raw('working-directory');
   const bundled = directoryText === '';
   const backendConfig = inputs.keyValues('backend-config', BACKEND_KEY, 'a backend setting such as bucket');
-  const usesTerraform = command !== 'rollout';
+  const usesTerraform = command !== 'rollout' && !namesGroup;
   if (usesTerraform && bundled && inputs.isValid('backend-config')) {
     const missing = REQUIRED_BACKEND_KEYS.filter((key) => !(key in backendConfig));
     if (missing.length > 0) {
@@ -1017,6 +1034,7 @@ export function parseConfig(
   const image = parseImage(inputs, command);
   const terraform = parseTerraform(inputs, command, paths);
   const github = parseGitHub(inputs, command);
+  const scaleTest = parseScaleTest(inputs);
   if (inputs.problems.length > 0) throw new ConfigError(inputs.problems);
   const secrets = [
     inputs.raw('dockerhub-token'),
@@ -1024,5 +1042,45 @@ export function parseConfig(
     inputs.raw('pull-token'),
     ...inputs.sensitiveValues,
   ].filter((secret) => secret !== '');
-  return { command, aws, rollout, image, terraform, github, secrets };
+  return { command, aws, rollout, image, terraform, github, scaleTest, secrets };
+}
+
+/** `scale-test`: how hard and how long to load the fleet, and how long to watch it scale. */
+export interface ScaleTestSettings {
+  /** The burn ends by itself after this long, even if nobody cancels it. */
+  stressDurationSeconds: number;
+  /** Busy-loop processes per vCPU the instance reports (`nproc`). */
+  workersPerVcpu: number;
+  timeoutSeconds: number;
+  /** Also wait for the group to scale back in (AWS takes ~15 minutes of low CPU) and report it. */
+  waitForScaleIn: boolean;
+}
+
+/** A burn too short to outlast the alarm's evaluation would only prove nothing; an hour is plenty. */
+export const STRESS_DURATION_LIMITS = { min: 30, max: 3600 } as const;
+export const WORKERS_PER_VCPU_MAX = 8;
+function parseScaleTest(inputs: InputParser): ScaleTestSettings {
+  const stressDurationSeconds = inputs.integer(
+    'stress-duration-seconds',
+    STRESS_DURATION_LIMITS.min,
+    STRESS_DURATION_LIMITS.max,
+  );
+  const workersPerVcpu = inputs.integer('stress-workers-per-vcpu', 1, WORKERS_PER_VCPU_MAX);
+  const timeoutMinutes = inputs.positiveNumber('scale-test-timeout-minutes', 240, 'minutes');
+  if (
+    inputs.isValid('stress-duration-seconds', 'scale-test-timeout-minutes') &&
+    stressDurationSeconds > timeoutMinutes * 60
+  ) {
+    inputs.problem(
+      'stress-duration-seconds',
+      String(stressDurationSeconds),
+      `must not outlast scale-test-timeout-minutes (${timeoutMinutes} min = ${Math.round(timeoutMinutes * 60)} s): the test stops the load at its deadline`,
+    );
+  }
+  return {
+    stressDurationSeconds,
+    workersPerVcpu,
+    timeoutSeconds: Math.round(timeoutMinutes * 60),
+    waitForScaleIn: inputs.boolean('wait-for-scale-in'),
+  };
 }

@@ -44,6 +44,14 @@ import {
 import { runRollout, type RolloutResult } from './rollout';
 import { FAILED_ROLLOUT_REASONS, printAppLogOfFailingInstances } from './rollout/appLog';
 import {
+  runScaleTest,
+  ScaleTestFailure,
+  scaleTestOutputs,
+  scaleTestSummary,
+  type ScaleTestTarget,
+} from './scale';
+import { scaleTestTargetFromOutputs } from './scale/stack';
+import {
   createTerraform,
   describeCounts,
   destroyGuard,
@@ -415,7 +423,91 @@ async function rolloutCommand(session: Session): Promise<RolloutResult> {
   return result;
 }
 
-const COMMAND_HANDLERS = { plan: planCommand, deploy: deployCommand, rollout: rolloutCommand };
+/** The group to load: named by the inputs, or read from the applied stack's outputs. */
+async function scaleTestTarget(session: Session): Promise<ScaleTestTarget> {
+  const { config } = session;
+  if (config.rollout.asgName !== '') {
+    return {
+      asgName: config.rollout.asgName,
+      targetGroupArns: config.rollout.targetGroupArns,
+      policyName: undefined,
+      appLogGroup: undefined,
+    };
+  }
+  await session.terraform.init({ backendConfig: config.terraform.backendConfig });
+  return scaleTestTargetFromOutputs(await session.terraform.outputs());
+}
+
+/** Aborts when the runner cancels the job (SIGINT, then SIGTERM), so the load is stopped first. */
+function abortOnCancel(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const abort = (signalName: string): void => {
+    controller.abort(
+      new DeployError(
+        'cancelled',
+        `The run was cancelled (${signalName}) during the scale test.`,
+        'The load was stopped; run the scale test again when ready.',
+      ),
+    );
+  };
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((name) => {
+    const handler = (): void => {
+      abort(name);
+    };
+    process.once(name, handler);
+    return [name, handler] as const;
+  });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const [name, handler] of handlers) process.removeListener(name, handler);
+    },
+  };
+}
+
+/** `scale-test`: load the fleet's CPU, watch the alarm, the scale-out and the new targets. */
+async function scaleTestCommand(session: Session): Promise<void> {
+  const { config, dependencies } = session;
+  const { reporter, log, clock } = dependencies;
+  const target = await scaleTestTarget(session);
+  const clients = dependencies.createClients(config.aws);
+  const cancel = abortOnCancel();
+  try {
+    const result = await runScaleTest(
+      { clients, log, clock, signal: cancel.signal },
+      { ...config.scaleTest, pollIntervalSeconds: config.rollout.pollIntervalSeconds },
+      target,
+      config.aws.region,
+    );
+    setOutputs(reporter, scaleTestOutputs(result));
+    await reporter.writeSummary(scaleTestSummary(result));
+  } catch (error) {
+    if (error instanceof ScaleTestFailure) {
+      if (error.reason === 'new-instances-not-serving') {
+        await printAppLogOfFailingInstances({
+          clients,
+          log,
+          asgName: target.asgName,
+          targetGroupArns: target.targetGroupArns,
+          logGroup: config.rollout.appLogGroup ?? target.appLogGroup,
+          knownSecrets: [],
+        });
+      }
+      setOutputs(reporter, scaleTestOutputs(error.result));
+      await reporter.writeSummary(scaleTestSummary(error.result));
+    }
+    throw error;
+  } finally {
+    cancel.dispose();
+  }
+}
+
+const COMMAND_HANDLERS = {
+  plan: planCommand,
+  deploy: deployCommand,
+  rollout: rolloutCommand,
+  'scale-test': scaleTestCommand,
+};
 
 /** Terraform's AWS access follows the action's: same region, same endpoint override. */
 function terraformEnvironment(config: Config): Record<string, string> {

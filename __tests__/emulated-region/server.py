@@ -58,6 +58,7 @@ def main(argv: list[str]) -> int:
     from moto.moto_server.werkzeug_app import MotoRequestHandler
     from werkzeug.serving import make_server
 
+    from emulated_region import scaling
     from emulated_region.app import EmulatedRegionApp, run_ticker
     from emulated_region.state import Harness
 
@@ -80,6 +81,7 @@ def main(argv: list[str]) -> int:
     serving = threading.Thread(target=server.serve_forever, args=(0.1,), name="http", daemon=True)
     serving.start()
     run_ticker(app, stop)
+    scaling.start(app.harness, stop)
     print(f"EMULATED_REGION_READY http://127.0.0.1:{server.server_port}", flush=True)
 
     stop.wait()

@@ -3,6 +3,8 @@
  * harness can produce these on demand, so this suite uses aws-sdk-client-mock (the only place in
  * the rollout tests that does); everything else runs against the emulated region.
  */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import {
   AutoScalingClient,
   DescribeAutoScalingGroupsCommand,
@@ -107,6 +109,8 @@ describe('rollout through throttling and network resets (aws-sdk-client-mock)', 
           autoScaling: new AutoScalingClient({ region: 'eu-west-1' }),
           ec2: new EC2Client({ region: 'eu-west-1' }),
           elbv2: new ElasticLoadBalancingV2Client({ region: 'eu-west-1' }),
+          ssm: new SSMClient({ region: 'eu-west-1' }),
+          cloudWatch: new CloudWatchClient({ region: 'eu-west-1' }),
           logs: new CloudWatchLogsClient({ region: 'eu-west-1' }),
         },
         log: recorder.log,

@@ -3,7 +3,9 @@
  * aws-sdk-client-mock (each case says why); everything else is in verdict.test.ts against the
  * emulated region.
  */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import {
   AutoScalingClient,
   CancelInstanceRefreshCommand,
@@ -109,6 +111,8 @@ async function roll(values: Record<string, string> = {}, fetch: typeof globalThi
         ec2: new EC2Client({ region: 'eu-west-1' }),
         elbv2: new ElasticLoadBalancingV2Client({ region: 'eu-west-1' }),
         logs: new CloudWatchLogsClient({ region: 'eu-west-1' }),
+        ssm: new SSMClient({ region: 'eu-west-1' }),
+        cloudWatch: new CloudWatchClient({ region: 'eu-west-1' }),
       },
       log: recorder.log,
       clock,

@@ -25,7 +25,9 @@ const IAM_PREFIX: Record<string, string> = {
   'auto-scaling': 'autoscaling',
   ec2: 'ec2',
   'elastic-load-balancing-v2': 'elasticloadbalancing',
+  cloudwatch: 'cloudwatch',
   'cloudwatch-logs': 'logs',
+  ssm: 'ssm',
 };
 
 function sourceFiles(dir: string): string[] {
@@ -101,6 +103,23 @@ describe('the deploy policy in docs/iam-deploy-policy.json', () => {
     expect(refresh?.Resource).toMatch(/autoScalingGroupName\/ha-django-\*$/);
   });
 
+  it('lets scale-test send commands only as AWS-RunShellScript, and only to the stack’s instances', () => {
+    const sending = policy.Statement.filter((statement) =>
+      [statement.Action].flat().includes('ssm:SendCommand'),
+    ) as (Statement & { Condition?: Record<string, Record<string, string>> })[];
+    expect(sending.map((statement) => statement.Resource).sort()).toEqual([
+      'arn:aws:ec2:REGION:ACCOUNT_ID:instance/*',
+      'arn:aws:ssm:REGION::document/AWS-RunShellScript',
+    ]);
+    const instances = sending.find(
+      (statement) => statement.Resource === 'arn:aws:ec2:REGION:ACCOUNT_ID:instance/*',
+    );
+    expect(instances?.Condition).toEqual({
+      StringLike: { 'ssm:resourceTag/aws:autoscaling:groupName': 'ha-django-*' },
+    });
+    expect(policy.Statement.filter((statement) => statement.Sid?.startsWith('ScaleTest')).length).toBe(5);
+  });
+
   it('is the policy the README points to', () => {
     for (const document of [
       'iam-deploy-policy',
@@ -155,7 +174,7 @@ describe('workflows and examples', () => {
 
   it("runs this action from the workflow's own commit, with inputs it declares", () => {
     const declared = Object.keys(readActionMetadata().inputs);
-    for (const job of [reusable?.jobs.plan, reusable?.jobs.deploy]) {
+    for (const job of [reusable?.jobs.plan, reusable?.jobs.deploy, reusable?.jobs['scale-test']]) {
       const steps = job?.steps ?? [];
       const ours = steps.filter((step) => step.uses === './.ha-django-deploy');
       expect(ours).toHaveLength(1);

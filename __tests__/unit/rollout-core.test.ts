@@ -139,6 +139,9 @@ describe('isGroupOnVersion', () => {
     launchTemplateVersion: '3',
     targetGroupArns: [TG],
     instances: [instance('i-1'), instance('i-2')],
+    maxSize: 5,
+    suspendedProcesses: [],
+    defaultInstanceWarmup: undefined,
   };
   const v3 = { launchTemplateId: 'lt-1', version: 3 };
   it('is true only when the group and every in-service instance run the version', () => {

@@ -28,6 +28,11 @@ export interface GroupSnapshot {
   launchTemplateVersion: string;
   targetGroupArns: string[];
   instances: GroupInstance[];
+  maxSize: number;
+  /** Auto Scaling processes someone suspended (Launch, AlarmNotification, ...). */
+  suspendedProcesses: string[];
+  /** The group's DefaultInstanceWarmup, when set. */
+  defaultInstanceWarmup: number | undefined;
 }
 
 /** Reads the group; a missing group or one without a launch template is a clear, final error. */
@@ -74,6 +79,9 @@ function toSnapshot(group: AutoScalingGroup, name: string): GroupSnapshot {
       launchTemplateVersion: instance.LaunchTemplate?.Version,
       protectedFromScaleIn: instance.ProtectedFromScaleIn ?? false,
     })),
+    maxSize: group.MaxSize ?? 0,
+    suspendedProcesses: (group.SuspendedProcesses ?? []).map((process) => process.ProcessName ?? ''),
+    defaultInstanceWarmup: group.DefaultInstanceWarmup,
   };
 }
 

@@ -8,7 +8,7 @@ from typing import Any
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.wrappers import Request, Response
 
-from . import api, fidelity, health, iam, placement, refresh, versions
+from . import api, fidelity, health, iam, placement, refresh, scaling, versions
 from .state import Harness
 
 WSGIEnviron = dict[str, Any]
@@ -17,7 +17,7 @@ StartResponse = Callable[..., Any]
 
 class EmulatedRegionApp:
     def __init__(self, harness: Harness) -> None:
-        for module in (iam, fidelity, versions, health, placement, api):
+        for module in (iam, fidelity, versions, health, placement, api, scaling):
             module.install(harness)
         self.harness = harness
         self.moto = DomainDispatcherApplication(create_backend_app)
@@ -25,6 +25,7 @@ class EmulatedRegionApp:
             ("POST", "/_harness/unhealthy-instance"): self.mark_unhealthy_instance,
             ("POST", "/_harness/settings"): self.change_settings,
             ("GET", "/_harness/state"): lambda _body: self.state(),
+            **scaling.control_routes(harness),
         }
 
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:

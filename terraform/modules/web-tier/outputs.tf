@@ -40,6 +40,16 @@ output "image" {
   value       = var.image
 }
 
+output "scaling_policy_name" {
+  description = "The CPU target tracking policy: scale-test reads its alarms (created by AWS, never named by us) from DescribePolicies."
+  value       = aws_autoscaling_policy.cpu.name
+}
+
+output "scaling_policy_arn" {
+  description = "ARN of the CPU target tracking policy (its alarms' actions point at it)."
+  value       = aws_autoscaling_policy.cpu.arn
+}
+
 output "app_log_group" {
   description = "CloudWatch Logs group of the app containers (one stream per instance id): the action shows a failing instance's last lines from it."
   value       = aws_cloudwatch_log_group.app.name

@@ -1,0 +1,220 @@
+"""SSM Run Command that really runs: AWS-RunShellScript executed inside each instance's OS.
+
+moto records SendCommand and answers every invocation `Success` without running anything, and has
+no CancelCommand. Here (documented simplification: the instance's OS is its container, see
+instance_hosts.py):
+
+- SendCommand with AWS-RunShellScript starts `sh -c <commands>` in each instance's container
+  through `docker exec`, with the document's `executionTimeout` (default 3600 s) enforced.
+  An instance without an OS to run in is refused as AWS refuses an instance that is not a
+  managed node: InvalidInstanceId, and nothing is started anywhere.
+- GetCommandInvocation reports Pending -> InProgress -> Success | Failed | TimedOut | Cancelled
+  with the exit code, StandardOutputContent and StandardErrorContent (AWS keeps the first 24,000
+  and 8,000 characters).
+- CancelCommand stops the script and every process it started on every instance: each run carries
+  HA_SSM_COMMAND_ID in its environment, which its children inherit, and the harness kills every
+  process on the host whose environment has it (container processes are host processes under
+  rootful podman). `running_processes(command_id)` is how tests assert that nothing is left.
+"""
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from moto.ssm.exceptions import SSMException as RESTError
+from moto.ssm.models import Command
+
+from . import instance_hosts
+from .state import Harness
+
+MARKER = "HA_SSM_COMMAND_ID"
+STDOUT_LIMIT, STDERR_LIMIT = 24_000, 8_000
+TERMINAL = {"Success", "Failed", "TimedOut", "Cancelled"}
+
+
+@dataclass
+class Run:
+    instance_id: str
+    container: str
+    process: subprocess.Popen | None = None
+    status: str = "Pending"
+    response_code: int = -1
+    stdout: str = ""
+    stderr: str = ""
+    started: datetime | None = None
+    ended: datetime | None = None
+    cancelled: bool = False
+    timed_out: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def runs(harness: Harness) -> dict[str, dict[str, Run]]:
+    return harness.__dict__.setdefault("run_command", {})
+
+
+def running_processes(command_id: str | None = None) -> list[int]:
+    """Host pids of processes started by a Run Command (of `command_id`, or of any)."""
+    wanted = f"{MARKER}={command_id}".encode() if command_id else f"{MARKER}=".encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as environ:
+                variables = environ.read().split(b"\0")
+        except OSError:
+            continue
+        if any(variable.startswith(wanted) for variable in variables):
+            found.append(int(entry))
+    return found
+
+
+def _kill_marked(command_id: str) -> None:
+    for pid in running_processes(command_id):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def _kill_until_gone(command_id: str, limit_seconds: float = 15.0) -> None:
+    """A process in a CPU-throttled cgroup dies only once it is scheduled, and a script may fork
+    while being killed: kill again until nothing of the command is left (bounded)."""
+    deadline = time.monotonic() + limit_seconds
+    while running_processes(command_id) and time.monotonic() < deadline:
+        _kill_marked(command_id)
+        time.sleep(0.1)
+
+
+def _cancel_run(command_id: str, run: Run, limit_seconds: float = 30.0) -> None:
+    """Kills the run's processes until its `docker exec` has returned: a cancel that arrives
+    before the script has started inside the container must still stop it once it does."""
+    deadline = time.monotonic() + limit_seconds
+    while time.monotonic() < deadline:
+        _kill_marked(command_id)
+        if run.process is not None and run.process.poll() is not None:
+            break
+        time.sleep(0.1)
+    else:
+        if run.process is not None:
+            run.process.kill()
+    _kill_until_gone(command_id)
+
+
+def _execute(command_id: str, run: Run, script: str, timeout_seconds: float) -> None:
+    run.started = datetime.now(timezone.utc)
+    run.process = subprocess.Popen(
+        ["docker", "exec", "-e", f"{MARKER}={command_id}", run.container, "sh", "-c", script],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    run.status = "InProgress"
+    try:
+        stdout, stderr = run.process.communicate(timeout=timeout_seconds)
+    except subprocess.TimeoutExpired:
+        run.timed_out = True
+        _kill_until_gone(command_id)
+        run.process.kill()
+        stdout, stderr = run.process.communicate()
+    with run.lock:
+        run.stdout, run.stderr = stdout[:STDOUT_LIMIT], stderr[:STDERR_LIMIT]
+        run.response_code = run.process.returncode
+        run.ended = datetime.now(timezone.utc)
+        if run.cancelled:
+            run.status = "Cancelled"
+        elif run.timed_out:
+            run.status = "TimedOut"
+        else:
+            run.status = "Success" if run.response_code == 0 else "Failed"
+
+
+def start(harness: Harness, command: Command) -> None:
+    if command.document_name != "AWS-RunShellScript":
+        return  # other documents stay as moto records them
+    instance_ids = list(command.instance_ids)
+    missing = [instance_id for instance_id in instance_ids if instance_hosts.container_of(harness, instance_id) is None]
+    if missing:
+        raise RESTError("InvalidInstanceId", f"Instances {missing} not in a valid state for account")
+    script = "\n".join(command.parameters.get("commands", []))
+    timeout = float((command.parameters.get("executionTimeout") or ["3600"])[0])
+    started = runs(harness).setdefault(command.command_id, {})
+    for instance_id in instance_ids:
+        run = Run(instance_id, instance_hosts.container_of(harness, instance_id) or "")
+        started[instance_id] = run
+        threading.Thread(target=_execute, args=(command.command_id, run, script, timeout), daemon=True,
+                         name=f"ssm-{command.command_id[:8]}-{instance_id}").start()
+
+
+def cancel(harness: Harness, command_id: str) -> None:
+    for run in runs(harness).get(command_id, {}).values():
+        with run.lock:
+            if run.status in TERMINAL or run.cancelled:
+                continue
+            run.cancelled = True
+        # Asynchronous, as in AWS: CancelCommand answers at once, the run ends as Cancelled.
+        threading.Thread(target=_cancel_run, args=(command_id, run), daemon=True,
+                         name=f"cancel-{command_id[:8]}-{run.instance_id}").start()
+
+
+def invocation(run: Run, command_id: str, document: str) -> dict[str, Any]:
+    with run.lock:
+        return {
+            "CommandId": command_id,
+            "InstanceId": run.instance_id,
+            "DocumentName": document,
+            "PluginName": "aws:runShellScript",
+            "ResponseCode": run.response_code,
+            "ExecutionStartDateTime": run.started.isoformat() if run.started else "",
+            "ExecutionEndDateTime": run.ended.isoformat() if run.ended else "",
+            "Status": "Cancelling" if run.cancelled and run.status not in TERMINAL else run.status,
+            "StatusDetails": "Cancelling" if run.cancelled and run.status not in TERMINAL else run.status,
+            "StandardOutputContent": run.stdout,
+            "StandardErrorContent": run.stderr,
+        }
+
+
+def install(harness: Harness) -> None:
+    from moto.core.responses import ActionResult, EmptyResult
+    from moto.ssm.models import SimpleSystemManagerBackend
+    from moto.ssm.responses import SimpleSystemManagerResponse
+
+    send_command = SimpleSystemManagerBackend.send_command
+    get_command_invocation = SimpleSystemManagerBackend.get_command_invocation
+
+    def send_and_run(self: SimpleSystemManagerBackend, **kwargs: Any) -> Command:
+        requested = list(kwargs.get("instance_ids") or [])
+        command = send_command(self, **kwargs)
+        if not kwargs.get("targets"):
+            # moto adds every instance of the region when no Targets are given; AWS sends to the
+            # InstanceIds named, and only to them.
+            command.instance_ids = requested
+            command.target_count = len(requested)
+        try:
+            start(harness, command)
+        except RESTError:
+            self._commands.remove(command)
+            raise
+        return command
+
+    def real_invocation(self: SimpleSystemManagerBackend, command_id: str, instance_id: str, plugin_name: str | None) -> dict[str, Any]:
+        command = self.get_command_by_id(command_id)
+        run = runs(harness).get(command_id, {}).get(instance_id)
+        if run is None:
+            if command.document_name == "AWS-RunShellScript":
+                raise RESTError("InvocationDoesNotExist", "An error occurred (InvocationDoesNotExist)")
+            return get_command_invocation(self, command_id, instance_id, plugin_name)
+        return invocation(run, command_id, command.document_name or "")
+
+    def cancel_command(self: SimpleSystemManagerResponse) -> ActionResult:
+        command_id = self._get_param("CommandId")
+        self.ssm_backend.get_command_by_id(command_id)  # InvalidCommandId when unknown
+        cancel(harness, command_id)
+        return EmptyResult()
+
+    SimpleSystemManagerBackend.send_command = send_and_run
+    SimpleSystemManagerBackend.get_command_invocation = real_invocation
+    SimpleSystemManagerResponse.cancel_command = cancel_command
