@@ -26,6 +26,10 @@ ACCEPTED = [
      "the stack's load balancer is an ALB (listener/app/...); network load balancer listeners are left out"),
     ("iam-deploy-policy.json", "RESOURCE_MISMATCH", '"ssm:GetParameter',
      "AWS's public AMI parameters have ARNs without an account (arn:aws:ssm:<region>::parameter/aws/...)"),
+    ("iam-deploy-policy.json", "RESOURCE_MISMATCH", '"ssm:SendCommand"',
+     "SendCommand is authorized on the document and on each target instance (AWS's service authorization "
+     "reference lists both); parliament knows only the document format, and AWS-owned documents have ARNs "
+     "without an account (arn:aws:ssm:<region>::document/AWS-RunShellScript)"),
     ("", "RESOURCE_MISMATCH", "sns:GetSubscriptionAttributes",
      "subscription ARNs are <topic ARN>:<id>, so the topic pattern ha-django-* covers the stack's own"),
 ]

@@ -276,7 +276,7 @@ describe('scale-test inputs', () => {
     ],
     [
       { 'backend-config': 'bucket=b\nkey=k' },
-      'backend-config: "bucket=b\\nkey=k"; scale-test reads the stack from Terraform only when asg-name is empty; set one or the other.',
+      'backend-config: scale-test reads the stack from Terraform only when asg-name is empty; set one or the other.',
     ],
     [
       { 'launch-template-version': '3' },
