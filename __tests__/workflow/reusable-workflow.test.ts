@@ -253,6 +253,8 @@ describe('deploy.yml run by nektos/act through a caller', () => {
   }, 300_000);
 
   it('push: checks out the caller and the action at the workflow commit, builds the caller app, applies, rolls out', async () => {
+    // The smoke check's stand-in answers as the caller's release would: with the commit it built.
+    health.setCommits([callerSha]);
     const run = await act('push', {
       ref: 'refs/heads/main',
       after: callerSha,
