@@ -14,9 +14,14 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startContainerRuntime } from '../__tests__/image/containerRuntime';
-import { ANNOUNCE_RELEASE, buildAppRelease, loginToRegistry } from '../__tests__/support/appReleases';
+import {
+  ANNOUNCE_RELEASE,
+  buildAppRelease,
+  loginToRegistry,
+  releaseRegistryInputs,
+} from '../__tests__/support/appReleases';
 import { startEmulatedRegion } from '../__tests__/support/emulatedRegion';
 import {
   copyStack,
@@ -28,7 +33,6 @@ import {
 import { startLoad, zeroDowntimeLine } from '../__tests__/support/loadGenerator';
 import { runAction } from '../__tests__/support/runAction';
 
-const REPO_ROOT = resolve(__dirname, '..');
 const SETTINGS = [
   { name: 'bundled 100/200', min: '100', max: '200' },
   { name: 'AWS defaults 90/100', min: '90', max: '100' },
@@ -74,8 +78,7 @@ async function main(): Promise<void> {
         {
           command: 'deploy',
           image,
-          'dockerhub-username': runtime.username,
-          'dockerhub-token': runtime.password,
+          ...releaseRegistryInputs(runtime, image),
           ...inputs,
           'terraform-vars': `${inputs['terraform-vars']}\napp_environment={WEB_CONCURRENCY="2"}`,
           'instance-warmup': '30',
@@ -90,7 +93,7 @@ async function main(): Promise<void> {
           DOCKER_HOST: runtime.dockerHost,
           DOCKER_CONFIG: dockerConfig,
           NODE_EXTRA_CA_CERTS: runtime.caFile,
-          GITHUB_WORKSPACE: REPO_ROOT,
+          GITHUB_WORKSPACE: workDir,
           RUNNER_TEMP: workDir,
         },
       );

@@ -16,13 +16,14 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startContainerRuntime } from '../__tests__/image/containerRuntime';
 import {
   ANNOUNCE_RELEASE,
   buildAppRelease,
   loginToRegistry,
   GUNICORN_NEEDS_MISSING_VARIABLE,
+  releaseRegistryInputs,
 } from '../__tests__/support/appReleases';
 import { startEmulatedRegion, type EmulatedRegion } from '../__tests__/support/emulatedRegion';
 import {
@@ -35,7 +36,6 @@ import {
 import { startLoad, zeroDowntimeLine, type LoadResult } from '../__tests__/support/loadGenerator';
 import { runAction, type ActionRun } from '../__tests__/support/runAction';
 
-const REPO_ROOT = resolve(__dirname, '..');
 const TIME_SCALE = 5;
 
 function printRun(title: string, run: ActionRun): void {
@@ -116,7 +116,7 @@ async function main(): Promise<number> {
       DOCKER_HOST: runtime.dockerHost,
       DOCKER_CONFIG: dockerConfig,
       NODE_EXTRA_CA_CERTS: runtime.caFile,
-      GITHUB_WORKSPACE: REPO_ROOT,
+      GITHUB_WORKSPACE: workDir,
       RUNNER_TEMP: workDir,
     };
     const deploy = (image: string) =>
@@ -124,8 +124,7 @@ async function main(): Promise<number> {
         {
           command: 'deploy',
           image,
-          'dockerhub-username': runtime.username,
-          'dockerhub-token': runtime.password,
+          ...releaseRegistryInputs(runtime, image),
           ...stackInputs,
           'terraform-vars': `${stackInputs['terraform-vars']}\napp_environment={WEB_CONCURRENCY="2"}`,
           'instance-warmup': '30',

@@ -22,13 +22,14 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startContainerRuntime, type ContainerRuntime } from '../image/containerRuntime';
 import {
   ANNOUNCE_RELEASE,
   buildAppRelease,
   HEALTH_ANSWERS_500,
   loginToRegistry,
+  releaseRegistryInputs,
   type AppRelease,
 } from '../support/appReleases';
 import { startEmulatedRegion, type EmulatedRegion } from '../support/emulatedRegion';
@@ -42,7 +43,6 @@ import {
 import { startLoad, type LoadResult } from '../support/loadGenerator';
 import { runAction, type ActionRun } from '../support/runAction';
 
-const REPO_ROOT = resolve(__dirname, '../..');
 const TIME_SCALE = 5;
 
 let runtime: ContainerRuntime;
@@ -95,8 +95,7 @@ async function deploy(image: string, extra: Record<string, string> = {}): Promis
     {
       command: 'deploy',
       image,
-      'dockerhub-username': runtime.username,
-      'dockerhub-token': runtime.password,
+      ...releaseRegistryInputs(runtime, image),
       ...inputs,
       // Two gunicorn workers per instance: enough for the load, light on a 2-core machine.
       'terraform-vars': `${inputs['terraform-vars']}\napp_environment={WEB_CONCURRENCY="2"}`,
@@ -113,7 +112,7 @@ async function deploy(image: string, extra: Record<string, string> = {}): Promis
       DOCKER_HOST: runtime.dockerHost,
       DOCKER_CONFIG: dockerConfig,
       NODE_EXTRA_CA_CERTS: runtime.caFile,
-      GITHUB_WORKSPACE: REPO_ROOT,
+      GITHUB_WORKSPACE: workDir,
       RUNNER_TEMP: workDir,
     },
   );

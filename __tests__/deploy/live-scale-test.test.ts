@@ -11,9 +11,9 @@ import { GetCommandInvocationCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startContainerRuntime, type ContainerRuntime } from '../image/containerRuntime';
-import { buildAppRelease, loginToRegistry } from '../support/appReleases';
+import { buildAppRelease, loginToRegistry, releaseRegistryInputs } from '../support/appReleases';
 import { startEmulatedRegion, type EmulatedRegion } from '../support/emulatedRegion';
 import {
   copyStack,
@@ -23,8 +23,6 @@ import {
   type EmulatedStack,
 } from '../support/emulatedStack';
 import { runAction } from '../support/runAction';
-
-const REPO_ROOT = resolve(__dirname, '../..');
 
 let runtime: ContainerRuntime;
 let region: EmulatedRegion;
@@ -77,7 +75,7 @@ function env(): Record<string, string> {
     DOCKER_HOST: runtime.dockerHost,
     DOCKER_CONFIG: dockerConfig,
     NODE_EXTRA_CA_CERTS: runtime.caFile,
-    GITHUB_WORKSPACE: REPO_ROOT,
+    GITHUB_WORKSPACE: workDir,
     RUNNER_TEMP: workDir,
   };
 }
@@ -87,8 +85,7 @@ it('scales out for real: the alarm fires on real CPU, new instances boot, pass r
     inputs({
       command: 'deploy',
       image,
-      'dockerhub-username': runtime.username,
-      'dockerhub-token': runtime.password,
+      ...releaseRegistryInputs(runtime, image),
       'instance-warmup': '30',
       'wait-timeout-minutes': '6',
     }),

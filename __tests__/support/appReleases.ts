@@ -108,3 +108,15 @@ export function loginToRegistry(runtime: ContainerRuntime, dockerConfig: string)
     stdio: ['pipe', 'ignore', 'pipe'],
   });
 }
+
+/**
+ * The action's registry inputs for deploying a release built here: the credentials, and the
+ * repository they belong to (the action sends credentials only to image-repository's registry).
+ */
+export function releaseRegistryInputs(runtime: ContainerRuntime, image: string): Record<string, string> {
+  return {
+    'image-repository': image.slice(0, image.indexOf('@')),
+    'dockerhub-username': runtime.username,
+    'dockerhub-token': runtime.password,
+  };
+}
