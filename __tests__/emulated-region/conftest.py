@@ -121,12 +121,18 @@ class Region:
             refresh = self.describe_refresh(stack, refresh_id)
             if not statuses or statuses[-1] != refresh["Status"]:
                 statuses.append(refresh["Status"])
+            before = self.in_service_versions(stack)
             targets = self.targets(stack)
             target_states |= set(targets)
             instances = self.in_service_versions(stack)
-            in_service.append(len(instances))
-            healthy.append(sum(1 for target in targets if target[0] in instances and target[1] == "healthy"))
+            # A capacity sample counts only when the group did not change while its targets were
+            # read: on a loaded machine the region's clock (100x) can move a whole replacement step
+            # between two calls, and mixing two moments would report capacity that never existed.
+            if before.keys() == instances.keys():
+                in_service.append(len(instances))
+                healthy.append(sum(1 for target in targets if target[0] in instances and target[1] == "healthy"))
             if refresh["Status"] not in ACTIVE:
+                assert in_service, f"no consistent capacity sample while refresh {refresh_id} ran"
                 return Refresh(refresh, statuses, target_states, max(in_service), min(healthy))
             time.sleep(0.05)
         raise AssertionError(f"refresh {refresh_id} still active after {timeout}s: {statuses}")

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -49,6 +50,11 @@ export interface AppRelease {
   /** The image by digest, as the action deploys it: repo@sha256:... */
   image: string;
   version: string;
+  /**
+   * The commit the release was built from (REVISION, as the action's own builds pass it): its
+   * revision label and its /health/ answer carry it, and the smoke check expects it.
+   */
+  commit: string;
 }
 
 function applyChange(dir: string, change: AppChange): void {
@@ -70,12 +76,13 @@ export function buildAppRelease(
   changes: AppChange[] = [],
 ): AppRelease {
   const dir = mkdtempSync(join(tmpdir(), `app-release-${version}-`));
+  const commit = randomBytes(20).toString('hex');
   try {
     cpSync(APP, dir, { recursive: true });
     for (const change of changes) applyChange(dir, change);
-    // buildah's layer cache ignores ARG values (VERSION): a file naming the release keeps one
-    // release's build from being handed another's cached layers.
-    writeFileSync(join(dir, 'web/release.txt'), `${version}\n`);
+    // buildah's layer cache ignores ARG values (VERSION, REVISION): a file naming the release and
+    // its commit keeps one build from being handed another's cached layers (and labels).
+    writeFileSync(join(dir, 'web/release.txt'), `${version}\n${commit}\n`);
     const env = { ...process.env, DOCKER_HOST: runtime.dockerHost, DOCKER_CONFIG: dockerConfig };
     const tag = `${repository}:release-${version}`;
     const docker = (args: string[]) =>
@@ -87,6 +94,8 @@ export function buildAppRelease(
       `PYTHON_IMAGE=${runtime.baseImage}`,
       '--build-arg',
       `VERSION=${version}`,
+      '--build-arg',
+      `REVISION=${commit}`,
       '--tag',
       tag,
       dir,
@@ -94,7 +103,7 @@ export function buildAppRelease(
     const pushed = docker(['push', tag]);
     const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed)?.[1];
     if (!digest) throw new Error(`docker push ${tag} printed no digest:\n${pushed}`);
-    return { image: `${repository}@${digest}`, version };
+    return { image: `${repository}@${digest}`, version, commit };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
