@@ -405,7 +405,16 @@ class InputParser {
    * reach terraform and docker, which would read `/proc/self/environ` or `~/.docker/config.json` as
    * happily as a tfvars file: only files of the checked-out repository are accepted.
    */
-  workspacePath(name: string, text: string, kind: 'file' | 'directory'): string {
+  /**
+   * A path input resolved (symlinks included) inside the workspace. A path the run will `use` must
+   * also exist and be of `kind`; an `unused` one only has to stay inside.
+   */
+  workspacePath(
+    name: string,
+    text: string,
+    kind: 'file' | 'directory',
+    purpose: 'use' | 'unused' = 'use',
+  ): string {
     const candidate = resolve(this.paths.workspace, text);
     const inspect = this.paths.inspect ?? inspectPath;
     const workspace = inspect(this.paths.workspace)?.real ?? resolve(this.paths.workspace);
@@ -420,6 +429,8 @@ class InputParser {
         text,
         `resolves outside the workspace (${workspace}); expected a path inside the repository checkout, symlinks included`,
       );
+    } else if (purpose === 'unused') {
+      return found?.real ?? candidate;
     } else if (!found) {
       this.problem(name, text, `no such ${kind} in the workspace (${workspace})`);
     } else if (found.kind !== kind) {
@@ -794,12 +805,15 @@ function parseImage(inputs: InputParser, command: Command): ImageSettings {
   const building = command === 'deploy' && imageText === '';
   const instancePull = parseInstancePull(inputs, command, username);
   if (!building) {
-    // Not used without a build, but a path given explicitly is still checked: it must not point
-    // out of the workspace whatever the command.
+    // Not used without a build, but a path given is still held inside the workspace whatever the
+    // command. Whether it exists matters only to a build: the runner hands the action.yml default
+    // (app) to every run, also a plan in a repository whose app lives elsewhere.
     if (inputs.read('build-context').trim() !== '') {
-      inputs.workspacePath('build-context', inputs.raw('build-context'), 'directory');
+      inputs.workspacePath('build-context', inputs.raw('build-context'), 'directory', 'unused');
     }
-    if (inputs.raw('dockerfile') !== '') inputs.workspacePath('dockerfile', inputs.raw('dockerfile'), 'file');
+    if (inputs.raw('dockerfile') !== '') {
+      inputs.workspacePath('dockerfile', inputs.raw('dockerfile'), 'file', 'unused');
+    }
     const credentials =
       existing && credentialsForImage(inputs, existing, repository, givenCredentials, allowOutside);
     return { existing, credentials, build: undefined, instancePull };

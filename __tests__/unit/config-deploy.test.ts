@@ -345,6 +345,20 @@ describe('deploy inputs', () => {
     ]);
   });
 
+  it('plans in a repository without app/: the runner passes build-context app to every run', () => {
+    const noApp = (path: string) =>
+      path.startsWith('/work/repo/app') ? undefined : { real: path, kind: 'directory' as const };
+    const parse = (values: Record<string, string>) => () =>
+      parseConfig(inputsFrom(values), PR_ENV, { ...PATHS, inspect: noApp });
+    // Unused by a plan: only held inside the workspace, never required to exist.
+    expect(parse({ ...PLAN, 'build-context': 'app', dockerfile: 'app/Dockerfile' })).not.toThrow();
+    expect(parse({ ...PLAN, 'build-context': '../elsewhere' })).toThrow(
+      /build-context: .*outside the workspace/,
+    );
+    // A build needs it.
+    expect(parse({ ...BUILD, 'build-context': 'app' })).toThrow(/build-context: "app"; no such directory/);
+  });
+
   it('resolves path inputs through symlinks and refuses the ones that leave the workspace', () => {
     const inspect = (path: string) =>
       path === '/work/repo/link.tfvars'

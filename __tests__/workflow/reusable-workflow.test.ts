@@ -279,7 +279,7 @@ describe('deploy.yml run by nektos/act through a caller', () => {
     deployedImage = `${repository}@${digest}`;
     expect(run.log).toContain(deployedImage);
     expect(run.log).toMatch(/terraform apply: applied/);
-    expect(run.log).toMatch(/rollout done: 2 healthy targets on version 1/);
+    expect(run.log).toMatch(/rollout done: 2 healthy instances on version 1/);
     expect(run.log).toContain('authenticated-arn=arn:aws:sts::123456789012:assumed-role/web-deploy/');
     expect(run.log.replace(/::add-mask::.*$/gm, '')).not.toContain(runtime.password);
   }, 900_000);
