@@ -71,3 +71,13 @@ output "app_log_group_name" {
   description = "CloudWatch log group of the app containers (one stream per instance)."
   value       = module.web_tier.app_log_group_name
 }
+
+output "scaling_policy_name" {
+  description = "Name of the group's target tracking scaling policy: the scale test reads its alarms from it."
+  value       = module.web_tier.scaling_policy_name
+}
+
+output "scaling_policy_arn" {
+  description = "ARN of the group's target tracking scaling policy."
+  value       = module.web_tier.scaling_policy_arn
+}
