@@ -85,7 +85,10 @@ export async function prepareEmulatedStack(region: EmulatedRegion): Promise<Emul
     dir: STACK,
     stateStore: { client, bucket, key },
     backendConfig: { bucket, key, region: region.region, use_lockfile: 'true', use_path_style: 'true' },
-    variables: { project: 'demo', environment: 'test', deletion_protection: 'false' },
+    // min_size 2: the region's target tracking scales an idle fleet in after AWS's 15 low CPU
+    // datapoints, which its compressed metric period reaches within a suite, and the suites and the
+    // demo count on two instances serving (as a production fleet that never drops below two).
+    variables: { project: 'demo', environment: 'test', deletion_protection: 'false', min_size: '2' },
     remove: () => {
       for (const name of createdByThisRun) rmSync(join(STACK, name), { recursive: true, force: true });
     },
