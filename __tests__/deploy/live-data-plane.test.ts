@@ -199,7 +199,7 @@ it('catches a broken image with real health checks: AWS rolls back to release 2,
   const [run, load] = await underLoad(() => deploy(releases[2]!.image));
   expect(run.exitCode).toBe(1);
   expect(run.outputs['failure-reason']).toBe('rolled-back');
-  expect(run.stdout).toMatch(/target i-\w+: unhealthy \(Target\.ResponseCodeMismatch\)/);
+  expect(run.stdout).toMatch(/target i-\w+:\d+: unhealthy \(Target\.ResponseCodeMismatch\)/);
   expect(run.stdout).toContain('Health checks failed with these codes: [500]');
   // The failing instance's own log lines, read back from CloudWatch Logs.
   expect(run.stdout).toContain('Rollout: app log of the failing instances');
@@ -221,7 +221,7 @@ it('catches a user-data bug (the container published on the wrong port) and roll
 
   expect(run.exitCode).toBe(1);
   expect(run.outputs['failure-reason']).toBe('rolled-back');
-  expect(run.stdout).toMatch(/target i-\w+: unhealthy \(Target\.FailedHealthChecks\)/);
+  expect(run.stdout).toMatch(/target i-\w+:\d+: unhealthy \(Target\.FailedHealthChecks\)/);
   expect(await groupVersions()).toEqual(['2', '2']);
   expect({ failed: load.failed, failures: load.failures }).toEqual({ failed: 0, failures: [] });
 }, 600_000);
