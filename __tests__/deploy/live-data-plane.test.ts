@@ -214,7 +214,7 @@ it('catches a broken image with real health checks: AWS rolls back to release 2,
 it('catches a user-data bug (the container published on the wrong port) and rolls back', async () => {
   // The stack as a user might break it: the same state, user-data publishing port 8080 for 80.
   const broken = copyStack(stack, join(workDir, 'terraform-wrong-port'));
-  const userData = join(broken, 'user_data.sh.tftpl');
+  const userData = join(broken, 'modules', 'web-tier', 'user_data.sh.tftpl');
   writeFileSync(userData, readFileSync(userData, 'utf8').replace('--publish 80:8000', '--publish 8080:8000'));
 
   const [run, load] = await underLoad(() => deploy(releases[1]!.image, { 'working-directory': broken }));
