@@ -11,8 +11,11 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startEmulatedRegion, EMULATED_CREDENTIALS, type EmulatedRegion } from '../support/emulatedRegion';
-import { prepareEmulatedStack, terraformEnv, type EmulatedStack } from '../support/emulatedStack';
+import { copyStack, prepareEmulatedStack, terraformEnv, type EmulatedStack } from '../support/emulatedStack';
 
 const IMAGE = `docker.io/acme/web@sha256:${'1'.repeat(64)}`;
 const PARAMETER = '/demo/test/DJANGO_SECRET_KEY';
@@ -20,22 +23,29 @@ const PARAMETER = '/demo/test/DJANGO_SECRET_KEY';
 let region: EmulatedRegion;
 let stack: EmulatedStack;
 let terraformSetup: Record<string, string>;
+// A private copy of the stack, with its saved plan: the deploy suite inits the checkout's terraform/
+// in place at the same time, and an init here would swap its backend under it.
+let workDir: string;
+let stackDir: string;
 
 beforeAll(async () => {
   terraformSetup = terraformEnv();
+  workDir = mkdtempSync(join(tmpdir(), 'django-secret-'));
   region = await startEmulatedRegion();
   stack = await prepareEmulatedStack(region);
+  stackDir = copyStack(stack, join(workDir, 'terraform'));
 }, 120_000);
 
 afterAll(async () => {
   stack.remove();
+  rmSync(workDir, { recursive: true, force: true });
   await region.stop();
 });
 
 /** Runs terraform in the stack with the action's environment; returns everything it printed. */
 function terraform(args: string[], extraEnv: Record<string, string> = {}): string {
   const result = spawnSync('terraform', args, {
-    cwd: stack.dir,
+    cwd: stackDir,
     encoding: 'utf8',
     timeout: 600_000,
     env: {
@@ -72,9 +82,10 @@ describe('the Django SECRET_KEY through a real plan and apply (emulated region)'
   it('reaches SSM and neither the plan, the apply log nor the state', async () => {
     const backend = Object.entries(stack.backendConfig).map(([key, value]) => `-backend-config=${key}=${value}`);
     const log = [terraform(['init', '-input=false', '-no-color', '-reconfigure', ...backend])];
-    log.push(terraform(['plan', '-input=false', '-no-color', '-out=secret.tfplan']));
-    log.push(terraform(['show', '-no-color', 'secret.tfplan']));
-    log.push(terraform(['show', '-json', 'secret.tfplan']));
+    const planFile = join(workDir, 'secret.tfplan');
+    log.push(terraform(['plan', '-input=false', '-no-color', `-out=${planFile}`]));
+    log.push(terraform(['show', '-no-color', planFile]));
+    log.push(terraform(['show', '-json', planFile]));
     log.push(
       terraform(['apply', '-input=false', '-no-color', '-target=module.web_tier.aws_ssm_parameter.django_secret_key', '-auto-approve']),
     );
