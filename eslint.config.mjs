@@ -2,6 +2,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
+  // Flat-config ignores are relative to this file, so these name top-level directories only
+  // (unlike a .prettierignore line without a leading slash); __tests__/lint-coverage.test.ts checks both.
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.venv/', '.venv-tools/', 'app/', 'terraform/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,

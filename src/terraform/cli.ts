@@ -42,11 +42,16 @@ export interface PlanRequest {
 }
 
 /** `-backend-config=key=value`, with the values of credential keys shown as *** in the log. */
-export function backendConfigArgs(backendConfig: Record<string, string>): { args: string[]; display: string[] } {
+export function backendConfigArgs(backendConfig: Record<string, string>): {
+  args: string[];
+  display: string[];
+} {
   const entries = Object.entries(backendConfig);
   return {
     args: entries.map(([key, value]) => `-backend-config=${key}=${value}`),
-    display: entries.map(([key, value]) => `-backend-config=${key}=${isSensitiveBackendKey(key) ? '***' : value}`),
+    display: entries.map(
+      ([key, value]) => `-backend-config=${key}=${isSensitiveBackendKey(key) ? '***' : value}`,
+    ),
   };
 }
 
@@ -88,7 +93,8 @@ export function terraformError(stderr: string): string {
   const first = lines.findIndex((line) => line.startsWith('Error:'));
   const relevant = first === -1 ? lines : lines.slice(first);
   const shown = relevant.slice(0, ERROR_LINES);
-  if (relevant.length > shown.length) shown.push(`... ${relevant.length - shown.length} more lines in the log above`);
+  if (relevant.length > shown.length)
+    shown.push(`... ${relevant.length - shown.length} more lines in the log above`);
   return shown.join('\n').trim() || '(terraform printed no error text)';
 }
 
@@ -110,14 +116,19 @@ export function terraformWarnings(output: string): string[] {
     const line = raw.replace(/^[│╷╵]\s?/, '').trimEnd();
     if (/^(Warning|Error): /.test(line) || /^[─━]{10,}/.test(line)) close();
     if (line.startsWith('Warning: ')) current = [];
-    if (current && current.length < WARNING_LINES && !(line === '' && current.at(-1) === '')) current.push(line);
+    if (current && current.length < WARNING_LINES && !(line === '' && current.at(-1) === ''))
+      current.push(line);
   }
   close();
   return [...new Set(warnings)];
 }
 
 /** The lock details Terraform prints when another run holds the state. */
-export function parseLockInfo(stderr: string): { id: string | undefined; who: string | undefined; created: string | undefined } {
+export function parseLockInfo(stderr: string): {
+  id: string | undefined;
+  who: string | undefined;
+  created: string | undefined;
+} {
   const field = (name: string): string | undefined =>
     new RegExp(`^[│\\s]*${name}:\\s*(.+)$`, 'm').exec(stderr)?.[1]?.trim();
   return { id: field('ID'), who: field('Who'), created: field('Created') };
@@ -125,7 +136,9 @@ export function parseLockInfo(stderr: string): { id: string | undefined; who: st
 
 function stateLocked(stderr: string, lockTimeout: string): DeployError {
   const lock = parseLockInfo(stderr);
-  const holder = [lock.who && `held by ${lock.who}`, lock.created && `since ${lock.created}`].filter(Boolean).join(' ');
+  const holder = [lock.who && `held by ${lock.who}`, lock.created && `since ${lock.created}`]
+    .filter(Boolean)
+    .join(' ');
   return new DeployError(
     'state-locked',
     `The Terraform state is locked${holder ? ` (${holder})` : ''}${lock.id ? `, lock ID ${lock.id}` : ''}; waited ${lockTimeout} (lock-timeout) and gave up.`,
@@ -142,7 +155,11 @@ export function createTerraform(dependencies: TerraformDependencies, options: Te
 
   async function terraform(args: string[], commandOptions: CommandOptions = {}): Promise<CommandResult> {
     try {
-      return await run(binary, args, { cwd: options.workingDirectory, env: dependencies.env, ...commandOptions });
+      return await run(binary, args, {
+        cwd: options.workingDirectory,
+        env: dependencies.env,
+        ...commandOptions,
+      });
     } catch (error) {
       throw new DeployError(
         'terraform-unavailable',
@@ -153,8 +170,13 @@ export function createTerraform(dependencies: TerraformDependencies, options: Te
   }
 
   function failure(reason: string, step: string, result: CommandResult, nextSteps: string): DeployError {
-    if (result.stderr.includes('Error acquiring the state lock')) return stateLocked(result.stderr, options.lockTimeout);
-    return new DeployError(reason, `terraform ${step} failed (exit ${result.exitCode}):\n${terraformError(result.stderr)}`, nextSteps);
+    if (result.stderr.includes('Error acquiring the state lock'))
+      return stateLocked(result.stderr, options.lockTimeout);
+    return new DeployError(
+      reason,
+      `terraform ${step} failed (exit ${result.exitCode}):\n${terraformError(result.stderr)}`,
+      nextSteps,
+    );
   }
 
   async function timed<T>(step: string, body: () => Promise<T>, describe: (result: T) => string): Promise<T> {
@@ -194,16 +216,19 @@ export function createTerraform(dependencies: TerraformDependencies, options: Te
         timed(
           'plan',
           async () => {
-            const result = await terraform([
-              'plan',
-              '-input=false',
-              '-no-color',
-              planLocking,
-              '-detailed-exitcode',
-              `-out=${planFile}`,
-              ...varFiles.map((file) => `-var-file=${file}`),
-              ...Object.entries(overrides).flatMap(([name, value]) => ['-var', `${name}=${value}`]),
-            ], { env: { ...dependencies.env, ...variableEnvironment(variables) } });
+            const result = await terraform(
+              [
+                'plan',
+                '-input=false',
+                '-no-color',
+                planLocking,
+                '-detailed-exitcode',
+                `-out=${planFile}`,
+                ...varFiles.map((file) => `-var-file=${file}`),
+                ...Object.entries(overrides).flatMap(([name, value]) => ['-var', `${name}=${value}`]),
+              ],
+              { env: { ...dependencies.env, ...variableEnvironment(variables) } },
+            );
             // -detailed-exitcode: 0 no changes, 2 changes (imports and moves included), 1 error.
             if (result.exitCode !== 0 && result.exitCode !== 2) {
               throw failure(
@@ -277,7 +302,12 @@ export function createTerraform(dependencies: TerraformDependencies, options: Te
     outputs: async () => {
       const result = await terraform(['output', '-json', '-no-color'], { silent: true });
       if (result.exitCode !== 0) {
-        throw failure('terraform-output-failed', 'output', result, 'Re-run; check the role may read the state.');
+        throw failure(
+          'terraform-output-failed',
+          'output',
+          result,
+          'Re-run; check the role may read the state.',
+        );
       }
       try {
         return JSON.parse(result.stdout || '{}') as TerraformOutputs;
