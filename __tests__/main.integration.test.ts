@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderPlanComment, upsertPlanComment } from '../src/comment';
 import { runCommand, type CommandRunner } from '../src/exec';
-import { systemClock } from '../src/log';
+import { systemClock } from '../src/clock';
 import { run } from '../src/main';
 import {
   fetchTrusting,

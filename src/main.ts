@@ -25,11 +25,12 @@ import {
   type InputReader,
   type RolloutSettings,
 } from './config';
-import { readRunContext, type RunContext } from './context';
+import { readRunContext, type RunContext } from './runContext';
 import { DeployError, errorMessage, errorName } from './errors';
 import { runCommand, type CommandRunner } from './exec';
 import { buildAndPush, resolveImage, type ImageDependencies, type ImageResult } from './image';
-import { actionsLogger, scaledClock, systemClock, type Clock, type Logger } from './log';
+import { actionsLogger, type Logger } from './log';
+import { scaledClock, systemClock, type Clock } from './clock';
 import {
   createActionsReporter,
   deploySummary,
