@@ -2,7 +2,7 @@ import type { AwsClients } from '../aws';
 import type { ScaleTestSettings } from '../config';
 import { DeployError, errorMessage } from '../errors';
 import { formatDuration, type Logger } from '../log';
-import { type Clock } from '../clock';
+import type { Clock } from '../clock';
 import { poll, PollTimeoutError, type PollStep } from '../poll';
 import { describeGroup, type GroupSnapshot } from '../rollout/group';
 import { describeTargets } from '../rollout/targets';

@@ -1,7 +1,7 @@
 import { DeployError, errorMessage } from '../errors';
 import type { CommandOptions, CommandResult, CommandRunner } from '../exec';
 import { formatDuration, type Logger } from '../log';
-import { type Clock } from '../clock';
+import type { Clock } from '../clock';
 import { isSensitiveBackendKey } from './backend';
 import type { TerraformOutputs } from './outputs';
 import { reviewPlan, type PlanReview } from './review';
