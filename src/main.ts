@@ -13,6 +13,7 @@ import {
   recordApplyOutcomeSafely,
   renderPlanComment,
   upsertPlanComment,
+  type ApprovedPlan,
   type GitHubClient,
 } from './comment';
 import {
@@ -24,11 +25,12 @@ import {
   type InputReader,
   type RolloutSettings,
 } from './config';
-import { readRunContext, type RunContext } from './context';
+import { readRunContext, type RunContext } from './runContext';
 import { DeployError, errorMessage, errorName } from './errors';
 import { runCommand, type CommandRunner } from './exec';
 import { buildAndPush, resolveImage, type ImageDependencies, type ImageResult } from './image';
-import { actionsLogger, scaledClock, systemClock, type Clock, type Logger } from './log';
+import { actionsLogger, type Logger } from './log';
+import { scaledClock, systemClock, type Clock } from './clock';
 import {
   createActionsReporter,
   deploySummary,
@@ -264,10 +266,14 @@ async function planCommand(session: Session): Promise<void> {
   guardDestroys(session, plan);
 }
 
-/** With require-approved-plan: the fresh plan at the PR's image must be the one reviewers saw. */
-async function checkApprovedPlan(session: Session): Promise<void> {
+/**
+ * With require-approved-plan, before anything is built, pushed, planned or changed: the merged
+ * pull request this commit came from and the plan reviewers saw on it. Only reads GitHub, so an
+ * unapproved commit (or a token that may not read pull requests) stops with nothing done.
+ */
+async function findApproval(session: Session): Promise<ApprovedPlan> {
   const { context, config, dependencies } = session;
-  const approved = await findApprovedPlan({
+  return findApprovedPlan({
     octokit: octokit(session),
     owner: context.owner,
     repo: context.repo,
@@ -275,10 +281,14 @@ async function checkApprovedPlan(session: Session): Promise<void> {
     workingDirectory: config.terraform.label,
     log: dependencies.log,
   });
+}
+
+/** Before apply: a fresh plan at the approved image must be the one reviewers saw. */
+async function checkPlanMatchesApproval(session: Session, approved: ApprovedPlan): Promise<void> {
   const plan = await planWithImage(session, approved.marker.image, 'approved-check');
   const difference = comparePlans(approved, { summary: plan.summary, image: approved.marker.image });
   if (difference) throw difference;
-  dependencies.log.info(
+  session.dependencies.log.info(
     `The plan matches the one approved on pull request #${approved.pullRequest.number} (fingerprint ${approved.fingerprint.slice(0, 12)}).`,
   );
 }
@@ -289,7 +299,7 @@ interface DeployProgress {
   applied: boolean;
 }
 
-/** `deploy`: image -> plan -> apply that saved plan -> roll the group -> wait for healthy targets. */
+/** `deploy`: approval -> image -> plan -> apply that saved plan -> roll the group -> wait for healthy targets. */
 async function deployCommand(session: Session): Promise<void> {
   const progress: DeployProgress = { applied: false };
   try {
@@ -304,10 +314,11 @@ async function deployCommand(session: Session): Promise<void> {
 async function deploySteps(session: Session, progress: DeployProgress): Promise<void> {
   const { config, dependencies } = session;
   const { reporter, log } = dependencies;
+  const approved = config.github.requireApprovedPlan ? await findApproval(session) : undefined;
   const image = await provideImage(session);
   setOutputs(reporter, imageOutputs(image));
   await session.terraform.init({ backendConfig: config.terraform.backendConfig });
-  if (config.github.requireApprovedPlan) await checkApprovedPlan(session);
+  if (approved) await checkPlanMatchesApproval(session, approved);
   const plan = await planWithImage(session, image.reference, 'deploy');
   progress.plan = plan;
   setOutputs(reporter, planOutputs(plan.summary));

@@ -1,5 +1,5 @@
 import { transientErrorKind, errorMessage } from './errors';
-import type { Clock } from './log';
+import type { Clock } from './clock';
 
 export type PollStep<T> = { done: true; value: T } | { done: false; state: string };
 

@@ -16,7 +16,7 @@ import {
   pushArgs,
   repositoryUrl,
   type BuildRequest,
-} from '../../src/image/build';
+} from '../../src/image/dockerCli';
 import { ImageInputError } from '../../src/image/reference';
 
 const SHA = 'e83c5163316f89bfbde7d9ab23ca2e25604af290';

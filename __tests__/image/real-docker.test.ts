@@ -18,7 +18,7 @@ import {
   type ImageDependencies,
   type ImageResult,
 } from '../../src/image';
-import { systemClock } from '../../src/log';
+import { systemClock } from '../../src/clock';
 import { createRecorder } from '../support/recorder';
 import {
   fetchTrusting,

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/log';
+import type { Clock } from '../../src/clock';
 
 /** A clock whose sleep returns at once and moves time forward, recording each sleep. */
 export function createFakeClock(start = 1_000_000) {

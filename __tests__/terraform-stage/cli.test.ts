@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeployError } from '../../src/errors';
 import { runCommand, type CommandRunner } from '../../src/exec';
-import { systemClock } from '../../src/log';
+import { systemClock } from '../../src/clock';
 import { createTerraform, destroyGuard, readDeployedImage, type Terraform } from '../../src/terraform';
 import { createRecorder } from '../support/recorder';
 

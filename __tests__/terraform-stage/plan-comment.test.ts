@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCommentMarker, renderPlanComment } from '../../src/comment';
 import { runCommand, type CommandRunner } from '../../src/exec';
-import { systemClock } from '../../src/log';
+import { systemClock } from '../../src/clock';
 import { createTerraform, type TerraformPlan } from '../../src/terraform';
 import { createRecorder } from '../support/recorder';
 

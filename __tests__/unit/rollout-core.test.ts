@@ -1,5 +1,5 @@
 import { parseConfig } from '../../src/config';
-import { scaledClock } from '../../src/log';
+import { scaledClock } from '../../src/clock';
 import { createFakeClock } from '../support/fakeClock';
 import { isGroupOnVersion, upToDateInstanceIds, type GroupSnapshot } from '../../src/rollout/group';
 import { refreshPreferences } from '../../src/rollout/refresh';

@@ -1,5 +1,5 @@
 /** The image stage: build and push, or pin an existing image, always ending in repo@sha256:... */
-export { imageTags, parseBuildArgs } from './build';
+export { imageTags, parseBuildArgs } from './dockerCli';
 export {
   ImageInputError,
   isInRepository,

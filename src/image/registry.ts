@@ -5,7 +5,7 @@
  * GHCR, ...) and plain basic auth (a self-hosted `registry:2`).
  */
 import { DeployError, errorMessage } from '../errors';
-import type { Clock } from '../log';
+import type { Clock } from '../clock';
 import { isDigest, registryApiHost, repositoryName, type ImageRepository } from './reference';
 
 export interface RegistryCredentials {

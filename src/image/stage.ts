@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeployError, errorMessage } from '../errors';
 import type { CommandOptions, CommandResult, CommandRunner } from '../exec';
-import type { Clock, Logger } from '../log';
+import type { Logger } from '../log';
+import type { Clock } from '../clock';
 import {
   buildxBuildArgs,
   driverSupportsGhaCache,
@@ -26,7 +27,7 @@ import {
   pushArgs,
   repositoryUrl,
   type BuildRequest,
-} from './build';
+} from './dockerCli';
 import {
   DOCKER_HUB,
   digestReference,

@@ -1,6 +1,7 @@
 import type { AwsClients } from '../aws';
 import type { RolloutSettings } from '../config';
-import type { Clock, Logger } from '../log';
+import type { Logger } from '../log';
+import type { Clock } from '../clock';
 import type { PollStep } from '../poll';
 import type { RefreshState } from './refresh';
 

@@ -2,7 +2,8 @@ import { InstanceRefreshInProgressFault } from '@aws-sdk/client-auto-scaling';
 import type { AwsClients } from '../aws';
 import { AWS_INSTANCE_WAIT_SECONDS, type RolloutSettings } from '../config';
 import { DeployError, errorName } from '../errors';
-import { formatDuration, type Clock, type Logger } from '../log';
+import { formatDuration, type Logger } from '../log';
+import type { Clock } from '../clock';
 import { poll, PollTimeoutError } from '../poll';
 import type { RolloutContext } from './context';
 import {

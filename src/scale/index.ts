@@ -1,7 +1,8 @@
 import type { AwsClients } from '../aws';
 import type { ScaleTestSettings } from '../config';
 import { DeployError, errorMessage } from '../errors';
-import { formatDuration, type Clock, type Logger } from '../log';
+import { formatDuration, type Logger } from '../log';
+import type { Clock } from '../clock';
 import { poll, PollTimeoutError, type PollStep } from '../poll';
 import { describeGroup, type GroupSnapshot } from '../rollout/group';
 import { describeTargets } from '../rollout/targets';

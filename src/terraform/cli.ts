@@ -1,6 +1,7 @@
 import { DeployError, errorMessage } from '../errors';
 import type { CommandOptions, CommandResult, CommandRunner } from '../exec';
-import { formatDuration, type Clock, type Logger } from '../log';
+import { formatDuration, type Logger } from '../log';
+import type { Clock } from '../clock';
 import { isSensitiveBackendKey } from './backend';
 import type { TerraformOutputs } from './outputs';
 import { reviewPlan, type PlanReview } from './review';
@@ -42,11 +43,16 @@ export interface PlanRequest {
 }
 
 /** `-backend-config=key=value`, with the values of credential keys shown as *** in the log. */
-export function backendConfigArgs(backendConfig: Record<string, string>): { args: string[]; display: string[] } {
+export function backendConfigArgs(backendConfig: Record<string, string>): {
+  args: string[];
+  display: string[];
+} {
   const entries = Object.entries(backendConfig);
   return {
     args: entries.map(([key, value]) => `-backend-config=${key}=${value}`),
-    display: entries.map(([key, value]) => `-backend-config=${key}=${isSensitiveBackendKey(key) ? '***' : value}`),
+    display: entries.map(
+      ([key, value]) => `-backend-config=${key}=${isSensitiveBackendKey(key) ? '***' : value}`,
+    ),
   };
 }
 
@@ -88,7 +94,8 @@ export function terraformError(stderr: string): string {
   const first = lines.findIndex((line) => line.startsWith('Error:'));
   const relevant = first === -1 ? lines : lines.slice(first);
   const shown = relevant.slice(0, ERROR_LINES);
-  if (relevant.length > shown.length) shown.push(`... ${relevant.length - shown.length} more lines in the log above`);
+  if (relevant.length > shown.length)
+    shown.push(`... ${relevant.length - shown.length} more lines in the log above`);
   return shown.join('\n').trim() || '(terraform printed no error text)';
 }
 
@@ -110,14 +117,19 @@ export function terraformWarnings(output: string): string[] {
     const line = raw.replace(/^[│╷╵]\s?/, '').trimEnd();
     if (/^(Warning|Error): /.test(line) || /^[─━]{10,}/.test(line)) close();
     if (line.startsWith('Warning: ')) current = [];
-    if (current && current.length < WARNING_LINES && !(line === '' && current.at(-1) === '')) current.push(line);
+    if (current && current.length < WARNING_LINES && !(line === '' && current.at(-1) === ''))
+      current.push(line);
   }
   close();
   return [...new Set(warnings)];
 }
 
 /** The lock details Terraform prints when another run holds the state. */
-export function parseLockInfo(stderr: string): { id: string | undefined; who: string | undefined; created: string | undefined } {
+export function parseLockInfo(stderr: string): {
+  id: string | undefined;
+  who: string | undefined;
+  created: string | undefined;
+} {
   const field = (name: string): string | undefined =>
     new RegExp(`^[│\\s]*${name}:\\s*(.+)$`, 'm').exec(stderr)?.[1]?.trim();
   return { id: field('ID'), who: field('Who'), created: field('Created') };
@@ -125,7 +137,9 @@ export function parseLockInfo(stderr: string): { id: string | undefined; who: st
 
 function stateLocked(stderr: string, lockTimeout: string): DeployError {
   const lock = parseLockInfo(stderr);
-  const holder = [lock.who && `held by ${lock.who}`, lock.created && `since ${lock.created}`].filter(Boolean).join(' ');
+  const holder = [lock.who && `held by ${lock.who}`, lock.created && `since ${lock.created}`]
+    .filter(Boolean)
+    .join(' ');
   return new DeployError(
     'state-locked',
     `The Terraform state is locked${holder ? ` (${holder})` : ''}${lock.id ? `, lock ID ${lock.id}` : ''}; waited ${lockTimeout} (lock-timeout) and gave up.`,
@@ -134,160 +148,231 @@ function stateLocked(stderr: string, lockTimeout: string): DeployError {
   );
 }
 
-export function createTerraform(dependencies: TerraformDependencies, options: TerraformOptions): Terraform {
-  const { run, log, clock } = dependencies;
-  const binary = dependencies.binary ?? 'terraform';
-  const lockTimeout = `-lock-timeout=${options.lockTimeout}`;
-  const planLocking = options.lock === false ? '-lock=false' : lockTimeout;
+/** One working directory's terraform, as every step runs it. */
+interface TerraformCli {
+  dependencies: TerraformDependencies;
+  options: TerraformOptions;
+  binary: string;
+}
 
-  async function terraform(args: string[], commandOptions: CommandOptions = {}): Promise<CommandResult> {
-    try {
-      return await run(binary, args, { cwd: options.workingDirectory, env: dependencies.env, ...commandOptions });
-    } catch (error) {
-      throw new DeployError(
-        'terraform-unavailable',
-        `Could not run ${binary} ${args[0] ?? ''} in ${options.workingDirectory}: ${errorMessage(error)}.`,
-        'Install Terraform before this step (hashicorp/setup-terraform with terraform_wrapper: false) and check working-directory exists.',
-      );
-    }
+/** Runs a terraform subcommand in the working directory; a missing binary is explained. */
+async function terraform(
+  cli: TerraformCli,
+  args: string[],
+  commandOptions: CommandOptions = {},
+): Promise<CommandResult> {
+  const { dependencies, options, binary } = cli;
+  try {
+    return await dependencies.run(binary, args, {
+      cwd: options.workingDirectory,
+      env: dependencies.env,
+      ...commandOptions,
+    });
+  } catch (error) {
+    throw new DeployError(
+      'terraform-unavailable',
+      `Could not run ${binary} ${args[0] ?? ''} in ${options.workingDirectory}: ${errorMessage(error)}.`,
+      'Install Terraform before this step (hashicorp/setup-terraform with terraform_wrapper: false) and check working-directory exists.',
+    );
   }
+}
 
-  function failure(reason: string, step: string, result: CommandResult, nextSteps: string): DeployError {
-    if (result.stderr.includes('Error acquiring the state lock')) return stateLocked(result.stderr, options.lockTimeout);
-    return new DeployError(reason, `terraform ${step} failed (exit ${result.exitCode}):\n${terraformError(result.stderr)}`, nextSteps);
+/** A failed step, explained: a held state lock by its holder, anything else by Terraform's error. */
+function failure(
+  cli: TerraformCli,
+  reason: string,
+  step: string,
+  result: CommandResult,
+  nextSteps: string,
+): DeployError {
+  if (result.stderr.includes('Error acquiring the state lock'))
+    return stateLocked(result.stderr, cli.options.lockTimeout);
+  return new DeployError(
+    reason,
+    `terraform ${step} failed (exit ${result.exitCode}):\n${terraformError(result.stderr)}`,
+    nextSteps,
+  );
+}
+
+/** JSON a terraform command printed; the setup-terraform wrapper is what usually spoils it. */
+function parseTerraformJson(text: string, command: string, reason: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new DeployError(
+      reason,
+      `terraform ${command} printed no JSON: ${errorMessage(error)}.`,
+      'Disable the setup-terraform wrapper (terraform_wrapper: false): it mixes its own text into the output.',
+    );
   }
+}
 
-  async function timed<T>(step: string, body: () => Promise<T>, describe: (result: T) => string): Promise<T> {
+/** Runs one step inside its log group and logs how it ended and how long it took. */
+async function step<T>(
+  { dependencies }: TerraformCli,
+  group: string,
+  name: string,
+  body: () => Promise<T>,
+  describe: (result: T) => string,
+): Promise<T> {
+  const { log, clock } = dependencies;
+  return log.group(group, async () => {
     const started = clock.now();
     const result = await body();
-    log.info(`terraform ${step}: ${describe(result)} (${formatDuration(clock.now() - started)})`);
+    log.info(`terraform ${name}: ${describe(result)} (${formatDuration(clock.now() - started)})`);
     return result;
-  }
+  });
+}
 
+async function init(cli: TerraformCli, backendConfig: Record<string, string>): Promise<void> {
+  const backend = backendConfigArgs(backendConfig);
+  // -reconfigure: the runner's checkout has no earlier init whose backend settings could be migrated.
+  const initArgs = ['init', '-input=false', '-no-color', '-reconfigure'];
+  const result = await terraform(cli, [...initArgs, ...backend.args], {
+    displayArgs: [...initArgs, ...backend.display],
+  });
+  if (result.exitCode !== 0) {
+    throw failure(
+      cli,
+      'terraform-init-failed',
+      'init',
+      result,
+      'Check backend-config (bucket, key, region) and that the role may read the state bucket; provider downloads need registry.terraform.io.',
+    );
+  }
+}
+
+/** `terraform plan -out`, exit 0 (no changes) or 2 (changes); an error is thrown. */
+async function savePlan(cli: TerraformCli, request: PlanRequest): Promise<CommandResult> {
+  const { variables, varFiles, overrides, planFile } = request;
+  const locking = cli.options.lock === false ? '-lock=false' : `-lock-timeout=${cli.options.lockTimeout}`;
+  const result = await terraform(
+    cli,
+    [
+      'plan',
+      '-input=false',
+      '-no-color',
+      locking,
+      '-detailed-exitcode',
+      `-out=${planFile}`,
+      ...varFiles.map((file) => `-var-file=${file}`),
+      ...Object.entries(overrides).flatMap(([name, value]) => ['-var', `${name}=${value}`]),
+    ],
+    { env: { ...cli.dependencies.env, ...variableEnvironment(variables) } },
+  );
+  // -detailed-exitcode: 0 no changes, 2 changes (imports and moves included), 1 error.
+  if (result.exitCode !== 0 && result.exitCode !== 2) {
+    throw failure(
+      cli,
+      'terraform-plan-failed',
+      'plan',
+      result,
+      'Fix the configuration or variables the error names; nothing was changed.',
+    );
+  }
+  return result;
+}
+
+/** `terraform show` of the saved plan: as JSON for the summary, or as text for reviewers. */
+async function showPlan(cli: TerraformCli, planFile: string, format: 'json' | 'text'): Promise<string> {
+  const args = format === 'json' ? ['show', '-json', '-no-color', planFile] : ['show', '-no-color', planFile];
+  const result = await terraform(cli, args, { silent: true });
+  if (result.exitCode !== 0) {
+    const shown = format === 'json' ? 'show -json' : 'show';
+    throw failure(cli, 'terraform-plan-failed', shown, result, 'Re-run; report it if it persists.');
+  }
+  return result.stdout;
+}
+
+async function plan(cli: TerraformCli, request: PlanRequest): Promise<TerraformPlan> {
+  const { planFile } = request;
+  const result = await savePlan(cli, request);
+  const parsed = parseTerraformJson(
+    await showPlan(cli, planFile, 'json'),
+    'show -json',
+    'terraform-plan-unreadable',
+  );
+  const summary = summarizePlan(parsed);
+  if ((result.exitCode === 2) !== summary.hasChanges) {
+    cli.dependencies.log.warning(
+      `terraform plan exit code ${result.exitCode} and the plan JSON disagree about changes; going by the JSON (${describeCounts(summary)}).`,
+    );
+  }
+  return {
+    summary,
+    planText: await showPlan(cli, planFile, 'text'),
+    planFile,
+    review: reviewPlan(parsed),
+    warnings: terraformWarnings(`${result.stdout}\n${result.stderr}`),
+  };
+}
+
+async function apply(cli: TerraformCli, planFile: string): Promise<void> {
+  const lockTimeout = `-lock-timeout=${cli.options.lockTimeout}`;
+  const result = await terraform(cli, ['apply', '-input=false', '-no-color', lockTimeout, planFile]);
+  if (result.exitCode === 0) return;
+  if (/Saved plan is stale/i.test(result.stderr)) {
+    throw new DeployError(
+      'plan-stale',
+      `The state changed after this run planned, so Terraform refused the saved plan:\n${terraformError(result.stderr)}`,
+      'Another run applied in between; re-run this deploy so it plans against the current state.',
+    );
+  }
+  throw failure(
+    cli,
+    'terraform-apply-failed',
+    'apply',
+    result,
+    'Read the error above; resources applied before it are in the state. Fix the cause and deploy again (the next plan shows what is left).',
+  );
+}
+
+async function outputs(cli: TerraformCli): Promise<TerraformOutputs> {
+  const result = await terraform(cli, ['output', '-json', '-no-color'], { silent: true });
+  if (result.exitCode !== 0) {
+    throw failure(
+      cli,
+      'terraform-output-failed',
+      'output',
+      result,
+      'Re-run; check the role may read the state.',
+    );
+  }
+  return parseTerraformJson(
+    result.stdout || '{}',
+    'output -json',
+    'terraform-output-failed',
+  ) as TerraformOutputs;
+}
+
+export function createTerraform(dependencies: TerraformDependencies, options: TerraformOptions): Terraform {
+  const cli: TerraformCli = { dependencies, options, binary: dependencies.binary ?? 'terraform' };
+  const directory = options.workingDirectory;
   return {
     init: ({ backendConfig }) =>
-      log.group(`Terraform: init ${options.workingDirectory}`, () =>
-        timed(
-          'init',
-          async () => {
-            const backend = backendConfigArgs(backendConfig);
-            // -reconfigure: the runner's checkout has no earlier init whose backend settings could be migrated.
-            const initArgs = ['init', '-input=false', '-no-color', '-reconfigure'];
-            const result = await terraform([...initArgs, ...backend.args], {
-              displayArgs: [...initArgs, ...backend.display],
-            });
-            if (result.exitCode !== 0) {
-              throw failure(
-                'terraform-init-failed',
-                'init',
-                result,
-                'Check backend-config (bucket, key, region) and that the role may read the state bucket; provider downloads need registry.terraform.io.',
-              );
-            }
-          },
-          () => 'ready',
-        ),
+      step(
+        cli,
+        `Terraform: init ${directory}`,
+        'init',
+        () => init(cli, backendConfig),
+        () => 'ready',
       ),
-
-    plan: ({ variables, varFiles, overrides, planFile }) =>
-      log.group(`Terraform: plan ${options.workingDirectory}`, () =>
-        timed(
-          'plan',
-          async () => {
-            const result = await terraform([
-              'plan',
-              '-input=false',
-              '-no-color',
-              planLocking,
-              '-detailed-exitcode',
-              `-out=${planFile}`,
-              ...varFiles.map((file) => `-var-file=${file}`),
-              ...Object.entries(overrides).flatMap(([name, value]) => ['-var', `${name}=${value}`]),
-            ], { env: { ...dependencies.env, ...variableEnvironment(variables) } });
-            // -detailed-exitcode: 0 no changes, 2 changes (imports and moves included), 1 error.
-            if (result.exitCode !== 0 && result.exitCode !== 2) {
-              throw failure(
-                'terraform-plan-failed',
-                'plan',
-                result,
-                'Fix the configuration or variables the error names; nothing was changed.',
-              );
-            }
-            const json = await terraform(['show', '-json', '-no-color', planFile], { silent: true });
-            if (json.exitCode !== 0) {
-              throw failure('terraform-plan-failed', 'show -json', json, 'Re-run; report it if it persists.');
-            }
-            let parsed: unknown;
-            try {
-              parsed = JSON.parse(json.stdout);
-            } catch (error) {
-              throw new DeployError(
-                'terraform-plan-unreadable',
-                `terraform show -json printed no JSON: ${errorMessage(error)}.`,
-                'Disable the setup-terraform wrapper (terraform_wrapper: false): it mixes its own text into the output.',
-              );
-            }
-            const summary = summarizePlan(parsed);
-            if ((result.exitCode === 2) !== summary.hasChanges) {
-              log.warning(
-                `terraform plan exit code ${result.exitCode} and the plan JSON disagree about changes; going by the JSON (${describeCounts(summary)}).`,
-              );
-            }
-            const text = await terraform(['show', '-no-color', planFile], { silent: true });
-            if (text.exitCode !== 0) {
-              throw failure('terraform-plan-failed', 'show', text, 'Re-run; report it if it persists.');
-            }
-            return {
-              summary,
-              planText: text.stdout,
-              planFile,
-              review: reviewPlan(parsed),
-              warnings: terraformWarnings(`${result.stdout}\n${result.stderr}`),
-            };
-          },
-          (plan) => `${describeCounts(plan.summary)}, fingerprint ${plan.summary.fingerprint.slice(0, 19)}`,
-        ),
+    plan: (request) =>
+      step(
+        cli,
+        `Terraform: plan ${directory}`,
+        'plan',
+        () => plan(cli, request),
+        (saved) => `${describeCounts(saved.summary)}, fingerprint ${saved.summary.fingerprint.slice(0, 19)}`,
       ),
-
     apply: (planFile) =>
-      log.group(`Terraform: apply the saved plan`, () =>
-        timed(
-          'apply',
-          async () => {
-            const result = await terraform(['apply', '-input=false', '-no-color', lockTimeout, planFile]);
-            if (result.exitCode === 0) return;
-            if (/Saved plan is stale/i.test(result.stderr)) {
-              throw new DeployError(
-                'plan-stale',
-                `The state changed after this run planned, so Terraform refused the saved plan:\n${terraformError(result.stderr)}`,
-                'Another run applied in between; re-run this deploy so it plans against the current state.',
-              );
-            }
-            throw failure(
-              'terraform-apply-failed',
-              'apply',
-              result,
-              'Read the error above; resources applied before it are in the state. Fix the cause and deploy again (the next plan shows what is left).',
-            );
-          },
-          () => 'applied',
-        ),
+      step(
+        cli,
+        'Terraform: apply the saved plan',
+        'apply',
+        () => apply(cli, planFile),
+        () => 'applied',
       ),
-
-    outputs: async () => {
-      const result = await terraform(['output', '-json', '-no-color'], { silent: true });
-      if (result.exitCode !== 0) {
-        throw failure('terraform-output-failed', 'output', result, 'Re-run; check the role may read the state.');
-      }
-      try {
-        return JSON.parse(result.stdout || '{}') as TerraformOutputs;
-      } catch (error) {
-        throw new DeployError(
-          'terraform-output-failed',
-          `terraform output -json printed no JSON: ${errorMessage(error)}.`,
-          'Disable the setup-terraform wrapper (terraform_wrapper: false): it mixes its own text into the output.',
-        );
-      }
-    },
+    outputs: () => outputs(cli),
   };
 }

@@ -38,7 +38,8 @@ export function destroyGuard(summary: PlanSummary, options: DestroyGuardOptions)
   );
   if (blocked.length === 0) return undefined;
   const lines = blocked.map(
-    (change) => `  ${DESTRUCTIVE.get(change.action) ?? change.action} ${change.address}${change.reason ? ` (${change.reason})` : ''}`,
+    (change) =>
+      `  ${DESTRUCTIVE.get(change.action) ?? change.action} ${change.address}${change.reason ? ` (${change.reason})` : ''}`,
   );
   return new DeployError(
     'destroy-blocked',

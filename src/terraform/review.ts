@@ -47,7 +47,14 @@ export interface PlanReview {
 export const SHORT_SENSITIVE_LENGTH = 6;
 
 /** Attributes known to hold base64 or rendered text, by name (any depth, e.g. cloudinit parts). */
-const TEXT_ATTRIBUTES = new Set(['user_data', 'user_data_base64', 'rendered', 'content', 'content_base64', 'template']);
+const TEXT_ATTRIBUTES = new Set([
+  'user_data',
+  'user_data_base64',
+  'rendered',
+  'content',
+  'content_base64',
+  'template',
+]);
 
 /** Never walk deeper than this into a value: plan JSON is data, and data can be hostile. */
 const MAX_DEPTH = 32;
@@ -60,7 +67,8 @@ function collectLeaves(value: unknown, into: string[], depth = 0): void {
   if (typeof value === 'string') into.push(value);
   else if (typeof value === 'number') into.push(String(value));
   else if (Array.isArray(value)) for (const item of value) collectLeaves(item, into, depth + 1);
-  else if (typeof value === 'object') for (const item of Object.values(value)) collectLeaves(item, into, depth + 1);
+  else if (typeof value === 'object')
+    for (const item of Object.values(value)) collectLeaves(item, into, depth + 1);
   // Booleans carry no secret worth scrubbing, and "true" would blank out ordinary words.
 }
 
@@ -78,7 +86,8 @@ function collectSensitive(value: unknown, sensitivity: unknown, into: string[], 
     });
   } else if (typeof sensitivity === 'object') {
     const fields = asObject(value);
-    for (const [key, mark] of Object.entries(sensitivity)) collectSensitive(fields[key], mark, into, depth + 1);
+    for (const [key, mark] of Object.entries(sensitivity))
+      collectSensitive(fields[key], mark, into, depth + 1);
   }
 }
 
@@ -112,7 +121,8 @@ function changeSensitive(entry: unknown, into: string[]): void {
 /** Every value the plan marks sensitive: changes (before and after), drift, prior state, outputs, variables. */
 function sensitiveValues(plan: Json): string[] {
   const found: string[] = [];
-  for (const entry of [...asArray(plan.resource_changes), ...asArray(plan.resource_drift)]) changeSensitive(entry, found);
+  for (const entry of [...asArray(plan.resource_changes), ...asArray(plan.resource_drift)])
+    changeSensitive(entry, found);
   for (const entry of asArray(plan.deferred_changes)) changeSensitive(asObject(entry).resource_change, found);
   for (const output of Object.values(asObject(plan.output_changes))) {
     const change = asObject(output);
@@ -182,10 +192,17 @@ function child(side: Side, key: string | number): Side {
 }
 
 function pathText(path: (string | number)[]): string {
-  return path.map((step, i) => (typeof step === 'number' ? `[${step}]` : i === 0 ? step : `.${step}`)).join('');
+  return path
+    .map((step, i) => (typeof step === 'number' ? `[${step}]` : i === 0 ? step : `.${step}`))
+    .join('');
 }
 
-function textChange(address: string, path: (string | number)[], before: Side, after: Side): TextChange | undefined {
+function textChange(
+  address: string,
+  path: (string | number)[],
+  before: Side,
+  after: Side,
+): TextChange | undefined {
   if (before.value === after.value && !isMarked(after.unknown)) return undefined;
   const sensitive = isMarked(before.sensitive) || isMarked(after.sensitive);
   const old = sensitive ? undefined : decode(before.value);
@@ -223,7 +240,8 @@ function findTextChanges(
     if (Array.isArray(side)) side.forEach((_, i) => keys.add(i));
     else if (side !== null && typeof side === 'object') Object.keys(side).forEach((key) => keys.add(key));
   }
-  for (const key of keys) findTextChanges(address, [...path, key], child(before, key), child(after, key), into);
+  for (const key of keys)
+    findTextChanges(address, [...path, key], child(before, key), child(after, key), into);
 }
 
 function textChanges(plan: Json): TextChange[] {
@@ -233,7 +251,11 @@ function textChanges(plan: Json): TextChange[] {
     const change = asObject(resource.change);
     if (typeof resource.address !== 'string') continue;
     const before: Side = { value: change.before, sensitive: change.before_sensitive, unknown: undefined };
-    const after: Side = { value: change.after, sensitive: change.after_sensitive, unknown: change.after_unknown };
+    const after: Side = {
+      value: change.after,
+      sensitive: change.after_sensitive,
+      unknown: change.after_unknown,
+    };
     findTextChanges(resource.address, [], before, after, found);
   }
   const key = (change: TextChange): string => `${change.address}\u0000${change.attribute}`;

@@ -62,7 +62,9 @@ function changeAction(actions: unknown): ChangeAction {
 function maskSensitive(value: unknown, sensitivity: unknown): unknown {
   if (sensitivity === true) return SENSITIVE;
   if (Array.isArray(value)) {
-    return value.map((item, i) => maskSensitive(item, Array.isArray(sensitivity) ? sensitivity[i] : undefined));
+    return value.map((item, i) =>
+      maskSensitive(item, Array.isArray(sensitivity) ? sensitivity[i] : undefined),
+    );
   }
   if (value !== null && typeof value === 'object') {
     const marks = asObject(sensitivity);
@@ -91,7 +93,10 @@ function canonicalJson(value: unknown): string {
  * deposed objects, unknown action lists) are left out when absent, so a plan without them hashes
  * as it always did.
  */
-function fingerprintOf(change: Json, resource: ResourceChange | { address: string; action: string }): unknown {
+function fingerprintOf(
+  change: Json,
+  resource: ResourceChange | { address: string; action: string },
+): unknown {
   const { importId, movedFrom, rawActions } = resource as ResourceChange;
   return {
     address: resource.address,
@@ -239,13 +244,17 @@ function readDrift(drift: unknown, relevant: unknown): ResourceChange[] {
   return asArray(drift)
     .map((entry, index) => readResourceChange(entry, index).resource)
     .filter((change) => change.action !== 'no-op')
-    .map((change) => (relevantAddresses.has(change.address) ? { ...change, reason: 'relevant_to_plan' } : change))
+    .map((change) =>
+      relevantAddresses.has(change.address) ? { ...change, reason: 'relevant_to_plan' } : change,
+    )
     .sort((a, b) => compareText(a.address, b.address));
 }
 
 function fingerprint(input: unknown[]): string {
   const sorted = input.map(canonicalJson).sort(compareText);
-  return `sha256:${createHash('sha256').update(`[${sorted.join(',')}]`).digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(`[${sorted.join(',')}]`)
+    .digest('hex')}`;
 }
 
 /**
@@ -261,7 +270,16 @@ export function summarizePlan(planJson: unknown): PlanSummary {
   if (typeof plan.format_version !== 'string' && !Array.isArray(plan.resource_changes)) {
     throw notAPlan('neither a format_version nor resource_changes (is it a state rather than a plan?)');
   }
-  const counts: PlanCounts = { add: 0, change: 0, destroy: 0, replace: 0, import: 0, move: 0, forget: 0, other: 0 };
+  const counts: PlanCounts = {
+    add: 0,
+    change: 0,
+    destroy: 0,
+    replace: 0,
+    import: 0,
+    move: 0,
+    forget: 0,
+    other: 0,
+  };
   const resourceChanges: ResourceChange[] = [];
   const fingerprintInput: unknown[] = [];
   asArray(plan.resource_changes).forEach((entry, index) => {

@@ -1,42 +1,11 @@
-import * as core from '@actions/core';
-import { codeSpan, escapeText, tableRow } from './comment/markdown';
-import { createRedactor, releaseSection } from './comment';
-import { consoleLinksMarkdown, type ConsoleLinks } from './console';
-import type { ImageResult } from './image';
-import type { Logger } from './log';
-import type { RolloutResult } from './rollout';
-import { describeCounts, type PlanReview, type StackOutputs } from './terraform';
-import type { PlanSummary, ResourceChange } from './terraform/types';
-
-/** Where results go: action outputs and the job summary on a runner, a recorder in tests. */
-export interface Reporter {
-  setOutput(name: string, value: string | number): void;
-  /** Marks the step failed with the message a person reads first. */
-  setFailed(message: string): void;
-  /** Markdown for the job summary (the log gets it too when there is no summary file). */
-  writeSummary(markdown: string): Promise<void>;
-}
-
-export function createActionsReporter(log: Logger, env: NodeJS.ProcessEnv): Reporter {
-  return {
-    setOutput: (name, value) => {
-      core.setOutput(name, value);
-    },
-    setFailed: (message) => {
-      core.setFailed(message);
-    },
-    writeSummary: async (markdown) => {
-      if (env.GITHUB_STEP_SUMMARY) {
-        await core.summary.addRaw(markdown, true).write();
-      } else {
-        await log.group('Job summary (GITHUB_STEP_SUMMARY is not set, so here)', () => {
-          log.info(markdown);
-          return Promise.resolve();
-        });
-      }
-    },
-  };
-}
+/** The job summary's Markdown for each command's result or failure, pure. */
+import { codeSpan, escapeText, tableRow } from '../comment/markdown';
+import { createRedactor, releaseSection } from '../comment';
+import { consoleLinksMarkdown, type ConsoleLinks } from '../console';
+import type { ImageResult } from '../image';
+import type { RolloutResult } from '../rollout';
+import { describeCounts, type PlanReview } from '../terraform';
+import type { PlanSummary, ResourceChange } from '../terraform/types';
 
 /**
  * A two-column table of cells already made inert (codeSpan, escapeText): the same building blocks
@@ -49,33 +18,6 @@ function table(rows: [string, string][]): string {
 /** Several lines of text (an error message) in one cell. */
 function textLines(text: string): string {
   return text.split(/\r?\n/).map(escapeText).join('<br>');
-}
-
-export function rolloutOutputs(result: RolloutResult): Record<string, string | number> {
-  return {
-    'refresh-id': result.refreshId ?? '',
-    'refresh-status': result.refreshStatus,
-    'healthy-targets': result.healthyTargets,
-    'rollout-seconds': result.seconds,
-    'launch-template-version': result.targetVersion,
-  };
-}
-
-export function imageOutputs(image: ImageResult): Record<string, string> {
-  return { image: image.reference, 'image-digest': image.digest };
-}
-
-/** Counts as Terraform words them, plus the fingerprint the approved-plan check compares. */
-export function planOutputs(summary: PlanSummary): Record<string, string> {
-  const { add, change, destroy, replace, fingerprint } = summary;
-  return {
-    'plan-has-changes': String(summary.hasChanges),
-    'plan-summary': JSON.stringify({ add, change, destroy, replace, fingerprint }),
-  };
-}
-
-export function terraformOutputs(stack: StackOutputs): Record<string, string> {
-  return { 'alb-dns-name': stack.albDnsName, 'app-url': stack.appUrl };
 }
 
 /** At most this many resource rows in the job summary; the PR comment and the log have them all. */

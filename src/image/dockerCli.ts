@@ -1,6 +1,7 @@
 /**
- * The pure half of the image stage: tags, labels, the docker command lines, and reading the
- * pushed digest back out of what docker reported. Nothing here runs a command.
+ * What the image stage tells the docker CLI and reads back from it, pure: tags, labels, the docker
+ * command lines, and the pushed digest out of what docker reported. Nothing here runs a command;
+ * stage.ts does.
  */
 import {
   ImageInputError,
