@@ -1,3 +1,5 @@
-import { run } from './main';
+// Before anything else loads: a failure's stack then names src/ files and lines, not the bundle's.
+process.setSourceMapsEnabled(true);
 
-void run();
+// A dynamic import, so the maps are on before the rest of the action is compiled.
+void import('./main').then(({ run }) => run());
