@@ -64,7 +64,8 @@ async function bundle(): Promise<Metafile> {
     target: 'node20',
     format: 'esm',
     splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
+    // Flat: main.ts finds the bundled stack relative to its own chunk (dist/../terraform).
+    chunkNames: '[name]-[hash]',
     // ESM builds of the AWS SDK and Octokit: their unused commands and schemas are tree-shaken.
     mainFields: ['module', 'main'],
     minify: true,

@@ -13,4 +13,4 @@ if ! diff -rq "$fresh/dist" dist >/dev/null; then
   diff -rq "$fresh/dist" dist | sed "s|$fresh/dist|the fresh build|g" | head -20 >&2 || true
   exit 1
 fi
-echo "dist/ is up to date ($(find dist -name '*.js' | wc -l) files, $(cat dist/index.js dist/chunks/*.js | wc -c) bytes of JavaScript)"
+echo "dist/ is up to date ($(find dist -name '*.js' | wc -l) files, $(cat dist/*.js | wc -c) bytes of JavaScript)"
