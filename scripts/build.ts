@@ -3,9 +3,10 @@
  *
  *   npx tsx scripts/build.ts [dir]     (default dist; check-dist.sh builds into a scratch dir)
  *
- * esbuild, as ESM with code splitting: the entry chunk holds only what every command needs to
- * reach its first decision (the inputs), and each command's stages load with the command, so
- * a `plan` never compiles the rollout's AWS SDK clients nor an invalid input Octokit. Linked
+ * esbuild, as ESM with code splitting: what loads at start is only what every command needs to
+ * reach its first decision (the inputs, the summary), and each command's stages load with the
+ * command (main.ts's dynamic imports), so a `plan` never compiles the rollout's AWS SDK clients
+ * nor an invalid input Octokit. Linked
  * source maps (without the sources) turn a failure's stack into src/ file:line. Same sources,
  * same bytes: chunk names are content hashes and the licenses file is sorted, so check-dist can
  * diff a fresh build against the committed one.
@@ -68,7 +69,9 @@ async function bundle(): Promise<Metafile> {
     chunkNames: '[name]-[hash]',
     // ESM builds of the AWS SDK and Octokit: their unused commands and schemas are tree-shaken.
     mainFields: ['module', 'main'],
-    minify: true,
+    // Identifiers keep their names, so a mapped stack says which function too (no measurable cost).
+    minifyWhitespace: true,
+    minifySyntax: true,
     sourcemap: 'linked',
     sourcesContent: false,
     legalComments: 'none',
