@@ -9,7 +9,8 @@
  *                                             HA_SHARED_DIR where ../shared is not beside us)
  *
  * First decisions measured, none of which reaches the network:
- * - invalid input: no inputs at all (the reference's only first decision: a missing input);
+ * - invalid input: no inputs at all (the reference's only first decision: a missing input), also
+ *   with step debug logging, where the bundle loads its source maps;
  * - plan: valid inputs up to `terraform init` (a stand-in terraform that fails);
  * - rollout: valid inputs up to the first AWS answer (a loopback server denying every call).
  *
@@ -104,6 +105,12 @@ function scenarios(awsPort: number, terraformBin: string): Scenario[] {
   return [
     { name: 'reference: no inputs', bundle: REFERENCE, env: {}, expect: /Input required/ },
     { name: 'ours: invalid input', bundle: OURS, env: {}, expect: /invalid input/ },
+    {
+      name: 'ours: invalid input, debug (source maps)',
+      bundle: OURS,
+      env: { RUNNER_DEBUG: '1' },
+      expect: /invalid input/,
+    },
     {
       name: 'ours: plan, to terraform init',
       bundle: OURS,
