@@ -99,10 +99,8 @@ async function deploy(commit: string, token = TOKEN) {
     clock: systemClock,
     fetch: fetchTrusting(runtime.caFile),
     runCommand: docker.runner,
-    createClients: () => {
-      throw new Error('no AWS client is needed before terraform');
-    },
-    createOctokit: (value) => getOctokit(value, { baseUrl: github.baseUrl }),
+    createClients: () => Promise.reject(new Error('no AWS client is needed before terraform')),
+    createOctokit: (value) => Promise.resolve(getOctokit(value, { baseUrl: github.baseUrl })),
     maskSecret: () => undefined,
   });
   return { recorder, commands: docker.commands, pushed: registryDigest(runtime, path, commit) };

@@ -1,11 +1,10 @@
 import * as core from '@actions/core';
-import { getOctokit } from '@actions/github';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { consoleLinkLines, consoleLinks, type ConsoleLinks } from './console';
-import { createAwsClients, type AwsClients } from './aws';
+import type { AwsClients } from './aws';
 import {
   comparePlans,
   findApprovedPlan,
@@ -43,16 +42,8 @@ import {
   terraformOutputs,
   type Reporter,
 } from './report';
-import { runRollout, type RolloutResult } from './rollout';
-import { FAILED_ROLLOUT_REASONS, printAppLogOfFailingInstances } from './rollout/appLog';
-import {
-  runScaleTest,
-  ScaleTestFailure,
-  scaleTestOutputs,
-  scaleTestSummary,
-  type ScaleTestTarget,
-} from './scale';
-import { scaleTestTargetFromOutputs } from './scale/stack';
+import type { RolloutResult } from './rollout';
+import type { ScaleTestTarget } from './scale';
 import {
   createTerraform,
   describeCounts,
@@ -70,14 +61,24 @@ export interface RunDependencies {
   log: Logger;
   clock: Clock;
   fetch: typeof fetch;
-  createClients: (settings: AwsSettings) => AwsClients;
+  /** Async: the AWS SDK loads only for the commands that call AWS (see `loadAwsClients`). */
+  createClients: (settings: AwsSettings) => Promise<AwsClients>;
   reporter: Reporter;
   /** Runs terraform and docker. */
   runCommand: CommandRunner;
   maskSecret: (value: string) => void;
-  createOctokit: (token: string) => GitHubClient;
+  /** Async: Octokit loads only when a command talks to GitHub. */
+  createOctokit: (token: string) => Promise<GitHubClient>;
   readFile: (path: string) => string;
   paths: ConfigPaths;
+}
+
+/**
+ * Each command loads its own stages (dynamic imports, one bundle chunk each): an invalid input or
+ * a `plan` never compiles the AWS SDK clients the rollout and the scale test use.
+ */
+async function loadAwsClients(settings: AwsSettings): Promise<AwsClients> {
+  return (await import('./aws')).createAwsClients(settings);
 }
 
 function defaultDependencies(): RunDependencies {
@@ -87,13 +88,13 @@ function defaultDependencies(): RunDependencies {
     log: actionsLogger,
     clock: systemClock,
     fetch: globalThis.fetch,
-    createClients: createAwsClients,
+    createClients: loadAwsClients,
     reporter: createActionsReporter(actionsLogger, process.env),
     runCommand,
     maskSecret: (value) => {
       core.setSecret(value);
     },
-    createOctokit: (token) => getOctokit(token),
+    createOctokit: async (token) => (await import('@actions/github')).getOctokit(token),
     readFile: (path) => readFileSync(path, 'utf8'),
     paths: {
       workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
@@ -198,7 +199,7 @@ function guardDestroys(session: Session, plan: TerraformPlan): void {
   if (refusal) throw refusal;
 }
 
-function octokit(session: Session): GitHubClient {
+async function octokit(session: Session): Promise<GitHubClient> {
   const { token } = session.config.github;
   if (!token) throw new Error('config guarantees a token when GitHub is called');
   return session.dependencies.createOctokit(token);
@@ -232,7 +233,7 @@ async function commentPlan(
     warnings: plan.warnings,
   });
   const comment = await upsertPlanComment({
-    octokit: octokit(session),
+    octokit: await octokit(session),
     owner: context.owner,
     repo: context.repo,
     issueNumber: pullRequest.number,
@@ -274,7 +275,7 @@ async function planCommand(session: Session): Promise<void> {
 async function findApproval(session: Session): Promise<ApprovedPlan> {
   const { context, config, dependencies } = session;
   return findApprovedPlan({
-    octokit: octokit(session),
+    octokit: await octokit(session),
     owner: context.owner,
     repo: context.repo,
     commitSha: context.sha,
@@ -369,7 +370,7 @@ async function recordOutcome(session: Session, progress: DeployProgress, error: 
         ? 'rollout-failed'
         : 'not-applied';
   await recordApplyOutcomeSafely({
-    octokit: octokit(session),
+    octokit: await octokit(session),
     owner: context.owner,
     repo: context.repo,
     commitSha: context.sha,
@@ -399,15 +400,17 @@ function logConsoleLinks(
   return links;
 }
 
-function rolloutDependencies({ dependencies, config }: Session) {
+async function rolloutDependencies({ dependencies, config }: Session) {
   const { log, fetch } = dependencies;
   const clock = scaledClock(dependencies.clock, config.aws.timeScale);
-  return { clients: dependencies.createClients(config.aws), log, clock, fetch };
+  return { clients: await dependencies.createClients(config.aws), log, clock, fetch };
 }
 
 /** Runs the rollout; when it fails, the failing instances' last app log lines follow the reason. */
 async function rollOut(session: Session, settings: RolloutSettings): Promise<RolloutResult> {
-  const dependencies = rolloutDependencies(session);
+  const dependencies = await rolloutDependencies(session);
+  const { runRollout } = await import('./rollout');
+  const { FAILED_ROLLOUT_REASONS, printAppLogOfFailingInstances } = await import('./rollout/appLog');
   try {
     return await runRollout(dependencies, settings, session.config.aws.region);
   } catch (error) {
@@ -446,6 +449,7 @@ async function scaleTestTarget(session: Session): Promise<ScaleTestTarget> {
     };
   }
   await session.terraform.init({ backendConfig: config.terraform.backendConfig });
+  const { scaleTestTargetFromOutputs } = await import('./scale/stack');
   return scaleTestTargetFromOutputs(await session.terraform.outputs());
 }
 
@@ -481,7 +485,9 @@ async function scaleTestCommand(session: Session): Promise<void> {
   const { config, dependencies } = session;
   const { reporter, log, clock } = dependencies;
   const target = await scaleTestTarget(session);
-  const clients = dependencies.createClients(config.aws);
+  const clients = await dependencies.createClients(config.aws);
+  const { runScaleTest, ScaleTestFailure, scaleTestOutputs, scaleTestSummary } = await import('./scale');
+  const { printAppLogOfFailingInstances } = await import('./rollout/appLog');
   const cancel = abortOnCancel();
   try {
     const result = await runScaleTest(

@@ -85,7 +85,7 @@ function snapshotOfThisRepository(target: string): string {
   const files = execFileSync('git', ['ls-files', '-z'], { cwd: REPO_ROOT, encoding: 'utf8' })
     .split('\0')
     .filter(Boolean);
-  for (const file of [...files, 'dist/index.js', 'dist/licenses.txt']) {
+  for (const file of [...files, 'dist']) {
     if (existsSync(join(REPO_ROOT, file)))
       cpSync(join(REPO_ROOT, file), join(target, file), { recursive: true });
   }
