@@ -58,27 +58,31 @@ export function mergedPullRequest(
   );
 }
 
-/**
- * Finds the plan approved for a commit: its merged pull request, then that pull request's plan
- * comment for the working directory. Refuses with 'no-approved-plan' when either is missing.
- */
-export async function findApprovedPlan(options: FindApprovedPlanOptions): Promise<ApprovedPlan> {
-  const { octokit, owner, repo, commitSha, workingDirectory, log } = options;
-  let pulls: AssociatedPullRequest[];
+/** Every pull request GitHub associates with a commit; a refused lookup says which permission helps. */
+export async function commitPullRequests(
+  target: { octokit: GitHubClient; owner: string; repo: string; commitSha: string },
+  permissionHelp: string,
+): Promise<AssociatedPullRequest[]> {
+  const { octokit, owner, repo, commitSha } = target;
   try {
-    pulls = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
+    return await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
       owner,
       repo,
       commit_sha: commitSha,
       per_page: 100,
     });
   } catch (error) {
-    throw gitHubFailure(
-      error,
-      `Looking up the pull requests of commit ${commitSha}`,
-      APPROVAL_PERMISSION_HELP,
-    );
+    throw gitHubFailure(error, `Looking up the pull requests of commit ${commitSha}`, permissionHelp);
   }
+}
+
+/**
+ * Finds the plan approved for a commit: its merged pull request, then that pull request's plan
+ * comment for the working directory. Refuses with 'no-approved-plan' when either is missing.
+ */
+export async function findApprovedPlan(options: FindApprovedPlanOptions): Promise<ApprovedPlan> {
+  const { octokit, owner, repo, commitSha, workingDirectory, log } = options;
+  const pulls = await commitPullRequests({ octokit, owner, repo, commitSha }, APPROVAL_PERMISSION_HELP);
 
   const pull = mergedPullRequest(pulls, commitSha);
   if (!pull) {

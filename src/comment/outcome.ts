@@ -1,6 +1,6 @@
 import { DeployError, errorMessage } from '../errors';
 import type { Logger } from '../log';
-import { mergedPullRequest, type AssociatedPullRequest } from './approval';
+import { commitPullRequests, mergedPullRequest } from './approval';
 import { findPlanComment, gitHubFailure, type GitHubClient } from './github';
 import { codeSpan, escapeText, linkTarget } from './markdown';
 import { COMMENT_BODY_LIMIT, OUTCOME_ROOM } from './render';
@@ -95,21 +95,7 @@ const OUTCOME_PERMISSION_HELP =
  */
 export async function recordApplyOutcome(options: RecordOutcomeOptions): Promise<string | undefined> {
   const { octokit, owner, repo, commitSha, workingDirectory, log } = options;
-  let pulls: AssociatedPullRequest[];
-  try {
-    pulls = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
-      owner,
-      repo,
-      commit_sha: commitSha,
-      per_page: 100,
-    });
-  } catch (error) {
-    throw gitHubFailure(
-      error,
-      `Looking up the pull requests of commit ${commitSha}`,
-      OUTCOME_PERMISSION_HELP,
-    );
-  }
+  const pulls = await commitPullRequests({ octokit, owner, repo, commitSha }, OUTCOME_PERMISSION_HELP);
   const pull = mergedPullRequest(pulls, commitSha);
   if (!pull) {
     log.info(`No merged pull request has commit ${commitSha}, so no plan comment records this deploy.`);
