@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { cell, tableSection, withGeneratedSection } from './markdownTables';
 
 interface ActionInput {
   description: string;
@@ -20,31 +21,22 @@ export function readActionMetadata(): ActionMetadata {
   return parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as ActionMetadata;
 }
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ').trim();
-}
-
 /** The README's inputs and outputs tables, generated from action.yml so the two never drift. */
 export function renderActionTables(metadata: ActionMetadata = readActionMetadata()): string {
-  const inputs = Object.entries(metadata.inputs).map(
-    ([name, input]) =>
-      `| \`${name}\` | ${input.required ? 'yes' : 'no'} | ${input.default === undefined ? '' : `\`${cell(String(input.default))}\``} | ${cell(input.description)} |`,
-  );
-  const outputs = Object.entries(metadata.outputs).map(
-    ([name, output]) => `| \`${name}\` | ${cell(output.description)} |`,
-  );
+  const inputs = Object.entries(metadata.inputs).map(([name, input]) => [
+    `\`${name}\``,
+    input.required ? 'yes' : 'no',
+    input.default === undefined ? '' : `\`${cell(String(input.default))}\``,
+    cell(input.description),
+  ]);
+  const outputs = Object.entries(metadata.outputs).map(([name, output]) => [
+    `\`${name}\``,
+    cell(output.description),
+  ]);
   return [
-    '### Inputs',
+    ...tableSection('Inputs', ['name', 'required', 'default', 'description'], inputs),
     '',
-    '| name | required | default | description |',
-    '|---|---|---|---|',
-    ...inputs,
-    '',
-    '### Outputs',
-    '',
-    '| name | description |',
-    '|---|---|',
-    ...outputs,
+    ...tableSection('Outputs', ['name', 'description'], outputs),
   ].join('\n');
 }
 
@@ -53,9 +45,5 @@ export const TABLES_END = '<!-- action-tables:end -->';
 
 /** The README with its generated section replaced by what action.yml says now. */
 export function readmeWithTables(readme: string, tables: string = renderActionTables()): string {
-  const start = readme.indexOf(TABLES_START);
-  const end = readme.indexOf(TABLES_END);
-  if (start < 0 || end < start)
-    throw new Error(`README.md lacks the ${TABLES_START} ... ${TABLES_END} markers`);
-  return `${readme.slice(0, start + TABLES_START.length)}\n${tables}\n${readme.slice(end)}`;
+  return withGeneratedSection(readme, { start: TABLES_START, end: TABLES_END }, tables, 'README.md');
 }

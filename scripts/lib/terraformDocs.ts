@@ -1,6 +1,7 @@
 import { parse } from '@cdktf/hcl2json';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cell, tableSection, withGeneratedSection } from './markdownTables';
 
 type Block = Record<string, unknown>;
 
@@ -55,11 +56,6 @@ export function expression(text: string | undefined): string {
   return (text ?? 'any').replace(/^\$\{([\s\S]*)\}$/, '$1');
 }
 
-function cell(text: string): string {
-  // < and > too: /<project>/ would otherwise render as an HTML tag and vanish.
-  return text.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\n/g, ' ').trim();
-}
-
 function defaultCell(variable: TerraformVariable): string {
   if (!('default' in variable)) return '';
   return `\`${cell(JSON.stringify(variable.default))}\``;
@@ -67,25 +63,21 @@ function defaultCell(variable: TerraformVariable): string {
 
 /** The module README's variables and outputs tables, generated from its .tf files. */
 export function renderModuleTables(config: TerraformConfig): string {
-  const variables = Object.entries(config.variables).map(
-    ([name, variable]) =>
-      `| \`${name}\` | \`${cell(expression(variable.type))}\` | ${'default' in variable ? 'no' : 'yes'} | ${defaultCell(variable)} | ${cell(variable.description ?? '')} |`,
-  );
-  const outputs = Object.entries(config.outputs).map(
-    ([name, output]) => `| \`${name}\` | ${cell(output.description ?? '')} |`,
-  );
+  const variables = Object.entries(config.variables).map(([name, variable]) => [
+    `\`${name}\``,
+    `\`${cell(expression(variable.type))}\``,
+    'default' in variable ? 'no' : 'yes',
+    defaultCell(variable),
+    cell(variable.description ?? ''),
+  ]);
+  const outputs = Object.entries(config.outputs).map(([name, output]) => [
+    `\`${name}\``,
+    cell(output.description ?? ''),
+  ]);
   return [
-    '### Variables',
+    ...tableSection('Variables', ['name', 'type', 'required', 'default', 'description'], variables),
     '',
-    '| name | type | required | default | description |',
-    '|---|---|---|---|---|',
-    ...variables,
-    '',
-    '### Outputs',
-    '',
-    '| name | description |',
-    '|---|---|',
-    ...outputs,
+    ...tableSection('Outputs', ['name', 'description'], outputs),
   ].join('\n');
 }
 
@@ -95,9 +87,10 @@ export const MODULE_TABLES_END = '<!-- module-tables:end -->';
 
 /** The module README with its generated section replaced by what the .tf files say now. */
 export function moduleReadmeWithTables(readme: string, tables: string): string {
-  const start = readme.indexOf(MODULE_TABLES_START);
-  const end = readme.indexOf(MODULE_TABLES_END);
-  if (start < 0 || end < start)
-    throw new Error(`the module README lacks the ${MODULE_TABLES_START} ... ${MODULE_TABLES_END} markers`);
-  return `${readme.slice(0, start + MODULE_TABLES_START.length)}\n${tables}\n${readme.slice(end)}`;
+  return withGeneratedSection(
+    readme,
+    { start: MODULE_TABLES_START, end: MODULE_TABLES_END },
+    tables,
+    'the module README',
+  );
 }
