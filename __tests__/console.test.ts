@@ -1,7 +1,7 @@
 /** AWS console links for the refresh, the group and its target groups, in the log and the summary. */
-import { consoleLinkLines, consoleLinks, consoleLinksMarkdown } from '../../src/console';
-import { rolloutSummary } from '../../src/report';
-import type { RolloutResult } from '../../src/rollout';
+import { consoleLinkLines, consoleLinks, consoleLinksMarkdown } from '../src/console';
+import { rolloutSummary } from '../src/report';
+import type { RolloutResult } from '../src/rollout';
 
 const ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-prod-web/0123456789abcdef';
 const RESULT: RolloutResult = {

@@ -2,8 +2,8 @@
  * The command runner with a real child process (`sh`): what reaches the job log and what the child
  * gets. The log is process.stdout, captured here.
  */
-import { childEnvironment, runCommand } from '../../src/exec';
-import { actionsLogger } from '../../src/log';
+import { childEnvironment, runCommand } from '../src/exec';
+import { actionsLogger } from '../src/log';
 
 function captureStdout(): { text: () => string; restore: () => void } {
   let captured = '';

@@ -1,5 +1,5 @@
-import { poll, PollTimeoutError, type PollStep } from '../../src/poll';
-import { createFakeClock } from '../support/fakeClock';
+import { poll, PollTimeoutError, type PollStep } from '../src/poll';
+import { createFakeClock } from './support/fakeClock';
 
 function throttling(): Error {
   return Object.assign(new Error('Rate exceeded'), {

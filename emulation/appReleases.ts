@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { ContainerRuntime } from '../image/containerRuntime';
+import type { ContainerRuntime } from './containerRuntime';
 
-const APP = resolve(__dirname, '../../app');
+const APP = resolve(__dirname, '../app');
 
 /** A change to a copy of app/: what makes one release differ from another. */
 export interface AppChange {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Agent } from 'undici';
 
-const RUNTIME_SCRIPT = join(__dirname, '../container-runtime/runtime.sh');
+const RUNTIME_SCRIPT = join(__dirname, 'container-runtime/runtime.sh');
 const VARIABLES = [
   'DOCKER_HOST',
   'TEST_REGISTRY',

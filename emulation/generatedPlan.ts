@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { ChangeAction, PlanSummary, ResourceChange } from '../../src/terraform/types';
-import { planSummaryOf } from '../support/planSummary';
+import type { ChangeAction, PlanSummary, ResourceChange } from '../src/terraform/types';
+import { planSummaryOf } from './planSummary';
 
 /**
  * A large plan the way the terraform stage hands it over: a PlanSummary and `terraform show

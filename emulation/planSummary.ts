@@ -1,4 +1,4 @@
-import type { ChangeAction, OutputChange, PlanSummary, ResourceChange } from '../../src/terraform/types';
+import type { ChangeAction, OutputChange, PlanSummary, ResourceChange } from '../src/terraform/types';
 
 /**
  * A PlanSummary as summarizePlan makes one, for tests that start from the changes rather than from

@@ -26,7 +26,7 @@ export interface EmulatedRegionOptions {
   dataPlane?: { dockerHost: string; dockerConfig: string };
 }
 
-/** One instance the data plane runs (see __tests__/emulated-region/emulated_region/dataplane). */
+/** One instance the data plane runs (see emulation/region/emulated_region/dataplane). */
 export interface DataPlaneInstance {
   instanceId: string;
   /** The loopback address standing in for its private IP. */
@@ -87,10 +87,10 @@ export interface EmulatedRegion {
   stop(): Promise<void>;
 }
 
-const DNS_PRELOAD = join(__dirname, 'emulatedDns.cjs');
+const DNS_PRELOAD = join(__dirname, 'dns.cjs');
 
-const REPO_ROOT = resolve(__dirname, '../..');
-const SERVER = join(REPO_ROOT, '__tests__/emulated-region/server.py');
+const REPO_ROOT = resolve(__dirname, '..');
+const SERVER = join(__dirname, 'region/server.py');
 const READY = /^EMULATED_REGION_READY (http:\/\/127\.0\.0\.1:\d+)$/;
 const STOP_GRACE_MS = 5_000;
 
@@ -152,7 +152,7 @@ async function call<T>(endpoint: string, path: string, body?: unknown): Promise<
 
 /**
  * Starts the emulated region (moto plus the instance-refresh harness, see
- * __tests__/emulated-region/README.md) on a free loopback port. The server also stops by itself
+ * emulation/README.md) on a free loopback port. The server also stops by itself
  * when this process dies, because it watches its stdin pipe.
  */
 export async function startEmulatedRegion(options: EmulatedRegionOptions = {}): Promise<EmulatedRegion> {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EMULATED_CREDENTIALS } from './emulatedRegion';
+import { EMULATED_CREDENTIALS } from './region';
 
 export interface ActionRun {
   exitCode: number;
@@ -12,7 +12,7 @@ export interface ActionRun {
   summary: string;
 }
 
-const ACTION_ENTRY = join(__dirname, '../../dist/index.js');
+const ACTION_ENTRY = join(__dirname, '../dist/index.js');
 
 /** Parses the runner's GITHUB_OUTPUT file format (`name<<DELIMITER` heredocs, or `name=value`). */
 function parseOutputFile(text: string): Record<string, string> {

@@ -6,8 +6,8 @@ import {
   DescribeAutoScalingGroupsCommand,
   PutScalingPolicyCommand,
 } from '@aws-sdk/client-auto-scaling';
-import type { ContainerRuntime } from '../image/containerRuntime';
-import type { EmulatedRegion } from './emulatedRegion';
+import type { ContainerRuntime } from './containerRuntime';
+import type { EmulatedRegion } from './region';
 import type { SeededStack } from './seedRegion';
 
 const run = promisify(execFile);

@@ -17,7 +17,7 @@ import {
   CreateTargetGroupCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { EmulatedRegion } from './emulatedRegion';
+import type { EmulatedRegion } from './region';
 
 export interface SeededStack {
   asgName: string;

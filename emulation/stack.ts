@@ -3,10 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { EmulatedRegion } from './emulatedRegion';
+import type { EmulatedRegion } from './region';
 
-const STACK = resolve(__dirname, '../../terraform');
-const TERRAFORM_ENV_SCRIPT = resolve(__dirname, '../../scripts/terraform-env.sh');
+const STACK = resolve(__dirname, '../terraform');
+const TERRAFORM_ENV_SCRIPT = resolve(__dirname, '../scripts/terraform-env.sh');
 
 /**
  * Terraform's environment for tests, from scripts/terraform-env.sh (the one place that finds the

@@ -19,8 +19,8 @@ def runtime() -> dict[str, str]:
     missing = [name for name in RUNTIME_VARIABLES if not os.environ.get(name)]
     if missing:
         pytest.fail(
-            f"{', '.join(missing)} not set: run `__tests__/container-runtime/runtime.sh up` and "
-            '`eval "$(__tests__/container-runtime/runtime.sh env)"` first (scripts/check-app.sh does both)'
+            f"{', '.join(missing)} not set: run `emulation/container-runtime/runtime.sh up` and "
+            '`eval "$(emulation/container-runtime/runtime.sh env)"` first (scripts/check-app.sh does both)'
         )
     return {name: os.environ[name] for name in RUNTIME_VARIABLES}
 

@@ -11,8 +11,8 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { spawnSync } from 'node:child_process';
-import { startEmulatedRegion, EMULATED_CREDENTIALS, type EmulatedRegion } from '../support/emulatedRegion';
-import { prepareEmulatedStack, terraformEnv, type EmulatedStack } from '../support/emulatedStack';
+import { startEmulatedRegion, EMULATED_CREDENTIALS, type EmulatedRegion } from '../../emulation/region';
+import { prepareEmulatedStack, terraformEnv, type EmulatedStack } from '../../emulation/stack';
 
 const IMAGE = `docker.io/acme/web@sha256:${'1'.repeat(64)}`;
 const PARAMETER = '/demo/test/DJANGO_SECRET_KEY';
@@ -46,7 +46,9 @@ function terraform(args: string[], extraEnv: Record<string, string> = {}): strin
       AWS_ENDPOINT_URL: region.endpoint,
       AWS_ACCESS_KEY_ID: EMULATED_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: EMULATED_CREDENTIALS.secretAccessKey,
-      ...Object.fromEntries(Object.entries(stack.variables).map(([name, value]) => [`TF_VAR_${name}`, value])),
+      ...Object.fromEntries(
+        Object.entries(stack.variables).map(([name, value]) => [`TF_VAR_${name}`, value]),
+      ),
       TF_VAR_image: IMAGE,
       ...extraEnv,
     },
@@ -70,13 +72,21 @@ async function storedKey(): Promise<{ value: string; version: number }> {
 
 describe('the Django SECRET_KEY through a real plan and apply (emulated region)', () => {
   it('reaches SSM and neither the plan, the apply log nor the state', async () => {
-    const backend = Object.entries(stack.backendConfig).map(([key, value]) => `-backend-config=${key}=${value}`);
+    const backend = Object.entries(stack.backendConfig).map(
+      ([key, value]) => `-backend-config=${key}=${value}`,
+    );
     const log = [terraform(['init', '-input=false', '-no-color', '-reconfigure', ...backend])];
     log.push(terraform(['plan', '-input=false', '-no-color', '-out=secret.tfplan']));
     log.push(terraform(['show', '-no-color', 'secret.tfplan']));
     log.push(terraform(['show', '-json', 'secret.tfplan']));
     log.push(
-      terraform(['apply', '-input=false', '-no-color', '-target=module.web_tier.aws_ssm_parameter.django_secret_key', '-auto-approve']),
+      terraform([
+        'apply',
+        '-input=false',
+        '-no-color',
+        '-target=module.web_tier.aws_ssm_parameter.django_secret_key',
+        '-auto-approve',
+      ]),
     );
 
     const { value, version } = await storedKey();
@@ -104,7 +114,13 @@ describe('the Django SECRET_KEY through a real plan and apply (emulated region)'
     expect(await storedKey()).toEqual({ value, version });
 
     terraform(
-      ['apply', '-input=false', '-no-color', '-target=module.web_tier.aws_ssm_parameter.django_secret_key', '-auto-approve'],
+      [
+        'apply',
+        '-input=false',
+        '-no-color',
+        '-target=module.web_tier.aws_ssm_parameter.django_secret_key',
+        '-auto-approve',
+      ],
       { TF_VAR_django_secret_key_version: '2' },
     );
     const rotated = await storedKey();

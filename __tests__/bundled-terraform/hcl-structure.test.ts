@@ -21,7 +21,8 @@ beforeAll(async () => {
       data?: Resources;
       variable?: Record<string, Block[]>;
     };
-    for (const [type, byName] of Object.entries(parsed.resource ?? {})) resources[type] = { ...resources[type], ...byName };
+    for (const [type, byName] of Object.entries(parsed.resource ?? {}))
+      resources[type] = { ...resources[type], ...byName };
     for (const [type, byName] of Object.entries(parsed.data ?? {})) data[type] = { ...data[type], ...byName };
     variables = { ...variables, ...parsed.variable };
   }
@@ -42,7 +43,10 @@ function allRules(): Block[] {
   const standalone = Object.values(resources.aws_security_group_rule ?? {}).flat();
   const inline = Object.values(resources.aws_security_group ?? {})
     .flat()
-    .flatMap((group) => [...((group.ingress as Block[] | undefined) ?? []), ...((group.egress as Block[] | undefined) ?? [])]);
+    .flatMap((group) => [
+      ...((group.ingress as Block[] | undefined) ?? []),
+      ...((group.egress as Block[] | undefined) ?? []),
+    ]);
   return [...standalone, ...inline];
 }
 
@@ -53,7 +57,9 @@ describe('bundled Terraform, as written', () => {
     for (const rule of rules) {
       const from = Number(rule.from_port);
       const to = Number(rule.to_port);
-      expect({ rule, opensSsh: rule.protocol === '-1' || (from <= 22 && 22 <= to) }).toMatchObject({ opensSsh: false });
+      expect({ rule, opensSsh: rule.protocol === '-1' || (from <= 22 && 22 <= to) }).toMatchObject({
+        opensSsh: false,
+      });
     }
   });
 
@@ -99,14 +105,19 @@ describe('bundled Terraform, as written', () => {
 
   it('leaves desired capacity and the launch template version to scaling and the rollout', () => {
     const group = only('aws_autoscaling_group', 'web');
-    expect(first(group, 'lifecycle').ignore_changes).toEqual(['${desired_capacity}', '${launch_template[0].version}']);
+    expect(first(group, 'lifecycle').ignore_changes).toEqual([
+      '${desired_capacity}',
+      '${launch_template[0].version}',
+    ]);
     expect(group).not.toHaveProperty('instance_refresh');
     expect(first(group, 'launch_template').version).toBe('${aws_launch_template.web.latest_version}');
     expect(group.health_check_type).toBe('ELB');
   });
 
-  it("checks the health path the app answers before host validation", () => {
-    const appPath = /^HEALTH_PATH = "([^"]+)"$/m.exec(readFileSync(join(__dirname, '../../app/web/middleware.py'), 'utf8'))?.[1];
+  it('checks the health path the app answers before host validation', () => {
+    const appPath = /^HEALTH_PATH = "([^"]+)"$/m.exec(
+      readFileSync(join(__dirname, '../../app/web/middleware.py'), 'utf8'),
+    )?.[1];
     expect(appPath).toBeDefined();
     expect(first(only('aws_lb_target_group', 'web'), 'health_check').path).toBe('${var.health_check_path}');
     expect(variables.health_check_path?.[0]?.default).toBe(appPath);

@@ -33,7 +33,9 @@ function requiredVersion(config: TerraformConfig): string | undefined {
 }
 
 function awsConstraint(config: TerraformConfig): string | undefined {
-  const providers = config.settings.flatMap((block) => (block.required_providers as Record<string, { version?: string }>[] | undefined) ?? []);
+  const providers = config.settings.flatMap(
+    (block) => (block.required_providers as Record<string, { version?: string }>[] | undefined) ?? [],
+  );
   return providers.map((entry) => entry.aws?.version).find(Boolean);
 }
 
@@ -53,12 +55,17 @@ describe('terraform/modules/web-tier', () => {
 
   it('gives every variable a description, and every defaulted one nullable = false', () => {
     for (const [name, variable] of Object.entries(webTier.variables)) {
-      expect({ name, described: (variable.description ?? '').length > 10 }).toEqual({ name, described: true });
+      expect({ name, described: (variable.description ?? '').length > 10 }).toEqual({
+        name,
+        described: true,
+      });
       // A null from a pass-through caller must fall back to the default, not override it.
       const defaultsToValue = 'default' in variable && variable.default !== null;
-      if (defaultsToValue || !('default' in variable)) expect({ name, nullable: variable.nullable }).toEqual({ name, nullable: false });
+      if (defaultsToValue || !('default' in variable))
+        expect({ name, nullable: variable.nullable }).toEqual({ name, nullable: false });
     }
-    for (const [name, output] of Object.entries(webTier.outputs)) expect({ name, described: (output.description ?? '').length > 10 }).toEqual({ name, described: true });
+    for (const [name, output] of Object.entries(webTier.outputs))
+      expect({ name, described: (output.description ?? '').length > 10 }).toEqual({ name, described: true });
   });
 
   it('matches the README tables', () => {
@@ -66,10 +73,14 @@ describe('terraform/modules/web-tier', () => {
     expect(readme).toBe(moduleReadmeWithTables(readme, renderModuleTables(webTier)));
   });
 
-  it.each(['single_nat_gateway', 'certificate_arn', 'app_domain'])('documents %s beyond its table row', (name) => {
-    const prose = readFileSync(join(MODULE_DIR, 'README.md'), 'utf8').split('<!-- module-tables:start')[0] ?? '';
-    expect(prose).toContain(`\`${name}`);
-  });
+  it.each(['single_nat_gateway', 'certificate_arn', 'app_domain'])(
+    'documents %s beyond its table row',
+    (name) => {
+      const prose =
+        readFileSync(join(MODULE_DIR, 'README.md'), 'utf8').split('<!-- module-tables:start')[0] ?? '';
+      expect(prose).toContain(`\`${name}`);
+    },
+  );
 });
 
 describe('terraform/ (the action bundled root)', () => {
@@ -83,19 +94,32 @@ describe('terraform/ (the action bundled root)', () => {
     const call = root.modules.web_tier ?? {};
     for (const [name, variable] of Object.entries(webTier.variables)) {
       const rootVariable = root.variables[name];
-      expect({ name, type: expression(rootVariable?.type) }).toEqual({ name, type: expression(variable.type) });
-      if ('default' in variable) expect({ name, default: rootVariable?.default }).toEqual({ name, default: null });
+      expect({ name, type: expression(rootVariable?.type) }).toEqual({
+        name,
+        type: expression(variable.type),
+      });
+      if ('default' in variable)
+        expect({ name, default: rootVariable?.default }).toEqual({ name, default: null });
       expect({ name, passed: call[name] }).toEqual({ name, passed: `\${var.${name}}` });
     }
-    expect(Object.keys(root.variables).sort()).toEqual([...Object.keys(webTier.variables), 'aws_region'].sort());
+    expect(Object.keys(root.variables).sort()).toEqual(
+      [...Object.keys(webTier.variables), 'aws_region'].sort(),
+    );
   });
 
   it('passes every module output through, including the ones the action reads', () => {
     expect(Object.keys(root.outputs).sort()).toEqual(Object.keys(webTier.outputs).sort());
-    for (const name of Object.keys(webTier.outputs)) expect({ name, value: root.outputs[name]?.value }).toEqual({ name, value: `\${module.web_tier.${name}}` });
+    for (const name of Object.keys(webTier.outputs))
+      expect({ name, value: root.outputs[name]?.value }).toEqual({
+        name,
+        value: `\${module.web_tier.${name}}`,
+      });
     // What the action's own readers accept, given outputs with exactly the root's names.
     const outputs = Object.fromEntries(
-      Object.keys(root.outputs).map((name) => [name, { value: name === 'launch_template_version' ? 3 : `${name}-value`, sensitive: false }]),
+      Object.keys(root.outputs).map((name) => [
+        name,
+        { value: name === 'launch_template_version' ? 3 : `${name}-value`, sensitive: false },
+      ]),
     );
     expect(readStackOutputs(outputs)).toMatchObject({ asgName: 'asg_name-value', launchTemplateVersion: 3 });
     expect(readDeployedImage(outputs)).toBe('image-value');

@@ -45,17 +45,21 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseCommentMarker } from '../../src/comment';
-import { registryDigest, startContainerRuntime, type ContainerRuntime } from '../image/containerRuntime';
-import { EMULATED_CREDENTIALS, startEmulatedRegion, type EmulatedRegion } from '../support/emulatedRegion';
+import {
+  registryDigest,
+  startContainerRuntime,
+  type ContainerRuntime,
+} from '../../emulation/containerRuntime';
+import { EMULATED_CREDENTIALS, startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
 import {
   emulatedStackInputs,
   prepareEmulatedStack,
   terraformEnv,
   type EmulatedStack,
-} from '../support/emulatedStack';
+} from '../../emulation/stack';
 import { startFakeGitHub, WORKFLOW_BOT } from '../support/fakeGitHub';
-import { loginToRegistry } from '../support/appReleases';
-import { runAction, type ActionRun } from '../support/runAction';
+import { loginToRegistry } from '../../emulation/appReleases';
+import { runAction, type ActionRun } from '../../emulation/runAction';
 
 const REPO_ROOT = resolve(__dirname, '../..');
 const FIRST_COMMIT = randomBytes(20).toString('hex');

@@ -3,10 +3,10 @@
  * (`node dist/index.js`): every instance boots the launch template version's real user-data and
  * runs the real app image (built from app/ here, pushed to the local registry), the ALB's health
  * checks are real HTTP requests with the target group's settings, and the load balancer is an
- * haproxy on a loopback address that the ALB's DNS name resolves to (emulatedDns.cjs). The
+ * haproxy on a loopback address that the ALB's DNS name resolves to (emulation/dns.cjs). The
  * action's smoke check and this suite's load both go through it.
  *
- * Time scale 5 (documented in __tests__/emulated-region/README.md): health check intervals,
+ * Time scale 5 (documented in emulation/README.md): health check intervals,
  * timeouts, warmup and the deregistration delay run 5x faster; thresholds are counted as set.
  */
 import {
@@ -23,7 +23,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startContainerRuntime, type ContainerRuntime } from '../image/containerRuntime';
+import { startContainerRuntime, type ContainerRuntime } from '../../emulation/containerRuntime';
 import {
   ANNOUNCE_RELEASE,
   buildAppRelease,
@@ -31,17 +31,17 @@ import {
   loginToRegistry,
   releaseRegistryInputs,
   type AppRelease,
-} from '../support/appReleases';
-import { startEmulatedRegion, type EmulatedRegion } from '../support/emulatedRegion';
+} from '../../emulation/appReleases';
+import { startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
 import {
   copyStack,
   emulatedStackInputs,
   prepareEmulatedStack,
   terraformEnv,
   type EmulatedStack,
-} from '../support/emulatedStack';
-import { startLoad, type LoadResult } from '../support/loadGenerator';
-import { runAction, type ActionRun } from '../support/runAction';
+} from '../../emulation/stack';
+import { startLoad, type LoadResult } from '../../emulation/loadGenerator';
+import { runAction, type ActionRun } from '../../emulation/runAction';
 
 const TIME_SCALE = 5;
 

@@ -12,17 +12,17 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startContainerRuntime, type ContainerRuntime } from '../image/containerRuntime';
-import { buildAppRelease, loginToRegistry, releaseRegistryInputs } from '../support/appReleases';
-import { startEmulatedRegion, type EmulatedRegion } from '../support/emulatedRegion';
+import { startContainerRuntime, type ContainerRuntime } from '../../emulation/containerRuntime';
+import { buildAppRelease, loginToRegistry, releaseRegistryInputs } from '../../emulation/appReleases';
+import { startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
 import {
   copyStack,
   emulatedStackInputs,
   prepareEmulatedStack,
   terraformEnv,
   type EmulatedStack,
-} from '../support/emulatedStack';
-import { runAction } from '../support/runAction';
+} from '../../emulation/stack';
+import { runAction } from '../../emulation/runAction';
 
 let runtime: ContainerRuntime;
 let region: EmulatedRegion;

@@ -4,7 +4,7 @@
  * stage sends (`--metadata-file`, `--iidfile`, `--provenance=false`, `type=gha` cache) and what it
  * does with buildx's metadata file, which the stand-in writes the way buildx does. The registry
  * check afterwards is real HTTP, against a fake registry on loopback. The plain docker build/push
- * path runs against real Docker in real-docker.test.ts.
+ * path runs against real Docker in real-docker.integration.test.ts.
  */
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 /**
  * The image stage against real Docker: the machine's docker CLI talking to podman's Docker API,
- * and an authenticated registry on 127.0.0.1 (__tests__/container-runtime/runtime.sh). There is
+ * and an authenticated registry on 127.0.0.1 (emulation/container-runtime/runtime.sh). There is
  * no buildx here, so this is the plain path: docker login (stdin), docker build, docker push.
  */
 import { randomBytes } from 'node:crypto';
@@ -25,7 +25,7 @@ import {
   registryDigest,
   startContainerRuntime,
   type ContainerRuntime,
-} from './containerRuntime';
+} from '../../emulation/containerRuntime';
 
 const REVISION = randomBytes(20).toString('hex');
 

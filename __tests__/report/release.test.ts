@@ -1,6 +1,6 @@
 /** The deploy job summary carries the same Release section as the plan comment. */
 import { deploySummary, planSummary } from '../../src/report';
-import { planSummaryOf } from '../support/planSummary';
+import { planSummaryOf } from '../../emulation/planSummary';
 
 const BEFORE = `docker.io/acme/web@sha256:${'1'.repeat(64)}`;
 const AFTER = `docker.io/acme/web@sha256:${'2'.repeat(64)}`;

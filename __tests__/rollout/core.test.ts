@@ -8,7 +8,7 @@ import { describeNotHealthy, evaluateTargets, type TargetState } from '../../src
 import { codeSpan } from '../../src/comment/markdown';
 import { failureSummary, planSummary, rolloutOutputs, rolloutSummary } from '../../src/report';
 import { inputsFrom } from '../support/inputs';
-import { planSummaryOf } from '../support/planSummary';
+import { planSummaryOf } from '../../emulation/planSummary';
 
 const TG = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef';
 

@@ -10,10 +10,10 @@ import {
   StartInstanceRefreshCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateVersionCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { startEmulatedRegion, type EmulatedRegion } from '../support/emulatedRegion';
-import { DEPLOYED_COMMIT, startHealthServer } from '../support/healthServer';
-import { runAction } from '../support/runAction';
-import { seedRegion, type SeededStack } from '../support/seedRegion';
+import { startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
+import { DEPLOYED_COMMIT, startHealthServer } from '../../emulation/healthServer';
+import { runAction } from '../../emulation/runAction';
+import { seedRegion, type SeededStack } from '../../emulation/seedRegion';
 
 let region: EmulatedRegion;
 let health: Awaited<ReturnType<typeof startHealthServer>>;

@@ -27,10 +27,10 @@ import {
   ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { startEmulatedRegion, type EmulatedRegion } from '../support/emulatedRegion';
-import { DEPLOYED_COMMIT, startHealthServer } from '../support/healthServer';
-import { runAction, type ActionRun } from '../support/runAction';
-import { seedRegion, type SeededStack } from '../support/seedRegion';
+import { startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
+import { DEPLOYED_COMMIT, startHealthServer } from '../../emulation/healthServer';
+import { runAction, type ActionRun } from '../../emulation/runAction';
+import { seedRegion, type SeededStack } from '../../emulation/seedRegion';
 
 const OLD_COMMIT = '0123456789abcdef0123456789abcdef01234567';
 
@@ -114,7 +114,7 @@ async function waitFor(condition: () => Promise<boolean>, what: string, timeoutM
  * Makes every instance launched from `version` fail its health checks, as a broken release would.
  * This suite runs the region without its data plane (no containers), so the fault is forced per
  * target through the harness as each such instance appears; the live data plane suite
- * (__tests__/deploy/live-data-plane.test.ts) covers real broken releases. Returns the stop.
+ * (__tests__/e2e/live-data-plane.e2e.test.ts) covers real broken releases. Returns the stop.
  */
 function failInstancesOf(version: number): () => void {
   const failed = new Set<string>();

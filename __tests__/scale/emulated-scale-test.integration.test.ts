@@ -4,16 +4,16 @@
  * instance's OS is a container of the machine's podman, attached to it), CPU measured from their
  * cgroups, target tracking alarms and scaling by the harness. The instances the scale-out
  * launches get their health from the harness's timed target health (the live data plane boots
- * them for real; see live-scale-test.test.ts when it is available).
+ * them for real; see e2e/live-scale-test.e2e.test.ts when it is available).
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { GetCommandInvocationCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { startContainerRuntime } from '../image/containerRuntime';
-import { EMULATED_CREDENTIALS, startEmulatedRegion, type EmulatedRegion } from '../support/emulatedRegion';
-import { runAction } from '../support/runAction';
-import { createScaleTestFleet } from '../support/scaleTestFleet';
-import { seedRegion, type SeededStack } from '../support/seedRegion';
+import { startContainerRuntime } from '../../emulation/containerRuntime';
+import { EMULATED_CREDENTIALS, startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
+import { runAction } from '../../emulation/runAction';
+import { createScaleTestFleet } from '../../emulation/scaleTestFleet';
+import { seedRegion, type SeededStack } from '../../emulation/seedRegion';
 
 jest.setTimeout(300_000);
 

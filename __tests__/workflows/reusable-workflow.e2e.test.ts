@@ -24,11 +24,15 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseCommentMarker } from '../../src/comment';
-import { registryDigest, startContainerRuntime, type ContainerRuntime } from '../image/containerRuntime';
-import { EMULATED_CREDENTIALS, startEmulatedRegion, type EmulatedRegion } from '../support/emulatedRegion';
-import { prepareEmulatedStack, terraformEnv, type EmulatedStack } from '../support/emulatedStack';
+import {
+  registryDigest,
+  startContainerRuntime,
+  type ContainerRuntime,
+} from '../../emulation/containerRuntime';
+import { EMULATED_CREDENTIALS, startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
+import { prepareEmulatedStack, terraformEnv, type EmulatedStack } from '../../emulation/stack';
 import { startFakeGitHub, WORKFLOW_BOT, type FakeGitHub } from '../support/fakeGitHub';
-import { startHealthServer } from '../support/healthServer';
+import { startHealthServer } from '../../emulation/healthServer';
 import {
   createLocalCa,
   publishRepository,
@@ -247,7 +251,7 @@ describe('deploy.yml run by nektos/act through a caller', () => {
     expect(run.exitCode).not.toBe(0);
     // act 0.2.82 on the host drops the output of a step that exits at once (reproduced with a bare
     // echo + exit 1), so the message itself is checked by running the step's script directly
-    // (adoption-docs.test.ts); here: that step failed and nothing after it ran.
+    // (docs/adoption-docs.test.ts); here: that step failed and nothing after it ran.
     expect(run.log).toContain("❌  Failure - Main Check the app's build context");
     expect(run.log).not.toMatch(/docker build|terraform plan:|Assuming role|setup-buildx STAND-IN/);
   }, 300_000);

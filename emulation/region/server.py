@@ -1,6 +1,6 @@
 """Runs the emulated AWS region on 127.0.0.1.
 
-    .venv/bin/python __tests__/emulated-region/server.py --port 0 [--time-scale 100] [--data-plane]
+    .venv/bin/python emulation/region/server.py --port 0 [--time-scale 100] [--data-plane]
 
 With --data-plane, Auto Scaling instances boot for real (their user-data runs, containers start
 through the docker CLI at DOCKER_HOST, pulling with DOCKER_CONFIG's credentials), target health

@@ -4,7 +4,7 @@ health checks are real HTTP, haproxy serves the load balancer's address, logs re
 The "release" here is the container runtime's base image running a few lines of Python that answer
 /health/ with the status the launch template version names, so a defect is a real 500 or a real
 closed port, not a scripted verdict. Needs the machine's container runtime
-(__tests__/container-runtime/runtime.sh up), as the deploy suite does.
+(emulation/container-runtime/runtime.sh up), as the deploy suite does.
 """
 
 import base64

@@ -1,6 +1,6 @@
 """Run Command really runs inside the instance's container, its CPU is measured from the
 container's cgroup against its cap, and cancelling leaves no process behind. Needs the machine's
-container runtime (__tests__/container-runtime/runtime.sh up)."""
+container runtime (emulation/container-runtime/runtime.sh up)."""
 
 import os
 import subprocess
