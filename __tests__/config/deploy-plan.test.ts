@@ -2,10 +2,11 @@
  * Inputs of `deploy` and `plan`: every bad one is named with what is accepted, all at once, and
  * nothing (docker, terraform, AWS, GitHub) runs.
  */
-import { ConfigError, parseConfig, type ConfigPaths } from '../../src/config';
+import { parseConfig, type ConfigPaths } from '../../src/config';
 import { run } from '../../src/main';
 import { inputsFrom } from '../support/inputs';
 import { createRecorder } from '../support/recorder';
+import { configProblems, configRejection } from '../support/rejection';
 
 const SHA = 'a'.repeat(40);
 const DIGEST = `sha256:${'b'.repeat(64)}`;
@@ -31,15 +32,8 @@ const PLAN = {
 };
 const PR_ENV = { ...ENV, GITHUB_EVENT_NAME: 'pull_request' };
 
-function problemsFor(values: Record<string, string>, env: NodeJS.ProcessEnv = ENV): string[] {
-  try {
-    parseConfig(inputsFrom(values), env, PATHS);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problemsFor = (values: Record<string, string>, env: NodeJS.ProcessEnv = ENV): string[] =>
+  configProblems(values, env, PATHS);
 
 describe('deploy inputs', () => {
   it('defaults to deploy, building from app/ into the given repository, with the bundled stack', () => {
@@ -316,10 +310,7 @@ describe('deploy inputs', () => {
   it.each(invalidCases)(
     'rejects %s with one message naming the input',
     (_label, values, env, input, accepted) => {
-      const problems = problemsFor(values, env);
-      expect(problems).toHaveLength(1);
-      expect(problems[0]).toMatch(new RegExp(`^${input}: `));
-      expect(problems[0]).toContain(accepted);
+      expect(configRejection(values, input, env, PATHS)).toContain(accepted);
     },
   );
 
@@ -332,10 +323,9 @@ describe('deploy inputs', () => {
     ['a NUL in a line of a multi-line input', { ...BUILD, 'build-args': 'A=1\nB=\u0000' }, 'build-args'],
     ['a line feed in a single-line input', { ...BUILD, dockerfile: 'Dockerfile\nx' }, 'dockerfile'],
   ])('refuses %s, naming the input and not repeating the value', (_label, values, input) => {
-    const problems = problemsFor(values);
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(new RegExp(`^${input}: .*control character`));
-    expect(problems[0]).not.toContain('\u0000');
+    const problem = configRejection(values, input, ENV, PATHS);
+    expect(problem).toMatch(/control character/);
+    expect(problem).not.toContain('\u0000');
   });
 
   it('names a bad key=value line by number and never repeats it', () => {
@@ -367,19 +357,11 @@ describe('deploy inputs', () => {
             real: path,
             kind: /(\.tfvars|Dockerfile)$/.test(path) ? ('file' as const) : ('directory' as const),
           };
-    const problems = (() => {
-      try {
-        parseConfig(inputsFrom({ ...BUILD, 'var-files': 'ok.tfvars\nlink.tfvars' }), ENV, {
-          ...PATHS,
-          inspect,
-        });
-      } catch (error) {
-        return (error as ConfigError).problems;
-      }
-      return [];
-    })();
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^var-files: "link.tfvars"; resolves outside the workspace/);
+    const problem = configRejection({ ...BUILD, 'var-files': 'ok.tfvars\nlink.tfvars' }, 'var-files', ENV, {
+      ...PATHS,
+      inspect,
+    });
+    expect(problem).toMatch(/^var-files: "link.tfvars"; resolves outside the workspace/);
   });
 
   it('fails before running docker, terraform, AWS or GitHub, and never prints the token', async () => {

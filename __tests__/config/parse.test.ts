@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, INPUT_DEFAULTS, parseConfig } from '../../src/config';
+import { INPUT_DEFAULTS, parseConfig } from '../../src/config';
 import { run } from '../../src/main';
 import { inputsFrom } from '../support/inputs';
 import { createRecorder } from '../support/recorder';
+import { configProblems, configRejection } from '../support/rejection';
 
 const VALID = {
   command: 'rollout',
@@ -11,16 +12,6 @@ const VALID = {
   'asg-name': 'web-asg',
 };
 const TG_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef';
-
-function problemsFor(values: Record<string, string>, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    parseConfig(inputsFrom(values), env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('parseConfig', () => {
   it('applies the documented defaults', () => {
@@ -225,14 +216,11 @@ describe('parseConfig', () => {
   ];
 
   it.each(invalidCases)('rejects %s with one message naming the input', (_label, values, input, accepted) => {
-    const problems = problemsFor(values);
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(new RegExp(`^${input}: `));
-    expect(problems[0]).toContain(accepted);
+    expect(configRejection(values, input)).toContain(accepted);
   });
 
   it('reports every invalid input together', () => {
-    const problems = problemsFor({
+    const problems = configProblems({
       command: 'rollout',
       'asg-name': '',
       'min-healthy-percentage': 'x',

@@ -2,11 +2,12 @@
  * Private images: pull-token reaches Terraform only as TF_VAR_ environment (never a -var on the
  * command line), is masked first, and bad combinations are refused before anything runs.
  */
-import { ConfigError, parseConfig } from '../../src/config';
+import { parseConfig } from '../../src/config';
 import type { CommandRunner } from '../../src/exec';
 import { run } from '../../src/main';
 import { inputsFrom } from '../support/inputs';
 import { createRecorder } from '../support/recorder';
+import { configProblems } from '../support/rejection';
 
 const ENV = { GITHUB_SHA: 'a'.repeat(40), GITHUB_WORKSPACE: '/work/repo', GITHUB_EVENT_NAME: 'push' };
 const PATHS = { workspace: '/work/repo', bundledTerraform: '/action/terraform' };
@@ -18,15 +19,7 @@ const PLAN = {
 };
 const TOKEN = 'dckr_pat_read-only-0123456789';
 
-function problemsFor(values: Record<string, string>): string[] {
-  try {
-    parseConfig(inputsFrom(values), ENV, PATHS);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problemsFor = (values: Record<string, string>): string[] => configProblems(values, ENV, PATHS);
 
 describe('pull-token inputs', () => {
   it('pulls anonymously when no pull-token is given', () => {

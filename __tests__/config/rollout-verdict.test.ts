@@ -2,30 +2,23 @@
  * Issue 9's inputs: budgets AWS enforces are checked before any AWS call, the protected/Standby
  * preferences are explicit, and the emulation-only time scale cannot reach a real deploy.
  */
-import { ConfigError, EMULATED_TIME_SCALE_VARIABLE, parseConfig } from '../../src/config';
+import { EMULATED_TIME_SCALE_VARIABLE, parseConfig } from '../../src/config';
 import { run } from '../../src/main';
 import { inputsFrom } from '../support/inputs';
 import { createRecorder } from '../support/recorder';
+import { configProblems, configRejection } from '../support/rejection';
 
 const VALID = { command: 'rollout', 'aws-region': 'eu-west-1', 'asg-name': 'web-asg' };
 
-function problemsFor(values: Record<string, string>, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    parseConfig(inputsFrom({ ...VALID, ...values }), env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problemsFor = (values: Record<string, string>, env: NodeJS.ProcessEnv = {}): string[] =>
+  configProblems({ ...VALID, ...values }, env);
 
 describe('item 2: time budgets AWS enforces', () => {
   it('rejects checkpoints without a delay: AWS pauses 3600 s at each, which 30 minutes cannot hold', () => {
-    const problems = problemsFor({ 'checkpoint-percentages': '50,100' });
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^wait-timeout-minutes: "30"; checkpoint-percentages 50,100 pause/);
-    expect(problems[0]).toContain("3600 s each (AWS's default when checkpoint-delay-seconds is empty)");
-    expect(problems[0]).toContain('raise wait-timeout-minutes above 60');
+    const problem = configRejection({ ...VALID, 'checkpoint-percentages': '50,100' }, 'wait-timeout-minutes');
+    expect(problem).toMatch(/^wait-timeout-minutes: "30"; checkpoint-percentages 50,100 pause/);
+    expect(problem).toContain("3600 s each (AWS's default when checkpoint-delay-seconds is empty)");
+    expect(problem).toContain('raise wait-timeout-minutes above 60');
   });
 
   it('counts every pause but the last checkpoint against wait-timeout-minutes', () => {

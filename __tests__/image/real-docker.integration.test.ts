@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeployError } from '../../src/errors';
 import { runCommand, type CommandOptions, type CommandResult, type CommandRunner } from '../../src/exec';
 import {
   buildAndPush,
@@ -26,6 +25,7 @@ import {
   startContainerRuntime,
   type ContainerRuntime,
 } from '../../emulation/containerRuntime';
+import { rejection } from '../support/rejection';
 
 const REVISION = randomBytes(20).toString('hex');
 
@@ -98,15 +98,6 @@ function stage(password = runtime.password) {
     buildArgs: { BASE_IMAGE: runtime.baseImage, GREETING: `hello ${REVISION}` },
   };
   return { dependencies, settings, events, recorder, commands: docker.commands };
-}
-
-async function failure(promise: Promise<unknown>): Promise<DeployError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(DeployError);
-  return error as DeployError;
 }
 
 describe('build and push with the classic builder', () => {
@@ -211,7 +202,7 @@ describe('build and push with the classic builder', () => {
 
   it('explains an unknown tag', async () => {
     const { dependencies } = stage();
-    const error = await failure(
+    const error = await rejection(
       resolveImage(dependencies, {
         image: parseExistingImage(`${runtime.registry}/${path}:no-such-tag`),
         credentials: { username: runtime.username, password: runtime.password },
@@ -225,7 +216,7 @@ describe('build and push with the classic builder', () => {
 
   it('explains a Dockerfile that fails, and still logs out', async () => {
     const { dependencies, settings, commands } = stage();
-    const error = await failure(
+    const error = await rejection(
       buildAndPush(dependencies, { ...settings, dockerfile: join(workDir, 'Failing.Dockerfile') }),
     );
     expect(error.reason).toBe('image-build-failed');
@@ -240,7 +231,7 @@ describe('bad credentials', () => {
 
   it('fail at docker login, before anything is built, without showing the token', async () => {
     const { dependencies, settings, commands } = stage(wrong);
-    const error = await failure(buildAndPush(dependencies, settings));
+    const error = await rejection(buildAndPush(dependencies, settings));
     expect(error.reason).toBe('registry-login-failed');
     expect(error.message).toContain(`docker login to ${runtime.registry} as ${runtime.username} failed`);
     expect(error.message).toContain('401');
@@ -250,7 +241,7 @@ describe('bad credentials', () => {
 
   it('are refused by the registry when resolving an existing image', async () => {
     const { dependencies } = stage(wrong);
-    const error = await failure(
+    const error = await rejection(
       resolveImage(dependencies, {
         image: parseExistingImage(`${runtime.registry}/${path}:stable`),
         credentials: { username: runtime.username, password: wrong },

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { ConfigError, parseConfig } from '../../src/config';
+import { parseConfig } from '../../src/config';
 import { burnScript, executionTimeoutSeconds } from '../../src/scale/burn';
 import { scaleTestOutputs, scaleTestSummary } from '../../src/scale/report';
 import { renderTimeline, ScaleTimeline, type ScaleSample } from '../../src/scale/timeline';
 import { explainFailure, upFrontRefusal, type AlarmFacts, type GroupFacts } from '../../src/scale/verdict';
 import type { TargetState } from '../../src/rollout/targets';
 import { inputsFrom } from '../support/inputs';
+import { configProblems } from '../support/rejection';
 
 const TG = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef';
 const ALARM: AlarmFacts = {
@@ -232,15 +233,7 @@ describe('upFrontRefusal', () => {
 
 describe('scale-test inputs', () => {
   const base = { command: 'scale-test', 'aws-region': 'eu-west-1', 'asg-name': 'web' };
-  const problems = (extra: Record<string, string>): string[] => {
-    try {
-      parseConfig(inputsFrom({ ...base, ...extra }));
-      return [];
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      return error.problems;
-    }
-  };
+  const problems = (extra: Record<string, string>): string[] => configProblems({ ...base, ...extra });
 
   it('accepts the defaults and names the group directly without Terraform', () => {
     const config = parseConfig(inputsFrom(base));

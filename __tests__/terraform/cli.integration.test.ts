@@ -6,11 +6,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeployError } from '../../src/errors';
 import { runCommand, type CommandRunner } from '../../src/exec';
 import { systemClock } from '../../src/log';
 import { createTerraform, destroyGuard, readDeployedImage, type Terraform } from '../../src/terraform';
 import { createRecorder } from '../support/recorder';
+import { rejection } from '../support/rejection';
 
 const SECRET = 's3cr3t-value-never-shown';
 const IMAGE = `registry.test/acme/web@sha256:${'1'.repeat(64)}`;
@@ -193,13 +193,12 @@ describe('terraform stage with the real CLI', () => {
     const { plan } = await initialised(
       `${CONFIG}\nresource "terraform_data" "broken" {\n  input = var.missing\n}\n`,
     );
-    const failure = await plan().catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(DeployError);
-    expect((failure as DeployError).reason).toBe('terraform-plan-failed');
-    expect((failure as DeployError).message).toMatch(
+    const failure = await rejection(plan());
+    expect(failure.reason).toBe('terraform-plan-failed');
+    expect(failure.message).toMatch(
       /terraform plan failed \(exit 1\):\nError: Reference to undeclared input variable/,
     );
-    expect((failure as DeployError).message).not.toMatch(/[│╷╵]/);
+    expect(failure.message).not.toMatch(/[│╷╵]/);
   });
 
   it('refuses a saved plan the state has moved past', async () => {
@@ -208,9 +207,9 @@ describe('terraform stage with the real CLI', () => {
     const stale = await plan({ image: NEXT_IMAGE });
     const newer = await plan({ generation: '2' });
     await terraform.apply(newer.planFile);
-    const failure = await terraform.apply(stale.planFile).catch((error: unknown) => error);
-    expect((failure as DeployError).reason).toBe('plan-stale');
-    expect((failure as DeployError).nextSteps).toContain('re-run this deploy');
+    const failure = await rejection(terraform.apply(stale.planFile));
+    expect(failure.reason).toBe('plan-stale');
+    expect(failure.nextSteps).toContain('re-run this deploy');
   });
 
   describe('a state lock held by another run', () => {
@@ -241,9 +240,7 @@ describe('terraform stage with the real CLI', () => {
         await new Promise((resolve) => setTimeout(resolve, 100));
       expect(existsSync(lockFile)).toBe(true);
 
-      const failure = await plan().catch((error: unknown) => error);
-      expect(failure).toBeInstanceOf(DeployError);
-      const { reason, message, nextSteps } = failure as DeployError;
+      const { reason, message, nextSteps } = await rejection(plan());
       expect(reason).toBe('state-locked');
       expect(message).toMatch(/lock ID [0-9a-f-]{36}; waited 1s \(lock-timeout\)/);
       expect(message).toMatch(/held by \S+@/);
@@ -300,8 +297,8 @@ describe('terraform stage with the real CLI', () => {
       },
       { workingDirectory: dir, lockTimeout: '1s' },
     );
-    const failure = await terraform.init({ backendConfig: {} }).catch((error: unknown) => error);
-    expect((failure as DeployError).reason).toBe('terraform-unavailable');
-    expect((failure as DeployError).nextSteps).toContain('hashicorp/setup-terraform');
+    const failure = await rejection(terraform.init({ backendConfig: {} }));
+    expect(failure.reason).toBe('terraform-unavailable');
+    expect(failure.nextSteps).toContain('hashicorp/setup-terraform');
   });
 });
