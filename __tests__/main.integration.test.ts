@@ -19,10 +19,10 @@ import {
   registryDigest,
   startContainerRuntime,
   type ContainerRuntime,
-} from './image/containerRuntime';
+} from '../emulation/containerRuntime';
 import { startFakeGitHub, WORKFLOW_BOT, type FakeGitHub } from './support/fakeGitHub';
 import { inputsFrom } from './support/inputs';
-import { planSummaryOf } from './support/planSummary';
+import { planSummaryOf } from '../emulation/planSummary';
 import { createRecorder } from './support/recorder';
 
 const TOKEN = 'ghs_workflowToken';

@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { generatePlan } from '../__tests__/comment/generatedPlan';
+import { generatePlan } from '../emulation/generatedPlan';
 import {
   COMMENT_BODY_LIMIT,
   parseCommentMarker,

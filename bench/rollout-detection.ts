@@ -21,10 +21,10 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startEmulatedRegion, type EmulatedRegion } from '../__tests__/support/emulatedRegion';
-import { startHealthServer } from '../__tests__/support/healthServer';
-import { runAction } from '../__tests__/support/runAction';
-import { seedRegion, type SeededStack } from '../__tests__/support/seedRegion';
+import { startEmulatedRegion, type EmulatedRegion } from '../emulation/region';
+import { startHealthServer } from '../emulation/healthServer';
+import { runAction } from '../emulation/runAction';
+import { seedRegion, type SeededStack } from '../emulation/seedRegion';
 
 const POLL_INTERVALS_SECONDS = [1, 2, 5];
 /** Slow enough that a rollout spans several poll intervals, fast enough to bench in a minute. */

@@ -10,11 +10,11 @@
  * job summary's timeline and the outputs. Figures are real seconds on this machine: on AWS the
  * alarm alone takes 3 minutes and a new instance 1-3 minutes to boot and pass its checks.
  */
-import { startContainerRuntime } from '../__tests__/image/containerRuntime';
-import { startEmulatedRegion } from '../__tests__/support/emulatedRegion';
-import { runAction } from '../__tests__/support/runAction';
-import { createScaleTestFleet } from '../__tests__/support/scaleTestFleet';
-import { seedRegion } from '../__tests__/support/seedRegion';
+import { startContainerRuntime } from '../emulation/containerRuntime';
+import { startEmulatedRegion } from '../emulation/region';
+import { runAction } from '../emulation/runAction';
+import { createScaleTestFleet } from '../emulation/scaleTestFleet';
+import { seedRegion } from '../emulation/seedRegion';
 
 async function main(): Promise<void> {
   const runtime = await startContainerRuntime();

@@ -15,23 +15,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startContainerRuntime } from '../__tests__/image/containerRuntime';
+import { startContainerRuntime } from '../emulation/containerRuntime';
 import {
   ANNOUNCE_RELEASE,
   buildAppRelease,
   loginToRegistry,
   releaseRegistryInputs,
-} from '../__tests__/support/appReleases';
-import { startEmulatedRegion } from '../__tests__/support/emulatedRegion';
+} from '../emulation/appReleases';
+import { startEmulatedRegion } from '../emulation/region';
 import {
   copyStack,
   emulatedStackInputs,
   prepareEmulatedStack,
   terraformEnv,
   type EmulatedStack,
-} from '../__tests__/support/emulatedStack';
-import { startLoad, zeroDowntimeLine } from '../__tests__/support/loadGenerator';
-import { runAction } from '../__tests__/support/runAction';
+} from '../emulation/stack';
+import { startLoad, zeroDowntimeLine } from '../emulation/loadGenerator';
+import { runAction } from '../emulation/runAction';
 
 const SETTINGS = [
   { name: 'bundled 100/200', min: '100', max: '200' },

@@ -4,12 +4,12 @@
 # for real through the container runtime harness (which needs root).
 #
 # Assumes scripts/setup.sh has run. Leaves the container runtime up, so the next run (and other
-# suites using it) start in well under a second; `__tests__/container-runtime/runtime.sh down`
+# suites using it) start in well under a second; `emulation/container-runtime/runtime.sh down`
 # stops it.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-runtime=__tests__/container-runtime/runtime.sh
+runtime=emulation/container-runtime/runtime.sh
 
 step() { echo "== check-app: $*"; }
 
@@ -34,5 +34,5 @@ step "container runtime up"
 bash "$runtime" up
 eval "$(bash "$runtime" env)"
 
-step "pytest __tests__/container-runtime (image built and run)"
-.venv/bin/python -m pytest __tests__/container-runtime
+step "pytest __tests__/app-image (the image built and run)"
+.venv/bin/python -m pytest __tests__/app-image

@@ -22,8 +22,9 @@ copy_configurations() { # copy_configurations DEST
 copy_configurations "$work"
 # Terraform 1.11's mock providers refuse ephemeral resources: the mocked `terraform test` runs use a
 # second copy whose module secrets.tf is the test double in modules/web-tier/tests/doubles (the real
-# one is planned and applied in the emulated region by __tests__/terraform/django-secret.test.ts).
-# validate and checkov read the real files.
+# one is planned and applied in the emulated region by
+# __tests__/bundled-terraform/django-secret.integration.test.ts). validate and checkov read the real
+# files.
 copy_configurations "$work/mocked"
 cp "$work/mocked/terraform/modules/web-tier/tests/doubles/secrets.tf" "$work/mocked/terraform/modules/web-tier/secrets.tf"
 cd "$work"

@@ -5,10 +5,10 @@
  *   authenticated registry on 127.0.0.1: release 1, release 2 (a code change), release 3 (a
  *   defect: its gunicorn config reads a variable the stack does not set, so gunicorn cannot start);
  * - the bundled Terraform applied by the real CLI into the emulated region (moto plus the harness
- *   in __tests__/emulated-region), its state in the region's S3;
+ *   in emulation/region), its state in the region's S3;
  * - every instance boots the launch template's real user-data and runs the release's container on
  *   its own loopback address; the ALB's health checks are real HTTP; the ALB itself is an haproxy
- *   on a loopback address that its DNS name resolves to for the action (emulatedDns.cjs);
+ *   on a loopback address that its DNS name resolves to for the action (emulation/dns.cjs);
  * - while releases 2 and 3 roll out, a bounded load generator sends requests through that load
  *   balancer and the demo prints how many failed.
  * Health check intervals, warmup and draining run 5x faster (the region's documented time scale);
@@ -17,24 +17,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startContainerRuntime } from '../__tests__/image/containerRuntime';
+import { startContainerRuntime } from '../emulation/containerRuntime';
 import {
   ANNOUNCE_RELEASE,
   buildAppRelease,
   loginToRegistry,
   GUNICORN_NEEDS_MISSING_VARIABLE,
   releaseRegistryInputs,
-} from '../__tests__/support/appReleases';
-import { startEmulatedRegion, type EmulatedRegion } from '../__tests__/support/emulatedRegion';
+} from '../emulation/appReleases';
+import { startEmulatedRegion, type EmulatedRegion } from '../emulation/region';
 import {
   copyStack,
   emulatedStackInputs,
   prepareEmulatedStack,
   terraformEnv,
   type EmulatedStack,
-} from '../__tests__/support/emulatedStack';
-import { startLoad, zeroDowntimeLine, type LoadResult } from '../__tests__/support/loadGenerator';
-import { runAction, type ActionRun } from '../__tests__/support/runAction';
+} from '../emulation/stack';
+import { startLoad, zeroDowntimeLine, type LoadResult } from '../emulation/loadGenerator';
+import { runAction, type ActionRun } from '../emulation/runAction';
 
 const TIME_SCALE = 5;
 

@@ -3,7 +3,7 @@
 Through its Python API: its command line refuses --file whenever stdin is not a terminal, which
 is always the case under a test runner. The placeholders are filled the way a user fills them
 (parliament checks the region and account in every ARN). Trust policies are not identity policies
-and parliament cannot read them (no Resource); __tests__/unit/iam-policies.test.ts checks those.
+and parliament cannot read them (no Resource); __tests__/docs/iam-policies.test.ts checks those.
 Prints one line per finding and exits 1 if there is any that is not accepted below."""
 
 import json

@@ -18,7 +18,7 @@ if ! stamp_ok node_modules/.setup-stamp package-lock.json; then
   write_stamp node_modules/.setup-stamp package-lock.json
 fi
 
-python_reqs=(app/requirements.txt app/requirements-dev.txt __tests__/emulated-region/requirements.txt)
+python_reqs=(app/requirements.txt app/requirements-dev.txt emulation/region/requirements.txt)
 existing_reqs=()
 for f in "${python_reqs[@]}"; do [[ -f "$f" ]] && existing_reqs+=("$f"); done
 if ! stamp_ok .venv/.setup-stamp "${existing_reqs[@]}"; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs what is missing, then lint, type check, the jest
-# suites (unit, emulated-region integration, real Terraform and Docker) on the machine's Node and
-# on Node 24, and the app, Terraform and workflow checks. Exits non-zero on the first failure.
+# suites (unit and *.integration.test.ts on the machine's Node and on Node 24, *.e2e.test.ts once)
+# and the app, Terraform, emulated-region harness and workflow checks. Exits non-zero on the first
+# failure.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -16,23 +17,26 @@ step "app: pytest, check --deploy, hadolint, image built and run"
 bash scripts/check-app.sh
 
 results="$(mktemp -d)"
-deploy_suite=""
-trap '[ -n "$deploy_suite" ] && kill "$deploy_suite" 2>/dev/null; rm -rf "$results"' EXIT
+e2e_suite=""
+trap '[ -n "$e2e_suite" ] && kill "$e2e_suite" 2>/dev/null; rm -rf "$results"' EXIT
 
-# The end-to-end deploy suite takes about five minutes, most of it waiting on Terraform and the
-# emulated region. It needs the container runtime check-app brought up, and runs in the background
-# from here while the other checks and suites run; the jest suites run one at a time, on the
-# machine's Node and then on Node 24 (GitHub runs the action on it). The Terraform and container
-# suites exercise external tools, not the Node runtime, so they run once.
-step "jest: deploy end to end on $(node --version), in the background"
-npx --no-install jest --ci --json --outputFile="$results/jest-deploy.json" __tests__/deploy >"$results/deploy.log" 2>&1 &
-deploy_suite=$!
+# Suites are selected by name (see __tests__/README.md): *.e2e.test.ts deploy the bundled stack
+# end to end (the deploy suites and the act run of the reusable workflow, minutes each, most of it
+# waiting on Terraform and the emulated region). They need the container runtime check-app brought
+# up, run once, on the machine's Node, in the background from here while the other checks and
+# suites run. Every other suite, unit and *.integration.test.ts alike, runs one at a time on the
+# machine's Node and then on Node 24 (GitHub runs the action on it).
+e2e='\.e2e\.test\.ts$'
+step "jest: end to end (*.e2e.test.ts) on $(node --version), in the background"
+npx --no-install jest --ci --json --outputFile="$results/jest-e2e.json" --testPathPatterns "$e2e" \
+  >"$results/e2e.log" 2>&1 &
+e2e_suite=$!
 
 step "terraform: fmt, validate, terraform test, checkov"
 bash scripts/check-terraform.sh
 
 step "emulated region harness: pytest"
-(cd __tests__/emulated-region && "$root/.venv/bin/python" -m pytest -q -p no:cacheprovider)
+(cd emulation/region && "$root/.venv/bin/python" -m pytest -q -p no:cacheprovider)
 
 step "workflows: actionlint, zizmor"
 bash scripts/check-workflows.sh
@@ -41,22 +45,22 @@ step "lint and type check"
 npm run --silent lint
 npm run --silent typecheck
 
-step "jest on $(node --version)"
+step "jest on $(node --version): unit and integration"
 npx --no-install jest --ci --maxWorkers=1 --json --outputFile="$results/jest-machine.json" \
-  --testPathIgnorePatterns '/__tests__/deploy/'
+  --testPathIgnorePatterns "$e2e"
 
-step "jest on Node 24"
+step "jest on Node 24: unit and integration"
 npx -y node@24 node_modules/jest/bin/jest.js --ci --maxWorkers=1 --json --outputFile="$results/jest-node24.json" \
-  --testPathIgnorePatterns '/__tests__/(terraform/|image/real-docker|deploy/|workflow/)'
+  --testPathIgnorePatterns "$e2e"
 
-step "jest: deploy end to end (waiting for it)"
-deploy_status=0
-wait "$deploy_suite" || deploy_status=$?
-deploy_suite=""
-cat "$results/deploy.log"
-if [ "$deploy_status" -ne 0 ]; then
-  echo "jest: the deploy end-to-end suite failed (exit $deploy_status): its log is above" >&2
-  exit "$deploy_status"
+step "jest: end to end (waiting for it)"
+e2e_status=0
+wait "$e2e_suite" || e2e_status=$?
+e2e_suite=""
+cat "$results/e2e.log"
+if [ "$e2e_status" -ne 0 ]; then
+  echo "jest: the end-to-end suites failed (exit $e2e_status): their log is above" >&2
+  exit "$e2e_status"
 fi
 
 node -e '

@@ -9,9 +9,9 @@ import {
 import type { PlanSummary, ResourceChange } from '../../src/terraform/types';
 import { startFakeGitHub, WORKFLOW_BOT, type FakeGitHub } from '../support/fakeGitHub';
 import { createRecorder } from '../support/recorder';
-import { generatePlan } from './generatedPlan';
-import { rejection } from './rejection';
-import { planSummaryOf } from '../support/planSummary';
+import { generatePlan } from '../../emulation/generatedPlan';
+import { rejection } from '../support/rejection';
+import { planSummaryOf } from '../../emulation/planSummary';
 
 const TOKEN = 'ghs_workflowToken';
 const HEAD_SHA = '1111111111111111111111111111111111111111';

@@ -5,7 +5,7 @@ import {
   serializeMarker,
   type PlanMarker,
 } from '../../src/comment/marker';
-import { generatePlan } from './generatedPlan';
+import { generatePlan } from '../../emulation/generatedPlan';
 
 const marker: PlanMarker = {
   tool: 'ha-django-deploy',

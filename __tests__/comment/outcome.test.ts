@@ -8,7 +8,7 @@ import {
   withOutcome,
 } from '../../src/comment';
 import { startFakeGitHub, WORKFLOW_BOT, type FakeGitHub } from '../support/fakeGitHub';
-import { planSummaryOf } from '../support/planSummary';
+import { planSummaryOf } from '../../emulation/planSummary';
 import { createRecorder } from '../support/recorder';
 
 const TOKEN = 'ghs_workflowToken';

@@ -7,8 +7,8 @@ import {
 } from '../../src/comment';
 import { DeployError } from '../../src/errors';
 import type { PlanSummary, ResourceChange } from '../../src/terraform/types';
-import { generatePlan } from './generatedPlan';
-import { planSummaryOf } from '../support/planSummary';
+import { generatePlan } from '../../emulation/generatedPlan';
+import { planSummaryOf } from '../../emulation/planSummary';
 
 const IMAGE = `docker.io/acme/shop@sha256:${'4f'.repeat(32)}`;
 const COMMIT = '9b2e4c1d0a7f6e5d4c3b2a190817263544536271';

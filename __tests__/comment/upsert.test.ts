@@ -3,9 +3,9 @@ import { parseCommentMarker, renderPlanComment, upsertPlanComment } from '../../
 import type { Logger } from '../../src/log';
 import type { PlanSummary } from '../../src/terraform/types';
 import { createRecorder } from '../support/recorder';
-import { rejection } from './rejection';
+import { rejection } from '../support/rejection';
 import { startFakeGitHub, WORKFLOW_BOT, type FakeGitHub, type FakeUser } from '../support/fakeGitHub';
-import { planSummaryOf } from '../support/planSummary';
+import { planSummaryOf } from '../../emulation/planSummary';
 
 const PR = 17;
 const WORKFLOW_TOKEN = 'ghs_workflowToken';

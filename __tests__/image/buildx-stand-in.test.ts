@@ -4,12 +4,11 @@
  * stage sends (`--metadata-file`, `--iidfile`, `--provenance=false`, `type=gha` cache) and what it
  * does with buildx's metadata file, which the stand-in writes the way buildx does. The registry
  * check afterwards is real HTTP, against a fake registry on loopback. The plain docker build/push
- * path runs against real Docker in real-docker.test.ts.
+ * path runs against real Docker in real-docker.integration.test.ts.
  */
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeployError } from '../../src/errors';
 import type { CommandOptions, CommandResult, CommandRunner } from '../../src/exec';
 import {
   buildAndPush,
@@ -21,6 +20,7 @@ import {
 import { createFakeClock } from '../support/fakeClock';
 import { createRecorder } from '../support/recorder';
 import { fakeDigest, startFakeRegistry, type FakeRegistry } from './fakeRegistry';
+import { rejection } from '../support/rejection';
 
 const PASSWORD = 'dckr_pat_stand-in-secret';
 const REVISION = 'e83c5163316f89bfbde7d9ab23ca2e25604af290';
@@ -95,15 +95,6 @@ function stage(run: CommandRunner, env: NodeJS.ProcessEnv = CACHE_ENV) {
     buildArgs: {},
   };
   return { dependencies, settings, recorder, masked };
-}
-
-async function failure(promise: Promise<unknown>): Promise<DeployError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(DeployError);
-  return error as DeployError;
 }
 
 describe('buildx path (recording stand-in for docker)', () => {
@@ -183,7 +174,7 @@ describe('buildx path (recording stand-in for docker)', () => {
   it('refuses to guess when buildx reports no digest, and still logs out', async () => {
     const docker = buildxStandIn({ metadata: { 'buildx.build.ref': 'builder/builder0/x' } });
     const { dependencies, settings } = stage(docker.run);
-    const error = await failure(buildAndPush(dependencies, settings));
+    const error = await rejection(buildAndPush(dependencies, settings));
     expect(error.reason).toBe('image-digest-missing');
     expect(error.message).toContain('no containerimage.digest');
     expect(error.message).toContain('nothing is deployed by a guessed digest');
@@ -194,7 +185,7 @@ describe('buildx path (recording stand-in for docker)', () => {
     registry.store('acme/web', 'latest', fakeDigest('someone else'));
     const docker = buildxStandIn();
     const { dependencies, settings } = stage(docker.run);
-    const error = await failure(buildAndPush(dependencies, settings));
+    const error = await rejection(buildAndPush(dependencies, settings));
     expect(error.reason).toBe('image-digest-mismatch');
     expect(error.message).toContain(`docker reported ${DIGEST} for ${registry.host}/acme/web:latest`);
     expect(error.message).toContain(`serves ${fakeDigest('someone else')}`);
@@ -206,7 +197,7 @@ describe('docker missing (stand-in that fails like @actions/exec does)', () => {
     const missing: CommandRunner = () =>
       Promise.reject(new Error('Unable to locate executable file: docker.'));
     const { dependencies, settings } = stage(missing);
-    const error = await failure(buildAndPush(dependencies, settings));
+    const error = await rejection(buildAndPush(dependencies, settings));
     expect(error.reason).toBe('docker-unavailable');
     expect(error.nextSteps).toContain('pass an existing image');
   });

@@ -1,9 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DeployError } from '../../src/errors';
 import { parseAuthChallenge, RegistryClient, type RegistryCredentials } from '../../src/image/registry';
 import { createFakeClock } from '../support/fakeClock';
 import { fakeDigest, startFakeRegistry, type FakeRegistry } from './fakeRegistry';
+import { rejection } from '../support/rejection';
 
 const CREDENTIALS: RegistryCredentials = { username: 'acme', password: 'dckr_pat_correct-horse' };
 const DIGEST = fakeDigest('web v1');
@@ -15,15 +15,6 @@ function client(registry: FakeRegistry | undefined, credentials: RegistryCredent
     client: new RegistryClient({ fetch, clock: fake.clock, credentials, scheme: 'http' }),
     repository: { registry: registry?.host ?? '127.0.0.1:9', path: 'acme/web' },
   };
-}
-
-async function failure(promise: Promise<unknown>): Promise<DeployError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(DeployError);
-  return error as DeployError;
 }
 
 describe('parseAuthChallenge', () => {
@@ -118,7 +109,7 @@ describe('RegistryClient against a bearer-token registry (the DockerHub way)', (
 
   it('explains refused credentials', async () => {
     const { client: registryClient, repository } = client(registry, { username: 'acme', password: 'wrong' });
-    const error = await failure(registryClient.manifestDigest(repository, 'v1'));
+    const error = await rejection(registryClient.manifestDigest(repository, 'v1'));
     expect(error.reason).toBe('registry-unauthorized');
     expect(error.message).toContain('refused the credentials at its token service (401)');
     expect(error.nextSteps).toContain('the token belongs to acme');
@@ -128,7 +119,7 @@ describe('RegistryClient against a bearer-token registry (the DockerHub way)', (
   it('fails clearly when the registry finds the image but sends no digest header', async () => {
     registry.omitDigestHeader();
     const { client: registryClient, repository } = client(registry, CREDENTIALS);
-    const error = await failure(registryClient.manifestDigest(repository, 'v1'));
+    const error = await rejection(registryClient.manifestDigest(repository, 'v1'));
     expect(error.reason).toBe('image-digest-missing');
     expect(error.message).toContain('no valid Docker-Content-Digest header');
   });
@@ -143,7 +134,7 @@ describe('RegistryClient against a bearer-token registry (the DockerHub way)', (
   it('gives up after three attempts and names the status', async () => {
     registry.failNext(3);
     const { client: registryClient, repository, sleeps } = client(registry, CREDENTIALS);
-    const error = await failure(registryClient.manifestDigest(repository, 'v1'));
+    const error = await rejection(registryClient.manifestDigest(repository, 'v1'));
     expect(error.reason).toBe('registry-error');
     expect(error.message).toContain('answered 503');
     expect(sleeps).toHaveLength(2);
@@ -166,7 +157,7 @@ describe('RegistryClient against a basic-auth registry (a self-hosted registry:2
 
   it('says credentials are needed when none were given', async () => {
     const { client: registryClient, repository } = client(registry, undefined);
-    const error = await failure(registryClient.manifestDigest(repository, 'v1'));
+    const error = await rejection(registryClient.manifestDigest(repository, 'v1'));
     expect(error.reason).toBe('registry-unauthorized');
     expect(error.message).toContain('asks for a username and password');
     expect(error.nextSteps).toContain('dockerhub-username and dockerhub-token');
@@ -174,7 +165,7 @@ describe('RegistryClient against a basic-auth registry (a self-hosted registry:2
 
   it('reports wrong credentials as unauthorized', async () => {
     const { client: registryClient, repository } = client(registry, { username: 'acme', password: 'nope' });
-    const error = await failure(registryClient.manifestDigest(repository, 'v1'));
+    const error = await rejection(registryClient.manifestDigest(repository, 'v1'));
     expect(error.reason).toBe('registry-unauthorized');
     expect(error.message).toContain('answered 401');
   });
@@ -192,7 +183,7 @@ describe('RegistryClient failures before any answer', () => {
     });
 
     const { client: registryClient, sleeps } = client(undefined, CREDENTIALS);
-    const error = await failure(
+    const error = await rejection(
       registryClient.manifestDigest({ registry: `127.0.0.1:${port}`, path: 'acme/web' }, 'v1'),
     );
     expect(error.reason).toBe('registry-unreachable');
@@ -219,7 +210,7 @@ describe('RegistryClient failures before any answer', () => {
       clock: createFakeClock().clock,
       credentials: CREDENTIALS,
     });
-    const error = await failure(
+    const error = await rejection(
       registryClient.manifestDigest({ registry: 'registry.example.com', path: 'a/b' }, 'v1'),
     );
     expect(error.message).toContain('not HTTPS; the credentials were not sent there');

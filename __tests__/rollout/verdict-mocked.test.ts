@@ -1,6 +1,6 @@
 /**
  * Issue 9 cases neither moto nor the emulated-region harness can produce, so they use
- * aws-sdk-client-mock (each case says why); everything else is in verdict.test.ts against the
+ * aws-sdk-client-mock (each case says why); everything else is in verdict.integration.test.ts against the
  * emulated region.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';

@@ -21,7 +21,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runAction, type ActionRun } from '../support/runAction';
+import { runAction, type ActionRun } from '../../emulation/runAction';
 
 const SHA = 'c'.repeat(40);
 const DOCKERHUB_TOKEN = 'dckr_pat_Hostile-Suite-Secret-0001';
@@ -143,7 +143,7 @@ const controlCharacterCases: Case[] = [
   ['a newline and a command in asg-name', { ...ROLLOUT, 'asg-name': 'web\n::warning::pwned' }, 'asg-name'],
   ['a carriage return in app-url', { ...ROLLOUT, 'app-url': 'https://a.example\r::error::x' }, 'app-url'],
   // NUL cannot travel in an environment variable, so through the runner it never arrives; the
-  // parser refuses it too (config-deploy.test.ts).
+  // parser refuses it too (config/deploy-plan.test.ts).
   [
     'a backspace in dockerhub-username',
     { ...BUILD, 'dockerhub-username': 'acme\u0008ci' },

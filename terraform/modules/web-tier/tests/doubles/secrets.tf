@@ -3,8 +3,8 @@
 # with an ephemeral resource ("The provider mocking mechanism does not yet support ephemeral
 # resource types"), so here the parameter takes a fixed value instead of the ephemeral password.
 # The real secrets.tf (ephemeral password, write-only value_wo) is planned and applied with the
-# real provider in __tests__/terraform/django-secret.test.ts, which also proves the key reaches
-# neither the log nor the state.
+# real provider in __tests__/bundled-terraform/django-secret.integration.test.ts, which also proves
+# the key reaches neither the log nor the state.
 resource "aws_ssm_parameter" "django_secret_key" {
   #checkov:skip=CKV_AWS_337:Test double; see ../../secrets.tf.
   name             = "${local.parameter_path}/DJANGO_SECRET_KEY"

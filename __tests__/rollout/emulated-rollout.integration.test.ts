@@ -1,0 +1,240 @@
+/**
+ * The action's real entrypoint (`node dist/index.js`, as the runner starts it) against the
+ * emulated region: moto plus the instance-refresh harness, reached through the real AWS SDK over
+ * HTTP. The group, launch template and target group are seeded through the SDK as Terraform would.
+ */
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  DescribeInstanceRefreshesCommand,
+  StartInstanceRefreshCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { CreateLaunchTemplateVersionCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
+import { DEPLOYED_COMMIT, startHealthServer } from '../../emulation/healthServer';
+import { runAction } from '../../emulation/runAction';
+import { seedRegion, type SeededStack } from '../../emulation/seedRegion';
+
+let region: EmulatedRegion;
+let health: Awaited<ReturnType<typeof startHealthServer>>;
+let stack: SeededStack;
+let autoScaling: AutoScalingClient;
+
+beforeAll(async () => {
+  region = await startEmulatedRegion();
+  health = await startHealthServer();
+  autoScaling = new AutoScalingClient(region.clientConfig);
+});
+
+afterAll(async () => {
+  await health.close();
+  await region.stop();
+});
+
+beforeEach(async () => {
+  await region.reset();
+  health.reset();
+  stack = await seedRegion(region, { healthCheckGracePeriod: 30 });
+});
+
+function rolloutInputs(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    command: 'rollout',
+    'aws-region': region.region,
+    'aws-endpoint-url': region.endpoint,
+    'asg-name': stack.asgName,
+    'instance-warmup': '30',
+    'app-url': health.url,
+    ...extra,
+  };
+}
+
+/** The action's rollout clock runs on the region's time: default budgets (30 min, 10 s polls) apply. */
+function rollout(extra: Record<string, string> = {}) {
+  return runAction(rolloutInputs(extra), region.actionClockEnv());
+}
+
+async function groupVersions(): Promise<{ group: string | undefined; instances: (string | undefined)[] }> {
+  const response = await autoScaling.send(
+    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [stack.asgName] }),
+  );
+  const group = response.AutoScalingGroups?.[0];
+  return {
+    group: group?.LaunchTemplate?.Version,
+    instances: (group?.Instances ?? [])
+      .filter((instance) => instance.LifecycleState === 'InService')
+      .map((instance) => instance.LaunchTemplate?.Version),
+  };
+}
+
+async function addLaunchTemplateVersion(): Promise<number> {
+  const ec2 = new EC2Client(region.clientConfig);
+  const created = await ec2.send(
+    new CreateLaunchTemplateVersionCommand({
+      LaunchTemplateId: stack.launchTemplateId,
+      SourceVersion: String(stack.versions[1]),
+      LaunchTemplateData: { InstanceType: 't3.small' },
+    }),
+  );
+  return created.LaunchTemplateVersion!.VersionNumber!;
+}
+
+describe('rollout against the emulated region', () => {
+  it('rolls a good release onto every instance, waits for healthy targets and passes the smoke check', async () => {
+    const run = await rollout({ 'expected-commit': DEPLOYED_COMMIT });
+
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs).toMatchObject({
+      'refresh-status': 'Successful',
+      'healthy-targets': '2',
+      'launch-template-version': String(stack.versions[1]),
+    });
+    expect(run.outputs['refresh-id']).toMatch(/\S/);
+    expect(Number(run.outputs['rollout-seconds'])).toBeGreaterThanOrEqual(0);
+    expect(run.stdout).toMatch(/started refresh \S+: lt-\w+ version 1 -> lt-\w+ version 2, healthy 100-200%/);
+    expect(run.stdout).toMatch(/refresh \S+ InProgress: \d+% complete/);
+    expect(run.stdout).toMatch(/target i-\w+:80: initial \(Elb\.RegistrationInProgress\)/);
+    expect(run.stdout).toContain('(need 2 healthy instances on the new version, have 2)');
+    expect(run.stdout).toContain(`GET ${health.url}/health/ -> HTTP 200`);
+    expect(run.stdout).toContain(`6 answers in a row report commit ${DEPLOYED_COMMIT}`);
+    expect(run.stdout).toContain(`GET ${health.url}/ -> HTTP 200`);
+    expect(run.summary).toContain(`6 answers in a row from commit \`${DEPLOYED_COMMIT}\``);
+    expect(run.summary).toContain('| Healthy targets | 2 (desired 2) |');
+    expect(health.requests).toContain('/health/');
+    expect(await groupVersions()).toEqual({ group: '2', instances: ['2', '2'] });
+  });
+
+  it('skips the refresh when the group already runs the version, and still checks health', async () => {
+    const first = await rollout();
+    expect(first.exitCode).toBe(0);
+
+    const second = await rollout();
+    expect(second.exitCode).toBe(0);
+    expect(second.outputs).toMatchObject({
+      'refresh-status': 'NotNeeded',
+      'refresh-id': '',
+      'healthy-targets': '2',
+    });
+    expect(second.stdout).toMatch(
+      /every instance already runs launch template lt-\w+ version 2; no refresh needed/,
+    );
+  });
+
+  describe('a refresh already in progress', () => {
+    /** A long warmup keeps the other refresh running while the action (slow to start on a loaded machine) comes up. */
+    async function startOtherRefresh(warmupSeconds: number): Promise<string> {
+      const started = await autoScaling.send(
+        new StartInstanceRefreshCommand({
+          AutoScalingGroupName: stack.asgName,
+          DesiredConfiguration: {
+            LaunchTemplate: { LaunchTemplateId: stack.launchTemplateId, Version: String(stack.versions[1]) },
+          },
+          Preferences: {
+            MinHealthyPercentage: 100,
+            MaxHealthyPercentage: 200,
+            InstanceWarmup: warmupSeconds,
+          },
+        }),
+      );
+      return started.InstanceRefreshId!;
+    }
+
+    it('fail: refuses to start a second rollout and changes nothing', async () => {
+      const newest = await addLaunchTemplateVersion();
+      const other = await startOtherRefresh(2400);
+
+      const run = await rollout({ 'on-refresh-in-progress': 'fail' });
+
+      expect(run.exitCode).toBe(1);
+      expect(run.outputs['failure-reason']).toBe('refresh-in-progress');
+      expect(run.stdout).toContain(`Instance refresh ${other} is already`);
+      const refreshes = await autoScaling.send(
+        new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: stack.asgName }),
+      );
+      expect(refreshes.InstanceRefreshes?.map((refresh) => refresh.InstanceRefreshId)).toEqual([other]);
+      expect(newest).toBeGreaterThan(stack.versions[1]);
+    });
+
+    it('wait: lets the running refresh finish, then rolls to the newest version', async () => {
+      const newest = await addLaunchTemplateVersion();
+      const other = await startOtherRefresh(2400);
+
+      // Its 40 simulated minutes of warmup, then ours: more than the default 30 minutes.
+      const run = await rollout({ 'on-refresh-in-progress': 'wait', 'wait-timeout-minutes': '75' });
+
+      expect(run.exitCode).toBe(0);
+      expect(run.stdout).toContain(`earlier refresh ${other} ended Successful`);
+      expect(run.outputs['launch-template-version']).toBe(String(newest));
+      expect(await groupVersions()).toEqual({
+        group: String(newest),
+        instances: [String(newest), String(newest)],
+      });
+    });
+
+    it('cancel: cancels the running refresh, then rolls to the newest version', async () => {
+      const newest = await addLaunchTemplateVersion();
+      const other = await startOtherRefresh(2400);
+
+      // AWS lets the replacement under way finish its warmup before the cancel completes.
+      const run = await rollout({ 'on-refresh-in-progress': 'cancel', 'wait-timeout-minutes': '75' });
+
+      expect(run.exitCode).toBe(0);
+      expect(run.stdout).toContain(`asked AWS to cancel refresh ${other}`);
+      expect(run.stdout).toContain(`earlier refresh ${other} ended Cancelled`);
+      const refreshes = await autoScaling.send(
+        new DescribeInstanceRefreshesCommand({
+          AutoScalingGroupName: stack.asgName,
+          InstanceRefreshIds: [other],
+        }),
+      );
+      expect(refreshes.InstanceRefreshes?.[0]?.Status).toBe('Cancelled');
+      expect(await groupVersions()).toEqual({
+        group: String(newest),
+        instances: [String(newest), String(newest)],
+      });
+    });
+  });
+
+  it('times out with every unhealthy target explained, and rolls the refresh back', async () => {
+    // Health checks that take 100 simulated minutes (a minute of real time): new targets are still
+    // `initial` at the 10 min (6 s real) timeout however loaded the machine is, the refresh running.
+    await region.settings({ healthCheckSeconds: 6000 });
+
+    const run = await rollout({ 'wait-timeout-minutes': '10', 'auto-rollback': 'false' });
+
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs['failure-reason']).toBe('timeout');
+    expect(run.stdout).toContain('Timed out after 10m00s waiting for instance refresh');
+    expect(run.stdout).toMatch(
+      /Targets of demo-web-asg not healthy \(\d+ of \d+\):\n\s+i-\w+:80 initial Elb\.RegistrationInProgress/,
+    );
+    expect(run.stdout).toMatch(
+      /Refresh \S+ last status: InProgress: Waiting for instances to pass their health checks/,
+    );
+    expect(run.stdout).toMatch(/started a rollback of refresh \S+ to version 1/);
+    const refreshes = await autoScaling.send(
+      new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: stack.asgName }),
+    );
+    expect(['RollbackInProgress', 'RollbackSuccessful']).toContain(refreshes.InstanceRefreshes?.[0]?.Status);
+  });
+
+  it('fails the smoke check with the last answer when the app URL does not answer 200', async () => {
+    health.setStatus(503);
+
+    // The default 30 min (18 s real): room for the refresh and target health, then the smoke check's turn.
+    const run = await rollout();
+
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs['failure-reason']).toBe('smoke-failed');
+    expect(run.stdout).toContain(`GET ${health.url}/health/ -> HTTP 503`);
+    expect(await groupVersions()).toEqual({ group: '2', instances: ['2', '2'] });
+  });
+
+  it('reports a missing group clearly and makes no change', async () => {
+    const run = await rollout({ 'asg-name': 'no-such-group' });
+
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs['failure-reason']).toBe('asg-not-found');
+    expect(run.stdout).toContain(`Auto Scaling group "no-such-group" was not found in ${region.region}`);
+  });
+});

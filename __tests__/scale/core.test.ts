@@ -1,0 +1,315 @@
+import { spawnSync } from 'node:child_process';
+import { parseConfig } from '../../src/config';
+import { burnScript, executionTimeoutSeconds } from '../../src/scale/burn';
+import { scaleTestOutputs, scaleTestSummary } from '../../src/scale/report';
+import { renderTimeline, ScaleTimeline, type ScaleSample } from '../../src/scale/timeline';
+import { explainFailure, upFrontRefusal, type AlarmFacts, type GroupFacts } from '../../src/scale/verdict';
+import type { TargetState } from '../../src/rollout/targets';
+import { inputsFrom } from '../support/inputs';
+import { configProblems } from '../support/rejection';
+
+const TG = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef';
+const ALARM: AlarmFacts = {
+  name: 'TargetTracking-web-AlarmHigh-1',
+  threshold: 70,
+  periodSeconds: 60,
+  datapointsToAlarm: 3,
+};
+const GROUP: GroupFacts = {
+  name: 'web',
+  desiredCapacity: 2,
+  maxSize: 5,
+  suspendedProcesses: [],
+  warmupSeconds: 300,
+};
+
+function target(id: string, state = 'healthy', reason?: string): TargetState {
+  return {
+    targetGroupArn: TG,
+    id,
+    port: 80,
+    state,
+    reason,
+    description: reason ? 'Health checks failed' : undefined,
+  };
+}
+
+function sample(at: number, overrides: Partial<ScaleSample> = {}): ScaleSample {
+  return {
+    at,
+    cpu: { latest: 10, peak: 10 },
+    alarmState: 'OK',
+    desiredCapacity: 2,
+    inServiceIds: ['i-1', 'i-2'],
+    activities: [],
+    targets: [target('i-1'), target('i-2')],
+    invocations: [
+      { instanceId: 'i-1', status: 'InProgress', detail: 'InProgress', stderr: undefined },
+      { instanceId: 'i-2', status: 'InProgress', detail: 'InProgress', stderr: undefined },
+    ],
+    ...overrides,
+  };
+}
+
+function timeline(): ScaleTimeline {
+  return new ScaleTimeline({
+    capacity: 2,
+    instanceIds: ['i-1', 'i-2'],
+    targetGroupArns: [TG],
+    targetValue: 70,
+    alarmName: ALARM.name,
+  });
+}
+
+describe('the burn script', () => {
+  it('runs its busy loops and ends by itself after the duration', () => {
+    const started = Date.now();
+    const result = spawnSync('sh', ['-c', burnScript(1, 1)], { encoding: 'utf8', timeout: 20_000 });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/scale-test: \d+ busy loops \(1 per vCPU, \d+ vCPUs\) for 1s\n/);
+    expect(result.stdout).toContain('load ended');
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('gives SSM a hard limit a minute past the burn', () => {
+    expect(executionTimeoutSeconds(600)).toBe(660);
+  });
+});
+
+describe('ScaleTimeline', () => {
+  it('logs only changes and records the alarm, the scale-out decision and the new capacity serving', () => {
+    const line = timeline();
+    expect(line.observe(sample(0))).toEqual(
+      expect.arrayContaining(['load on i-1: InProgress', 'group CPU 10.0% (target 70%, peak 10.0%)']),
+    );
+    expect(line.observe(sample(5_000))).toEqual([]);
+    const high = { cpu: { latest: 95, peak: 95 }, alarmState: 'ALARM' };
+    expect(line.observe(sample(60_000, high))).toEqual(
+      expect.arrayContaining([`alarm ${ALARM.name}: ALARM`, 'group CPU 95.0% (target 70%, peak 95.0%)']),
+    );
+    const activity = {
+      id: 'a-1',
+      description: 'Launching 1 EC2 instance(s)',
+      cause: 'alarm',
+      statusCode: 'Successful',
+      statusMessage: undefined,
+      startTime: 0,
+    };
+    line.observe(
+      sample(70_000, {
+        ...high,
+        desiredCapacity: 3,
+        activities: [activity],
+        inServiceIds: ['i-1', 'i-2', 'i-3'],
+        targets: [target('i-1'), target('i-2'), target('i-3', 'initial', 'Elb.RegistrationInProgress')],
+      }),
+    );
+    expect(line.milestones).toMatchObject({ alarmAt: 60_000, scaleOutAt: 70_000, servingAt: undefined });
+    const lines = line.observe(
+      sample(90_000, {
+        ...high,
+        desiredCapacity: 3,
+        activities: [activity],
+        inServiceIds: ['i-1', 'i-2', 'i-3'],
+        targets: [target('i-1'), target('i-2'), target('i-3')],
+      }),
+    );
+    expect(lines).toContain('new capacity serves: i-3 healthy, 3 targets');
+    expect(line.milestones.servingAt).toBe(90_000);
+    expect(renderTimeline(line)).toEqual([
+      '[    0s] load sent to 2 instances, capacity 2',
+      `[ 1m00s] alarm ${ALARM.name}: ALARM`,
+      '[ 1m10s] scaling activity Successful: Launching 1 EC2 instance(s)',
+      '[ 1m10s] desired capacity 3 (was 2), 3 in service',
+      '[ 1m30s] new capacity serves: i-3 healthy, 3 targets',
+    ]);
+  });
+
+  it('does not count a new instance that is healthy in one target group only', () => {
+    const other = TG.replace('web/0123456789abcdef', 'api/fedcba9876543210');
+    const line = new ScaleTimeline({
+      capacity: 1,
+      instanceIds: ['i-1'],
+      targetGroupArns: [TG, other],
+      targetValue: 70,
+      alarmName: 'a',
+    });
+    const both = (id: string, state = 'healthy') => [
+      target(id, state),
+      { ...target(id, state), targetGroupArn: other },
+    ];
+    expect(
+      line.newCapacityServes(
+        sample(0, {
+          desiredCapacity: 2,
+          inServiceIds: ['i-1', 'i-2'],
+          targets: [...both('i-1'), target('i-2')],
+        }),
+      ),
+    ).toBe(false);
+    expect(
+      line.newCapacityServes(
+        sample(0, {
+          desiredCapacity: 2,
+          inServiceIds: ['i-1', 'i-2'],
+          targets: [...both('i-1'), ...both('i-2')],
+        }),
+      ),
+    ).toBe(true);
+  });
+});
+
+describe('explainFailure', () => {
+  it('names the peak CPU against the target when the alarm never fired', () => {
+    const line = timeline();
+    line.observe(sample(0, { cpu: { latest: 41.2, peak: 48.5 } }));
+    const error = explainFailure(line, ALARM, GROUP, 600_000);
+    expect(error.reason).toBe('alarm-not-fired');
+    expect(error.message).toContain('never fired in 10m00s: peak group CPU 48.5%, target 70%');
+    expect(error.message).toContain('needs 3 datapoints of 60 s above 70');
+    expect(error.nextSteps).toContain('stress-workers-per-vcpu');
+  });
+
+  it('says no datapoint arrived when the metric stayed empty', () => {
+    const line = timeline();
+    line.observe(sample(0, { cpu: { latest: undefined, peak: undefined } }));
+    const error = explainFailure(line, ALARM, GROUP, 60_000);
+    expect(error.message).toContain('peak group CPU no datapoint at all');
+    expect(error.nextSteps).toContain('detailed monitoring');
+  });
+
+  it('names max capacity, suspended processes or the last activity when the alarm fired but nothing scaled', () => {
+    const line = timeline();
+    line.observe(sample(60_000, { alarmState: 'ALARM', cpu: { latest: 99, peak: 99 } }));
+    expect(explainFailure(line, ALARM, { ...GROUP, desiredCapacity: 5 }, 120_000).message).toContain(
+      'reached its max capacity 5',
+    );
+    expect(
+      explainFailure(line, ALARM, { ...GROUP, suspendedProcesses: ['AlarmNotification'] }, 120_000).message,
+    ).toContain('AlarmNotification suspended');
+    expect(explainFailure(line, ALARM, GROUP, 120_000).message).toContain('recorded no scaling activity');
+  });
+
+  it('lists the new instances’ reason codes when they never serve', () => {
+    const line = timeline();
+    line.observe(
+      sample(60_000, {
+        alarmState: 'ALARM',
+        desiredCapacity: 3,
+        inServiceIds: ['i-1', 'i-2', 'i-3'],
+        targets: [target('i-1'), target('i-2'), target('i-3', 'unhealthy', 'Target.ResponseCodeMismatch')],
+      }),
+    );
+    const error = explainFailure(line, ALARM, GROUP, 600_000);
+    expect(error.reason).toBe('new-instances-not-serving');
+    expect(error.message).toContain('i-3:80 unhealthy Target.ResponseCodeMismatch');
+  });
+
+  it('says the load never ran when every invocation failed', () => {
+    const line = timeline();
+    line.observe(
+      sample(0, {
+        invocations: [
+          { instanceId: 'i-1', status: 'Failed', detail: 'Failed', stderr: 'sh: timeout: not found' },
+          { instanceId: 'i-2', status: 'Undeliverable', detail: undefined, stderr: undefined },
+        ],
+      }),
+    );
+    const error = explainFailure(line, ALARM, GROUP, 10_000);
+    expect(error.reason).toBe('load-not-started');
+    expect(error.message).toContain('i-1 Failed; stderr: sh: timeout: not found');
+  });
+});
+
+describe('upFrontRefusal', () => {
+  it('refuses a group at max capacity and one whose scale-out processes are suspended', () => {
+    expect(upFrontRefusal({ ...GROUP, desiredCapacity: 5 })?.reason).toBe('at-max-capacity');
+    expect(upFrontRefusal({ ...GROUP, suspendedProcesses: ['Launch'] })?.message).toContain(
+      'Launch suspended',
+    );
+    expect(upFrontRefusal({ ...GROUP, suspendedProcesses: ['ReplaceUnhealthy'] })).toBeUndefined();
+  });
+});
+
+describe('scale-test inputs', () => {
+  const base = { command: 'scale-test', 'aws-region': 'eu-west-1', 'asg-name': 'web' };
+  const problems = (extra: Record<string, string>): string[] => configProblems({ ...base, ...extra });
+
+  it('accepts the defaults and names the group directly without Terraform', () => {
+    const config = parseConfig(inputsFrom(base));
+    expect(config.scaleTest).toEqual({
+      stressDurationSeconds: 600,
+      workersPerVcpu: 1,
+      timeoutSeconds: 1200,
+      waitForScaleIn: false,
+    });
+  });
+
+  it.each([
+    [
+      { 'stress-duration-seconds': '29' },
+      'stress-duration-seconds: "29"; expected a whole number from 30 to 3600.',
+    ],
+    [
+      { 'stress-duration-seconds': '1.5' },
+      'stress-duration-seconds: "1.5"; expected a whole number from 30 to 3600.',
+    ],
+    [
+      { 'stress-workers-per-vcpu': '9' },
+      'stress-workers-per-vcpu: "9"; expected a whole number from 1 to 8.',
+    ],
+    [
+      { 'scale-test-timeout-minutes': '0' },
+      'scale-test-timeout-minutes: "0"; expected a number of minutes greater than 0 and at most 240.',
+    ],
+    [{ 'wait-for-scale-in': 'yes' }, 'wait-for-scale-in: "yes"; expected true or false.'],
+    [
+      { 'stress-duration-seconds': '1300' },
+      'stress-duration-seconds: "1300"; must not outlast scale-test-timeout-minutes (20 min = 1200 s): the test stops the load at its deadline.',
+    ],
+    [
+      { 'backend-config': 'bucket=b\nkey=k' },
+      'backend-config: scale-test reads the stack from Terraform only when asg-name is empty; set one or the other.',
+    ],
+    [
+      { 'launch-template-version': '3' },
+      'launch-template-version: "3"; only applies to command: rollout; scale-test reads it from the Terraform outputs it applies.',
+    ],
+  ])('rejects %j', (extra, problem) => {
+    expect(problems(extra)).toEqual([problem]);
+  });
+
+  it('reads the stack from Terraform when no group is named, which needs the backend', () => {
+    expect(problems({ 'asg-name': '' })[0]).toMatch(
+      /^backend-config: missing; the bundled stack keeps its state in S3/,
+    );
+  });
+});
+
+describe('scale-test report', () => {
+  it('leaves milestones that did not happen empty in the outputs and says so in the summary', () => {
+    const line = timeline();
+    line.observe(sample(0, { cpu: { latest: 30, peak: 33.33 } }));
+    const result = {
+      asgName: 'web',
+      commandId: 'c-1',
+      instanceIds: ['i-1', 'i-2'],
+      policyName: 'web-cpu',
+      alarmName: ALARM.name,
+      targetValue: 70,
+      capacityBefore: 2,
+      capacityAfter: 2,
+      peakCpu: line.peakCpu,
+      milestones: line.milestones,
+      timeline: renderTimeline(line),
+      seconds: 600,
+    };
+    expect(scaleTestOutputs(result)).toMatchObject({
+      'time-to-alarm-seconds': '',
+      'peak-cpu': '33.3',
+      'capacity-after': 2,
+    });
+    expect(scaleTestSummary(result)).toContain('| Alarm fired | did not happen |');
+    expect(scaleTestSummary(result)).toContain('```text\n[    0s] load sent to 2 instances, capacity 2\n```');
+  });
+});

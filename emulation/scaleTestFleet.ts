@@ -1,0 +1,78 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  PutScalingPolicyCommand,
+} from '@aws-sdk/client-auto-scaling';
+import type { ContainerRuntime } from './containerRuntime';
+import type { EmulatedRegion } from './region';
+import type { SeededStack } from './seedRegion';
+
+const run = promisify(execFile);
+
+/**
+ * Real operating systems for a seeded group's instances, without the live data plane: one
+ * container per InService instance (prefixed `scaletest-`), attached to it in the emulated region,
+ * so Run Command executes in it and its cgroup is the instance's CPU.
+ */
+export function createScaleTestFleet(runtime: ContainerRuntime, region: EmulatedRegion) {
+  const containers: string[] = [];
+  const autoScaling = new AutoScalingClient(region.clientConfig);
+  const docker = async (...args: string[]): Promise<string> => {
+    const { stdout } = await run('docker', args, {
+      env: { ...process.env, DOCKER_HOST: runtime.dockerHost },
+      timeout: 120_000,
+    });
+    return stdout.trim();
+  };
+  const harness = async <T>(path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${region.endpoint}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  };
+  return {
+    harness,
+    /** Gives every InService instance of the group a container with these CPU options. */
+    async bootInstances(stack: SeededStack, cpuOptions: string[]): Promise<string[]> {
+      const group = await autoScaling.send(
+        new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [stack.asgName] }),
+      );
+      const ids = (group.AutoScalingGroups?.[0]?.Instances ?? []).map((instance) => instance.InstanceId!);
+      for (const instanceId of ids) {
+        const name = `scaletest-${randomBytes(4).toString('hex')}`;
+        await docker('run', '-d', '--name', name, ...cpuOptions, runtime.baseImage, 'sleep', '900');
+        containers.push(name);
+        await harness('/_harness/instance-host', { instanceId, container: name });
+      }
+      return ids;
+    },
+    /** The target tracking policy the bundled stack creates, on ASGAverageCPUUtilization. */
+    async putCpuPolicy(stack: SeededStack, targetValue: number): Promise<void> {
+      await autoScaling.send(
+        new PutScalingPolicyCommand({
+          AutoScalingGroupName: stack.asgName,
+          PolicyName: `${stack.asgName}-cpu-target`,
+          PolicyType: 'TargetTrackingScaling',
+          EstimatedInstanceWarmup: 0,
+          TargetTrackingConfiguration: {
+            PredefinedMetricSpecification: { PredefinedMetricType: 'ASGAverageCPUUtilization' },
+            TargetValue: targetValue,
+          },
+        }),
+      );
+    },
+    /** Host pids of processes any Run Command started and that still run. */
+    async burnProcessesLeft(): Promise<number[]> {
+      return (await harness<{ runCommandPids: number[] }>('/_harness/run-command-processes')).runCommandPids;
+    },
+    async removeContainers(): Promise<void> {
+      if (containers.length > 0) await docker('rm', '-f', ...containers.splice(0));
+    },
+  };
+}
