@@ -38,6 +38,17 @@ require_tools() {
   ((${#missing[@]} == 0)) || die "missing ${missing[*]}: run scripts/setup.sh (apt packages in scripts/apt-packages.txt)"
 }
 
+# Every suite that needs Docker runs `up`, often while another suite's build reads these files:
+# each is replaced in one rename, and only when its content changes, so no reader sees it half
+# written (podman's build helpers re-read storage.conf and fail on an empty one).
+install_config() {
+  local target="$1" staged
+  staged="$(mktemp "$target.XXXXXX")"
+  chmod 644 "$staged"
+  cat >"$staged"
+  if cmp -s "$staged" "$target"; then rm -f "$staged"; else mv -f "$staged" "$target"; fi
+}
+
 write_configs() {
   mkdir -p "$RUNTIME_DIR"/{cache,logs,registry-data,storage,run}
   # Each setting works around this machine's kernel and sandbox, and is harmless elsewhere:
@@ -47,7 +58,7 @@ write_configs() {
   # default_ulimits: runc may not raise limits here (no CAP_SYS_RESOURCE), so containers get values
   #   below the host's hard limits instead of podman's defaults.
   # v2s2: Docker's image format; the OCI format podman builds by default drops HEALTHCHECK.
-  cat >"$CONTAINERS_CONF" <<EOF
+  install_config "$CONTAINERS_CONF" <<EOF
 [containers]
 netns = "host"
 default_ulimits = ["nofile=8192:8192", "nproc=4096:4096"]
@@ -58,17 +69,17 @@ events_logger = "file"
 runtime = "runc"
 image_default_format = "v2s2"
 EOF
-  cat >"$CONTAINERS_STORAGE_CONF" <<EOF
+  install_config "$CONTAINERS_STORAGE_CONF" <<EOF
 [storage]
 driver = "overlay"
 graphroot = "$RUNTIME_DIR/storage"
 runroot = "$RUNTIME_DIR/run"
 EOF
   # No short-name search: every image is named with its registry, as the tests and the action do.
-  cat >"$CONTAINERS_REGISTRIES_CONF" <<EOF
+  install_config "$CONTAINERS_REGISTRIES_CONF" <<EOF
 unqualified-search-registries = []
 EOF
-  cat >"$RUNTIME_DIR/registry.yml" <<EOF
+  install_config "$RUNTIME_DIR/registry.yml" <<EOF
 version: 0.1
 log:
   level: warn
