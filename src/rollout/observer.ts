@@ -61,8 +61,13 @@ export function createObserver(
     }
   }
 
-  function judge(group: GroupSnapshot, targets: TargetState[]): Observation {
+  /** Remembers a group read's instances as ours, also once they have left the group. */
+  function know(group: GroupSnapshot): void {
     for (const instance of group.instances) known.add(instance.instanceId);
+  }
+
+  function judge(group: GroupSnapshot, targets: TargetState[]): Observation {
+    know(group);
     const verdict = evaluateTargets(targets, {
       targetGroupArns,
       groupInstanceIds: known,
@@ -99,7 +104,7 @@ export function createObserver(
     return judge(group, targets);
   }
 
-  return { observe, observeTargets, latest: () => latest };
+  return { observe, observeTargets, know, latest: () => latest };
 }
 
 export type Observer = ReturnType<typeof createObserver>;

@@ -64,6 +64,8 @@ export async function runRollout(
   const inspected = await context.log.group('Rollout: inspect the group', () => inspectGroup(context));
   const { group, target, targetGroupArns } = inspected;
   const observer = createObserver(context, group.name, targetGroupArns, target);
+  // The instances the refresh replaces stay ours while their targets drain.
+  observer.know(group);
   const guarded = createWaitGuard(context, group, target, observer);
 
   const refresh = await context.log.group('Rollout: instance refresh', () =>

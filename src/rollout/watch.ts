@@ -2,12 +2,13 @@
  * The waits of a rollout, each asking AWS only what can change in its phase:
  * - the refresh this run started: DescribeInstanceRefreshes alone, rarely while the warmup makes
  *   success impossible, at the poll interval once it is possible; the group and its targets only
- *   when the refresh moves (an instance done, a rollback or cancel begun) or when the bound on
- *   success is reached and may have to be pushed out;
+ *   when the refresh moves (an instance done, a rollback or cancel begun), and the group alone
+ *   when the bound on success is reached and may have to be pushed out;
  * - target health after the refresh: DescribeTargetHealth, the group again only when the targets
  *   are not the instances the last group read explained.
  */
 import type { RolloutContext } from './context';
+import { describeGroup } from './group';
 import type { Observer } from './observer';
 import { nextCheckInMs, type SuccessBound } from './pacing';
 import { createRefreshReader, isActive, isRollingForward, type RefreshState } from './refresh';
@@ -40,9 +41,14 @@ export async function watchRefresh(
       if (!isActive(state.status)) return { done: true, value: state };
       const moved = lastMovement !== undefined && movement(state) !== lastMovement;
       lastMovement = movement(state);
-      if (moved || (awaitingBound && clock.now() >= bound.earliest())) {
-        const observedAt = clock.now();
+      const observedAt = clock.now();
+      if (moved) {
         bound.note((await observer.observe()).group, observedAt);
+      } else if (awaitingBound && observedAt >= bound.earliest()) {
+        // Only the group's instances can push the bound out; their targets have nothing to add.
+        const group = await describeGroup(context.clients, context.region, asgName);
+        observer.know(group);
+        bound.note(group, observedAt);
       }
       awaitingBound = bound.earliest() > clock.now();
       return { done: false, state: line, nextInMs: nextCheckInMs(clock.now(), bound.earliest(), intervalMs) };
