@@ -13,7 +13,9 @@
  * and records the moment the refresh is Successful and both new targets are healthy; every AWS
  * request of the action goes through a counting proxy on 127.0.0.1 that stamps each answer, so the
  * moment the action has noticed is its last AWS answer (the verdict's reads), not its exit.
- * Figures are simulated seconds and calls per simulated minute.
+ * Figures are simulated seconds and calls per simulated minute; "while waiting" counts the calls
+ * after StartInstanceRefresh, over the time from it to the verdict. A rollout shorter than a
+ * minute has "overall" above its busiest minute: the inspection's calls divided by under a minute.
  */
 import {
   AutoScalingClient,
@@ -155,8 +157,11 @@ async function measure(region: EmulatedRegion, app: { url: string }, healthCheck
   const noticedAt = times.at(-1) ?? Number.NaN;
   const byAction = new Map<string, number>();
   for (const call of proxy.calls) byAction.set(call.action, (byAction.get(call.action) ?? 0) + 1);
+  const startedAt = times[proxy.calls.findIndex((call) => call.action === 'StartInstanceRefresh')] ?? 0;
+  const waiting = times.filter((at) => at > startedAt);
   return {
     latencySeconds: noticedAt - simulated(doneAt),
+    waitingCallsPerMinute: waiting.length / ((noticedAt - startedAt) / 60),
     rolloutSeconds: noticedAt,
     calls: proxy.calls.length,
     callsPerMinute: proxy.calls.length / (noticedAt / 60),
@@ -180,7 +185,9 @@ async function main(): Promise<void> {
     );
     for (const scenario of SCENARIOS) {
       console.log(scenario.name);
-      console.log('  run | rollout | detection latency | AWS calls | calls/min overall | busiest minute');
+      console.log(
+        '  run | rollout | detection latency | AWS calls | calls/min overall | calls/min while waiting | busiest minute',
+      );
       const results = [];
       for (let i = 1; i <= runs; i++) {
         const result = await measure(region, app, scenario.healthCheckSeconds);
@@ -188,7 +195,8 @@ async function main(): Promise<void> {
         console.log(
           `  ${String(i).padStart(3)} | ${`${result.rolloutSeconds.toFixed(0)} s`.padStart(7)} | ` +
             `${`${result.latencySeconds.toFixed(2)} s`.padStart(17)} | ${String(result.calls).padStart(9)} | ` +
-            `${result.callsPerMinute.toFixed(1).padStart(17)} | ${String(result.busiestMinute).padStart(14)}`,
+            `${result.callsPerMinute.toFixed(1).padStart(17)} | ${result.waitingCallsPerMinute.toFixed(1).padStart(23)} | ` +
+            String(result.busiestMinute).padStart(14),
         );
         console.log(`        calls by action: ${JSON.stringify(result.byAction)}`);
       }
@@ -196,6 +204,7 @@ async function main(): Promise<void> {
       console.log(
         `  detection latency: min ${quantile(latencies, 0).toFixed(2)} s, median ${quantile(latencies, 0.5).toFixed(2)} s, max ${Math.max(...latencies).toFixed(2)} s; ` +
           `calls/min overall: max ${Math.max(...results.map((result) => result.callsPerMinute)).toFixed(1)}; ` +
+          `while waiting (after StartInstanceRefresh): max ${Math.max(...results.map((result) => result.waitingCallsPerMinute)).toFixed(1)}; ` +
           `busiest minute: max ${Math.max(...results.map((result) => result.busiestMinute))} calls\n`,
       );
     }

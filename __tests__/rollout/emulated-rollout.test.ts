@@ -49,7 +49,7 @@ function rolloutInputs(extra: Record<string, string> = {}): Record<string, strin
   };
 }
 
-/** The action's rollout clock runs on the region's time: default budgets (30 min, 10 s polls) apply. */
+/** The action's rollout clock runs on the region's time: default budgets (30 min, 5 s polls) apply. */
 function rollout(extra: Record<string, string> = {}) {
   return runAction(rolloutInputs(extra), region.actionClockEnv());
 }

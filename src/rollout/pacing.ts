@@ -93,9 +93,18 @@ export function createSuccessBound(options: SuccessBoundOptions) {
 
 export type SuccessBound = ReturnType<typeof createSuccessBound>;
 
-/** Until success is possible: quiet checks, landing on the moment it becomes possible; then the poll interval. */
-export function nextCheckInMs(now: number, earliestSuccess: number, pollIntervalMs: number): number {
+/**
+ * Until success is possible: quiet checks, landing on the moment it becomes possible. Then every
+ * poll interval, except that the first check after that moment comes at half the interval:
+ * success is likeliest right then (an app that is healthy before its warmup ends).
+ */
+export function nextCheckInMs(
+  now: number,
+  earliestSuccess: number,
+  pollIntervalMs: number,
+  justBecamePossible = false,
+): number {
   const untilPossible = earliestSuccess - now;
-  if (untilPossible <= 0) return pollIntervalMs;
-  return Math.min(untilPossible, pollIntervalMs * QUIET_INTERVAL_FACTOR);
+  if (untilPossible > 0) return Math.min(untilPossible, pollIntervalMs * QUIET_INTERVAL_FACTOR);
+  return justBecamePossible ? pollIntervalMs / 2 : pollIntervalMs;
 }

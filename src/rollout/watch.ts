@@ -50,8 +50,14 @@ export async function watchRefresh(
         observer.know(group);
         bound.note(group, observedAt);
       }
+      const wasAwaitingBound = awaitingBound;
       awaitingBound = bound.earliest() > clock.now();
-      return { done: false, state: line, nextInMs: nextCheckInMs(clock.now(), bound.earliest(), intervalMs) };
+      const justBecamePossible = wasAwaitingBound && !awaitingBound;
+      return {
+        done: false,
+        state: line,
+        nextInMs: nextCheckInMs(clock.now(), bound.earliest(), intervalMs, justBecamePossible),
+      };
     },
     nextCheckInMs(clock.now(), bound.earliest(), intervalMs),
   );
