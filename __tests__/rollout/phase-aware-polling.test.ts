@@ -12,6 +12,8 @@ import type { AwsClients } from '../../src/aws';
 import { parseConfig } from '../../src/config';
 import { DeployError } from '../../src/errors';
 import { runRollout } from '../../src/rollout';
+import type { GroupSnapshot } from '../../src/rollout/group';
+import { createSuccessBound, nextCheckInMs } from '../../src/rollout/pacing';
 import { createFakeClock } from '../support/fakeClock';
 import { inputsFrom } from '../support/inputs';
 import { createRecorder } from '../support/recorder';
@@ -274,5 +276,104 @@ describe('phase-aware polling at the defaults (5 s poll interval)', () => {
       { at: 45, name: 'DescribeTargetHealth' },
       { at: 50, name: 'DescribeTargetHealth' },
     ]);
+  });
+});
+
+describe('the bound on success (pure)', () => {
+  const target = { launchTemplateId: 'lt-1', version: 2 };
+  const group = (instances: [string, string, string][]): GroupSnapshot => ({
+    name: 'web',
+    desiredCapacity: 2,
+    launchTemplateId: 'lt-1',
+    launchTemplateVersion: '1',
+    targetGroupArns: [TG],
+    maxSize: 5,
+    suspendedProcesses: [],
+    defaultInstanceWarmup: undefined,
+    instances: instances.map(([instanceId, version, lifecycleState]) => ({
+      instanceId,
+      lifecycleState,
+      availabilityZone: 'eu-west-1a',
+      launchTemplateId: 'lt-1',
+      launchTemplateVersion: version,
+      protectedFromScaleIn: false,
+    })),
+  });
+  const bound = () =>
+    createSuccessBound({ target, warmupMs: 30_000, required: (snapshot) => snapshot.desiredCapacity });
+
+  it('is the start plus the warmup when instances must be replaced', () => {
+    const tracked = bound();
+    tracked.start(
+      group([
+        ['i-1', '1', 'InService'],
+        ['i-2', '2', 'InService'],
+      ]),
+      1000,
+      false,
+    );
+    expect(tracked.earliest()).toBe(31_000);
+  });
+
+  it('is no bound when every instance already runs the target and skip-matching keeps them', () => {
+    const tracked = bound();
+    tracked.start(
+      group([
+        ['i-1', '2', 'InService'],
+        ['i-2', '2', 'InService'],
+      ]),
+      1000,
+      false,
+    );
+    expect(tracked.earliest()).toBe(Number.NEGATIVE_INFINITY);
+  });
+
+  it('with force-refresh, counts instances already on the target as replaced', () => {
+    const tracked = bound();
+    tracked.start(
+      group([
+        ['i-1', '2', 'InService'],
+        ['i-2', '2', 'InService'],
+      ]),
+      1000,
+      true,
+    );
+    expect(tracked.earliest()).toBe(31_000);
+  });
+
+  it('moves out while a new instance is not InService, and dates one from the last read that did not see it', () => {
+    const tracked = bound();
+    tracked.start(
+      group([
+        ['i-1', '1', 'InService'],
+        ['i-2', '1', 'InService'],
+      ]),
+      0,
+      false,
+    );
+    tracked.note(
+      group([
+        ['i-3', '2', 'Pending'],
+        ['i-4', '2', 'InService'],
+      ]),
+      20_000,
+    );
+    expect(tracked.earliest()).toBe(50_000);
+    tracked.note(
+      group([
+        ['i-3', '2', 'InService'],
+        ['i-4', '2', 'InService'],
+      ]),
+      40_000,
+    );
+    // i-3 came InService after 20 s, i-4 after 0 s (it was not there at the start).
+    expect(tracked.earliest()).toBe(50_000);
+  });
+
+  it('checks quietly until success is possible, at half the interval right after, then every interval', () => {
+    expect(nextCheckInMs(0, 40_000, 5000)).toBe(15_000);
+    expect(nextCheckInMs(30_000, 40_000, 5000)).toBe(10_000);
+    expect(nextCheckInMs(40_000, 40_000, 5000, true)).toBe(2500);
+    expect(nextCheckInMs(42_500, 40_000, 5000)).toBe(5000);
   });
 });
