@@ -2,8 +2,9 @@
  * The waits of a rollout, each asking AWS only what can change in its phase:
  * - the refresh this run started: DescribeInstanceRefreshes alone, rarely while the warmup makes
  *   success impossible, at the poll interval once it is possible; the group and its targets only
- *   when the refresh moves (an instance done, a rollback or cancel begun), and the group alone
- *   when the bound on success is reached and may have to be pushed out;
+ *   when the refresh moves (an instance done, a rollback or cancel begun), the targets when its
+ *   reason changes (so a failing target is logged with its reason code while it fails), and the
+ *   group alone when the bound on success is reached and may have to be pushed out;
  * - target health after the refresh: DescribeTargetHealth, the group again only when the targets
  *   are not the instances the last group read explained.
  */
@@ -33,6 +34,7 @@ export async function watchRefresh(
   const intervalMs = context.settings.pollIntervalSeconds * 1000;
   const read = createRefreshReader(context, asgName, id);
   let lastMovement: string | undefined;
+  let lastLine: string | undefined;
   let awaitingBound = bound.earliest() > clock.now();
   return context.poll(
     `instance refresh ${id} to finish`,
@@ -40,10 +42,15 @@ export async function watchRefresh(
       const { state, line } = await read();
       if (!isActive(state.status)) return { done: true, value: state };
       const moved = lastMovement !== undefined && movement(state) !== lastMovement;
+      // A new reason (an instance failing its health checks, say): the targets show which and why.
+      const retold = lastLine !== undefined && line !== lastLine;
       lastMovement = movement(state);
+      lastLine = line;
       const observedAt = clock.now();
       if (moved) {
         bound.note((await observer.observe()).group, observedAt);
+      } else if (retold) {
+        await observer.observeTargets();
       } else if (awaitingBound && observedAt >= bound.earliest()) {
         // Only the group's instances can push the bound out; their targets have nothing to add.
         const group = await describeGroup(context.clients, context.region, asgName);
