@@ -32,6 +32,8 @@ interface Scenario {
   targetsHealthyAtSeconds?: number;
   /** When set, a scale-out instance i-5 joins the group and its target group then. */
   scaleOutAtSeconds?: number;
+  /** When set, the new targets fail their health checks from then on, and the reason says so. */
+  unhealthyFromSeconds?: number;
 }
 
 interface Call {
@@ -52,6 +54,7 @@ function createRegion(scenario: Scenario, now: () => number) {
   const newIds = () =>
     since() >= (scenario.scaleOutAtSeconds ?? Infinity) ? ['i-3', 'i-4', 'i-5'] : ['i-3', 'i-4'];
   const ended = () => startedAt !== undefined && since() >= endsAt;
+  const failing = () => since() >= (scenario.unhealthyFromSeconds ?? Infinity);
   const succeeded = () => ended() && scenario.failAtSeconds === undefined;
 
   const instance = (id: string, version: string, state: string) => ({
@@ -95,7 +98,12 @@ function createRegion(scenario: Scenario, now: () => number) {
           {
             InstanceRefreshId: 'r-1',
             Status: status,
-            StatusReason: status === 'Failed' ? 'Instance refresh failed: launch failed' : undefined,
+            StatusReason:
+              status === 'Failed'
+                ? 'Instance refresh failed: launch failed'
+                : status === 'InProgress' && failing()
+                  ? 'Waiting for instances to pass their health checks: i-3 is unhealthy'
+                  : undefined,
             PercentageComplete: status === 'Successful' ? 100 : 0,
             InstancesToUpdate: status === 'Successful' ? 0 : 2,
           },
@@ -111,8 +119,9 @@ function createRegion(scenario: Scenario, now: () => number) {
         ...(inService()
           ? newIds().map((id) => ({
               Target: { Id: id, Port: 80 },
-              TargetHealth:
-                since() >= healthyAt
+              TargetHealth: failing()
+                ? { State: 'unhealthy', Reason: 'Target.ResponseCodeMismatch' }
+                : since() >= healthyAt
                   ? { State: 'healthy' }
                   : { State: 'initial', Reason: 'Elb.InitialHealthChecking' },
             }))
@@ -251,6 +260,27 @@ describe('phase-aware polling at the defaults (5 s poll interval)', () => {
     expect(error?.message).toContain('ended Failed: Instance refresh failed: launch failed');
     const sawFailure = calls.filter((call) => call.name === 'DescribeInstanceRefreshes').at(-1);
     expect(sawFailure?.at).toBe(30);
+  });
+
+  it('reads the targets when the refresh’s reason changes, so a failing target is logged with its code while it fails', async () => {
+    const { error, calls, recorder } = await roll({
+      launchSeconds: 0,
+      healthySeconds: 60,
+      unhealthyFromSeconds: 20,
+      failAtSeconds: 50,
+    });
+
+    expect(error?.reason).toBe('refresh-failed');
+    expect(calls.filter((call) => call.at > 0 && call.at <= 30)).toEqual([
+      { at: 15, name: 'DescribeInstanceRefreshes' },
+      { at: 30, name: 'DescribeInstanceRefreshes' },
+      // The reason changed: the targets (and the group they belong to) are read.
+      { at: 30, name: 'DescribeAutoScalingGroups' },
+      { at: 30, name: 'DescribeTargetHealth' },
+      // And the bound, reached at 30 s, is checked as well.
+      { at: 30, name: 'DescribeAutoScalingGroups' },
+    ]);
+    expect(recorder.text()).toMatch(/target i-3:80: unhealthy \(Target\.ResponseCodeMismatch\)/);
   });
 
   it('after the refresh, reads target health alone, and the group again only when the targets change', async () => {

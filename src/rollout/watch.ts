@@ -49,13 +49,14 @@ export async function watchRefresh(
       const observedAt = clock.now();
       if (moved) {
         bound.note((await observer.observe()).group, observedAt);
-      } else if (retold) {
-        await observer.observeTargets();
-      } else if (awaitingBound && observedAt >= bound.earliest()) {
-        // Only the group's instances can push the bound out; their targets have nothing to add.
-        const group = await describeGroup(context.clients, context.region, asgName);
-        observer.know(group);
-        bound.note(group, observedAt);
+      } else {
+        if (retold) await observer.observeTargets();
+        if (awaitingBound && observedAt >= bound.earliest()) {
+          // Only the group's instances can push the bound out; their targets have nothing to add.
+          const group = await describeGroup(context.clients, context.region, asgName);
+          observer.know(group);
+          bound.note(group, observedAt);
+        }
       }
       const wasAwaitingBound = awaitingBound;
       awaitingBound = bound.earliest() > clock.now();
