@@ -274,11 +274,10 @@ describe('phase-aware polling at the defaults (5 s poll interval)', () => {
     expect(calls.filter((call) => call.at > 0 && call.at <= 30)).toEqual([
       { at: 15, name: 'DescribeInstanceRefreshes' },
       { at: 30, name: 'DescribeInstanceRefreshes' },
-      // The reason changed: the targets (and the group they belong to) are read.
+      // The bound is reached: the group is read; the reason changed: the targets are judged
+      // against that read.
       { at: 30, name: 'DescribeAutoScalingGroups' },
       { at: 30, name: 'DescribeTargetHealth' },
-      // And the bound, reached at 30 s, is checked as well.
-      { at: 30, name: 'DescribeAutoScalingGroups' },
     ]);
     expect(recorder.text()).toMatch(/target i-3:80: unhealthy \(Target\.ResponseCodeMismatch\)/);
   });

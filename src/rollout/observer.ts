@@ -90,11 +90,17 @@ export function createObserver(
   }
 
   /**
-   * Target health only, judged against the last group read, as long as the targets are the
+   * Target health only, judged against `freshGroup` when the caller just read it, or else against
+   * the last group read as long as the targets are the
    * instances that read explained: a target the group read has not seen (a new instance, one
    * that left) means the group changed, so it is read again before anything is judged.
    */
-  async function observeTargets(): Promise<Observation> {
+  async function observeTargets(freshGroup?: GroupSnapshot): Promise<Observation> {
+    if (freshGroup) {
+      const targets = await describeTargets(context.clients, targetGroupArns);
+      explainedIds = new Set(targets.map((item) => item.id));
+      return judge(freshGroup, targets);
+    }
     if (!latest) return observe();
     const targets = await describeTargets(context.clients, targetGroupArns);
     const ids = new Set(targets.map((item) => item.id));

@@ -9,7 +9,7 @@
  *   are not the instances the last group read explained.
  */
 import type { RolloutContext } from './context';
-import { describeGroup } from './group';
+import { describeGroup, type GroupSnapshot } from './group';
 import type { Observer } from './observer';
 import { nextCheckInMs, type SuccessBound } from './pacing';
 import { createRefreshReader, isActive, isRollingForward, type RefreshState } from './refresh';
@@ -50,13 +50,14 @@ export async function watchRefresh(
       if (moved) {
         bound.note((await observer.observe()).group, observedAt);
       } else {
-        if (retold) await observer.observeTargets();
+        let group: GroupSnapshot | undefined;
         if (awaitingBound && observedAt >= bound.earliest()) {
           // Only the group's instances can push the bound out; their targets have nothing to add.
-          const group = await describeGroup(context.clients, context.region, asgName);
+          group = await describeGroup(context.clients, context.region, asgName);
           observer.know(group);
           bound.note(group, observedAt);
         }
+        if (retold) await observer.observeTargets(group);
       }
       const wasAwaitingBound = awaitingBound;
       awaitingBound = bound.earliest() > clock.now();
