@@ -1,14 +1,21 @@
 /**
- * How fast the action notices a finished rollout, and how hard it polls AWS meanwhile.
+ * How fast the action notices a finished rollout, and how many AWS calls it makes meanwhile, at
+ * the action's defaults.
  *
- *   npx tsx bench/rollout-detection.ts
+ *   npx tsx bench/rollout-detection.ts [runs per scenario, default 4]
  *
- * Runs `node dist/index.js` (command rollout) against the emulated region (time scale 10) for
- * several poll intervals. A watcher outside the action polls the region every 50 ms and records
- * the moment the refresh is Successful and every target on the new version is healthy; detection
- * latency is from that moment to the action's exit (including its smoke check and process exit).
- * Every AWS request goes through a counting proxy on 127.0.0.1, so calls per minute are measured,
- * not estimated. Figures are real seconds on this machine; on AWS the same intervals apply.
+ * Runs `node dist/index.js` (command rollout, every wait input at its default) against the
+ * emulated region with the action's clock on the region's time (TIME_SCALE simulated seconds per
+ * real second), so a 5 s poll is 5 simulated seconds, as it would be 5 s against AWS. The group is
+ * seeded like the bundled stack: 2 instances, warmup 30 s, grace 120 s, targets healthy 20 s after
+ * registration (interval 10 s x threshold 2); a second scenario stands for an app that needs 90 s
+ * to answer its health check. A watcher outside the action polls the region every 20 ms (real)
+ * and records the moment the refresh is Successful and both new targets are healthy; every AWS
+ * request of the action goes through a counting proxy on 127.0.0.1 that stamps each answer, so the
+ * moment the action has noticed is its last AWS answer (the verdict's reads), not its exit.
+ * Figures are simulated seconds and calls per simulated minute; "while waiting" counts the calls
+ * after StartInstanceRefresh, over the time from it to the verdict. A rollout shorter than a
+ * minute has "overall" above its busiest minute: the inspection's calls divided by under a minute.
  */
 import {
   AutoScalingClient,
@@ -26,13 +33,23 @@ import { startHealthServer } from '../emulation/healthServer';
 import { runAction } from '../emulation/runAction';
 import { seedRegion, type SeededStack } from '../emulation/seedRegion';
 
-const POLL_INTERVALS_SECONDS = [1, 2, 5];
-/** Slow enough that a rollout spans several poll intervals, fast enough to bench in a minute. */
-const TIME_SCALE = 10;
+/** Slow enough that the action's process overhead stays small in simulated time. */
+const TIME_SCALE = 5;
+const WATCH_EVERY_MS = 20;
 
-/** Forwards to the region and counts requests by API action. */
+const SCENARIOS = [
+  { name: 'bundled stack defaults (healthy 20 s after registration)', healthCheckSeconds: 20 },
+  { name: 'an app that needs 90 s to answer its health check', healthCheckSeconds: 90 },
+];
+
+interface ProxiedCall {
+  action: string;
+  answeredAt: number;
+}
+
+/** Forwards to the region and records each request's API action and when its answer came back. */
 async function startCountingProxy(target: string) {
-  const counts = new Map<string, number>();
+  const calls: ProxiedCall[] = [];
   const upstream = new URL(target);
   const server = createServer((incoming, outgoing) => {
     const chunks: Buffer[] = [];
@@ -40,7 +57,6 @@ async function startCountingProxy(target: string) {
     incoming.on('end', () => {
       const body = Buffer.concat(chunks);
       const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body.toString())?.[1] ?? 'other';
-      counts.set(action, (counts.get(action) ?? 0) + 1);
       const forward = httpRequest(
         {
           host: upstream.hostname,
@@ -52,6 +68,7 @@ async function startCountingProxy(target: string) {
         (answer) => {
           outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(outgoing);
+          answer.on('end', () => calls.push({ action, answeredAt: performance.now() }));
         },
       );
       forward.end(body);
@@ -60,7 +77,7 @@ async function startCountingProxy(target: string) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    counts,
+    calls,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => {
@@ -100,28 +117,33 @@ async function watchUntilDone(
       healthyNew >= 2 &&
       targets.every((target) => target.TargetHealth?.State !== 'unhealthy');
     if (done) return performance.now();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, WATCH_EVERY_MS));
   }
   return Number.NaN;
 }
 
-async function measure(region: EmulatedRegion, app: { url: string }, pollSeconds: number) {
+/** The most calls in any 60 simulated seconds. */
+function busiestMinute(times: number[]): number {
+  return Math.max(0, ...times.map((start) => times.filter((at) => at >= start && at < start + 60).length));
+}
+
+async function measure(region: EmulatedRegion, app: { url: string }, healthCheckSeconds: number) {
   await region.reset();
-  const stack = await seedRegion(region, { healthCheckGracePeriod: 30 });
+  const stack = await seedRegion(region, { healthCheckGracePeriod: 120, defaultInstanceWarmup: 30 });
+  await region.settings({ healthCheckSeconds });
   const proxy = await startCountingProxy(region.endpoint);
   const stopWatching = new AbortController();
   const done = watchUntilDone(region, stack, stopWatching.signal);
-  const started = performance.now();
-  const run = await runAction({
-    command: 'rollout',
-    'aws-region': region.region,
-    'aws-endpoint-url': proxy.url,
-    'asg-name': stack.asgName,
-    'instance-warmup': '30',
-    'poll-interval-seconds': String(pollSeconds),
-    'app-url': app.url,
-  });
-  const exited = performance.now();
+  const run = await runAction(
+    {
+      command: 'rollout',
+      'aws-region': region.region,
+      'aws-endpoint-url': proxy.url,
+      'asg-name': stack.asgName,
+      'app-url': app.url,
+    },
+    region.actionClockEnv(),
+  );
   const watchLimit = setTimeout(() => {
     stopWatching.abort();
   }, 10_000);
@@ -129,39 +151,63 @@ async function measure(region: EmulatedRegion, app: { url: string }, pollSeconds
   clearTimeout(watchLimit);
   await proxy.close();
   if (run.exitCode !== 0) throw new Error(`the rollout failed:\n${run.stdout}`);
-  const calls = [...proxy.counts.values()].reduce((sum, count) => sum + count, 0);
-  const minutes = (exited - started) / 60_000;
+  const first = proxy.calls[0]?.answeredAt ?? Number.NaN;
+  const simulated = (realMs: number) => ((realMs - first) / 1000) * TIME_SCALE;
+  const times = proxy.calls.map((call) => simulated(call.answeredAt));
+  const noticedAt = times.at(-1) ?? Number.NaN;
+  const byAction = new Map<string, number>();
+  for (const call of proxy.calls) byAction.set(call.action, (byAction.get(call.action) ?? 0) + 1);
+  const startedAt = times[proxy.calls.findIndex((call) => call.action === 'StartInstanceRefresh')] ?? 0;
+  const waiting = times.filter((at) => at > startedAt);
   return {
-    pollSeconds,
-    totalSeconds: (exited - started) / 1000,
-    latencySeconds: (exited - doneAt) / 1000,
-    calls,
-    callsPerMinute: calls / minutes,
-    byAction: Object.fromEntries([...proxy.counts.entries()].sort(([a], [b]) => a.localeCompare(b))),
+    latencySeconds: noticedAt - simulated(doneAt),
+    waitingCallsPerMinute: waiting.length / ((noticedAt - startedAt) / 60),
+    rolloutSeconds: noticedAt,
+    calls: proxy.calls.length,
+    callsPerMinute: proxy.calls.length / (noticedAt / 60),
+    busiestMinute: busiestMinute(times),
+    byAction: Object.fromEntries([...byAction.entries()].sort(([a], [b]) => a.localeCompare(b))),
   };
 }
 
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
 async function main(): Promise<void> {
+  const runs = Number(process.argv[2] ?? 4);
   const region = await startEmulatedRegion({ timeScale: TIME_SCALE });
   const app = await startHealthServer();
   try {
     console.log(
-      `Rollout detection against the EMULATED region (time scale ${TIME_SCALE}; 2 instances, min 100 / max 200)\n`,
+      `Rollout detection at the action's defaults against the EMULATED region (time scale ${TIME_SCALE}, action clock on region time; ${runs} runs per scenario; simulated seconds)\n`,
     );
-    console.log('poll interval | rollout total | detection latency | AWS calls | calls/min');
-    for (const pollSeconds of POLL_INTERVALS_SECONDS) {
-      const result = await measure(region, app, pollSeconds);
+    for (const scenario of SCENARIOS) {
+      console.log(scenario.name);
       console.log(
-        `${`${pollSeconds} s`.padStart(13)} | ${`${result.totalSeconds.toFixed(1)} s`.padStart(13)} | ` +
-          `${`${result.latencySeconds.toFixed(2)} s`.padStart(17)} | ${String(result.calls).padStart(9)} | ` +
-          result.callsPerMinute.toFixed(0).padStart(9),
+        '  run | rollout | detection latency | AWS calls | calls/min overall | calls/min while waiting | busiest minute',
       );
-      console.log(`${''.padStart(13)}   calls by action: ${JSON.stringify(result.byAction)}`);
+      const results = [];
+      for (let i = 1; i <= runs; i++) {
+        const result = await measure(region, app, scenario.healthCheckSeconds);
+        results.push(result);
+        console.log(
+          `  ${String(i).padStart(3)} | ${`${result.rolloutSeconds.toFixed(0)} s`.padStart(7)} | ` +
+            `${`${result.latencySeconds.toFixed(2)} s`.padStart(17)} | ${String(result.calls).padStart(9)} | ` +
+            `${result.callsPerMinute.toFixed(1).padStart(17)} | ${result.waitingCallsPerMinute.toFixed(1).padStart(23)} | ` +
+            String(result.busiestMinute).padStart(14),
+        );
+        console.log(`        calls by action: ${JSON.stringify(result.byAction)}`);
+      }
+      const latencies = results.map((result) => result.latencySeconds);
+      console.log(
+        `  detection latency: min ${quantile(latencies, 0).toFixed(2)} s, median ${quantile(latencies, 0.5).toFixed(2)} s, max ${Math.max(...latencies).toFixed(2)} s; ` +
+          `calls/min overall: max ${Math.max(...results.map((result) => result.callsPerMinute)).toFixed(1)}; ` +
+          `while waiting (after StartInstanceRefresh): max ${Math.max(...results.map((result) => result.waitingCallsPerMinute)).toFixed(1)}; ` +
+          `busiest minute: max ${Math.max(...results.map((result) => result.busiestMinute))} calls\n`,
+      );
     }
-    console.log(
-      '\nDetection latency is bounded by one poll interval plus the smoke check; calls per minute scale with 1/interval' +
-        ' (the default 10 s interval keeps a rollout far below the Auto Scaling and ELB API rate limits).',
-    );
   } finally {
     await app.close();
     await region.stop();

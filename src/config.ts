@@ -190,7 +190,7 @@ export const INPUT_DEFAULTS = {
   'on-timeout': 'rollback',
   'force-refresh': 'false',
   'wait-timeout-minutes': '30',
-  'poll-interval-seconds': '10',
+  'poll-interval-seconds': '5',
   'smoke-path': '/health/',
   'smoke-check': 'true',
   'allow-image-outside-repository': 'false',
@@ -498,19 +498,22 @@ const ROLLOUT_TARGET_INPUTS = ['asg-name', 'target-group-arn', 'launch-template-
 /** scale-test may name its group too (a group managed elsewhere); it rolls nothing, so no version. */
 const SCALE_TEST_TARGET_INPUTS: readonly string[] = ['asg-name', 'target-group-arn'];
 
-function parseRollout(inputs: InputParser, command: Command): RolloutSettings {
-  if (command !== 'rollout') {
-    for (const name of ROLLOUT_TARGET_INPUTS) {
-      const value = inputs.raw(name);
-      if (value !== '' && !(command === 'scale-test' && SCALE_TEST_TARGET_INPUTS.includes(name))) {
-        inputs.problem(
-          name,
-          value,
-          `only applies to command: rollout; ${command} reads it from the Terraform outputs it applies`,
-        );
-      }
+/** asg-name, target-group-arn and launch-template-version belong to `rollout` (scale-test may name its group). */
+function refuseGroupInputsOutsideRollout(inputs: InputParser, command: Command): void {
+  if (command === 'rollout') return;
+  for (const name of ROLLOUT_TARGET_INPUTS) {
+    const value = inputs.raw(name);
+    if (value !== '' && !(command === 'scale-test' && SCALE_TEST_TARGET_INPUTS.includes(name))) {
+      inputs.problem(
+        name,
+        value,
+        `only applies to command: rollout; ${command} reads it from the Terraform outputs it applies`,
+      );
     }
   }
+}
+
+function parseAsgName(inputs: InputParser, command: Command): string {
   const asgName = inputs.raw('asg-name');
   if (
     (command === 'rollout' || (command === 'scale-test' && asgName !== '')) &&
@@ -522,7 +525,10 @@ function parseRollout(inputs: InputParser, command: Command): RolloutSettings {
       'expected the Auto Scaling group name (not its ARN), 1-255 characters',
     );
   }
+  return asgName;
+}
 
+function parseTargetGroupArns(inputs: InputParser): string[] {
   const targetGroupArns = inputs.list('target-group-arn');
   for (const arn of targetGroupArns) {
     if (!TARGET_GROUP_ARN_PATTERN.test(arn)) {
@@ -533,82 +539,80 @@ function parseRollout(inputs: InputParser, command: Command): RolloutSettings {
       );
     }
   }
+  return targetGroupArns;
+}
 
+function parseLaunchTemplateVersion(inputs: InputParser): number | undefined {
   const versionInput = inputs.raw('launch-template-version');
-  let launchTemplateVersion: number | undefined;
   if (versionInput === '$Latest' || versionInput === '$Default') {
     inputs.problem(
       'launch-template-version',
       versionInput,
       'expected a version number: AWS cannot roll back a refresh to $Latest or $Default (IrreversibleInstanceRefresh); leave empty to use the latest version’s number',
     );
-  } else {
-    launchTemplateVersion = inputs.optionalInteger('launch-template-version', 1, Number.MAX_SAFE_INTEGER);
+    return undefined;
   }
+  return inputs.optionalInteger('launch-template-version', 1, Number.MAX_SAFE_INTEGER);
+}
 
-  const minHealthyPercentage = inputs.integer('min-healthy-percentage', 0, 100);
-  const maxHealthyPercentage = inputs.integer('max-healthy-percentage', 100, 200);
-  const healthyRangeValid = inputs.isValid('min-healthy-percentage', 'max-healthy-percentage');
-  if (healthyRangeValid && maxHealthyPercentage - minHealthyPercentage > 100) {
+/** min/max-healthy-percentage, within what AWS accepts and leaving room to replace an instance. */
+function parseHealthyRange(inputs: InputParser): { min: number; max: number } {
+  const min = inputs.integer('min-healthy-percentage', 0, 100);
+  const max = inputs.integer('max-healthy-percentage', 100, 200);
+  if (!inputs.isValid('min-healthy-percentage', 'max-healthy-percentage')) return { min, max };
+  if (max - min > 100) {
     inputs.problem(
       'max-healthy-percentage',
-      String(maxHealthyPercentage),
-      `AWS allows at most 100 points between min-healthy-percentage (${minHealthyPercentage}) and max-healthy-percentage`,
+      String(max),
+      `AWS allows at most 100 points between min-healthy-percentage (${min}) and max-healthy-percentage`,
     );
   }
-  if (healthyRangeValid && minHealthyPercentage === 100 && maxHealthyPercentage === 100) {
+  if (min === 100 && max === 100) {
     inputs.problem(
       'max-healthy-percentage',
       '100',
       'with min-healthy-percentage 100 there is no room to replace an instance; raise it (200 launches replacements first)',
     );
   }
+  return { min, max };
+}
 
-  const checkpointPercentages = inputs.list('checkpoint-percentages').map((item) => {
+/** Strictly ascending whole percentages ending at 100, and a delay only together with them. */
+function parseCheckpoints(inputs: InputParser): { percentages: number[]; delaySeconds: number | undefined } {
+  const percentages = inputs.list('checkpoint-percentages').map((item) => {
     const value = Number(item);
     if (!/^\d+$/.test(item) || value < 1 || value > 100) {
       inputs.problem('checkpoint-percentages', item, 'expected whole numbers from 1 to 100');
     }
     return value;
   });
-  const ascending = checkpointPercentages.every(
-    (value, i) => i === 0 || value > (checkpointPercentages[i - 1] ?? 0),
-  );
+  const ascending = percentages.every((value, i) => i === 0 || value > (percentages[i - 1] ?? 0));
   if (inputs.isValid('checkpoint-percentages') && !ascending) {
-    inputs.problem(
-      'checkpoint-percentages',
-      checkpointPercentages.join(','),
-      'expected strictly ascending values',
-    );
+    inputs.problem('checkpoint-percentages', percentages.join(','), 'expected strictly ascending values');
   } else if (
     inputs.isValid('checkpoint-percentages') &&
-    checkpointPercentages.length > 0 &&
-    checkpointPercentages.at(-1) !== 100
+    percentages.length > 0 &&
+    percentages.at(-1) !== 100
   ) {
     inputs.problem(
       'checkpoint-percentages',
-      checkpointPercentages.join(','),
+      percentages.join(','),
       'the last checkpoint must be 100, or the refresh stops before replacing every instance',
     );
   }
-  const checkpointDelaySeconds = inputs.optionalInteger('checkpoint-delay-seconds', 0, 172800);
-  if (checkpointDelaySeconds !== undefined && checkpointPercentages.length === 0) {
+  const delaySeconds = inputs.optionalInteger('checkpoint-delay-seconds', 0, 172800);
+  if (delaySeconds !== undefined && percentages.length === 0) {
     inputs.problem(
       'checkpoint-delay-seconds',
-      String(checkpointDelaySeconds),
+      String(delaySeconds),
       'only applies with checkpoint-percentages; set both or neither',
     );
   }
+  return { percentages, delaySeconds };
+}
 
-  const smokePath = inputs.raw('smoke-path');
-  if (!SMOKE_PATH.test(smokePath)) {
-    inputs.problem(
-      'smoke-path',
-      smokePath,
-      'expected a URL path starting with a single /, e.g. /health/ (letters, digits and - . _ ~ / ? = & % only)',
-    );
-  }
-
+/** wait-timeout-minutes and poll-interval-seconds; a poll must fit in the wait. */
+function parseWaitTimes(inputs: InputParser): { waitTimeoutMinutes: number; pollIntervalSeconds: number } {
   const waitTimeoutMinutes = inputs.positiveNumber('wait-timeout-minutes', 360, 'minutes');
   const pollIntervalSeconds = inputs.positiveNumber('poll-interval-seconds', 300, 'seconds');
   if (
@@ -621,53 +625,97 @@ function parseRollout(inputs: InputParser, command: Command): RolloutSettings {
       `must be shorter than wait-timeout-minutes (${waitTimeoutMinutes} min)`,
     );
   }
+  return { waitTimeoutMinutes, pollIntervalSeconds };
+}
 
-  const checkpointBudget = checkpointWaitSeconds(checkpointPercentages, checkpointDelaySeconds);
+/** The checkpoints' pauses must fit in the wait, or the wait times out on a healthy refresh. */
+function refuseCheckpointsLongerThanWait(
+  inputs: InputParser,
+  checkpoints: { percentages: number[]; delaySeconds: number | undefined },
+  waitTimeoutMinutes: number,
+): void {
+  const { percentages, delaySeconds } = checkpoints;
+  const budget = checkpointWaitSeconds(percentages, delaySeconds);
   if (
-    inputs.isValid('checkpoint-percentages', 'checkpoint-delay-seconds', 'wait-timeout-minutes') &&
-    checkpointBudget >= waitTimeoutMinutes * 60
+    !inputs.isValid('checkpoint-percentages', 'checkpoint-delay-seconds', 'wait-timeout-minutes') ||
+    budget < waitTimeoutMinutes * 60
   ) {
-    const delay =
-      checkpointDelaySeconds === undefined
-        ? `${AWS_DEFAULT_CHECKPOINT_DELAY_SECONDS} s each (AWS's default when checkpoint-delay-seconds is empty)`
-        : `${checkpointDelaySeconds} s each (checkpoint-delay-seconds)`;
-    inputs.problem(
-      'wait-timeout-minutes',
-      String(waitTimeoutMinutes),
-      `checkpoint-percentages ${checkpointPercentages.join(',')} pause the refresh ${checkpointPercentages.length - 1} time(s) for ${delay}, ${checkpointBudget} s in all, which does not fit the wait; raise wait-timeout-minutes above ${Math.ceil(checkpointBudget / 60)} or set a shorter checkpoint-delay-seconds`,
-    );
+    return;
   }
+  const delay =
+    delaySeconds === undefined
+      ? `${AWS_DEFAULT_CHECKPOINT_DELAY_SECONDS} s each (AWS's default when checkpoint-delay-seconds is empty)`
+      : `${delaySeconds} s each (checkpoint-delay-seconds)`;
+  inputs.problem(
+    'wait-timeout-minutes',
+    String(waitTimeoutMinutes),
+    `checkpoint-percentages ${percentages.join(',')} pause the refresh ${percentages.length - 1} time(s) for ${delay}, ${budget} s in all, which does not fit the wait; raise wait-timeout-minutes above ${Math.ceil(budget / 60)} or set a shorter checkpoint-delay-seconds`,
+  );
+}
 
+function parseExpectedCommit(inputs: InputParser, command: Command): string | undefined {
   const expectedCommit = inputs.raw('expected-commit');
-  if (expectedCommit !== '' && command !== 'rollout') {
+  if (expectedCommit === '') return undefined;
+  if (command !== 'rollout') {
     inputs.problem(
       'expected-commit',
       expectedCommit,
       `only applies to command: rollout; ${command} knows the commit of the image it deploys`,
     );
-  } else if (expectedCommit !== '' && !/^[0-9a-f]{7,40}$/.test(expectedCommit)) {
+  } else if (!/^[0-9a-f]{7,40}$/.test(expectedCommit)) {
     inputs.problem(
       'expected-commit',
       expectedCommit,
       'expected a git commit SHA (7 to 40 lowercase hex digits)',
     );
   }
+  return expectedCommit;
+}
+
+/** Appended to the app URL, so it cannot name a second host. */
+function parseSmokePath(inputs: InputParser): string {
+  const smokePath = inputs.raw('smoke-path');
+  if (!SMOKE_PATH.test(smokePath)) {
+    inputs.problem(
+      'smoke-path',
+      smokePath,
+      'expected a URL path starting with a single /, e.g. /health/ (letters, digits and - . _ ~ / ? = & % only)',
+    );
+  }
+  return smokePath;
+}
+
+function parseSmokeAppPath(inputs: InputParser): string {
   const smokeAppPath = inputs.raw('smoke-app-path');
   if (!smokeAppPath.startsWith('/') || /\s/.test(smokeAppPath)) {
     inputs.problem('smoke-app-path', smokeAppPath, 'expected a URL path starting with /, e.g. /');
   }
+  return smokeAppPath;
+}
 
+function parseRollout(inputs: InputParser, command: Command): RolloutSettings {
+  refuseGroupInputsOutsideRollout(inputs, command);
+  const asgName = parseAsgName(inputs, command);
+  const targetGroupArns = parseTargetGroupArns(inputs);
+  const launchTemplateVersion = parseLaunchTemplateVersion(inputs);
+  const healthy = parseHealthyRange(inputs);
+  const checkpoints = parseCheckpoints(inputs);
+  const smokePath = parseSmokePath(inputs);
+  const { waitTimeoutMinutes, pollIntervalSeconds } = parseWaitTimes(inputs);
+  refuseCheckpointsLongerThanWait(inputs, checkpoints, waitTimeoutMinutes);
+  const expectedCommit = parseExpectedCommit(inputs, command);
+  const smokeAppPath = parseSmokeAppPath(inputs);
   return {
     asgName,
     targetGroupArns,
     launchTemplateVersion,
-    minHealthyPercentage,
-    maxHealthyPercentage,
+    minHealthyPercentage: healthy.min,
+    maxHealthyPercentage: healthy.max,
     instanceWarmupSeconds: inputs.optionalInteger('instance-warmup', 0, 86400),
     skipMatching: inputs.boolean('skip-matching'),
     autoRollback: inputs.boolean('auto-rollback'),
-    checkpointPercentages,
-    checkpointDelaySeconds,
+    checkpointPercentages: checkpoints.percentages,
+    checkpointDelaySeconds: checkpoints.delaySeconds,
     onRefreshInProgress: inputs.oneOf('on-refresh-in-progress', IN_PROGRESS_POLICIES),
     onTimeout: inputs.oneOf('on-timeout', TIMEOUT_POLICIES),
     forceRefresh: inputs.boolean('force-refresh'),
@@ -678,7 +726,7 @@ function parseRollout(inputs: InputParser, command: Command): RolloutSettings {
     smokeCheck: inputs.boolean('smoke-check'),
     scaleInProtectedInstances: inputs.oneOf('scale-in-protected-instances', SCALE_IN_PROTECTED_POLICIES),
     standbyInstances: inputs.oneOf('standby-instances', STANDBY_POLICIES),
-    expectedCommit: expectedCommit === '' ? undefined : expectedCommit,
+    expectedCommit,
     smokeAppPath,
     appLogGroup: logGroupName(inputs, 'app-log-group'),
   };

@@ -1,7 +1,8 @@
 import { transientErrorKind, errorMessage } from './errors';
 import type { Clock } from './clock';
 
-export type PollStep<T> = { done: true; value: T } | { done: false; state: string };
+/** `nextInMs`: when the check wants to run again, if not after the usual interval. */
+export type PollStep<T> = { done: true; value: T } | { done: false; state: string; nextInMs?: number };
 
 export interface PollOptions {
   /** What is being waited for, as it should read in a timeout message. */
@@ -15,6 +16,8 @@ export interface PollOptions {
   maxIntervalMs?: number;
   /** Told about each transient failure that is being waited out. */
   onTransientError?: (kind: string, message: string, nextAttemptInMs: number) => void;
+  /** Wait this long before the first check (default: check at once). */
+  firstCheckInMs?: number;
 }
 
 /** The wait ran out of time; `lastState` is the last thing the check reported, for the log. */
@@ -36,25 +39,31 @@ export class PollTimeoutError extends Error {
 export async function poll<T>(check: () => Promise<PollStep<T>>, options: PollOptions): Promise<T> {
   const { clock, signal, deadline } = options;
   const maxIntervalMs = options.maxIntervalMs ?? Math.max(options.intervalMs * 8, 60_000);
-  let intervalMs = options.intervalMs;
+  let backoffMs = options.intervalMs;
+  let waitMs = options.firstCheckInMs ?? 0;
   let lastState = 'not checked yet';
 
   for (;;) {
+    if (waitMs > 0) {
+      const remaining = deadline - clock.now();
+      if (remaining <= 0) throw new PollTimeoutError(options.what, lastState);
+      await clock.sleep(Math.min(waitMs, remaining), signal);
+    }
     signal?.throwIfAborted();
     try {
       const step = await check();
       if (step.done) return step.value;
       lastState = step.state;
-      intervalMs = options.intervalMs;
+      backoffMs = options.intervalMs;
+      waitMs = step.nextInMs ?? options.intervalMs;
     } catch (error) {
       const kind = transientErrorKind(error);
       if (kind === undefined) throw error;
-      intervalMs = Math.min(intervalMs * 2, maxIntervalMs);
+      backoffMs = Math.min(backoffMs * 2, maxIntervalMs);
+      waitMs = backoffMs;
       lastState = `${kind} error: ${errorMessage(error)}`;
-      options.onTransientError?.(kind, errorMessage(error), intervalMs);
+      options.onTransientError?.(kind, errorMessage(error), backoffMs);
     }
-    const remaining = deadline - clock.now();
-    if (remaining <= 0) throw new PollTimeoutError(options.what, lastState);
-    await clock.sleep(Math.min(intervalMs, remaining), signal);
+    if (deadline - clock.now() <= 0) throw new PollTimeoutError(options.what, lastState);
   }
 }

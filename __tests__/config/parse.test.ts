@@ -26,7 +26,7 @@ describe('parseConfig', () => {
       onTimeout: 'rollback',
       forceRefresh: false,
       waitTimeoutSeconds: 1800,
-      pollIntervalSeconds: 10,
+      pollIntervalSeconds: 5,
       smokePath: '/health/',
       smokeCheck: true,
       launchTemplateVersion: undefined,

@@ -86,9 +86,10 @@ describe('rollout through throttling and network resets (aws-sdk-client-mock)', 
         TargetHealth: { State: 'healthy' as const },
       })),
     };
+    // The refresh wait asks only DescribeInstanceRefreshes, so the first target read, and its 503,
+    // belong to the target-health wait.
     elbv2
       .on(DescribeTargetHealthCommand)
-      .resolvesOnce(healthyTargets)
       .rejectsOnce(awsError('ServiceUnavailable', { $metadata: { httpStatusCode: 503 } }))
       .resolves(healthyTargets);
 
@@ -130,8 +131,9 @@ describe('rollout through throttling and network resets (aws-sdk-client-mock)', 
     expect(recorder.lines.filter((line) => line.startsWith('warning: AWS throttling error'))).toHaveLength(2);
     expect(recorder.text()).toContain('warning: AWS network error');
     expect(recorder.text()).toContain('warning: AWS server error');
-    // The 5 s interval doubled with each failure, went back to 5 s after a good answer, and the
-    // target wait backed off on its own 503.
-    expect(sleeps).toEqual([10_000, 20_000, 40_000, 5000, 10_000]);
+    // The first check one interval after the start (the mock group sets no warmup, so success is
+    // possible at once); the 5 s interval doubled with each failure, went back to 5 s after a good
+    // answer, and the target wait backed off on its own 503.
+    expect(sleeps).toEqual([5000, 10_000, 20_000, 40_000, 5000, 10_000]);
   });
 });

@@ -33,6 +33,8 @@ export interface GroupSnapshot {
   suspendedProcesses: string[];
   /** The group's DefaultInstanceWarmup, when set. */
   defaultInstanceWarmup: number | undefined;
+  /** The group's HealthCheckGracePeriod: a refresh's warmup when neither it nor the group sets one. */
+  healthCheckGracePeriod?: number | undefined;
 }
 
 /** Reads the group; a missing group or one without a launch template is a clear, final error. */
@@ -82,6 +84,7 @@ function toSnapshot(group: AutoScalingGroup, name: string): GroupSnapshot {
     maxSize: group.MaxSize ?? 0,
     suspendedProcesses: (group.SuspendedProcesses ?? []).map((process) => process.ProcessName ?? ''),
     defaultInstanceWarmup: group.DefaultInstanceWarmup,
+    healthCheckGracePeriod: group.HealthCheckGracePeriod,
   };
 }
 

@@ -176,17 +176,12 @@ function describeProgress(state: RefreshState): string {
 }
 
 /**
- * Waits for the refresh to end, logging one line whenever its status, progress or reason changes,
- * and returns its final state (Successful, Failed, Cancelled, RollbackSuccessful, RollbackFailed).
+ * Reads one refresh's state, remembers it as the rollout's last refresh (what a failure reports),
+ * and logs one line whenever its status, progress or reason changes.
  */
-export async function waitForRefreshEnd(
-  context: RolloutContext,
-  asgName: string,
-  id: string,
-  onPoll?: (state: RefreshState) => Promise<void>,
-): Promise<RefreshState> {
+export function createRefreshReader(context: RolloutContext, asgName: string, id: string) {
   let lastLine = '';
-  return context.poll(`instance refresh ${id} to finish`, async () => {
+  return async (): Promise<{ state: RefreshState; line: string }> => {
     const state = await describeRefresh(context, asgName, id);
     context.lastRefresh = state;
     const line = describeProgress(state);
@@ -194,8 +189,23 @@ export async function waitForRefreshEnd(
       context.progress(line);
       lastLine = line;
     }
-    if (!isActive(state.status)) return { done: true, value: state };
-    await onPoll?.(state);
-    return { done: false, state: line };
+    return { state, line };
+  };
+}
+
+/**
+ * Waits for a refresh this run did not start (another deploy's) to end, asking only for its
+ * state, once per poll interval, and returns its final state (Successful, Failed, Cancelled,
+ * RollbackSuccessful, RollbackFailed).
+ */
+export async function waitForRefreshEnd(
+  context: RolloutContext,
+  asgName: string,
+  id: string,
+): Promise<RefreshState> {
+  const read = createRefreshReader(context, asgName, id);
+  return context.poll(`instance refresh ${id} to finish`, async () => {
+    const { state, line } = await read();
+    return isActive(state.status) ? { done: false, state: line } : { done: true, value: state };
   });
 }
