@@ -1,2 +1,2 @@
-export type { RolloutDependencies } from './context';
+export type { RolloutDependencies } from './rolloutContext';
 export { runRollout, type RolloutResult } from './run';

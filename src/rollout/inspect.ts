@@ -1,7 +1,7 @@
 import { AWS_INSTANCE_WAIT_SECONDS } from '../config';
 import { DeployError } from '../errors';
 import { formatDuration } from '../log';
-import type { RolloutContext } from './context';
+import type { RolloutContext } from './rolloutContext';
 import { describeGroup, resolveTargetVersion, type GroupSnapshot, type LaunchTarget } from './group';
 
 export interface InspectedGroup {

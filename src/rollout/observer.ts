@@ -1,5 +1,5 @@
 import type { RolloutSettings } from '../config';
-import type { RolloutContext } from './context';
+import type { RolloutContext } from './rolloutContext';
 import { describeGroup, upToDateInstanceIds, type GroupSnapshot, type LaunchTarget } from './group';
 import { describeTargets, evaluateTargets, type TargetState, type TargetVerdict } from './targets';
 

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import type { RolloutSettings } from '../config';
 import { DeployError, errorMessage } from '../errors';
-import type { RolloutContext } from './context';
+import type { RolloutContext } from './rolloutContext';
 
 const ACTIVE_STATUSES = new Set(['Pending', 'InProgress', 'Cancelling', 'RollbackInProgress', 'Baking']);
 /**

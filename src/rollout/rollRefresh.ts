@@ -1,6 +1,6 @@
 import { InstanceRefreshInProgressFault } from '@aws-sdk/client-auto-scaling';
 import { DeployError } from '../errors';
-import type { RolloutContext } from './context';
+import type { RolloutContext } from './rolloutContext';
 import { describeGroup, isGroupOnVersion, type GroupSnapshot } from './group';
 import type { InspectedGroup } from './inspect';
 import { requiredHealthy, type Observer } from './observer';

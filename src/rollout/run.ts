@@ -1,6 +1,6 @@
 import type { RolloutSettings } from '../config';
 import { formatDuration } from '../log';
-import { createContext, type RolloutContext, type RolloutDependencies } from './context';
+import { createContext, type RolloutContext, type RolloutDependencies } from './rolloutContext';
 import { inspectGroup, type InspectedGroup } from './inspect';
 import { createObserver } from './observer';
 import { rollRefresh } from './rollRefresh';

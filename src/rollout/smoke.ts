@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DeployError, errorMessage } from '../errors';
 import { PollTimeoutError } from '../poll';
-import type { RolloutContext } from './context';
+import type { RolloutContext } from './rolloutContext';
 
 const REQUEST_TIMEOUT_MS = 5000;
 /** Tries per request when nothing answers at all (a reset connection), before the verdict counts it. */

@@ -1,7 +1,7 @@
 import { DeployError, errorName } from '../errors';
 import { formatDuration } from '../log';
 import { PollTimeoutError } from '../poll';
-import type { RolloutContext } from './context';
+import type { RolloutContext } from './rolloutContext';
 import type { GroupSnapshot, LaunchTarget } from './group';
 import type { Observation, Observer } from './observer';
 import {

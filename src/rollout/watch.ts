@@ -8,7 +8,7 @@
  * - target health after the refresh: DescribeTargetHealth, the group again only when the targets
  *   are not the instances the last group read explained.
  */
-import type { RolloutContext } from './context';
+import type { RolloutContext } from './rolloutContext';
 import { describeGroup, type GroupSnapshot } from './group';
 import type { Observer } from './observer';
 import { nextCheckInMs, type SuccessBound } from './pacing';
