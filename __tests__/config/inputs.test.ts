@@ -589,8 +589,8 @@ const TABLES: Record<string, InputTable> = {
     command: ROLLOUT,
     holds: (config) => config.rollout.pollIntervalSeconds,
     accepted: [
-      ['', 10],
-      ['5', 5],
+      ['', 5],
+      ['10', 10],
       ['2.5', 2.5],
     ],
     rejected: ['fast', '0', '301'].map((value): Rejected => [
