@@ -331,44 +331,31 @@ describe('the bound on success (pure)', () => {
   const bound = () =>
     createSuccessBound({ target, warmupMs: 30_000, required: (snapshot) => snapshot.desiredCapacity });
 
-  it('is the start plus the warmup when instances must be replaced', () => {
-    const tracked = bound();
-    tracked.start(
-      group([
-        ['i-1', '1', 'InService'],
-        ['i-2', '2', 'InService'],
-      ]),
-      1000,
+  // Two InService instances on the versions listed, the refresh started at 1000 ms.
+  const startCases: [string, [string, string], boolean, number][] = [
+    ['is the start plus the warmup when instances must be replaced', ['1', '2'], false, 31_000],
+    [
+      'is no bound when every instance already runs the target and skip-matching keeps them',
+      ['2', '2'],
       false,
-    );
-    expect(tracked.earliest()).toBe(31_000);
-  });
-
-  it('is no bound when every instance already runs the target and skip-matching keeps them', () => {
-    const tracked = bound();
-    tracked.start(
-      group([
-        ['i-1', '2', 'InService'],
-        ['i-2', '2', 'InService'],
-      ]),
-      1000,
-      false,
-    );
-    expect(tracked.earliest()).toBe(Number.NEGATIVE_INFINITY);
-  });
-
-  it('with force-refresh, counts instances already on the target as replaced', () => {
-    const tracked = bound();
-    tracked.start(
-      group([
-        ['i-1', '2', 'InService'],
-        ['i-2', '2', 'InService'],
-      ]),
-      1000,
-      true,
-    );
-    expect(tracked.earliest()).toBe(31_000);
-  });
+      Number.NEGATIVE_INFINITY,
+    ],
+    ['with force-refresh, counts instances already on the target as replaced', ['2', '2'], true, 31_000],
+  ];
+  for (const [name, [first, second], forceRefresh, earliest] of startCases) {
+    it(name, () => {
+      const tracked = bound();
+      tracked.start(
+        group([
+          ['i-1', first, 'InService'],
+          ['i-2', second, 'InService'],
+        ]),
+        1000,
+        forceRefresh,
+      );
+      expect(tracked.earliest()).toBe(earliest);
+    });
+  }
 
   it('moves out while a new instance is not InService, and dates one from the last read that did not see it', () => {
     const tracked = bound();
