@@ -16,21 +16,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startContainerRuntime } from '../emulation/containerRuntime';
-import {
-  ANNOUNCE_RELEASE,
-  buildAppRelease,
-  loginToRegistry,
-  releaseRegistryInputs,
-} from '../emulation/appReleases';
+import { ANNOUNCE_RELEASE, buildAppRelease, loginToRegistry } from '../emulation/appReleases';
 import { startEmulatedRegion } from '../emulation/region';
-import {
-  copyStack,
-  emulatedStackInputs,
-  prepareEmulatedStack,
-  terraformEnv,
-  type EmulatedStack,
-} from '../emulation/stack';
+import { copyStack, prepareEmulatedStack, type EmulatedStack } from '../emulation/stack';
 import { startLoad, zeroDowntimeLine } from '../emulation/loadGenerator';
+import { liveActionEnv, liveDeployInputs } from '../emulation/liveDeploy';
 import { runAction } from '../emulation/runAction';
 
 const SETTINGS = [
@@ -65,37 +55,27 @@ async function main(): Promise<void> {
   }, 1000);
   try {
     stack = await prepareEmulatedStack(region);
-    const inputs: Record<string, string> = {
-      ...emulatedStackInputs(stack, region),
-      'working-directory': copyStack(stack, join(workDir, 'terraform')),
+    const fleet = {
+      region,
+      runtime,
+      stack,
+      stackDir: copyStack(stack, join(workDir, 'terraform')),
+      dockerConfig,
+      workDir,
     };
     const repository = `${runtime.registry}/bench/web`;
     // Once, up front: it runs a shell synchronously, which must not stall the load generator
     // (same event loop) in the middle of a measured rollout.
-    const tfEnv = terraformEnv();
+    const env = liveActionEnv(fleet);
     const deploy = (image: string, min: string, max: string) =>
       runAction(
-        {
-          command: 'deploy',
-          image,
-          ...releaseRegistryInputs(runtime, image),
-          ...inputs,
-          'terraform-vars': `${inputs['terraform-vars']}\napp_environment={WEB_CONCURRENCY="2"}`,
-          'instance-warmup': '30',
+        liveDeployInputs(fleet, image, {
           'poll-interval-seconds': '0.5',
           'wait-timeout-minutes': '10',
           'min-healthy-percentage': min,
           'max-healthy-percentage': max,
-        },
-        {
-          ...tfEnv,
-          ...region.resolverEnv,
-          DOCKER_HOST: runtime.dockerHost,
-          DOCKER_CONFIG: dockerConfig,
-          NODE_EXTRA_CA_CERTS: runtime.caFile,
-          GITHUB_WORKSPACE: workDir,
-          RUNNER_TEMP: workDir,
-        },
+        }),
+        env,
       );
     let releases = 0;
     // Release 1 is app/ as it is; every later one carries a code change (and its own version).

@@ -23,17 +23,11 @@ import {
   buildAppRelease,
   loginToRegistry,
   GUNICORN_NEEDS_MISSING_VARIABLE,
-  releaseRegistryInputs,
 } from '../emulation/appReleases';
 import { startEmulatedRegion, type EmulatedRegion } from '../emulation/region';
-import {
-  copyStack,
-  emulatedStackInputs,
-  prepareEmulatedStack,
-  terraformEnv,
-  type EmulatedStack,
-} from '../emulation/stack';
+import { copyStack, prepareEmulatedStack, type EmulatedStack } from '../emulation/stack';
 import { startLoad, zeroDowntimeLine, type LoadResult } from '../emulation/loadGenerator';
+import { liveActionEnv, liveDeployInputs } from '../emulation/liveDeploy';
 import { runAction, type ActionRun } from '../emulation/runAction';
 
 const TIME_SCALE = 5;
@@ -106,31 +100,18 @@ async function main(): Promise<number> {
       string,
     ];
     // A copy of terraform/, so the demo can run beside a test run in the same checkout.
-    const stackInputs: Record<string, string> = {
-      ...emulatedStackInputs(stack, region),
-      'working-directory': copyStack(stack, join(workDir, 'terraform')),
+    const fleet = {
+      region,
+      runtime,
+      stack,
+      stackDir: copyStack(stack, join(workDir, 'terraform')),
+      dockerConfig,
+      workDir,
     };
-    const env = {
-      ...terraformEnv(),
-      ...region.resolverEnv,
-      DOCKER_HOST: runtime.dockerHost,
-      DOCKER_CONFIG: dockerConfig,
-      NODE_EXTRA_CA_CERTS: runtime.caFile,
-      GITHUB_WORKSPACE: workDir,
-      RUNNER_TEMP: workDir,
-    };
+    const env = liveActionEnv(fleet);
     const deploy = (image: string) =>
       runAction(
-        {
-          command: 'deploy',
-          image,
-          ...releaseRegistryInputs(runtime, image),
-          ...stackInputs,
-          'terraform-vars': `${stackInputs['terraform-vars']}\napp_environment={WEB_CONCURRENCY="2"}`,
-          'instance-warmup': '30',
-          'poll-interval-seconds': '1',
-          'wait-timeout-minutes': '10',
-        },
+        liveDeployInputs(fleet, image, { 'poll-interval-seconds': '1', 'wait-timeout-minutes': '10' }),
         env,
         { echo: true },
       );

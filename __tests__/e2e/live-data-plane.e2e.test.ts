@@ -29,18 +29,12 @@ import {
   buildAppRelease,
   HEALTH_ANSWERS_500,
   loginToRegistry,
-  releaseRegistryInputs,
   type AppRelease,
 } from '../../emulation/appReleases';
 import { startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
-import {
-  copyStack,
-  emulatedStackInputs,
-  prepareEmulatedStack,
-  terraformEnv,
-  type EmulatedStack,
-} from '../../emulation/stack';
+import { copyStack, prepareEmulatedStack, terraformEnv, type EmulatedStack } from '../../emulation/stack';
 import { startLoad, type LoadResult } from '../../emulation/loadGenerator';
+import { liveActionEnv, liveDeployInputs } from '../../emulation/liveDeploy';
 import { runAction, type ActionRun } from '../../emulation/runAction';
 
 const TIME_SCALE = 5;
@@ -90,31 +84,10 @@ let runs = 0;
 
 /** Deploys `image`; with LIVE_DATA_PLANE_LOG_DIR set, each run's log is kept there to read. */
 async function deploy(image: string, extra: Record<string, string> = {}): Promise<ActionRun> {
-  const inputs = emulatedStackInputs(stack, region);
+  const fleet = { region, runtime, stack, stackDir, dockerConfig, workDir };
   const run = await runAction(
-    {
-      command: 'deploy',
-      image,
-      ...releaseRegistryInputs(runtime, image),
-      ...inputs,
-      // Two gunicorn workers per instance: enough for the load, light on a 2-core machine.
-      'terraform-vars': `${inputs['terraform-vars']}\napp_environment={WEB_CONCURRENCY="2"}`,
-      'instance-warmup': '30',
-      'poll-interval-seconds': '0.5',
-      'wait-timeout-minutes': '6',
-      'comment-on-pr': 'false',
-      'working-directory': stackDir,
-      ...extra,
-    },
-    {
-      ...tfEnv,
-      ...region.resolverEnv,
-      DOCKER_HOST: runtime.dockerHost,
-      DOCKER_CONFIG: dockerConfig,
-      NODE_EXTRA_CA_CERTS: runtime.caFile,
-      GITHUB_WORKSPACE: workDir,
-      RUNNER_TEMP: workDir,
-    },
+    liveDeployInputs(fleet, image, { 'poll-interval-seconds': '0.5', 'wait-timeout-minutes': '6', ...extra }),
+    liveActionEnv(fleet, tfEnv),
   );
   const logDir = process.env.LIVE_DATA_PLANE_LOG_DIR;
   if (logDir) writeFileSync(join(logDir, `deploy-${++runs}.log`), run.stdout);

@@ -19,9 +19,9 @@ import {
   copyStack,
   emulatedStackInputs,
   prepareEmulatedStack,
-  terraformEnv,
   type EmulatedStack,
 } from '../../emulation/stack';
+import { liveActionEnv } from '../../emulation/liveDeploy';
 import { runAction } from '../../emulation/runAction';
 
 let runtime: ContainerRuntime;
@@ -69,15 +69,7 @@ function inputs(extra: Record<string, string>): Record<string, string> {
 }
 
 function env(): Record<string, string> {
-  return {
-    ...terraformEnv(),
-    ...region.resolverEnv,
-    DOCKER_HOST: runtime.dockerHost,
-    DOCKER_CONFIG: dockerConfig,
-    NODE_EXTRA_CA_CERTS: runtime.caFile,
-    GITHUB_WORKSPACE: workDir,
-    RUNNER_TEMP: workDir,
-  };
+  return liveActionEnv({ region, runtime, stack, stackDir, dockerConfig, workDir });
 }
 
 it('scales out for real: the alarm fires on real CPU, new instances boot, pass real checks and serve', async () => {
