@@ -20,7 +20,7 @@ import { ANNOUNCE_RELEASE, buildAppRelease, loginToRegistry } from '../emulation
 import { startEmulatedRegion } from '../emulation/region';
 import { copyStack, prepareEmulatedStack, type EmulatedStack } from '../emulation/stack';
 import { startLoad, zeroDowntimeLine } from '../emulation/loadGenerator';
-import { liveActionEnv, liveDeployInputs } from '../emulation/liveDeploy';
+import { liveActionEnv, liveDeployInputs, memorySampler } from '../emulation/liveDeploy';
 import { runAction } from '../emulation/runAction';
 
 const SETTINGS = [
@@ -39,20 +39,7 @@ async function main(): Promise<void> {
     dataPlane: { dockerHost: runtime.dockerHost, dockerConfig },
   });
   let stack: EmulatedStack | undefined;
-  let peakMemory = 0;
-  let peakInstances = 0;
-  const sampler = setInterval(() => {
-    void region.dataPlane().then(
-      (state) => {
-        const total = Object.values(state.memoryBytes).reduce((sum, bytes) => sum + bytes, 0);
-        if (total > peakMemory) {
-          peakMemory = total;
-          peakInstances = Object.values(state.instances).filter((instance) => !instance.stopped).length;
-        }
-      },
-      () => undefined,
-    );
-  }, 1000);
+  const memory = memorySampler(region);
   try {
     stack = await prepareEmulatedStack(region);
     const fleet = {
@@ -123,11 +110,10 @@ async function main(): Promise<void> {
         );
       }
     }
-    console.log(
-      `\npeak memory of the region: ${Math.round(peakMemory / 2 ** 20)} MiB with ${peakInstances} instances running`,
-    );
+    const peak = memory.stop();
+    console.log(`\npeak memory of the region: ${peak.peakMiB} MiB with ${peak.instances} instances running`);
   } finally {
-    clearInterval(sampler);
+    memory.stop();
     await region.stop();
     stack?.remove();
     rmSync(workDir, { recursive: true, force: true });

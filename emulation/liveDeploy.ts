@@ -67,3 +67,27 @@ export function liveActionEnv(
     RUNNER_TEMP: fleet.workDir,
   };
 }
+
+/** Samples the region's resident memory (server, haproxy, containers) until stopped. */
+export function memorySampler(region: EmulatedRegion) {
+  let peak = 0;
+  let peakInstances = 0;
+  const timer = setInterval(() => {
+    void region.dataPlane().then(
+      (state) => {
+        const total = Object.values(state.memoryBytes).reduce((sum, bytes) => sum + bytes, 0);
+        if (total > peak) {
+          peak = total;
+          peakInstances = Object.values(state.instances).filter((instance) => !instance.stopped).length;
+        }
+      },
+      () => undefined,
+    );
+  }, 1000);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return { peakMiB: Math.round(peak / 2 ** 20), instances: peakInstances };
+    },
+  };
+}

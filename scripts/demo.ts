@@ -24,10 +24,10 @@ import {
   loginToRegistry,
   GUNICORN_NEEDS_MISSING_VARIABLE,
 } from '../emulation/appReleases';
-import { startEmulatedRegion, type EmulatedRegion } from '../emulation/region';
+import { startEmulatedRegion } from '../emulation/region';
 import { copyStack, prepareEmulatedStack, type EmulatedStack } from '../emulation/stack';
 import { startLoad, zeroDowntimeLine, type LoadResult } from '../emulation/loadGenerator';
-import { liveActionEnv, liveDeployInputs } from '../emulation/liveDeploy';
+import { liveActionEnv, liveDeployInputs, memorySampler } from '../emulation/liveDeploy';
 import { runAction, type ActionRun } from '../emulation/runAction';
 
 const TIME_SCALE = 5;
@@ -37,30 +37,6 @@ function printRun(title: string, run: ActionRun): void {
   for (const [name, value] of Object.entries(run.outputs)) console.log(`${name}=${value}`);
   console.log('\n== job summary ==');
   console.log(run.summary);
-}
-
-/** Samples the region's resident memory (server, haproxy, containers) until stopped. */
-function memorySampler(region: EmulatedRegion) {
-  let peak = 0;
-  let peakInstances = 0;
-  const timer = setInterval(() => {
-    void region.dataPlane().then(
-      (state) => {
-        const total = Object.values(state.memoryBytes).reduce((sum, bytes) => sum + bytes, 0);
-        if (total > peak) {
-          peak = total;
-          peakInstances = Object.values(state.instances).filter((instance) => !instance.stopped).length;
-        }
-      },
-      () => undefined,
-    );
-  }, 1000);
-  return {
-    stop: () => {
-      clearInterval(timer);
-      return { peakMiB: Math.round(peak / 2 ** 20), instances: peakInstances };
-    },
-  };
 }
 
 function byVersion(load: LoadResult): string {
