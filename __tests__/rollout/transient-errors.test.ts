@@ -23,35 +23,7 @@ import { runRollout } from '../../src/rollout';
 import { createFakeClock } from '../support/fakeClock';
 import { inputsFrom } from '../support/inputs';
 import { createRecorder } from '../support/recorder';
-
-const TG = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef';
-
-function groupOnVersion(version: string) {
-  return {
-    AutoScalingGroups: [
-      {
-        AutoScalingGroupName: 'web',
-        DesiredCapacity: 2,
-        MinSize: 1,
-        MaxSize: 5,
-        DefaultCooldown: 300,
-        AvailabilityZones: ['eu-west-1a'],
-        HealthCheckType: 'ELB',
-        CreatedTime: new Date(),
-        LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: version },
-        TargetGroupARNs: [TG],
-        Instances: ['i-1', 'i-2'].map((id) => ({
-          InstanceId: id,
-          LifecycleState: 'InService' as const,
-          HealthStatus: 'Healthy',
-          AvailabilityZone: 'eu-west-1a',
-          ProtectedFromScaleIn: false,
-          LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: version },
-        })),
-      },
-    ],
-  };
-}
+import { groupOn } from './mockedGroup';
 
 function awsError(name: string, extra: Record<string, unknown> = {}): Error {
   return Object.assign(new Error(`${name} from the mock`), { name, $metadata: {}, ...extra });
@@ -63,10 +35,7 @@ describe('rollout through throttling and network resets (aws-sdk-client-mock)', 
     const ec2 = mockClient(EC2Client);
     const elbv2 = mockClient(ElasticLoadBalancingV2Client);
     ec2.on(DescribeLaunchTemplatesCommand).resolves({ LaunchTemplates: [{ LatestVersionNumber: 2 }] });
-    autoScaling
-      .on(DescribeAutoScalingGroupsCommand)
-      .resolvesOnce(groupOnVersion('1'))
-      .resolves(groupOnVersion('2'));
+    autoScaling.on(DescribeAutoScalingGroupsCommand).resolvesOnce(groupOn('1')).resolves(groupOn('2'));
     autoScaling.on(StartInstanceRefreshCommand).resolves({ InstanceRefreshId: 'r-1' });
     autoScaling
       .on(DescribeInstanceRefreshesCommand)

@@ -31,35 +31,7 @@ import { runRollout } from '../../src/rollout';
 import { createFakeClock } from '../support/fakeClock';
 import { inputsFrom } from '../support/inputs';
 import { createRecorder } from '../support/recorder';
-
-const TG = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef';
-
-function groupOn(version: string, instanceVersion = version) {
-  return {
-    AutoScalingGroups: [
-      {
-        AutoScalingGroupName: 'web',
-        DesiredCapacity: 2,
-        MinSize: 1,
-        MaxSize: 5,
-        DefaultCooldown: 300,
-        AvailabilityZones: ['eu-west-1a'],
-        HealthCheckType: 'ELB',
-        CreatedTime: new Date(),
-        LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: version },
-        TargetGroupARNs: [TG],
-        Instances: ['i-1', 'i-2'].map((id) => ({
-          InstanceId: id,
-          LifecycleState: 'InService' as const,
-          HealthStatus: 'Healthy',
-          AvailabilityZone: 'eu-west-1a',
-          ProtectedFromScaleIn: false,
-          LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: instanceVersion },
-        })),
-      },
-    ],
-  };
-}
+import { groupOn } from './mockedGroup';
 
 function refresh(id: string, Status: InstanceRefresh['Status'] | undefined, StatusReason?: string) {
   return { InstanceRefreshes: [{ InstanceRefreshId: id, Status, StatusReason, PercentageComplete: 50 }] };
