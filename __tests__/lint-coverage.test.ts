@@ -4,24 +4,23 @@
  * src/terraform/) silently takes files out of `npm run lint`.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
-/** Top-level directories that are not our code: generated, installed, or not JavaScript at all. */
-const NOT_OURS = new Set(['.git', 'node_modules', 'dist', 'coverage', 'app', 'terraform']);
+/** Top-level directories that are not our code: generated, or not JavaScript at all. */
+const NOT_OURS = new Set(['dist', 'app', 'terraform']);
 const SCRIPT = /\.(ts|js|mjs|cjs)$/;
 
-function ourScripts(directory = ROOT): string[] {
-  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(directory, entry.name);
-    const name = relative(ROOT, path);
-    // Symbolic links (the shared virtualenvs) are neither directories nor files here: skipped.
-    if (entry.isDirectory()) {
-      return NOT_OURS.has(name) || entry.name === 'node_modules' ? [] : ourScripts(path);
-    }
-    return entry.isFile() && SCRIPT.test(entry.name) ? [name] : [];
+/**
+ * Our files are the ones git keeps or would keep (tracked, or new and not ignored): what setup.sh
+ * installs into the checkout (.venv, node_modules) is not ours, whatever it contains.
+ */
+function ourScripts(): string[] {
+  const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: ROOT,
+    encoding: 'utf8',
   });
+  return listed.split('\0').filter((path) => SCRIPT.test(path) && !NOT_OURS.has(path.split('/')[0] ?? ''));
 }
 
 /**
