@@ -115,7 +115,6 @@ async function main(): Promise<void> {
   } finally {
     memory.stop();
     await region.stop();
-    stack?.remove();
     rmSync(workDir, { recursive: true, force: true });
   }
 }

@@ -60,8 +60,14 @@ export interface EmulatedStack {
   backendConfig: Record<string, string>;
   /** Variables every plan needs besides image; deletion protection off so destroy works. */
   variables: Record<string, string>;
-  /** Removes what `terraform init` wrote into terraform/ during this run. */
-  remove(): void;
+  /**
+   * For the one suite that inits the bundled terraform/ in place, as the action does (the deploy
+   * suite): removes what `terraform init` wrote there if it was absent when the stack was
+   * prepared. Every other run works in a copy (`copyStack`) and must not call it: suites start
+   * side by side, so "absent at the start" cannot tell whose init wrote the lock file, and removing
+   * it fails the in-place run's apply ("Inconsistent dependency lock file").
+   */
+  removeInPlaceInit(): void;
 }
 
 /**
@@ -89,7 +95,7 @@ export async function prepareEmulatedStack(region: EmulatedRegion): Promise<Emul
     // datapoints, which its compressed metric period reaches within a suite, and the suites and the
     // demo count on two instances serving (as a production fleet that never drops below two).
     variables: { project: 'demo', environment: 'test', deletion_protection: 'false', min_size: '2' },
-    remove: () => {
+    removeInPlaceInit: () => {
       for (const name of createdByThisRun) rmSync(join(STACK, name), { recursive: true, force: true });
     },
   };

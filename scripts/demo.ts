@@ -139,7 +139,6 @@ async function main(): Promise<number> {
   } finally {
     memory.stop();
     await region.stop();
-    stack?.remove();
     rmSync(workDir, { recursive: true, force: true });
   }
 }

@@ -37,7 +37,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  stack.remove();
   rmSync(workDir, { recursive: true, force: true });
   await region.stop();
 });

@@ -89,7 +89,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await region.stop();
-  stack.remove();
+  stack.removeInPlaceInit();
   rmSync(workDir, { recursive: true, force: true });
 });
 

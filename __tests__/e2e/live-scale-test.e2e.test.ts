@@ -50,7 +50,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await region.stop();
-  stack.remove();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 

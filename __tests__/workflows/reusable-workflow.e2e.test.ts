@@ -164,7 +164,6 @@ afterAll(async () => {
   const started = [health, github, git, proxy, oidc] as ({ close(): Promise<void> } | undefined)[];
   await Promise.all(started.map((server) => server?.close() ?? Promise.resolve()));
   await (region as EmulatedRegion | undefined)?.stop();
-  (stack as EmulatedStack | undefined)?.remove();
   if ((dir as string | undefined) !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
