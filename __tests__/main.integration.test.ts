@@ -1,7 +1,7 @@
 /**
  * `deploy` with require-approved-plan checks approval before any side effect: the whole action
  * (`run`) against the GitHub REST stand-in, with the real docker CLI talking to podman and the
- * authenticated local registry (__tests__/container-runtime/runtime.sh). Terraform is not part of
+ * authenticated local registry (emulation/container-runtime/runtime.sh). Terraform is not part of
  * this check: its calls are recorded and answered with a failure, so a run that gets that far
  * stops there.
  */
