@@ -270,9 +270,11 @@ describe('terraform stage with the real CLI', () => {
         { run: recording, log: createRecorder().log, clock: systemClock, env: env() },
         { workingDirectory: dir, lockTimeout: '1s', lock: false },
       );
+      // Not the image the holder applies: Terraform persists state while an apply runs, so by now
+      // the state may already hold the holder's resources, and the same image could plan nothing.
       const reviewed = await planOnly.plan({
         variables: {},
-        overrides: { image: IMAGE },
+        overrides: { image: `${IMAGE}-reviewed` },
         varFiles: [],
         planFile: join(dir, 'review.tfplan'),
       });
