@@ -4,7 +4,7 @@
  * invalid input or a `plan` does not compile them at start. bench/action-startup.ts has the
  * figures; this suite holds the behaviour: which modules a command's run loads.
  */
-import type { ConfigPaths } from '../src/config';
+import type { ConfigPaths } from '../src/inputs';
 import type { RunDependencies } from '../src/main';
 import { inputsFrom } from './support/inputs';
 import { createRecorder } from './support/recorder';

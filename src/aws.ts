@@ -4,7 +4,14 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import type { AwsSettings } from './config';
+
+export interface AwsSettings {
+  region: string;
+  /** Only set to reach an emulated or private endpoint; unset means the SDK's normal resolution. */
+  endpointUrl: string | undefined;
+  /** 1 against AWS; an emulated region's time scale (HA_DJANGO_DEPLOY_EMULATED_TIME_SCALE) in tests. */
+  timeScale: number;
+}
 
 /** The AWS clients the rollout needs; tests hand in clients pointed at the emulated region. */
 export interface AwsClients {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { spawnSync } from 'node:child_process';
 import { readActionMetadata } from '../../scripts/lib/actionDocs';
-import { parseConfig } from '../../src/config';
+import { parseConfig } from '../../src/inputs';
 
 const ROOT = join(__dirname, '../..');
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');

@@ -1,4 +1,4 @@
-import { parseConfig } from '../../src/config';
+import { parseConfig } from '../../src/inputs';
 import { scaledClock } from '../../src/clock';
 import { createFakeClock } from '../support/fakeClock';
 import { isGroupOnVersion, upToDateInstanceIds, type GroupSnapshot } from '../../src/rollout/group';
@@ -8,6 +8,7 @@ import { describeNotHealthy, evaluateTargets, type TargetState } from '../../src
 import { codeSpan } from '../../src/comment/markdown';
 import { failureSummary, planSummary, rolloutOutputs, rolloutSummary } from '../../src/report';
 import { inputsFrom } from '../support/inputs';
+import { configFor } from '../support/config';
 import { planSummaryOf } from '../../emulation/planSummary';
 
 const TG = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef';
@@ -164,8 +165,12 @@ describe('isGroupOnVersion', () => {
 
 describe('refreshPreferences', () => {
   const settings = (values: Record<string, string>) =>
-    parseConfig(inputsFrom({ command: 'rollout', 'aws-region': 'eu-west-1', 'asg-name': 'web', ...values }))
-      .rollout;
+    configFor(
+      'rollout',
+      parseConfig(
+        inputsFrom({ command: 'rollout', 'aws-region': 'eu-west-1', 'asg-name': 'web', ...values }),
+      ),
+    ).rollout;
 
   it('maps the inputs onto AWS preferences, launch-before-terminate by default', () => {
     expect(refreshPreferences(settings({}))).toEqual({

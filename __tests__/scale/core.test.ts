@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { parseConfig } from '../../src/config';
+import { parseConfig } from '../../src/inputs';
 import { burnScript, executionTimeoutSeconds } from '../../src/scale/burn';
 import { scaleTestOutputs, scaleTestSummary } from '../../src/scale/report';
 import { renderTimeline, ScaleTimeline, type ScaleSample } from '../../src/scale/timeline';
 import { explainFailure, upFrontRefusal, type AlarmFacts, type GroupFacts } from '../../src/scale/verdict';
 import type { TargetState } from '../../src/rollout/targets';
 import { inputsFrom } from '../support/inputs';
+import { configFor } from '../support/config';
 import { configProblems } from '../support/rejection';
 
 const TG = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef';
@@ -236,7 +237,7 @@ describe('scale-test inputs', () => {
   const problems = (extra: Record<string, string>): string[] => configProblems({ ...base, ...extra });
 
   it('accepts the defaults and names the group directly without Terraform', () => {
-    const config = parseConfig(inputsFrom(base));
+    const config = configFor('scale-test', parseConfig(inputsFrom(base)));
     expect(config.scaleTest).toEqual({
       stressDurationSeconds: 600,
       workersPerVcpu: 1,

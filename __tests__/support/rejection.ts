@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig, type ConfigPaths } from '../../src/config';
+import { ConfigError, parseConfig, type ConfigPaths } from '../../src/inputs';
 import { DeployError } from '../../src/errors';
 import { inputsFrom } from './inputs';
 

@@ -8,6 +8,7 @@ export {
 } from './github';
 export { parseCommentMarker, type PlanMarker } from './marker';
 export { createRedactor, redact } from './redact';
+export type { DeployGitHubSettings, PlanGitHubSettings } from './settings';
 export { COMMENT_BODY_LIMIT, OUTCOME_ROOM, renderPlanComment, type PlanCommentInput } from './render';
 export { releaseSection, type ReleaseInput } from './sections';
 export { unifiedDiff } from './diff';

@@ -11,6 +11,7 @@ export {
   type ImageRepository,
 } from './reference';
 export type { RegistryCredentials } from './registry';
+export type { DeployImageSettings, ImageInputs } from './settings';
 export {
   buildAndPush,
   resolveImage,

@@ -1,4 +1,4 @@
-import { AWS_INSTANCE_WAIT_SECONDS } from '../config';
+import { AWS_INSTANCE_WAIT_SECONDS } from './settings';
 import { DeployError } from '../errors';
 import { formatDuration } from '../log';
 import type { RolloutContext } from './rolloutContext';

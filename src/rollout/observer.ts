@@ -1,4 +1,4 @@
-import type { RolloutSettings } from '../config';
+import type { RolloutSettings } from './settings';
 import type { RolloutContext } from './rolloutContext';
 import { describeGroup, upToDateInstanceIds, type GroupSnapshot, type LaunchTarget } from './group';
 import { describeTargets, evaluateTargets, type TargetState, type TargetVerdict } from './targets';

@@ -7,7 +7,7 @@
  * checks on the refresh only now and then (a failure or a cancel can still happen); from then on
  * it checks at the poll interval, the bound on how late it notices the end.
  */
-import type { RolloutSettings } from '../config';
+import type { RolloutSettings } from './settings';
 import { runsTarget, type GroupSnapshot, type LaunchTarget } from './group';
 
 /** While success is impossible, checks are this many poll intervals apart (failures, cancels). */

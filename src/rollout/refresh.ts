@@ -7,7 +7,7 @@ import {
   type InstanceRefresh,
   type RefreshPreferences,
 } from '@aws-sdk/client-auto-scaling';
-import type { RolloutSettings } from '../config';
+import type { RolloutSettings } from './settings';
 import { DeployError, errorMessage } from '../errors';
 import type { RolloutContext } from './rolloutContext';
 

@@ -1,5 +1,5 @@
 import type { AwsClients } from '../aws';
-import type { RolloutSettings } from '../config';
+import type { RolloutSettings } from './settings';
 import type { Clock } from '../clock';
 import { formatDuration, type Logger } from '../log';
 import { poll, type PollStep } from '../poll';

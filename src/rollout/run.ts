@@ -1,4 +1,4 @@
-import type { RolloutSettings } from '../config';
+import type { RolloutSettings } from './settings';
 import { formatDuration } from '../log';
 import { createContext, type RolloutContext, type RolloutDependencies } from './rolloutContext';
 import { inspectGroup, type InspectedGroup } from './inspect';

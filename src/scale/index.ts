@@ -1,5 +1,4 @@
 import type { AwsClients } from '../aws';
-import type { ScaleTestSettings } from '../config';
 import { DeployError, errorMessage } from '../errors';
 import { formatDuration, type Logger } from '../log';
 import type { Clock } from '../clock';
@@ -25,9 +24,12 @@ import {
   type Milestones,
   type ScaleSample,
 } from './timeline';
+import { STRESS_DURATION_LIMITS, WORKERS_PER_VCPU_MAX, type ScaleTestSettings } from './settings';
 import { explainFailure, upFrontRefusal, type GroupFacts } from './verdict';
 
 export { scaleTestOutputs, scaleTestSummary } from './report';
+export { STRESS_DURATION_LIMITS, WORKERS_PER_VCPU_MAX, type ScaleTestSettings };
+
 
 export interface ScaleTestDependencies {
   clients: AwsClients;

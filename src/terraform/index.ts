@@ -10,6 +10,8 @@ export {
   type TerraformOptions,
   type TerraformPlan,
 } from './cli';
+export { isSensitiveBackendKey } from './backend';
+export type { TerraformSettings } from './settings';
 export { DEFAULT_PROTECTED_TYPES, destroyGuard, type DestroyGuardOptions } from './guard';
 export { readDeployedImage, readStackOutputs, type StackOutputs, type TerraformOutputs } from './outputs';
 export { reviewPlan, SHORT_SENSITIVE_LENGTH, type PlanReview, type TextChange } from './review';

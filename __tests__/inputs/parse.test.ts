@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { INPUT_DEFAULTS, parseConfig } from '../../src/config';
+import { INPUT_DEFAULTS, parseConfig } from '../../src/inputs';
 import { run } from '../../src/main';
 import { inputsFrom } from '../support/inputs';
+import { configFor } from '../support/config';
 import { createRecorder } from '../support/recorder';
 import { configProblems, configRejection } from '../support/rejection';
 
@@ -15,7 +16,7 @@ const TG_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/
 
 describe('parseConfig', () => {
   it('applies the documented defaults', () => {
-    const config = parseConfig(inputsFrom(VALID));
+    const config = configFor('rollout', parseConfig(inputsFrom(VALID)));
     expect(config.command).toBe('rollout');
     expect(config.rollout).toMatchObject({
       minHealthyPercentage: 100,
@@ -36,25 +37,28 @@ describe('parseConfig', () => {
   });
 
   it('parses every optional input', () => {
-    const config = parseConfig(
-      inputsFrom({
-        ...VALID,
-        'aws-endpoint-url': 'http://127.0.0.1:5055/',
-        'target-group-arn': `${TG_ARN},\n${TG_ARN.replace('web/', 'api/')}`,
-        'launch-template-version': '7',
-        'min-healthy-percentage': '90',
-        'max-healthy-percentage': '150',
-        'instance-warmup': '45',
-        'skip-matching': 'False',
-        'auto-rollback': 'FALSE',
-        'checkpoint-percentages': '20, 50, 100',
-        'checkpoint-delay-seconds': '60',
-        'on-refresh-in-progress': 'cancel',
-        'on-timeout': 'none',
-        'wait-timeout-minutes': '2.5',
-        'poll-interval-seconds': '3',
-        'app-url': 'https://example.com',
-      }),
+    const config = configFor(
+      'rollout',
+      parseConfig(
+        inputsFrom({
+          ...VALID,
+          'aws-endpoint-url': 'http://127.0.0.1:5055/',
+          'target-group-arn': `${TG_ARN},\n${TG_ARN.replace('web/', 'api/')}`,
+          'launch-template-version': '7',
+          'min-healthy-percentage': '90',
+          'max-healthy-percentage': '150',
+          'instance-warmup': '45',
+          'skip-matching': 'False',
+          'auto-rollback': 'FALSE',
+          'checkpoint-percentages': '20, 50, 100',
+          'checkpoint-delay-seconds': '60',
+          'on-refresh-in-progress': 'cancel',
+          'on-timeout': 'none',
+          'wait-timeout-minutes': '2.5',
+          'poll-interval-seconds': '3',
+          'app-url': 'https://example.com',
+        }),
+      ),
     );
     expect(config.aws).toEqual({ region: 'eu-west-1', endpointUrl: 'http://127.0.0.1:5055', timeScale: 1 });
     expect(config.rollout).toMatchObject({

@@ -2,10 +2,11 @@
  * Private images: pull-token reaches Terraform only as TF_VAR_ environment (never a -var on the
  * command line), is masked first, and bad combinations are refused before anything runs.
  */
-import { parseConfig } from '../../src/config';
+import { parseConfig } from '../../src/inputs';
 import type { CommandRunner } from '../../src/exec';
 import { run } from '../../src/main';
 import { inputsFrom } from '../support/inputs';
+import { configFor } from '../support/config';
 import { createRecorder } from '../support/recorder';
 import { configProblems } from '../support/rejection';
 
@@ -23,27 +24,32 @@ const problemsFor = (values: Record<string, string>): string[] => configProblems
 
 describe('pull-token inputs', () => {
   it('pulls anonymously when no pull-token is given', () => {
-    expect(parseConfig(inputsFrom(PLAN), ENV, PATHS).image.instancePull).toBeUndefined();
+    expect(configFor('plan', parseConfig(inputsFrom(PLAN), ENV, PATHS)).image.instancePull).toBeUndefined();
   });
 
   it('logs the instances in as pull-username, or else dockerhub-username', () => {
     expect(
-      parseConfig(inputsFrom({ ...PLAN, 'pull-token': TOKEN, 'pull-username': 'acme-pull' }), ENV, PATHS)
-        .image.instancePull,
+      configFor(
+        'plan',
+        parseConfig(inputsFrom({ ...PLAN, 'pull-token': TOKEN, 'pull-username': 'acme-pull' }), ENV, PATHS),
+      ).image.instancePull,
     ).toEqual({
       username: 'acme-pull',
       password: TOKEN,
     });
     expect(
-      parseConfig(
-        inputsFrom({
-          ...PLAN,
-          'pull-token': TOKEN,
-          'dockerhub-username': 'acme-ci',
-          'dockerhub-token': 'push',
-        }),
-        ENV,
-        PATHS,
+      configFor(
+        'plan',
+        parseConfig(
+          inputsFrom({
+            ...PLAN,
+            'pull-token': TOKEN,
+            'dockerhub-username': 'acme-ci',
+            'dockerhub-token': 'push',
+          }),
+          ENV,
+          PATHS,
+        ),
       ).image.instancePull,
     ).toEqual({ username: 'acme-ci', password: TOKEN });
   });

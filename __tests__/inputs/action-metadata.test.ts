@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { COMMANDS, ConfigError, parseConfig } from '../../src/config';
+import { COMMANDS, ConfigError, parseConfig } from '../../src/inputs';
 import { readActionMetadata, readmeWithTables } from '../../scripts/lib/actionDocs';
 
 const metadata = readActionMetadata();

@@ -2,8 +2,9 @@
  * Inputs of `deploy` and `plan`: every bad one is named with what is accepted, all at once, and
  * nothing (docker, terraform, AWS, GitHub) runs.
  */
-import { parseConfig, type ConfigPaths } from '../../src/config';
+import { parseConfig, type ConfigPaths } from '../../src/inputs';
 import { run } from '../../src/main';
+import { configFor } from '../support/config';
 import { inputsFrom } from '../support/inputs';
 import { createRecorder } from '../support/recorder';
 import { configProblems, configRejection } from '../support/rejection';
@@ -37,7 +38,7 @@ const problemsFor = (values: Record<string, string>, env: NodeJS.ProcessEnv = EN
 
 describe('deploy inputs', () => {
   it('defaults to deploy, building from app/ into the given repository, with the bundled stack', () => {
-    const config = parseConfig(inputsFrom(BUILD), ENV, PATHS);
+    const config = configFor('deploy', parseConfig(inputsFrom(BUILD), ENV, PATHS));
     expect(config.command).toBe('deploy');
     expect(config.image.existing).toBeUndefined();
     expect(config.image.build).toEqual({
@@ -69,25 +70,28 @@ describe('deploy inputs', () => {
   });
 
   it('parses every deploy input', () => {
-    const config = parseConfig(
-      inputsFrom({
-        ...BUILD,
-        'build-context': '.',
-        dockerfile: 'docker/Dockerfile',
-        'extra-tags': 'latest, v1.2.0',
-        'build-args': 'PYTHON_VERSION=3.12\nEXTRA=a=b',
-        'working-directory': 'infra/web',
-        'backend-config': 'path=state/web.tfstate',
-        'terraform-vars': 'environment=prod\ncpu_target=60',
-        'var-files': 'infra/prod.tfvars\ninfra/extra vars.tfvars',
-        'lock-timeout': '90s',
-        'allow-destroy': 'true',
-        'protected-resource-types': 'aws_vpc\naws_db_instance',
-        'require-approved-plan': 'true',
-        'github-token': 'ghs_token',
-      }),
-      ENV,
-      PATHS,
+    const config = configFor(
+      'deploy',
+      parseConfig(
+        inputsFrom({
+          ...BUILD,
+          'build-context': '.',
+          dockerfile: 'docker/Dockerfile',
+          'extra-tags': 'latest, v1.2.0',
+          'build-args': 'PYTHON_VERSION=3.12\nEXTRA=a=b',
+          'working-directory': 'infra/web',
+          'backend-config': 'path=state/web.tfstate',
+          'terraform-vars': 'environment=prod\ncpu_target=60',
+          'var-files': 'infra/prod.tfvars\ninfra/extra vars.tfvars',
+          'lock-timeout': '90s',
+          'allow-destroy': 'true',
+          'protected-resource-types': 'aws_vpc\naws_db_instance',
+          'require-approved-plan': 'true',
+          'github-token': 'ghs_token',
+        }),
+        ENV,
+        PATHS,
+      ),
     );
     expect(config.image.build).toMatchObject({
       context: '/work/repo',
@@ -109,14 +113,17 @@ describe('deploy inputs', () => {
   });
 
   it('deploys an existing image without build settings or push credentials (a rollback)', () => {
-    const config = parseConfig(
-      inputsFrom({
-        'aws-region': 'eu-west-1',
-        image: `acme/web@${DIGEST}`,
-        'backend-config': BUILD['backend-config'],
-      }),
-      {},
-      PATHS,
+    const config = configFor(
+      'deploy',
+      parseConfig(
+        inputsFrom({
+          'aws-region': 'eu-west-1',
+          image: `acme/web@${DIGEST}`,
+          'backend-config': BUILD['backend-config'],
+        }),
+        {},
+        PATHS,
+      ),
     );
     expect(config.image).toEqual({
       existing: { registry: 'docker.io', path: 'acme/web', tag: undefined, digest: DIGEST },
@@ -126,7 +133,10 @@ describe('deploy inputs', () => {
   });
 
   it('sends the credentials for an image of image-repository, and never for one outside it', () => {
-    const inside = parseConfig(inputsFrom({ ...BUILD, image: `acme/web@${DIGEST}` }), ENV, PATHS);
+    const inside = configFor(
+      'deploy',
+      parseConfig(inputsFrom({ ...BUILD, image: `acme/web@${DIGEST}` }), ENV, PATHS),
+    );
     expect(inside.image.credentials).toEqual({ username: 'acme-ci', password: 'dckr_pat_secret' });
 
     const outside = { ...BUILD, image: `mirror.example/acme/web@${DIGEST}` };
@@ -135,17 +145,16 @@ describe('deploy inputs', () => {
         /^image: "mirror.example\/acme\/web"; is outside image-repository \(docker.io\/acme\/web\)/,
       ),
     ]);
-    const allowed = parseConfig(
-      inputsFrom({ ...outside, 'allow-image-outside-repository': 'true' }),
-      ENV,
-      PATHS,
+    const allowed = configFor(
+      'deploy',
+      parseConfig(inputsFrom({ ...outside, 'allow-image-outside-repository': 'true' }), ENV, PATHS),
     );
     expect(allowed.image.existing?.registry).toBe('mirror.example');
     expect(allowed.image.credentials).toBeUndefined();
   });
 
   it('plans on a pull request with the deployed image by default', () => {
-    const config = parseConfig(inputsFrom(PLAN), PR_ENV, PATHS);
+    const config = configFor('plan', parseConfig(inputsFrom(PLAN), PR_ENV, PATHS));
     expect(config.command).toBe('plan');
     expect(config.image.existing).toBeUndefined();
     expect(config.github.commentOnPr).toBe(true);

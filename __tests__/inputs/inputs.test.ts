@@ -5,8 +5,9 @@
  * Action.yml and the tables are compared, so a new input cannot come without its table. Rules
  * between inputs (time budgets, combinations per command) are in the other tests of this folder.
  */
-import { parseConfig, type Config, type ConfigPaths } from '../../src/config';
+import { parseConfig, type Config, type ConfigPaths } from '../../src/inputs';
 import { readActionMetadata } from '../../scripts/lib/actionDocs';
+import { areaOf, configFor } from '../support/config';
 import { inputsFrom } from '../support/inputs';
 import { configRejection } from '../support/rejection';
 
@@ -103,7 +104,7 @@ const TABLES: Record<string, InputTable> = {
   },
   image: {
     command: DEPLOY,
-    holds: (config) => config.image.existing,
+    holds: (config) => areaOf(config, 'image').existing,
     accepted: [
       ['', undefined],
       [`acme/web@${DIGEST}`, { registry: 'docker.io', path: 'acme/web', digest: DIGEST }],
@@ -122,7 +123,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'image-repository': {
     command: DEPLOY,
-    holds: (config) => config.image.build?.repository,
+    holds: (config) => configFor('deploy', config).image.build?.repository,
     accepted: [
       ['acme/web', { registry: 'docker.io', path: 'acme/web' }],
       ['ghcr.io/acme/web', { registry: 'ghcr.io', path: 'acme/web' }],
@@ -144,7 +145,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'dockerhub-username': {
     command: DEPLOY,
-    holds: (config) => config.image.build?.credentials.username,
+    holds: (config) => configFor('deploy', config).image.build?.credentials.username,
     accepted: [['acme.ci@example', 'acme.ci@example']],
     rejected: [
       ['', 'dockerhub-username: missing; set both dockerhub-username and dockerhub-token, or neither.'],
@@ -153,7 +154,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'dockerhub-token': {
     command: DEPLOY,
-    holds: (config) => config.image.build?.credentials.password,
+    holds: (config) => configFor('deploy', config).image.build?.credentials.password,
     accepted: [['dckr_pat_other', 'dckr_pat_other']],
     rejected: [
       ['', 'dockerhub-token: missing; set both dockerhub-username and dockerhub-token, or neither.'],
@@ -161,7 +162,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'build-context': {
     command: DEPLOY,
-    holds: (config) => config.image.build?.context,
+    holds: (config) => configFor('deploy', config).image.build?.context,
     accepted: [
       ['', '/work/repo/app'],
       ['web', '/work/repo/web'],
@@ -173,7 +174,7 @@ const TABLES: Record<string, InputTable> = {
   },
   dockerfile: {
     command: DEPLOY,
-    holds: (config) => config.image.build?.dockerfile,
+    holds: (config) => configFor('deploy', config).image.build?.dockerfile,
     accepted: [
       ['', undefined],
       ['app/Dockerfile', '/work/repo/app/Dockerfile'],
@@ -185,7 +186,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'extra-tags': {
     command: DEPLOY,
-    holds: (config) => config.image.build?.extraTags,
+    holds: (config) => configFor('deploy', config).image.build?.extraTags,
     accepted: [
       ['', []],
       ['v1, stable', ['v1', 'stable']],
@@ -200,7 +201,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'build-args': {
     command: DEPLOY,
-    holds: (config) => config.image.build?.buildArgs,
+    holds: (config) => configFor('deploy', config).image.build?.buildArgs,
     accepted: [
       ['', {}],
       ['A=1\nB=two=2', { A: '1', B: 'two=2' }],
@@ -218,7 +219,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'allow-image-outside-repository': {
     command: DEPLOY,
-    holds: (config) => config.image.existing,
+    holds: (config) => areaOf(config, 'image').existing,
     accepted: [
       [
         'true',
@@ -231,7 +232,7 @@ const TABLES: Record<string, InputTable> = {
   'pull-token': {
     command: PLAN,
     alongside: { 'pull-username': 'acme-pull' },
-    holds: (config) => config.image.instancePull,
+    holds: (config) => areaOf(config, 'image').instancePull,
     accepted: [[PULL_TOKEN, { username: 'acme-pull', password: PULL_TOKEN }]],
     rejected: [
       [
@@ -244,7 +245,7 @@ const TABLES: Record<string, InputTable> = {
   'pull-username': {
     command: PLAN,
     alongside: { 'pull-token': PULL_TOKEN },
-    holds: (config) => config.image.instancePull,
+    holds: (config) => areaOf(config, 'image').instancePull,
     accepted: [['acme-pull', { username: 'acme-pull', password: PULL_TOKEN }]],
     rejected: [
       [
@@ -256,7 +257,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'working-directory': {
     command: DEPLOY,
-    holds: (config) => config.terraform.workingDirectory,
+    holds: (config) => areaOf(config, 'terraform').workingDirectory,
     accepted: [
       ['', '/action/terraform'],
       ['infra', '/work/repo/infra'],
@@ -265,7 +266,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'backend-config': {
     command: DEPLOY,
-    holds: (config) => config.terraform.backendConfig,
+    holds: (config) => areaOf(config, 'terraform').backendConfig,
     accepted: [
       ['bucket=b\nkey=k\nregion=eu-west-1', { bucket: 'b', key: 'k', region: 'eu-west-1' }],
       ['bucket=b\nkey=k', { bucket: 'b', key: 'k' }],
@@ -287,7 +288,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'terraform-vars': {
     command: DEPLOY,
-    holds: (config) => config.terraform.variables,
+    holds: (config) => areaOf(config, 'terraform').variables,
     accepted: [
       ['', {}],
       ['instance_type=t3.small\nmin_size=2', { instance_type: 't3.small', min_size: '2' }],
@@ -309,7 +310,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'var-files': {
     command: DEPLOY,
-    holds: (config) => config.terraform.varFiles,
+    holds: (config) => areaOf(config, 'terraform').varFiles,
     accepted: [
       ['', []],
       ['prod.tfvars\nshared/common.tfvars', ['/work/repo/prod.tfvars', '/work/repo/shared/common.tfvars']],
@@ -321,7 +322,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'lock-timeout': {
     command: DEPLOY,
-    holds: (config) => config.terraform.lockTimeout,
+    holds: (config) => areaOf(config, 'terraform').lockTimeout,
     accepted: [
       ['', '5m'],
       ['30s', '30s'],
@@ -334,7 +335,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'allow-destroy': {
     command: DEPLOY,
-    holds: (config) => config.terraform.allowDestroy,
+    holds: (config) => areaOf(config, 'terraform').allowDestroy,
     accepted: [
       ['', false],
       ['true', true],
@@ -344,7 +345,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'protected-resource-types': {
     command: DEPLOY,
-    holds: (config) => config.terraform.protectedResourceTypes,
+    holds: (config) => areaOf(config, 'terraform').protectedResourceTypes,
     accepted: [
       ['', ['aws_vpc', 'aws_subnet', 'aws_lb', 'aws_lb_target_group', 'aws_autoscaling_group']],
       ['aws_db_instance, aws_s3_bucket', ['aws_db_instance', 'aws_s3_bucket']],
@@ -358,7 +359,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'comment-on-pr': {
     command: PLAN,
-    holds: (config) => config.github.commentOnPr,
+    holds: (config) => areaOf(config, 'github').commentOnPr,
     accepted: [
       ['', true],
       ['false', false],
@@ -367,7 +368,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'github-token': {
     command: PLAN,
-    holds: (config) => config.github.token,
+    holds: (config) => areaOf(config, 'github').token,
     accepted: [['ghs_other', 'ghs_other']],
     rejected: [
       [
@@ -379,7 +380,7 @@ const TABLES: Record<string, InputTable> = {
   'require-approved-plan': {
     command: DEPLOY,
     alongside: { 'github-token': 'ghs_token' },
-    holds: (config) => config.github.requireApprovedPlan,
+    holds: (config) => areaOf(config, 'github').requireApprovedPlan,
     accepted: [
       ['', false],
       ['true', true],
@@ -413,7 +414,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'asg-name': {
     command: ROLLOUT,
-    holds: (config) => config.rollout.asgName,
+    holds: (config) => configFor('rollout', config).rollout.asgName,
     accepted: [
       ['web-asg', 'web-asg'],
       ['web asg (prod)', 'web asg (prod)'],
@@ -432,7 +433,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'target-group-arn': {
     command: ROLLOUT,
-    holds: (config) => config.rollout.targetGroupArns,
+    holds: (config) => configFor('rollout', config).rollout.targetGroupArns,
     accepted: [
       ['', []],
       [TG, [TG]],
@@ -445,7 +446,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'launch-template-version': {
     command: ROLLOUT,
-    holds: (config) => config.rollout.launchTemplateVersion,
+    holds: (config) => configFor('rollout', config).rollout.launchTemplateVersion,
     accepted: [
       ['', undefined],
       ['3', 3],
@@ -463,7 +464,7 @@ const TABLES: Record<string, InputTable> = {
     command: ROLLOUT,
     // AWS allows at most 100 points between the two: a ceiling of 150 admits 50 to 100.
     alongside: { 'max-healthy-percentage': '150' },
-    holds: (config) => config.rollout.minHealthyPercentage,
+    holds: (config) => configFor('rollout', config).rollout.minHealthyPercentage,
     accepted: [
       ['', 100],
       ['90', 90],
@@ -473,7 +474,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'max-healthy-percentage': {
     command: ROLLOUT,
-    holds: (config) => config.rollout.maxHealthyPercentage,
+    holds: (config) => configFor('rollout', config).rollout.maxHealthyPercentage,
     accepted: [
       ['', 200],
       ['150', 150],
@@ -490,7 +491,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'instance-warmup': {
     command: ROLLOUT,
-    holds: (config) => config.rollout.instanceWarmupSeconds,
+    holds: (config) => configFor('rollout', config).rollout.instanceWarmupSeconds,
     accepted: [
       ['', undefined],
       ['0', 0],
@@ -500,7 +501,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'skip-matching': {
     command: ROLLOUT,
-    holds: (config) => config.rollout.skipMatching,
+    holds: (config) => configFor('rollout', config).rollout.skipMatching,
     accepted: [
       ['', true],
       ['false', false],
@@ -509,7 +510,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'auto-rollback': {
     command: ROLLOUT,
-    holds: (config) => config.rollout.autoRollback,
+    holds: (config) => configFor('rollout', config).rollout.autoRollback,
     accepted: [
       ['', true],
       ['false', false],
@@ -519,7 +520,7 @@ const TABLES: Record<string, InputTable> = {
   'checkpoint-percentages': {
     command: ROLLOUT,
     alongside: { 'checkpoint-delay-seconds': '60' },
-    holds: (config) => config.rollout.checkpointPercentages,
+    holds: (config) => configFor('rollout', config).rollout.checkpointPercentages,
     accepted: [
       ['50,100', [50, 100]],
       ['20, 60, 100', [20, 60, 100]],
@@ -536,7 +537,7 @@ const TABLES: Record<string, InputTable> = {
   'checkpoint-delay-seconds': {
     command: ROLLOUT,
     alongside: { 'checkpoint-percentages': '50,100' },
-    holds: (config) => config.rollout.checkpointDelaySeconds,
+    holds: (config) => configFor('rollout', config).rollout.checkpointDelaySeconds,
     accepted: [
       ['0', 0],
       ['60', 60],
@@ -545,7 +546,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'on-refresh-in-progress': {
     command: ROLLOUT,
-    holds: (config) => config.rollout.onRefreshInProgress,
+    holds: (config) => configFor('rollout', config).rollout.onRefreshInProgress,
     accepted: [
       ['', 'wait'],
       ['cancel', 'cancel'],
@@ -555,7 +556,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'on-timeout': {
     command: ROLLOUT,
-    holds: (config) => config.rollout.onTimeout,
+    holds: (config) => configFor('rollout', config).rollout.onTimeout,
     accepted: [
       ['', 'rollback'],
       ['cancel', 'cancel'],
@@ -565,7 +566,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'force-refresh': {
     command: ROLLOUT,
-    holds: (config) => config.rollout.forceRefresh,
+    holds: (config) => configFor('rollout', config).rollout.forceRefresh,
     accepted: [
       ['', false],
       ['true', true],
@@ -574,7 +575,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'wait-timeout-minutes': {
     command: ROLLOUT,
-    holds: (config) => config.rollout.waitTimeoutSeconds,
+    holds: (config) => configFor('rollout', config).rollout.waitTimeoutSeconds,
     accepted: [
       ['', 1800],
       ['90', 5400],
@@ -587,7 +588,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'poll-interval-seconds': {
     command: ROLLOUT,
-    holds: (config) => config.rollout.pollIntervalSeconds,
+    holds: (config) => configFor('rollout', config).rollout.pollIntervalSeconds,
     accepted: [
       ['', 5],
       ['10', 10],
@@ -600,7 +601,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'smoke-check': {
     command: ROLLOUT,
-    holds: (config) => config.rollout.smokeCheck,
+    holds: (config) => configFor('rollout', config).rollout.smokeCheck,
     accepted: [
       ['', true],
       ['false', false],
@@ -609,7 +610,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'smoke-path': {
     command: ROLLOUT,
-    holds: (config) => config.rollout.smokePath,
+    holds: (config) => configFor('rollout', config).rollout.smokePath,
     accepted: [
       ['', '/health/'],
       ['/ready?full=1', '/ready?full=1'],
@@ -621,7 +622,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'app-url': {
     command: ROLLOUT,
-    holds: (config) => config.rollout.appUrl,
+    holds: (config) => configFor('rollout', config).rollout.appUrl,
     accepted: [
       ['', undefined],
       ['https://app.example.com', 'https://app.example.com'],
@@ -630,7 +631,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'scale-in-protected-instances': {
     command: ROLLOUT,
-    holds: (config) => config.rollout.scaleInProtectedInstances,
+    holds: (config) => configFor('rollout', config).rollout.scaleInProtectedInstances,
     accepted: [
       ['', 'Refresh'],
       ['Ignore', 'Ignore'],
@@ -642,7 +643,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'standby-instances': {
     command: ROLLOUT,
-    holds: (config) => config.rollout.standbyInstances,
+    holds: (config) => configFor('rollout', config).rollout.standbyInstances,
     accepted: [
       ['', 'Ignore'],
       ['Terminate', 'Terminate'],
@@ -652,7 +653,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'expected-commit': {
     command: ROLLOUT,
-    holds: (config) => config.rollout.expectedCommit,
+    holds: (config) => configFor('rollout', config).rollout.expectedCommit,
     accepted: [
       ['', undefined],
       [SHA, SHA],
@@ -665,7 +666,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'smoke-app-path': {
     command: ROLLOUT,
-    holds: (config) => config.rollout.smokeAppPath,
+    holds: (config) => configFor('rollout', config).rollout.smokeAppPath,
     accepted: [
       ['', '/'],
       ['/admin/login/', '/admin/login/'],
@@ -674,7 +675,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'app-log-group': {
     command: ROLLOUT,
-    holds: (config) => config.rollout.appLogGroup,
+    holds: (config) => configFor('rollout', config).rollout.appLogGroup,
     accepted: [
       ['', undefined],
       ['/demo/test/app', '/demo/test/app'],
@@ -692,7 +693,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'stress-duration-seconds': {
     command: SCALE_TEST,
-    holds: (config) => config.scaleTest.stressDurationSeconds,
+    holds: (config) => configFor('scale-test', config).scaleTest.stressDurationSeconds,
     accepted: [
       ['', 600],
       ['30', 30],
@@ -702,7 +703,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'stress-workers-per-vcpu': {
     command: SCALE_TEST,
-    holds: (config) => config.scaleTest.workersPerVcpu,
+    holds: (config) => configFor('scale-test', config).scaleTest.workersPerVcpu,
     accepted: [
       ['', 1],
       ['8', 8],
@@ -711,7 +712,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'scale-test-timeout-minutes': {
     command: SCALE_TEST,
-    holds: (config) => config.scaleTest.timeoutSeconds,
+    holds: (config) => configFor('scale-test', config).scaleTest.timeoutSeconds,
     accepted: [
       ['', 1200],
       ['30', 1800],
@@ -723,7 +724,7 @@ const TABLES: Record<string, InputTable> = {
   },
   'wait-for-scale-in': {
     command: SCALE_TEST,
-    holds: (config) => config.scaleTest.waitForScaleIn,
+    holds: (config) => configFor('scale-test', config).scaleTest.waitForScaleIn,
     accepted: [
       ['', false],
       ['true', true],

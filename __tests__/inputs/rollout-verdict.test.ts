@@ -2,9 +2,10 @@
  * Issue 9's inputs: budgets AWS enforces are checked before any AWS call, the protected/Standby
  * preferences are explicit, and the emulation-only time scale cannot reach a real deploy.
  */
-import { EMULATED_TIME_SCALE_VARIABLE, parseConfig } from '../../src/config';
+import { EMULATED_TIME_SCALE_VARIABLE, parseConfig } from '../../src/inputs';
 import { run } from '../../src/main';
 import { inputsFrom } from '../support/inputs';
+import { configFor } from '../support/config';
 import { createRecorder } from '../support/recorder';
 import { configProblems, configRejection } from '../support/rejection';
 
@@ -35,13 +36,16 @@ describe('item 2: time budgets AWS enforces', () => {
   });
 
   it('sets ScaleInProtectedInstances and StandbyInstances explicitly, never to a silent hour', () => {
-    expect(parseConfig(inputsFrom(VALID)).rollout).toMatchObject({
+    expect(configFor('rollout', parseConfig(inputsFrom(VALID))).rollout).toMatchObject({
       scaleInProtectedInstances: 'Refresh',
       standbyInstances: 'Ignore',
     });
     expect(
-      parseConfig(
-        inputsFrom({ ...VALID, 'scale-in-protected-instances': 'Wait', 'standby-instances': 'Terminate' }),
+      configFor(
+        'rollout',
+        parseConfig(
+          inputsFrom({ ...VALID, 'scale-in-protected-instances': 'Wait', 'standby-instances': 'Terminate' }),
+        ),
       ).rollout,
     ).toMatchObject({ scaleInProtectedInstances: 'Wait', standbyInstances: 'Terminate' });
     expect(
@@ -71,8 +75,11 @@ describe('item 2: time budgets AWS enforces', () => {
 describe('item 8: the commit the smoke check expects', () => {
   it('takes expected-commit for rollout only, as a SHA', () => {
     const sha = 'e83c5163316f89bfbde7d9ab23ca2e25604af290';
-    expect(parseConfig(inputsFrom({ ...VALID, 'expected-commit': sha })).rollout.expectedCommit).toBe(sha);
-    expect(parseConfig(inputsFrom(VALID)).rollout).toMatchObject({
+    expect(
+      configFor('rollout', parseConfig(inputsFrom({ ...VALID, 'expected-commit': sha }))).rollout
+        .expectedCommit,
+    ).toBe(sha);
+    expect(configFor('rollout', parseConfig(inputsFrom(VALID))).rollout).toMatchObject({
       expectedCommit: undefined,
       smokeAppPath: '/',
     });
@@ -91,7 +98,10 @@ describe('the emulation-only time scale', () => {
     expect(problemsFor({}, env)).toEqual([
       `${EMULATED_TIME_SCALE_VARIABLE}: set without aws-endpoint-url; it only applies to an emulated region and would distort every wait against AWS. Unset it.`,
     ]);
-    const config = parseConfig(inputsFrom({ ...VALID, 'aws-endpoint-url': 'http://127.0.0.1:5000' }), env);
+    const config = configFor(
+      'rollout',
+      parseConfig(inputsFrom({ ...VALID, 'aws-endpoint-url': 'http://127.0.0.1:5000' }), env),
+    );
     expect(config.aws.timeScale).toBe(100);
     expect(parseConfig(inputsFrom(VALID)).aws.timeScale).toBe(1);
     expect(
