@@ -1,5 +1,5 @@
 import { APP_LOG_LIMITS, failingInstanceIds, formatAppLog, maskLogLine } from '../../src/rollout/appLog';
-import type { TargetState } from '../../src/rollout/targets';
+import type { TargetState } from '../../src/fleet';
 
 function target(id: string, state: string): TargetState {
   return { targetGroupArn: 'arn:tg', id, port: 80, state, reason: undefined, description: undefined };

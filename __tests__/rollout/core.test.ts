@@ -1,10 +1,16 @@
 import { parseConfig } from '../../src/inputs';
 import { scaledClock } from '../../src/clock';
 import { createFakeClock } from '../support/fakeClock';
-import { isGroupOnVersion, upToDateInstanceIds, type GroupSnapshot } from '../../src/rollout/group';
+import {
+  describeNotHealthy,
+  evaluateTargets,
+  isGroupOnVersion,
+  upToDateInstanceIds,
+  type GroupSnapshot,
+  type TargetState,
+} from '../../src/fleet';
 import { refreshPreferences } from '../../src/rollout/refresh';
 import { releaseOf, sameCommit } from '../../src/rollout/smoke';
-import { describeNotHealthy, evaluateTargets, type TargetState } from '../../src/rollout/targets';
 import { codeSpan } from '../../src/comment/markdown';
 import { failureSummary, planSummary, rolloutOutputs, rolloutSummary } from '../../src/report';
 import { inputsFrom } from '../support/inputs';

@@ -12,7 +12,7 @@ import type { AwsClients } from '../../src/aws';
 import { parseConfig } from '../../src/inputs';
 import type { DeployError } from '../../src/errors';
 import { runRollout } from '../../src/rollout';
-import type { GroupSnapshot } from '../../src/rollout/group';
+import type { GroupSnapshot } from '../../src/fleet';
 import { createSuccessBound, nextCheckInMs } from '../../src/rollout/pacing';
 import { createFakeClock } from '../support/fakeClock';
 import { inputsFrom } from '../support/inputs';

@@ -4,7 +4,7 @@ import { burnScript, executionTimeoutSeconds } from '../../src/scale/burn';
 import { scaleTestOutputs, scaleTestSummary } from '../../src/scale/report';
 import { renderTimeline, ScaleTimeline, type ScaleSample } from '../../src/scale/timeline';
 import { explainFailure, upFrontRefusal, type AlarmFacts, type GroupFacts } from '../../src/scale/verdict';
-import type { TargetState } from '../../src/rollout/targets';
+import type { TargetState } from '../../src/fleet';
 import { inputsFrom } from '../support/inputs';
 import { configFor } from '../support/config';
 import { configProblems } from '../support/rejection';

@@ -3,7 +3,7 @@ import { GetLogEventsCommand, ResourceNotFoundException } from '@aws-sdk/client-
 import type { AwsClients } from '../aws';
 import { errorMessage } from '../errors';
 import type { Logger } from '../log';
-import { describeTargets, type TargetState } from './targets';
+import { describeTargets, type TargetState } from '../fleet';
 
 /**
  * The failing instances' own words: on a failed rollout, the last lines their container wrote to

@@ -2,7 +2,7 @@ import { AWS_INSTANCE_WAIT_SECONDS } from './settings';
 import { DeployError } from '../errors';
 import { formatDuration } from '../log';
 import type { RolloutContext } from './rolloutContext';
-import { describeGroup, resolveTargetVersion, type GroupSnapshot, type LaunchTarget } from './group';
+import { describeGroup, resolveTargetVersion, type GroupSnapshot, type LaunchTarget } from '../fleet';
 
 export interface InspectedGroup {
   group: GroupSnapshot;

@@ -1,7 +1,15 @@
 import type { RolloutSettings } from './settings';
 import type { RolloutContext } from './rolloutContext';
-import { describeGroup, upToDateInstanceIds, type GroupSnapshot, type LaunchTarget } from './group';
-import { describeTargets, evaluateTargets, type TargetState, type TargetVerdict } from './targets';
+import {
+  describeGroup,
+  describeTargets,
+  evaluateTargets,
+  upToDateInstanceIds,
+  type GroupSnapshot,
+  type LaunchTarget,
+  type TargetState,
+  type TargetVerdict,
+} from '../fleet';
 
 export interface Observation {
   group: GroupSnapshot;

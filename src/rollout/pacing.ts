@@ -8,7 +8,7 @@
  * it checks at the poll interval, the bound on how late it notices the end.
  */
 import type { RolloutSettings } from './settings';
-import { runsTarget, type GroupSnapshot, type LaunchTarget } from './group';
+import { runsTarget, type GroupSnapshot, type LaunchTarget } from '../fleet';
 
 /** While success is impossible, checks are this many poll intervals apart (failures, cancels). */
 export const QUIET_INTERVAL_FACTOR = 3;

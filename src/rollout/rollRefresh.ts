@@ -1,7 +1,7 @@
 import { InstanceRefreshInProgressFault } from '@aws-sdk/client-auto-scaling';
 import { DeployError } from '../errors';
 import type { RolloutContext } from './rolloutContext';
-import { describeGroup, isGroupOnVersion, type GroupSnapshot } from './group';
+import { describeGroup, describeNotHealthy, isGroupOnVersion, type GroupSnapshot } from '../fleet';
 import type { InspectedGroup } from './inspect';
 import { requiredHealthy, type Observer } from './observer';
 import { refreshFailure } from './outcome';
@@ -14,7 +14,6 @@ import {
   waitForRefreshEnd,
   type RefreshState,
 } from './refresh';
-import { describeNotHealthy } from './targets';
 import type { WaitGuard } from './timeout';
 import { watchRefresh } from './watch';
 

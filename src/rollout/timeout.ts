@@ -2,7 +2,7 @@ import { DeployError, errorName } from '../errors';
 import { formatDuration } from '../log';
 import { PollTimeoutError } from '../poll';
 import type { RolloutContext } from './rolloutContext';
-import type { GroupSnapshot, LaunchTarget } from './group';
+import { describeNotHealthy, type GroupSnapshot, type LaunchTarget } from '../fleet';
 import type { Observation, Observer } from './observer';
 import {
   cancelRefresh,
@@ -13,7 +13,6 @@ import {
   rollbackRefresh,
   startRefresh,
 } from './refresh';
-import { describeNotHealthy } from './targets';
 
 /** AWS's names for a session that ran out; GitHub's OIDC role sessions last 1 h by default. */
 const EXPIRED_CREDENTIAL_ERRORS = new Set(['ExpiredToken', 'ExpiredTokenException']);

@@ -9,7 +9,7 @@
  *   are not the instances the last group read explained.
  */
 import type { RolloutContext } from './rolloutContext';
-import { describeGroup, type GroupSnapshot } from './group';
+import { describeGroup, type GroupSnapshot } from '../fleet';
 import type { Observer } from './observer';
 import { nextCheckInMs, type SuccessBound } from './pacing';
 import { createRefreshReader, isActive, isRollingForward, type RefreshState } from './refresh';

@@ -1,4 +1,4 @@
-import type { ScaleTestResult } from './index';
+import type { ScaleTestResult } from './types';
 
 function seconds(ms: number | undefined): string {
   return ms === undefined ? '' : String(Math.round(ms / 1000));

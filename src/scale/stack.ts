@@ -1,6 +1,6 @@
 import { DeployError } from '../errors';
-import type { TerraformOutputs } from '../terraform';
-import type { ScaleTestTarget } from './index';
+import { readOutputs, type TerraformOutputs } from '../terraform';
+import type { ScaleTestTarget } from './types';
 
 /** The stack outputs the scale test is driven by: no alarm or policy name is ever guessed. */
 const OUTPUTS = {
@@ -10,11 +10,7 @@ const OUTPUTS = {
 };
 
 export function scaleTestTargetFromOutputs(outputs: TerraformOutputs): ScaleTestTarget {
-  const text = (name: string): string | undefined => {
-    const value = outputs[name]?.value;
-    return typeof value === 'string' && value !== '' ? value : undefined;
-  };
-  const missing = Object.values(OUTPUTS).filter((name) => text(name) === undefined);
+  const { required, missing, text } = readOutputs(outputs, OUTPUTS);
   if (missing.length > 0) {
     throw new DeployError(
       'terraform-outputs-missing',
@@ -23,9 +19,9 @@ export function scaleTestTargetFromOutputs(outputs: TerraformOutputs): ScaleTest
     );
   }
   return {
-    asgName: text(OUTPUTS.asgName) ?? '',
-    targetGroupArns: [text(OUTPUTS.targetGroupArn) ?? ''],
-    policyName: text(OUTPUTS.policyName),
+    asgName: required.asgName,
+    targetGroupArns: [required.targetGroupArn],
+    policyName: required.policyName,
     appLogGroup: text('app_log_group'),
   };
 }

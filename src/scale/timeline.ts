@@ -1,5 +1,5 @@
 import { formatDuration } from '../log';
-import { evaluateTargets, type TargetState } from '../rollout/targets';
+import { evaluateTargets, type TargetState } from '../fleet';
 
 /** One SSM Run Command invocation of the burn, as GetCommandInvocation reports it. */
 export interface Invocation {

@@ -1,6 +1,6 @@
 import { DeployError } from '../errors';
 import { formatDuration } from '../log';
-import { describeNotHealthy } from '../rollout/targets';
+import { describeNotHealthy } from '../fleet';
 import type { ScaleTimeline } from './timeline';
 
 /** The group and policy facts that explain why Auto Scaling did not (or could not) act. */

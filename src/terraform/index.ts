@@ -13,7 +13,13 @@ export {
 export { isSensitiveBackendKey } from './backend';
 export type { TerraformSettings } from './settings';
 export { DEFAULT_PROTECTED_TYPES, destroyGuard, type DestroyGuardOptions } from './guard';
-export { readDeployedImage, readStackOutputs, type StackOutputs, type TerraformOutputs } from './outputs';
+export {
+  readDeployedImage,
+  readOutputs,
+  readStackOutputs,
+  type StackOutputs,
+  type TerraformOutputs,
+} from './outputs';
 export { reviewPlan, SHORT_SENSITIVE_LENGTH, type PlanReview, type TextChange } from './review';
 export { describeCounts, summarizePlan } from './summary';
 export type {

@@ -32,12 +32,32 @@ function outputText(outputs: TerraformOutputs, name: string): string | undefined
 }
 
 /**
+ * The one reader of `terraform output -json`: each named output as text (undefined when absent or
+ * empty), and the required ones that are missing, for an error that names them.
+ */
+export function readOutputs<K extends string>(
+  outputs: TerraformOutputs,
+  required: Record<K, string>,
+): { text: (name: string) => string | undefined; required: Record<K, string>; missing: string[] } {
+  const text = (name: string): string | undefined => outputText(outputs, name);
+  const values = {} as Record<K, string>;
+  const missing: string[] = [];
+  for (const [key, name] of Object.entries(required) as [K, string][]) {
+    const value = text(name);
+    if (value === undefined) missing.push(name);
+    values[key] = value ?? '';
+  }
+  return { text, required: values, missing };
+}
+
+/**
  * Reads the outputs the rollout is driven by. A configuration other than the bundled one must
  * declare the same names; a missing one is named, not guessed.
  */
 export function readStackOutputs(outputs: TerraformOutputs): StackOutputs {
-  const missing = Object.values(STACK_OUTPUTS).filter((name) => outputText(outputs, name) === undefined);
-  const version = Number(outputText(outputs, STACK_OUTPUTS.launchTemplateVersion));
+  const read = readOutputs(outputs, STACK_OUTPUTS);
+  const { missing } = read;
+  const version = Number(read.required.launchTemplateVersion);
   if (missing.length === 0 && !Number.isInteger(version)) missing.push(STACK_OUTPUTS.launchTemplateVersion);
   if (missing.length > 0) {
     throw new DeployError(
@@ -46,16 +66,7 @@ export function readStackOutputs(outputs: TerraformOutputs): StackOutputs {
       'Declare these outputs in your working-directory configuration, as the bundled terraform/root_outputs.tf does.',
     );
   }
-  const text = (name: string): string => outputText(outputs, name) ?? '';
-  return {
-    asgName: text(STACK_OUTPUTS.asgName),
-    targetGroupArn: text(STACK_OUTPUTS.targetGroupArn),
-    launchTemplateId: text(STACK_OUTPUTS.launchTemplateId),
-    launchTemplateVersion: version,
-    albDnsName: text(STACK_OUTPUTS.albDnsName),
-    appUrl: text(STACK_OUTPUTS.appUrl),
-    appLogGroup: outputText(outputs, 'app_log_group'),
-  };
+  return { ...read.required, launchTemplateVersion: version, appLogGroup: read.text('app_log_group') };
 }
 
 /** The image the stack runs now: what `plan` uses when no image is given, so only infrastructure changes show. */
