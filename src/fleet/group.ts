@@ -1,5 +1,4 @@
 import { DescribeAutoScalingGroupsCommand, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
-import { DescribeLaunchTemplateVersionsCommand, DescribeLaunchTemplatesCommand } from '@aws-sdk/client-ec2';
 import type { AwsClients } from '../aws';
 import { DeployError, errorMessage } from '../errors';
 
@@ -127,6 +126,9 @@ export async function resolveTargetVersion(
   launchTemplateId: string,
   requested: number | undefined,
 ): Promise<number> {
+  // EC2's SDK is large and called once, after the group was read: it loads here, not at start.
+  const { DescribeLaunchTemplateVersionsCommand, DescribeLaunchTemplatesCommand } =
+    await import('./ec2Commands');
   try {
     if (requested !== undefined) {
       const response = await clients.ec2.send(

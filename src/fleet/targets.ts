@@ -1,4 +1,3 @@
-import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsClients } from '../aws';
 
 export interface TargetState {
@@ -38,6 +37,8 @@ export async function describeTargets(
   clients: AwsClients,
   targetGroupArns: string[],
 ): Promise<TargetState[]> {
+  // Loaded on first use, not at start: a run reaches its first AWS answer without ELB's SDK.
+  const { DescribeTargetHealthCommand } = await import('./elbv2Commands');
   const perGroup = await Promise.all(
     targetGroupArns.map(async (targetGroupArn) => {
       const response = await clients.elbv2.send(

@@ -1,8 +1,3 @@
-import {
-  DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
-  DescribeTargetGroupsCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DeployError, errorMessage } from '../errors';
 import { PollTimeoutError } from '../poll';
 import type { RolloutContext } from './rolloutContext';
@@ -29,6 +24,8 @@ export interface SmokeResult {
  */
 export async function loadBalancerUrl(context: RolloutContext, targetGroupArn: string): Promise<string> {
   const { elbv2 } = context.clients;
+  const { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTargetGroupsCommand } =
+    await import('./elbv2Commands');
   const groups = await elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [targetGroupArn] }));
   const loadBalancerArn = groups.TargetGroups?.[0]?.LoadBalancerArns?.[0];
   const balancers = loadBalancerArn
