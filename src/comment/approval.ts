@@ -1,6 +1,6 @@
 import { DeployError } from '../errors';
 import type { Logger } from '../log';
-import type { PlanSummary } from '../terraform/types';
+import type { PlanSummary } from '../terraform';
 import { findPlanComment, gitHubFailure, type GitHubClient, type PlanComment } from './github';
 import { formatCount } from './markdown';
 import { changeEntry, compareAddresses, parseChangeEntry, type PlanCounts, type PlanMarker } from './marker';

@@ -1,4 +1,4 @@
-import type { ChangeAction, PlanSummary, ResourceChange } from '../terraform/types';
+import type { ChangeAction, PlanSummary, ResourceChange } from '../terraform';
 import { CONTROL_CHARACTER } from '../text';
 
 /**

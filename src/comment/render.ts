@@ -1,6 +1,5 @@
 import { DeployError } from '../errors';
-import type { PlanReview } from '../terraform/review';
-import type { ChangeAction, OutputChange, PlanSummary, ResourceChange } from '../terraform/types';
+import type { ChangeAction, OutputChange, PlanReview, PlanSummary, ResourceChange } from '../terraform';
 import {
   codeBlock,
   codeSpan,

@@ -1,5 +1,4 @@
-import type { PlanReview, TextChange } from '../terraform/review';
-import type { PlanSummary, ResourceChange } from '../terraform/types';
+import type { PlanReview, PlanSummary, ResourceChange, TextChange } from '../terraform';
 import { unifiedDiff } from './diff';
 import { codeBlock, codeSpan, escapeText, fenceFor, formatCount, tableHeader, tableRow } from './markdown';
 

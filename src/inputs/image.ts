@@ -80,6 +80,33 @@ export function parseImage(inputs: InputParser, command: Command): ParsedImage {
   }
   const existing =
     imageText === '' ? undefined : imageInput(inputs, 'image', () => parseExistingImage(imageText));
+  const login = parseRegistryLogin(inputs);
+  const repositoryText = inputs.raw('image-repository');
+  const repository =
+    repositoryText === ''
+      ? undefined
+      : imageInput(inputs, 'image-repository', () => parseRepository(repositoryText));
+  const building = command === 'deploy' && imageText === '';
+  const instancePull = parseInstancePull(inputs, command, login.username);
+  if (!building) {
+    refuseBuildPathsOutsideWorkspace(inputs);
+    const credentials =
+      existing && credentialsForImage(inputs, existing, repository, login.credentials, allowOutside);
+    return { existing, credentials, build: undefined, instancePull };
+  }
+  const build = parseBuild(inputs, repository, login);
+  return { existing, credentials: login.credentials, build, instancePull };
+}
+
+interface RegistryLogin {
+  username: string;
+  password: string;
+  /** Both given: what a push (or a pull of the repository's own image) logs in with. */
+  credentials: RegistryCredentials | undefined;
+}
+
+/** dockerhub-username and dockerhub-token: both or neither, and a user name the registry takes. */
+function parseRegistryLogin(inputs: InputParser): RegistryLogin {
   const username = inputs.raw('dockerhub-username');
   const password = inputs.raw('dockerhub-token');
   if ((username === '') !== (password === '')) {
@@ -93,31 +120,31 @@ export function parseImage(inputs: InputParser, command: Command): ParsedImage {
       'expected a registry user name (letters, digits, . _ @ -)',
     );
   }
-  const givenCredentials = username !== '' && password !== '' ? { username, password } : undefined;
-  const repositoryText = inputs.raw('image-repository');
-  const repository =
-    repositoryText === ''
-      ? undefined
-      : imageInput(inputs, 'image-repository', () => parseRepository(repositoryText));
-  const building = command === 'deploy' && imageText === '';
-  const instancePull = parseInstancePull(inputs, command, username);
-  if (!building) {
-    // Not used without a build, but a path given is still held inside the workspace whatever the
-    // command. Whether it exists matters only to a build: the runner hands the action.yml default
-    // (app) to every run, also a plan in a repository whose app lives elsewhere.
-    if (inputs.read('build-context').trim() !== '') {
-      inputs.workspacePath('build-context', inputs.raw('build-context'), 'directory', 'unused');
-    }
-    if (inputs.raw('dockerfile') !== '') {
-      inputs.workspacePath('dockerfile', inputs.raw('dockerfile'), 'file', 'unused');
-    }
-    const credentials =
-      existing && credentialsForImage(inputs, existing, repository, givenCredentials, allowOutside);
-    return { existing, credentials, build: undefined, instancePull };
-  }
-  const credentials = givenCredentials;
+  const credentials = username !== '' && password !== '' ? { username, password } : undefined;
+  return { username, password, credentials };
+}
 
-  if (repositoryText === '') {
+/**
+ * Not used without a build, but a path given is still held inside the workspace whatever the
+ * command. Whether it exists matters only to a build: the runner hands the action.yml default
+ * (app) to every run, also a plan in a repository whose app lives elsewhere.
+ */
+function refuseBuildPathsOutsideWorkspace(inputs: InputParser): void {
+  if (inputs.read('build-context').trim() !== '') {
+    inputs.workspacePath('build-context', inputs.raw('build-context'), 'directory', 'unused');
+  }
+  if (inputs.raw('dockerfile') !== '') {
+    inputs.workspacePath('dockerfile', inputs.raw('dockerfile'), 'file', 'unused');
+  }
+}
+
+/** What `deploy` builds and pushes when no image is given; undefined with a problem recorded. */
+function parseBuild(
+  inputs: InputParser,
+  repository: ImageRepository | undefined,
+  { username, password, credentials }: RegistryLogin,
+): BuildSettings | undefined {
+  if (inputs.raw('image-repository') === '') {
     inputs.problem(
       'image-repository',
       '',
@@ -145,19 +172,8 @@ export function parseImage(inputs: InputParser, command: Command): ParsedImage {
   const dockerfileText = inputs.raw('dockerfile');
   const dockerfile =
     dockerfileText === '' ? undefined : inputs.workspacePath('dockerfile', dockerfileText, 'file');
-  const build =
-    repository && credentials
-      ? {
-          repository,
-          credentials,
-          context,
-          dockerfile,
-          revision,
-          extraTags,
-          buildArgs,
-        }
-      : undefined;
-  return { existing, credentials, build, instancePull };
+  if (!repository || !credentials) return undefined;
+  return { repository, credentials, context, dockerfile, revision, extraTags, buildArgs };
 }
 
 /** pull-token (and its user) for the instances' docker login; only Terraform commands store it. */

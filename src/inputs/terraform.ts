@@ -11,35 +11,23 @@ const LOCK_TIMEOUT = /^\d+(ms|s|m|h)$/;
 /** Keys without which the bundled stack's S3 backend cannot find its state. */
 const REQUIRED_BACKEND_KEYS = ['bucket', 'key'];
 
-export function parseTerraform(inputs: InputParser, command: Command, paths: ConfigPaths): TerraformSettings {
-  const namesGroup = command === 'scale-test' && inputs.raw('asg-name') !== '';
-  if (command === 'rollout' || namesGroup) {
-    for (const name of ['working-directory', 'backend-config', 'terraform-vars', 'var-files'] as const) {
-      const value = inputs.raw(name);
-      if (value !== '')
-        inputs.problem(
-          name,
-          value,
-          command === 'rollout'
-            ? 'rollout runs no Terraform; use command: deploy to apply'
-            : 'scale-test reads the stack from Terraform only when asg-name is empty; set one or the other',
-        );
-    }
-  }
-  const directoryText = inputs.raw('working-directory');
-  const bundled = directoryText === '';
-  const backendConfig = inputs.keyValues('backend-config', BACKEND_KEY, 'a backend setting such as bucket');
-  const usesTerraform = command !== 'rollout' && !namesGroup;
-  if (usesTerraform && bundled && inputs.isValid('backend-config')) {
-    const missing = REQUIRED_BACKEND_KEYS.filter((key) => !(key in backendConfig));
-    if (missing.length > 0) {
+/** rollout runs no Terraform, nor does a scale-test that names its group: their inputs are refused. */
+function refuseTerraformInputs(inputs: InputParser, command: Command): void {
+  for (const name of ['working-directory', 'backend-config', 'terraform-vars', 'var-files'] as const) {
+    const value = inputs.raw(name);
+    if (value !== '')
       inputs.problem(
-        'backend-config',
-        inputs.raw('backend-config'),
-        `the bundled stack keeps its state in S3 and needs ${missing.join(' and ')}: e.g. bucket=acme-tfstate, key=web/prod.tfstate, region=eu-west-1`,
+        name,
+        value,
+        command === 'rollout'
+          ? 'rollout runs no Terraform; use command: deploy to apply'
+          : 'scale-test reads the stack from Terraform only when asg-name is empty; set one or the other',
       );
-    }
   }
+}
+
+/** terraform-vars: any variable but the ones the action sets itself or takes as secrets. */
+function parseVariables(inputs: InputParser, backendConfig: Record<string, string>): Record<string, string> {
   const variables = inputs.keyValues('terraform-vars', TERRAFORM_NAME, 'a Terraform variable name');
   if ('image' in variables) {
     inputs.problem(
@@ -60,6 +48,27 @@ export function parseTerraform(inputs: InputParser, command: Command, paths: Con
       'a -var would put it on the command line and in the plan: use the pull-token and pull-username inputs',
     );
   }
+  return variables;
+}
+
+export function parseTerraform(inputs: InputParser, command: Command, paths: ConfigPaths): TerraformSettings {
+  const namesGroup = command === 'scale-test' && inputs.raw('asg-name') !== '';
+  if (command === 'rollout' || namesGroup) refuseTerraformInputs(inputs, command);
+  const directoryText = inputs.raw('working-directory');
+  const bundled = directoryText === '';
+  const backendConfig = inputs.keyValues('backend-config', BACKEND_KEY, 'a backend setting such as bucket');
+  const usesTerraform = command !== 'rollout' && !namesGroup;
+  if (usesTerraform && bundled && inputs.isValid('backend-config')) {
+    const missing = REQUIRED_BACKEND_KEYS.filter((key) => !(key in backendConfig));
+    if (missing.length > 0) {
+      inputs.problem(
+        'backend-config',
+        inputs.raw('backend-config'),
+        `the bundled stack keeps its state in S3 and needs ${missing.join(' and ')}: e.g. bucket=acme-tfstate, key=web/prod.tfstate, region=eu-west-1`,
+      );
+    }
+  }
+  const variables = parseVariables(inputs, backendConfig);
   const lockTimeout = inputs.raw('lock-timeout');
   if (!LOCK_TIMEOUT.test(lockTimeout)) {
     inputs.problem('lock-timeout', lockTimeout, 'expected a Terraform duration such as 30s, 5m or 1h');

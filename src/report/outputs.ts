@@ -1,8 +1,7 @@
 /** The action's outputs of each stage's result, as the names action.yml declares. */
 import type { ImageResult } from '../image';
 import type { RolloutResult } from '../rollout';
-import type { StackOutputs } from '../terraform';
-import type { PlanSummary } from '../terraform/types';
+import type { PlanSummary, StackOutputs } from '../terraform';
 
 export function rolloutOutputs(result: RolloutResult): Record<string, string | number> {
   return {

@@ -4,8 +4,7 @@ import { createRedactor, releaseSection } from '../comment';
 import { consoleLinksMarkdown, type ConsoleLinks } from '../console';
 import type { ImageResult } from '../image';
 import type { RolloutResult } from '../rollout';
-import { describeCounts, type PlanReview } from '../terraform';
-import type { PlanSummary, ResourceChange } from '../terraform/types';
+import { describeCounts, type PlanReview, type PlanSummary, type ResourceChange } from '../terraform';
 
 /**
  * A two-column table of cells already made inert (codeSpan, escapeText): the same building blocks
