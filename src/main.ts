@@ -26,6 +26,7 @@ import {
 } from './config';
 import { readRunContext, type RunContext } from './runContext';
 import { DeployError, errorMessage, errorName } from './errors';
+import { showsAppLog, type FailureReason } from './failures';
 import { runCommand, type CommandRunner } from './exec';
 import { buildAndPush, resolveImage, type ImageDependencies, type ImageResult } from './image';
 import { actionsLogger, type Logger } from './log';
@@ -33,6 +34,7 @@ import { scaledClock, systemClock, type Clock } from './clock';
 import {
   createActionsReporter,
   deploySummary,
+  failureMessage,
   failureSummary,
   imageOutputs,
   planOutputs,
@@ -119,7 +121,7 @@ const AWS_AUTH_ERRORS: Record<string, string> = {
 /** Turns any failure into one explained line set: what happened, why, what to do next. */
 async function reportFailure(error: unknown, dependencies: RunDependencies): Promise<void> {
   const { log, reporter } = dependencies;
-  let reason: string;
+  let reason: FailureReason;
   let message: string;
   let nextSteps: string | undefined;
   if (error instanceof ConfigError) {
@@ -138,7 +140,7 @@ async function reportFailure(error: unknown, dependencies: RunDependencies): Pro
       if (error instanceof Error && error.stack && core.isDebug()) core.debug(error.stack);
     }
   }
-  reporter.setFailed(nextSteps ? `${message}\nWhat to do: ${nextSteps}` : message);
+  reporter.setFailed(failureMessage(reason, message, nextSteps));
   // After the failure is reported: an unwritable GITHUB_OUTPUT must not hide why the run failed.
   try {
     reporter.setOutput('failure-reason', reason);
@@ -410,11 +412,11 @@ async function rolloutDependencies({ dependencies, config }: Session) {
 async function rollOut(session: Session, settings: RolloutSettings): Promise<RolloutResult> {
   const dependencies = await rolloutDependencies(session);
   const { runRollout } = await import('./rollout');
-  const { FAILED_ROLLOUT_REASONS, printAppLogOfFailingInstances } = await import('./rollout/appLog');
+  const { printAppLogOfFailingInstances } = await import('./rollout/appLog');
   try {
     return await runRollout(dependencies, settings, session.config.aws.region);
   } catch (error) {
-    if (error instanceof DeployError && FAILED_ROLLOUT_REASONS.has(error.reason)) {
+    if (error instanceof DeployError && showsAppLog(error.reason)) {
       await printAppLogOfFailingInstances({
         clients: dependencies.clients,
         log: dependencies.log,
@@ -500,7 +502,7 @@ async function scaleTestCommand(session: Session): Promise<void> {
     await reporter.writeSummary(scaleTestSummary(result));
   } catch (error) {
     if (error instanceof ScaleTestFailure) {
-      if (error.reason === 'new-instances-not-serving') {
+      if (showsAppLog(error.reason)) {
         await printAppLogOfFailingInstances({
           clients,
           log,
