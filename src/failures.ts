@@ -26,13 +26,13 @@ export const FAILURES = {
   'event-unreadable': {
     meaning: "the runner's event payload (`GITHUB_EVENT_PATH`) could not be read",
     whatToDo:
-      'On a runner, re-run the job; when running locally, unset GITHUB_EVENT_PATH or point it at a valid event JSON.',
+      'On a runner, re-run the job; when running locally, unset `GITHUB_EVENT_PATH` or point it at a valid event JSON.',
     showsAppLog: false,
   },
   'aws-error': {
     meaning: 'AWS refused a call (a missing permission), or found no or expired credentials',
     whatToDo:
-      "Compare the role's policy with docs/iam-deploy-policy.json (docs/iam-plan-policy.json for plan); configure credentials with aws-actions/configure-aws-credentials before this step.",
+      "Compare the role's policy with `docs/iam-deploy-policy.json` (`docs/iam-plan-policy.json` for plan); configure credentials with aws-actions/configure-aws-credentials before this step.",
     showsAppLog: false,
   },
   'unexpected-error': {
@@ -45,18 +45,18 @@ export const FAILURES = {
   'docker-unavailable': {
     meaning: 'the docker CLI could not be run to build the image',
     whatToDo:
-      'Run the job on a runner with Docker (GitHub-hosted Ubuntu runners have it), or pass an existing image to deploy without building.',
+      'Run the job on a runner with Docker (GitHub-hosted Ubuntu runners have it), or pass an existing `image` to deploy without building.',
     showsAppLog: false,
   },
   'registry-login-failed': {
     meaning: '`docker login` to the registry failed',
     whatToDo:
-      'Check dockerhub-username and dockerhub-token: a DockerHub access token with Read & Write permission, stored as a repository secret.',
+      'Check `dockerhub-username` and `dockerhub-token`: a DockerHub access token with Read & Write permission, stored as a repository secret.',
     showsAppLog: false,
   },
   'image-build-failed': {
     meaning: '`docker build` failed; the build output in the log shows the failing Dockerfile step',
-    whatToDo: 'Reproduce it locally with docker build on the same context, fix it and deploy again.',
+    whatToDo: 'Reproduce it locally with `docker build` on the same context, fix it and deploy again.',
     showsAppLog: false,
   },
   'image-push-failed': {
@@ -88,7 +88,7 @@ export const FAILURES = {
   'registry-unauthorized': {
     meaning: 'the registry would not let these credentials read the repository, or it does not exist',
     whatToDo:
-      'Check the repository name, and that the token can read it; for a private repository, give dockerhub-username and dockerhub-token.',
+      'Check the repository name, and that the token can read it; for a private repository, give `dockerhub-username` and `dockerhub-token`.',
     showsAppLog: false,
   },
   'registry-unreachable': {
@@ -106,13 +106,13 @@ export const FAILURES = {
   'terraform-unavailable': {
     meaning: 'the terraform binary could not be run in `working-directory`',
     whatToDo:
-      'Install Terraform before this step (hashicorp/setup-terraform with terraform_wrapper: false) and check that working-directory exists.',
+      'Install Terraform before this step (hashicorp/setup-terraform with `terraform_wrapper: false`) and check that `working-directory` exists.',
     showsAppLog: false,
   },
   'terraform-init-failed': {
     meaning: "`terraform init` failed; Terraform's own error is quoted",
     whatToDo:
-      'Check backend-config (bucket, key, region) and that the role may read the state bucket; provider downloads need registry.terraform.io.',
+      'Check `backend-config` (bucket, key, region) and that the role may read the state bucket; provider downloads need registry.terraform.io.',
     showsAppLog: false,
   },
   'terraform-plan-failed': {
@@ -123,7 +123,7 @@ export const FAILURES = {
   'terraform-plan-unreadable': {
     meaning: "`terraform show -json` printed no plan in Terraform's JSON format",
     whatToDo:
-      'Disable the setup-terraform wrapper (terraform_wrapper: false), and use Terraform 1.6 or newer (or OpenTofu).',
+      'Disable the setup-terraform wrapper (`terraform_wrapper: false`), and use Terraform 1.6 or newer (or OpenTofu).',
     showsAppLog: false,
   },
   'terraform-apply-failed': {
@@ -135,23 +135,23 @@ export const FAILURES = {
   'terraform-output-failed': {
     meaning: '`terraform output -json` failed or printed no JSON',
     whatToDo:
-      'Re-run; check that the role may read the state and that the setup-terraform wrapper is off (terraform_wrapper: false).',
+      'Re-run; check that the role may read the state and that the setup-terraform wrapper is off (`terraform_wrapper: false`).',
     showsAppLog: false,
   },
   'terraform-outputs-missing': {
     meaning: 'a custom `working-directory` lacks the outputs the rollout or the scale test reads',
     whatToDo:
-      'Declare them as terraform/root_outputs.tf does (or apply the current bundled stack); for scale-test, passing asg-name also works.',
+      'Declare them as `terraform/root_outputs.tf` does (or apply the current bundled stack); for scale-test, passing `asg-name` also works.',
     showsAppLog: false,
   },
   'no-deployed-image': {
     meaning: '`plan` before the first deploy, without `image`',
-    whatToDo: 'Pass image for that plan; after the first deploy, plan uses the deployed image.',
+    whatToDo: 'Pass `image` for that plan; after the first deploy, plan uses the deployed image.',
     showsAppLog: false,
   },
   'state-locked': {
     meaning: 'another run holds the Terraform state lock past `lock-timeout`',
-    whatToDo: 'Let it finish; run terraform force-unlock <ID> only if no run holds it (a crashed job).',
+    whatToDo: 'Let it finish; run `terraform force-unlock <ID>` only if no run holds it (a crashed job).',
     showsAppLog: false,
   },
   'plan-stale': {
@@ -160,15 +160,16 @@ export const FAILURES = {
     showsAppLog: false,
   },
   'destroy-blocked': {
-    meaning: 'the plan deletes or replaces a protected resource (VPC, subnets, ALB, target group, ASG); nothing was applied',
+    meaning:
+      'the plan deletes or replaces a protected resource (VPC, subnets, ALB, target group, ASG); nothing was applied',
     whatToDo:
-      'Change the configuration so they are updated in place, or set allow-destroy: true if the replacement is intended.',
+      'Change the configuration so they are updated in place, or set `allow-destroy: true` if the replacement is intended.',
     showsAppLog: false,
   },
   // Pull requests and GitHub (plan, deploy)
   'no-approved-plan': {
     meaning: '`require-approved-plan`: the commit has no merged pull request with a plan comment',
-    whatToDo: 'Deploy through a pull request, or set require-approved-plan: false for a manual rollback.',
+    whatToDo: 'Deploy through a pull request, or set `require-approved-plan: false` for a manual rollback.',
     showsAppLog: false,
   },
   'plan-changed': {
@@ -178,17 +179,17 @@ export const FAILURES = {
   },
   'no-pull-request': {
     meaning: '`plan` with `comment-on-pr` on an event that names no pull request',
-    whatToDo: 'Run plan on pull_request events, or set comment-on-pr: false.',
+    whatToDo: 'Run plan on `pull_request` events, or set `comment-on-pr: false`.',
     showsAppLog: false,
   },
   'comment-too-long': {
     meaning: "the plan comment exceeds GitHub's length limit even with the plan text and tables cut",
-    whatToDo: 'Shorten the working directory label and the image reference, or set comment-on-pr: false.',
+    whatToDo: 'Shorten the working directory label and the image reference, or set `comment-on-pr: false`.',
     showsAppLog: false,
   },
   'github-unreachable': {
     meaning: 'the GitHub API could not be reached',
-    whatToDo: 'Re-run the job; on GitHub Enterprise Server, check that GITHUB_API_URL points at its API.',
+    whatToDo: 'Re-run the job; on GitHub Enterprise Server, check that `GITHUB_API_URL` points at its API.',
     showsAppLog: false,
   },
   'github-rate-limited': {
@@ -205,7 +206,7 @@ export const FAILURES = {
   'github-not-found': {
     meaning: 'GitHub answered 404 for the repository or the pull request',
     whatToDo:
-      'Check that github-token belongs to this repository (or has access to it) and that the pull request exists.',
+      'Check that `github-token` belongs to this repository (or has access to it) and that the pull request exists.',
     showsAppLog: false,
   },
   'github-error': {
@@ -216,42 +217,43 @@ export const FAILURES = {
   // The group and its refresh (deploy, rollout)
   'asg-not-found': {
     meaning: 'the Auto Scaling group does not exist in that region',
-    whatToDo: 'Check asg-name and aws-region (the terraform output asg_name).',
+    whatToDo: 'Check `asg-name` and `aws-region` (the terraform output `asg_name`).',
     showsAppLog: false,
   },
   'unsupported-group': {
-    meaning: 'the group uses a launch configuration or a mixed instances policy, not a launch template directly',
+    meaning:
+      'the group uses a launch configuration or a mixed instances policy, not a launch template directly',
     whatToDo: 'Attach a launch template to the group (the bundled stack does), then run again.',
     showsAppLog: false,
   },
   'launch-template-version-not-found': {
     meaning: "the group's launch template, or the version `launch-template-version` names, could not be read",
     whatToDo:
-      'Check launch-template-version (terraform output launch_template_version) and that the role may call ec2:DescribeLaunchTemplates and ec2:DescribeLaunchTemplateVersions.',
+      'Check `launch-template-version` (terraform output `launch_template_version`) and that the role may call `ec2:DescribeLaunchTemplates` and `ec2:DescribeLaunchTemplateVersions`.',
     showsAppLog: false,
   },
   'no-target-groups': {
     meaning: 'the group has no target groups, so there is no load balancer health to wait for',
-    whatToDo: 'Attach the group to its target group (the bundled stack does), or pass target-group-arn.',
+    whatToDo: 'Attach the group to its target group (the bundled stack does), or pass `target-group-arn`.',
     showsAppLog: false,
   },
   'auto-rollback-unsupported': {
     meaning:
       '`auto-rollback: true` for a group on `$Latest` / `$Default`, which AWS cannot roll back; nothing changed',
-    whatToDo: 'Point the group at a version number, or set auto-rollback: false.',
+    whatToDo: 'Point the group at a version number, or set `auto-rollback: false`.',
     showsAppLog: false,
   },
   'refresh-in-progress': {
     meaning:
       'another instance refresh is running and `on-refresh-in-progress: fail`, or one started while this one was being prepared',
     whatToDo:
-      'Wait, or use on-refresh-in-progress: wait or cancel; serialize deploys per environment (a workflow concurrency group).',
+      'Wait, or use `on-refresh-in-progress: wait` or `cancel`; serialize deploys per environment (a workflow concurrency group).',
     showsAppLog: false,
   },
   'refresh-not-started': {
     meaning: 'AWS accepted the instance refresh but returned no refresh id',
     whatToDo:
-      'Look for the refresh in the EC2 console, then run the action again with on-refresh-in-progress: wait.',
+      'Look for the refresh in the EC2 console, then run the action again with `on-refresh-in-progress: wait`.',
     showsAppLog: false,
   },
   'refresh-not-found': {
@@ -260,13 +262,15 @@ export const FAILURES = {
     showsAppLog: false,
   },
   'rolled-back': {
-    meaning: 'the new version failed its health checks and AWS rolled back; users are served by the previous release',
+    meaning:
+      'the new version failed its health checks and AWS rolled back; users are served by the previous release',
     whatToDo: 'Read the target reason codes and the app log in the log; fix the release and deploy again.',
     showsAppLog: true,
   },
   'refresh-failed': {
     meaning: 'the instance refresh failed (auto-rollback off)',
-    whatToDo: 'The group may run mixed versions: fix the release and deploy again, or deploy the previous image.',
+    whatToDo:
+      'The group may run mixed versions: fix the release and deploy again, or deploy the previous image.',
     showsAppLog: true,
   },
   'rollback-failed': {
@@ -288,24 +292,24 @@ export const FAILURES = {
     meaning:
       "not healthy within `wait-timeout-minutes`; this run's refresh was rolled back or cancelled per `on-timeout`, unless the group was already healthy on the new version or AWS was rolling it back itself (the log says which)",
     whatToDo:
-      "Read the target lines and the refresh's last status; raise wait-timeout-minutes only if instances were merely slow.",
+      "Read the target lines and the refresh's last status; raise `wait-timeout-minutes` only if instances were merely slow.",
     showsAppLog: true,
   },
   'credentials-expired': {
     meaning: 'the AWS session expired mid-wait; the refresh may still be running',
     whatToDo:
-      'Check it with the command in the message; raise role-duration-seconds above wait-timeout-minutes.',
+      'Check it with the command in the message; raise `role-duration-seconds` above `wait-timeout-minutes`.',
     showsAppLog: false,
   },
   // Smoke check (deploy, rollout)
   'no-load-balancer': {
     meaning: 'the target group is attached to no load balancer, so there is no URL to smoke-check',
-    whatToDo: 'Attach it to a listener (the bundled stack does), set app-url, or set smoke-check: false.',
+    whatToDo: 'Attach it to a listener (the bundled stack does), set `app-url`, or set `smoke-check: false`.',
     showsAppLog: false,
   },
   'smoke-failed': {
     meaning: 'targets healthy, but the public health URL never answered 200 (or a later answer failed)',
-    whatToDo: 'Check listener rules, DNS and security groups, or set app-url to the URL users reach.',
+    whatToDo: 'Check listener rules, DNS and security groups, or set `app-url` to the URL users reach.',
     showsAppLog: true,
   },
   'smoke-wrong-release': {
@@ -316,12 +320,13 @@ export const FAILURES = {
   },
   'smoke-no-commit': {
     meaning: 'the health answer does not say which commit it runs',
-    whatToDo: 'Serve {"version", "commit"} on the health path (the bundled app does).',
+    whatToDo: 'Serve `{"version", "commit"}` on the health path (the bundled app does).',
     showsAppLog: false,
   },
   'smoke-app-failed': {
     meaning: '`smoke-app-path` did not answer 2xx with the public Host',
-    whatToDo: 'On 400, add the host to DJANGO_ALLOWED_HOSTS; on a redirect, use the https:// URL as app-url.',
+    whatToDo:
+      'On 400, add the host to `DJANGO_ALLOWED_HOSTS`; on a redirect, use the `https://` URL as `app-url`.',
     showsAppLog: false,
   },
   // Scale test
@@ -332,7 +337,7 @@ export const FAILURES = {
   },
   'at-max-capacity': {
     meaning: 'scale-test: the group already runs at max capacity; no load was sent',
-    whatToDo: 'Raise max_size, or wait for a scale-in.',
+    whatToDo: 'Raise `max_size`, or wait for a scale-in.',
     showsAppLog: false,
   },
   'scaling-suspended': {
@@ -347,7 +352,7 @@ export const FAILURES = {
   },
   'no-cpu-scaling-policy': {
     meaning: 'scale-test: the group has no single CPU target tracking policy',
-    whatToDo: 'Keep exactly one ASGAverageCPUUtilization target tracking policy on the group.',
+    whatToDo: 'Keep exactly one `ASGAverageCPUUtilization` target tracking policy on the group.',
     showsAppLog: false,
   },
   'no-policy-alarms': {
@@ -356,7 +361,8 @@ export const FAILURES = {
     showsAppLog: false,
   },
   'load-too-short': {
-    meaning: 'scale-test: `stress-duration-seconds` is shorter than the high alarm needs to fire; no load was sent',
+    meaning:
+      'scale-test: `stress-duration-seconds` is shorter than the high alarm needs to fire; no load was sent',
     whatToDo: 'Lengthen the load.',
     showsAppLog: false,
   },
@@ -367,7 +373,7 @@ export const FAILURES = {
   },
   'alarm-not-fired': {
     meaning: 'scale-test: the alarm never fired; the message gives the peak CPU against the target',
-    whatToDo: 'Use more stress-workers-per-vcpu or a longer load.',
+    whatToDo: 'Use more `stress-workers-per-vcpu` or a longer load.',
     showsAppLog: false,
   },
   'no-scale-out': {
@@ -377,13 +383,14 @@ export const FAILURES = {
     showsAppLog: false,
   },
   'new-instances-not-serving': {
-    meaning: 'scale-test: the group scaled out, the new instances never turned healthy; their reason codes are listed',
+    meaning:
+      'scale-test: the group scaled out, the new instances never turned healthy; their reason codes are listed',
     whatToDo: 'Read the reason codes and their app log: boot, image pull, capacity.',
     showsAppLog: true,
   },
   'no-scale-in': {
     meaning: 'scale-test with `wait-for-scale-in`: the group did not scale back in within the timeout',
-    whatToDo: 'Raise scale-test-timeout-minutes, or set wait-for-scale-in: false.',
+    whatToDo: 'Raise `scale-test-timeout-minutes`, or set `wait-for-scale-in: false`.',
     showsAppLog: false,
   },
   cancelled: {

@@ -128,7 +128,11 @@ export function rolloutSummary(result: RolloutResult, links?: ConsoleLinks): str
 }
 
 /** `nextSteps`: the error's own; when it has none, the failure catalogue's say what to do. */
-export function failureSummary(reason: FailureReason, message: string, nextSteps: string | undefined): string {
+export function failureSummary(
+  reason: FailureReason,
+  message: string,
+  nextSteps: string | undefined,
+): string {
   return [
     '### Deploy failed',
     '',
@@ -141,6 +145,10 @@ export function failureSummary(reason: FailureReason, message: string, nextSteps
 }
 
 /** The message the step fails with: what happened, then the next step (the catalogue's if the error has none). */
-export function failureMessage(reason: FailureReason, message: string, nextSteps: string | undefined): string {
+export function failureMessage(
+  reason: FailureReason,
+  message: string,
+  nextSteps: string | undefined,
+): string {
   return `${message}\nWhat to do: ${nextStepsFor(reason, nextSteps)}`;
 }
