@@ -7,6 +7,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readActionMetadata } from '../scripts/lib/actionDocs';
+import { actionWithFailureReasons, readmeWithFailureTable } from '../scripts/lib/failureDocs';
 import { FAILURE_REASONS, FAILURES, nextStepsFor, showsAppLog } from '../src/failures';
 
 const ROOT = join(__dirname, '..');
@@ -47,7 +49,9 @@ const uses = sourceFiles().flatMap((path) =>
 
 describe('the failure catalogue', () => {
   it('finds a reason compared as a plain string, so a typo there is caught', () => {
-    expect(reasonsUsedIn(`expect(run.outputs['failure-reason']).toBe('rolld-back');`)).toEqual(['rolld-back']);
+    expect(reasonsUsedIn(`expect(run.outputs['failure-reason']).toBe('rolld-back');`)).toEqual([
+      'rolld-back',
+    ]);
     expect(reasonsUsedIn(`if: steps.deploy.outputs.failure-reason == 'time-out'`)).toEqual(['time-out']);
     expect(reasonsUsedIn(`expect(error.reason).toBe('no-scaleout')`)).toEqual(['no-scaleout']);
     expect(reasonsUsedIn(`{ reason: 'smoke-fail', nextSteps }`)).toEqual(['smoke-fail']);
@@ -102,5 +106,21 @@ describe('the failure catalogue', () => {
     expect(nextStepsFor('timeout', 'Raise it.')).toBe('Raise it.');
     expect(nextStepsFor('invalid-input', undefined)).toBe(FAILURES['invalid-input'].whatToDo);
     expect(nextStepsFor('unexpected-error', '  ')).toBe(FAILURES['unexpected-error'].whatToDo);
+  });
+});
+
+describe('the docs generated from the catalogue (npm run docs)', () => {
+  it("are the README's failure table", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toBe(readmeWithFailureTable(readme));
+    for (const reason of FAILURE_REASONS) expect(readme).toContain(`| \`${reason}\` | `);
+  });
+
+  it("are the failure-reason output's description in action.yml, naming every code", () => {
+    const action = readFileSync(join(ROOT, 'action.yml'), 'utf8');
+    expect(action).toBe(actionWithFailureReasons(action));
+    const description = readActionMetadata().outputs['failure-reason']?.description ?? '';
+    const named = description.match(/One of ([a-z0-9, -]+) \(/)?.[1]?.split(', ');
+    expect(named).toEqual(FAILURE_REASONS);
   });
 });
