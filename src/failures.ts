@@ -51,7 +51,7 @@ export const FAILURES = {
   'registry-login-failed': {
     meaning: '`docker login` to the registry failed',
     whatToDo:
-      'Check `dockerhub-username` and `dockerhub-token`: a DockerHub access token with Read & Write permission, stored as a repository secret.',
+      'Check the registry username and token; for DockerHub, `dockerhub-username` and `dockerhub-token`: an access token with Read & Write permission, stored as a repository secret.',
     showsAppLog: false,
   },
   'image-build-failed': {
@@ -151,7 +151,8 @@ export const FAILURES = {
   },
   'state-locked': {
     meaning: 'another run holds the Terraform state lock past `lock-timeout`',
-    whatToDo: 'Let it finish; run `terraform force-unlock <ID>` only if no run holds it (a crashed job).',
+    whatToDo:
+      'Let it finish; only if no run holds it (a crashed job), run `terraform force-unlock` with the lock ID from the message.',
     showsAppLog: false,
   },
   'plan-stale': {
