@@ -1,10 +1,12 @@
+import type { FailureReason } from './failures';
+
 /**
- * A failure the action understands: `reason` is a stable code for the `failure-reason` output and
- * for scripts; `nextSteps` tells the person reading the log what to do about it.
+ * A failure the action understands: `reason` is a stable code from the failure catalogue, for the
+ * `failure-reason` output and for scripts; `nextSteps` tells the person reading the log what to do about it.
  */
 export class DeployError extends Error {
   constructor(
-    readonly reason: string,
+    readonly reason: FailureReason,
     message: string,
     readonly nextSteps: string,
   ) {

@@ -125,7 +125,7 @@ describe('withOutcome', () => {
         status: 'rollout-failed',
         commit: MERGE,
         runUrl: RUN_URL,
-        reason: 'rollout-failed',
+        reason: 'rolled-back',
         message: 'x'.repeat(5000),
       },
       (text) => text,

@@ -60,6 +60,7 @@ import {
 import { startFakeGitHub, WORKFLOW_BOT } from '../support/fakeGitHub';
 import { loginToRegistry } from '../../emulation/appReleases';
 import { runAction, type ActionRun } from '../../emulation/runAction';
+import type { FailureReason } from '../../src/failures';
 
 const REPO_ROOT = resolve(__dirname, '../..');
 const FIRST_COMMIT = randomBytes(20).toString('hex');
@@ -123,7 +124,7 @@ function actionEnv(extra: Record<string, string> = {}): Record<string, string> {
 
 /** On failure, shows the action's log, which says why: a bare exit code would not. */
 /** A failure with the wrong reason shows the run's log, so a flaky cause can be read from CI. */
-function expectFailureReason(run: ActionRun, reason: string): void {
+function expectFailureReason(run: ActionRun, reason: FailureReason): void {
   const actual = { exitCode: run.exitCode, reason: run.outputs['failure-reason'] };
   expect({ ...actual, log: actual.reason === reason ? '' : run.stdout }).toEqual({
     exitCode: 1,

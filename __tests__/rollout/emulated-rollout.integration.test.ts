@@ -15,6 +15,9 @@ import { DEPLOYED_COMMIT, startHealthServer } from '../../emulation/healthServer
 import { runAction } from '../../emulation/runAction';
 import { seedRegion, type SeededStack } from '../../emulation/seedRegion';
 
+/** The log group a failed rollout's app log excerpt is printed in. */
+const APP_LOG_GROUP = 'Rollout: app log of the failing instances';
+
 let region: EmulatedRegion;
 let health: Awaited<ReturnType<typeof startHealthServer>>;
 let stack: SeededStack;
@@ -215,6 +218,7 @@ describe('rollout against the emulated region', () => {
       /Refresh \S+ last status: InProgress: Waiting for instances to pass their health checks/,
     );
     expect(run.stdout).toMatch(/started a rollback of refresh \S+ to version 1/);
+    expect(run.stdout).toContain(APP_LOG_GROUP);
     const refreshes = await autoScaling.send(
       new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: stack.asgName }),
     );
@@ -230,6 +234,7 @@ describe('rollout against the emulated region', () => {
     expect(run.exitCode).toBe(1);
     expect(run.outputs['failure-reason']).toBe('smoke-failed');
     expect(run.stdout).toContain(`GET ${health.url}/health/ -> HTTP 503`);
+    expect(run.stdout).toContain(APP_LOG_GROUP);
     expect(await groupVersions()).toEqual({ group: '2', instances: ['2', '2'] });
   });
 
@@ -239,5 +244,7 @@ describe('rollout against the emulated region', () => {
     expect(run.exitCode).toBe(1);
     expect(run.outputs['failure-reason']).toBe('asg-not-found');
     expect(run.stdout).toContain(`Auto Scaling group "no-such-group" was not found in ${region.region}`);
+    // The catalogue shows the app log only for a rollout that ran and failed.
+    expect(run.stdout).not.toContain(APP_LOG_GROUP);
   });
 });

@@ -31,6 +31,7 @@ import { startEmulatedRegion, type EmulatedRegion } from '../../emulation/region
 import { DEPLOYED_COMMIT, startHealthServer } from '../../emulation/healthServer';
 import { runAction, type ActionRun } from '../../emulation/runAction';
 import { seedRegion, type SeededStack } from '../../emulation/seedRegion';
+import type { FailureReason } from '../../src/failures';
 
 const OLD_COMMIT = '0123456789abcdef0123456789abcdef01234567';
 
@@ -135,7 +136,7 @@ function failInstancesOf(version: number): () => void {
   };
 }
 
-function expectExplainedFailure(run: ActionRun, reason: string): void {
+function expectExplainedFailure(run: ActionRun, reason: FailureReason): void {
   expect({ exitCode: run.exitCode, reason: run.outputs['failure-reason'] }).toEqual({ exitCode: 1, reason });
 }
 

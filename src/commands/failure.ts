@@ -2,9 +2,10 @@
 
 import * as core from '@actions/core';
 import { DeployError, errorMessage, errorName } from '../errors';
+import type { FailureReason } from '../failures';
 import { ConfigError } from '../inputs';
 import type { Logger } from '../log';
-import { failureSummary, type Reporter } from '../report';
+import { failureMessage, failureSummary, type Reporter } from '../report';
 
 const AWS_AUTH_ERRORS: Record<string, string> = {
   AccessDenied: 'The deploy role lacks a permission: compare its policy with the IAM policy in the README.',
@@ -23,7 +24,7 @@ export async function reportFailure(
   error: unknown,
   { log, reporter }: { log: Logger; reporter: Reporter },
 ): Promise<void> {
-  let reason: string;
+  let reason: FailureReason;
   let message: string;
   let nextSteps: string | undefined;
   if (error instanceof ConfigError) {
@@ -42,7 +43,7 @@ export async function reportFailure(
       if (error instanceof Error && error.stack && core.isDebug()) core.debug(error.stack);
     }
   }
-  reporter.setFailed(nextSteps ? `${message}\nWhat to do: ${nextSteps}` : message);
+  reporter.setFailed(failureMessage(reason, message, nextSteps));
   // After the failure is reported: an unwritable GITHUB_OUTPUT must not hide why the run failed.
   try {
     reporter.setOutput('failure-reason', reason);

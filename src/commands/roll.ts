@@ -2,6 +2,7 @@
 
 import { scaledClock } from '../clock';
 import { DeployError } from '../errors';
+import { showsAppLog } from '../failures';
 import type { DeployConfig, RolloutConfig } from '../inputs';
 import type { RolloutResult, RolloutSettings } from '../rollout';
 import type { Session } from './session';
@@ -23,11 +24,11 @@ export async function rollOut(
 ): Promise<RolloutResult> {
   const dependencies = await rolloutDependencies(session);
   const { runRollout } = await import('../rollout');
-  const { FAILED_ROLLOUT_REASONS, printAppLogOfFailingInstances } = await import('../rollout/appLog');
+  const { printAppLogOfFailingInstances } = await import('../rollout/appLog');
   try {
     return await runRollout(dependencies, settings, session.config.aws.region);
   } catch (error) {
-    if (error instanceof DeployError && FAILED_ROLLOUT_REASONS.has(error.reason)) {
+    if (error instanceof DeployError && showsAppLog(error.reason)) {
       await printAppLogOfFailingInstances({
         clients: dependencies.clients,
         log: dependencies.log,

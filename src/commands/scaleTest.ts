@@ -1,6 +1,7 @@
 /** `scale-test`: load the fleet's CPU, watch the alarm, the scale-out and the new targets. */
 
 import { DeployError } from '../errors';
+import { showsAppLog } from '../failures';
 import type { ScaleTestConfig } from '../inputs';
 import type { ScaleTestTarget } from '../scale';
 import { setOutputs, type Session } from './session';
@@ -60,7 +61,7 @@ export async function scaleTestCommand(session: Session<ScaleTestConfig>): Promi
     await reporter.writeSummary(scaleTestSummary(result));
   } catch (error) {
     if (error instanceof ScaleTestFailure) {
-      if (error.reason === 'new-instances-not-serving') {
+      if (showsAppLog(error.reason)) {
         await printAppLogOfFailingInstances({
           clients,
           log,

@@ -1,4 +1,5 @@
 import { DeployError, errorMessage } from '../errors';
+import type { FailureReason } from '../failures';
 import type { Logger } from '../log';
 import { commitPullRequests, mergedPullRequest } from './approval';
 import { findPlanComment, gitHubFailure, type GitHubClient } from './github';
@@ -27,7 +28,7 @@ export interface ApplyOutcome {
   /** `1 to add, 2 to change, …` of the applied plan. */
   counts?: string;
   /** For a failure: the stable reason code and the message the log shows. */
-  reason?: string;
+  reason?: FailureReason;
   message?: string;
 }
 

@@ -1,7 +1,8 @@
-/** The job summary's Markdown for each command's result or failure, pure. */
+/** The job summary's Markdown for each command's result or failure, and the failure's message, pure. */
 import { codeSpan, escapeText, tableRow } from '../comment/markdown';
 import { createRedactor, releaseSection } from '../comment';
 import { consoleLinksMarkdown, type ConsoleLinks } from '../console';
+import { nextStepsFor, type FailureReason } from '../failures';
 import type { ImageResult } from '../image';
 import type { RolloutResult } from '../rollout';
 import { describeCounts, type PlanReview, type PlanSummary, type ResourceChange } from '../terraform';
@@ -125,14 +126,28 @@ export function rolloutSummary(result: RolloutResult, links?: ConsoleLinks): str
   ].join('\n');
 }
 
-export function failureSummary(reason: string, message: string, nextSteps: string | undefined): string {
+/** `nextSteps`: the error's own; when it has none, the failure catalogue's say what to do. */
+export function failureSummary(
+  reason: FailureReason,
+  message: string,
+  nextSteps: string | undefined,
+): string {
   return [
     '### Deploy failed',
     '',
     table([
       ['Reason', codeSpan(reason)],
       ['What happened', textLines(message)],
-      ...(nextSteps ? ([['What to do', textLines(nextSteps)]] as [string, string][]) : []),
+      ['What to do', textLines(nextStepsFor(reason, nextSteps))],
     ]),
   ].join('\n');
+}
+
+/** The message the step fails with: what happened, then the next step (the catalogue's if the error has none). */
+export function failureMessage(
+  reason: FailureReason,
+  message: string,
+  nextSteps: string | undefined,
+): string {
+  return `${message}\nWhat to do: ${nextStepsFor(reason, nextSteps)}`;
 }

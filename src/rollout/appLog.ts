@@ -11,16 +11,6 @@ import { describeTargets, type TargetState } from '../fleet';
  * per instance id, in the group the stack's `app_log_group` output names).
  */
 
-/** Failure reasons of a rollout that ran and failed, where the instances' own log explains why. */
-export const FAILED_ROLLOUT_REASONS = new Set([
-  'rolled-back',
-  'refresh-failed',
-  'rollback-failed',
-  'refresh-cancelled',
-  'timeout',
-  'smoke-failed',
-]);
-
 /** Bounds, so a crash loop cannot flood the job log. */
 export const APP_LOG_LIMITS = { instances: 2, lines: 30, lineLength: 500 };
 

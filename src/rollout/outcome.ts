@@ -1,5 +1,7 @@
+import type { FailureReason } from '../failures';
+
 interface RefreshFailure {
-  reason: string;
+  reason: FailureReason;
   nextSteps: string;
 }
 

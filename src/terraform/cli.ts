@@ -1,4 +1,5 @@
 import { DeployError, errorMessage } from '../errors';
+import type { FailureReason } from '../failures';
 import type { CommandOptions, CommandResult, CommandRunner } from '../exec';
 import { formatDuration, type Logger } from '../log';
 import type { Clock } from '../clock';
@@ -180,7 +181,7 @@ async function terraform(
 /** A failed step, explained: a held state lock by its holder, anything else by Terraform's error. */
 function failure(
   cli: TerraformCli,
-  reason: string,
+  reason: FailureReason,
   step: string,
   result: CommandResult,
   nextSteps: string,
@@ -195,7 +196,7 @@ function failure(
 }
 
 /** JSON a terraform command printed; the setup-terraform wrapper is what usually spoils it. */
-function parseTerraformJson(text: string, command: string, reason: string): unknown {
+function parseTerraformJson(text: string, command: string, reason: FailureReason): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
