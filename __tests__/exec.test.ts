@@ -81,6 +81,31 @@ describe('runCommand', () => {
     expect(result.stdout).not.toMatch(/^INPUT_/m);
   });
 
+  it("gives the child the runner's cache service only when asked (a build that uses the cache)", async () => {
+    const runner = {
+      PATH: '/bin',
+      ACTIONS_RUNTIME_TOKEN: 'runtime-token',
+      ACTIONS_RUNTIME_URL: 'https://pipelines.example/',
+      ACTIONS_CACHE_URL: 'https://cache.example/',
+      ACTIONS_RESULTS_URL: 'https://results.example/',
+      ACTIONS_CACHE_SERVICE_V2: 'true',
+    };
+    expect(childEnvironment(runner)).toEqual({ PATH: '/bin' });
+    expect(childEnvironment(runner, {}, true)).toEqual(runner);
+
+    const saved = process.env.ACTIONS_RUNTIME_TOKEN;
+    process.env.ACTIONS_RUNTIME_TOKEN = 'runtime-token-of-this-job';
+    try {
+      const printEnv = (runnerCache?: boolean) =>
+        runCommand('sh', ['-c', 'env'], { silent: true, ...(runnerCache ? { runnerCache } : {}) });
+      expect((await printEnv()).stdout).not.toContain('runtime-token-of-this-job');
+      expect((await printEnv(true)).stdout).toContain('ACTIONS_RUNTIME_TOKEN=runtime-token-of-this-job');
+    } finally {
+      if (saved === undefined) delete process.env.ACTIONS_RUNTIME_TOKEN;
+      else process.env.ACTIONS_RUNTIME_TOKEN = saved;
+    }
+  });
+
   it('rejects when the command cannot start, closing its block', async () => {
     const log = captureStdout();
     try {

@@ -20,6 +20,11 @@ export interface CommandOptions {
    * printed (secrets, or values that may be); defaults to the real one.
    */
   displayArgs?: string[];
+  /**
+   * Hand the child the runner's cache service variables: only for the build that reads and
+   * writes GitHub's cache (buildx takes the token from its environment).
+   */
+  runnerCache?: boolean;
 }
 
 /** Runs external tools (terraform, docker); injected so tests can record or replace them. */
@@ -36,14 +41,26 @@ export type CommandRunner = (
  */
 const WITHHELD_VARIABLE = /^(INPUT_|ACTIONS_ID_TOKEN_REQUEST_)/i;
 
-/** The environment for a child: the action's own minus what is withheld, plus the command's. */
+/**
+ * The runner's cache and results service: its token can write any cache entry of the repository,
+ * which later runs (main's deploys included) restore. Terraform never needs it, and on a pull
+ * request it runs the pull request's own configuration (providers, external programs).
+ */
+const RUNNER_CACHE_VARIABLE = /^ACTIONS_(RUNTIME_TOKEN|RUNTIME_URL|CACHE_URL|RESULTS_URL|CACHE_SERVICE_V2)$/i;
+
+/**
+ * The environment for a child: the action's own minus what is withheld (the runner's cache
+ * service too, unless `runnerCache`), plus the command's.
+ */
 export function childEnvironment(
   parent: NodeJS.ProcessEnv,
   extra: Record<string, string> = {},
+  runnerCache = false,
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(parent)) {
-    if (value !== undefined && !WITHHELD_VARIABLE.test(name)) env[name] = value;
+    const withheld = WITHHELD_VARIABLE.test(name) || (!runnerCache && RUNNER_CACHE_VARIABLE.test(name));
+    if (value !== undefined && !withheld) env[name] = value;
   }
   return { ...env, ...extra };
 }
@@ -105,7 +122,7 @@ export const runCommand: CommandRunner = (command, args, options = {}) =>
   new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
-      env: childEnvironment(process.env, options.env),
+      env: childEnvironment(process.env, options.env, options.runnerCache),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const log = options.silent ? undefined : createInertWriter(writeToLog);

@@ -126,6 +126,7 @@ describe('the deploy policy in docs/iam-deploy-policy.json', () => {
       'iam-plan-policy',
       'iam-boundary-policy',
       'iam-trust-deploy-role',
+      'iam-trust-deploy-role-pinned',
       'iam-trust-plan-role',
     ]) {
       expect(read('README.md')).toContain(`(docs/${document}.json)`);

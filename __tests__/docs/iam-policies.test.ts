@@ -7,7 +7,7 @@
  * fails the test rather than being guessed.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from '@cdktf/hcl2json';
 
@@ -279,6 +279,10 @@ describe('the trust policies and the boundary', () => {
   it.each([
     ['iam-trust-plan-role', 'repo:acme/shop:pull_request'],
     ['iam-trust-deploy-role', 'repo:acme/shop:environment:production'],
+    [
+      'iam-trust-deploy-role-pinned',
+      'repo:acme/shop:environment:production:job_workflow_ref:org/ha-django-deploy/.github/workflows/deploy.yml@refs/tags/v1',
+    ],
   ])('%s trusts only GitHub OIDC tokens for %s', (name, subject) => {
     const [statement, ...others] = policy(name).Statement;
     expect(others).toEqual([]);
@@ -294,6 +298,20 @@ describe('the trust policies and the boundary', () => {
       },
     });
     expect(Object.keys(statement?.Condition ?? {})).toEqual(['StringEquals']);
+  });
+
+  it('the pinned deploy trust names this reusable workflow, in the subject the README has GitHub build', () => {
+    const subject = policy('iam-trust-deploy-role-pinned').Statement[0] as Statement & {
+      Condition: { StringEquals: Record<string, string> };
+    };
+    const pinned = subject.Condition.StringEquals['token.actions.githubusercontent.com:sub'] ?? '';
+    // GitHub joins the template's claims in order: repo:<repo>:<context>:job_workflow_ref:<ref>.
+    const [, workflowPath] =
+      /:job_workflow_ref:org\/ha-django-deploy\/(.+)@refs\/tags\/v\d+$/.exec(pinned) ?? [];
+    expect(existsSync(join(ROOT, workflowPath ?? 'missing'))).toBe(true);
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ')).toContain(
+      "-f 'include_claim_keys[]=repo' -f 'include_claim_keys[]=context' -f 'include_claim_keys[]=job_workflow_ref'",
+    );
   });
 
   it('the boundary allows no IAM, STS or write outside the app’s parameters and logs', () => {

@@ -139,8 +139,12 @@ describe('buildx path (recording stand-in for docker)', () => {
         `type=gha,mode=max,scope=${registry.host}/acme/web,ignore-error=true`,
       ]),
     );
-    // buildx reads the cache service's token from its environment; it is never in argv.
+    // buildx reads the cache service's token from its environment; it is never in argv, and only
+    // this command is given it.
     expect(build.join(' ')).not.toContain('runtime-token');
+    expect(docker.calls.filter(({ options }) => options?.runnerCache).map(({ args }) => args[1])).toEqual([
+      'build',
+    ]);
     expect(build.at(-1)).toBe('app');
     // The result files are cleaned up with their temporary directory.
     expect(readdirSync(runnerTemp)).toEqual([]);
@@ -158,6 +162,7 @@ describe('buildx path (recording stand-in for docker)', () => {
     const { dependencies, settings, recorder } = stage(docker.run);
     await buildAndPush(dependencies, settings);
     expect(docker.calls[3]!.args.join(' ')).not.toContain('type=gha');
+    expect(docker.calls[3]!.options?.runnerCache).toBe(false);
     expect(recorder.text()).toContain("the buildx builder's driver is docker");
     expect(recorder.text()).toContain('docker/setup-buildx-action');
   });

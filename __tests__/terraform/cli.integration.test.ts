@@ -119,6 +119,35 @@ async function applied(terraform: Terraform, plan: () => ReturnType<Terraform['p
 }
 
 describe('terraform stage with the real CLI', () => {
+  it("keeps the runner's cache service token out of what the configuration can read (a pull request's plan)", async () => {
+    // What a pull request's Terraform can do: read its own process environment at plan time.
+    const reader = `
+variable "image" {
+  type = string
+}
+output "environment" {
+  value = replace(file("/proc/self/environ"), "\\u0000", "\\n")
+}
+`;
+    const runner = {
+      ACTIONS_RUNTIME_TOKEN: 'runner-cache-token-for-this-job',
+      ACTIONS_RESULTS_URL: 'https://results.example/',
+      ACTIONS_CACHE_URL: 'https://cache.example/',
+    };
+    Object.assign(process.env, runner);
+    try {
+      const { plan } = await initialised(reader);
+      const { planText } = await plan();
+      expect(planText).toContain('TF_IN_AUTOMATION=1');
+      for (const [name, value] of Object.entries(runner)) {
+        expect(planText).not.toContain(name);
+        expect(planText).not.toContain(value);
+      }
+    } finally {
+      for (const name of Object.keys(runner)) Reflect.deleteProperty(process.env, name);
+    }
+  });
+
   it('plans changes (exit 2), applies exactly the saved plan, and reads the outputs', async () => {
     const { terraform, plan, recorder } = await initialised();
     const first = await plan();

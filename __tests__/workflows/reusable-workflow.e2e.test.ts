@@ -177,6 +177,7 @@ async function act(
   event: 'push' | 'pull_request',
   payload: object,
   vars: Record<string, string> = {},
+  workflow = '.github/workflows/web.yml',
 ): Promise<ActRun> {
   const eventFile = join(dir, `${event}.json`);
   writeFileSync(eventFile, JSON.stringify(payload));
@@ -184,7 +185,7 @@ async function act(
     repo: callerDir,
     event,
     eventFile,
-    workflow: '.github/workflows/web.yml',
+    workflow,
     cacheDir: mkdtempSync(join(dir, `act-${event}-`)),
     localRepositories: {
       'org/ha-django-deploy@v1': join(dir, 'ha-django-deploy'),
@@ -239,7 +240,9 @@ function expectJobSucceeded(run: ActRun): void {
   });
 }
 
-const PUSH = () => ({ ref: 'refs/heads/main', after: callerSha, repository: { full_name: 'acme/web' } });
+// GitHub's push and pull_request payloads name the repository's default branch.
+const REPOSITORY = { full_name: 'acme/web', default_branch: 'main' };
+const PUSH = (ref = 'refs/heads/main') => ({ ref, after: callerSha, repository: REPOSITORY });
 
 describe('deploy.yml run by nektos/act through a caller', () => {
   let deployedImage: string;
@@ -255,15 +258,37 @@ describe('deploy.yml run by nektos/act through a caller', () => {
     expect(run.log).not.toMatch(/docker build|terraform plan:|Assuming role|setup-buildx STAND-IN/);
   }, 300_000);
 
+  it('push to another branch through a caller that does not limit its push trigger: refused before anything runs', async () => {
+    // The team's caller as it should not be: `on: push` for every branch.
+    const anyBranch = readFileSync(join(__dirname, 'caller.yml'), 'utf8').replace(
+      /^ {2}push:\n {4}branches: \[main\]\n/m,
+      '  push:\n',
+    );
+    expect(anyBranch).not.toContain('branches:');
+    writeFileSync(join(callerDir, '.github/workflows/any-branch.yml'), anyBranch);
+    try {
+      const run = await act('push', PUSH('refs/heads/feature/login'), {}, '.github/workflows/any-branch.yml');
+
+      expect(run.exitCode).not.toBe(0);
+      // The step's message is checked by running its script (workflows/least-privilege.test.ts): act
+      // drops the output of a step that exits at once.
+      expect(run.log).toContain('❌  Failure - Main Check the ref this deploy ships');
+      expect(run.log).not.toMatch(
+        /Check the app's build context|docker build|terraform plan:|Assuming role|setup-buildx STAND-IN/,
+      );
+    } finally {
+      rmSync(join(callerDir, '.github/workflows/any-branch.yml'));
+    }
+  }, 300_000);
+
   it('push: checks out the caller and the action at the workflow commit, builds the caller app, applies, rolls out', async () => {
     // The smoke check's stand-in answers as the caller's release would: with the commit it built.
     health.setCommits([callerSha]);
-    const run = await act('push', {
-      ref: 'refs/heads/main',
-      after: callerSha,
-      repository: { full_name: 'acme/web' },
-    });
+    const run = await act('push', PUSH());
     expectJobSucceeded(run);
+    expect(run.log).toContain(
+      `ha-django-deploy: deploying refs/heads/main at ${callerSha} (push; default branch main)`,
+    );
 
     // The pull_request job was skipped by its `if:`, the deploy job ran.
     expect(run.log).toMatch(/\[web\/ha-django-deploy\/deploy\s*\] 🏁 {2}Job succeeded/);
@@ -325,7 +350,7 @@ describe('deploy.yml run by nektos/act through a caller', () => {
         head: { sha: callerSha, repo: { full_name: 'acme/web' } },
         base: { ref: 'main' },
       },
-      repository: { full_name: 'acme/web' },
+      repository: REPOSITORY,
     });
     expectJobSucceeded(run);
 

@@ -244,7 +244,9 @@ async function buildxBuildAndPush(
 ): Promise<PushedImage> {
   const files = { metadataFile: join(workDir, 'metadata.json'), iidFile: join(workDir, 'iid') };
   const cacheScope = await chooseGhaCache(dependencies, request.repository);
-  const result = await docker(dependencies, buildxBuildArgs(request, files, cacheScope));
+  const result = await docker(dependencies, buildxBuildArgs(request, files, cacheScope), {
+    runnerCache: cacheScope !== undefined,
+  });
   if (result.exitCode !== 0) throw buildFailed(request, result);
   const metadata = await readOptional(files.metadataFile);
   const digest = parseBuildxMetadataDigest(metadata);
