@@ -27,6 +27,27 @@ from .rules import POSTGRES_DEFAULT_PORT, current_master_password, force_ssl, ge
 from .tls import CertificateAuthority
 
 
+def process_memory(pid: int | str, field: str) -> int:
+    """A `kB` field of /proc/<pid>/status (VmRSS) or smaps_rollup (Pss), in bytes; 0 once gone."""
+    source = "status" if field.startswith("Vm") else "smaps_rollup"
+    try:
+        for line in Path(f"/proc/{pid}/{source}").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def process_tree(pid: int) -> list[int]:
+    """A process and its children (the postmaster's backends and workers are one level down)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    return [pid, *map(int, children)]
+
+
 @dataclass
 class InstanceServer:
     db: DBInstance
@@ -228,10 +249,18 @@ class Databases:
         self.launcher.shutdown(wait=False)
         shutil.rmtree(self.workdir, ignore_errors=True)
 
+    def memory(self) -> dict[str, int]:
+        """Bytes now: this server's resident memory, and its PostgreSQL servers' proportional set
+        size (their processes share the buffer pool: resident sizes would count it once each)."""
+        pids = [e.server.process.pid for e in self.servers.values() if e.server.process and e.server.running]
+        return {"server": process_memory("self", "VmRSS"),
+                "databases": sum(process_memory(member, "Pss") for pid in pids for member in process_tree(pid))}
+
     def describe(self) -> dict[str, Any]:
         return {
             "caFile": str(self.authority.certificate_file),
             "hostsFile": str(self.hosts_file),
+            "memoryBytes": self.memory(),
             "instances": {
                 entry.db.db_instance_identifier: {
                     "endpoint": entry.endpoint, "address": entry.server.address, "port": entry.server.port,
