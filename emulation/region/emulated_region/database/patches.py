@@ -1,6 +1,8 @@
 """Where moto's RDS and Secrets Manager meet the real servers: one wrapper per API action, each
 calling moto's own code and then doing what AWS does to the instance behind it."""
 
+import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from moto.rds.exceptions import InvalidParameterCombination
@@ -14,41 +16,58 @@ if TYPE_CHECKING:
     from . import Databases
 
 
-def install(databases: "Databases") -> None:
-    create, delete, modify = RDSBackend.create_db_instance, RDSBackend.delete_db_instance, RDSBackend.modify_db_instance
-    modify_parameters, reboot = RDSBackend.modify_db_parameter_group, RDSResponse.reboot_db_instance
-    rotate = SecretsManagerBackend.rotate_secret
+def replacing(owner: type, name: str) -> Callable[[Callable[..., Any]], None]:
+    """Puts the decorated function in place of `owner.name`; it is called with moto's original
+    first, then the original's arguments."""
+    original = getattr(owner, name)
 
-    def secret_as_aws(secret: MasterUserSecret) -> str:
+    def decorate(replacement: Callable[..., Any]) -> None:
+        @functools.wraps(original)
+        def replaced(*args: Any, **kwargs: Any) -> Any:
+            return replacement(original, *args, **kwargs)
+
+        setattr(owner, name, replaced)
+
+    return decorate
+
+
+def install(databases: "Databases") -> None:
+    @replacing(MasterUserSecret, "_generate_secret_string")
+    def secret_as_aws(_original: Callable[..., str], secret: MasterUserSecret) -> str:
         # moto stores {"username": "admin", "password": "P@55w0rd!"} for every instance; RDS stores
         # the instance's master user name and a password it generated.
         return master_secret_string(secret.resource.master_username, generated_password())
 
-    def create_with_server(backend: RDSBackend, kwargs: dict[str, Any]) -> DBInstance:
+    @replacing(RDSBackend, "create_db_instance")
+    def create_with_server(create: Callable[..., DBInstance], backend: RDSBackend, kwargs: dict[str, Any]) -> DBInstance:
         check_create_request(kwargs)
         db = create(backend, kwargs)
         databases.create(db)
         return db
 
-    def delete_with_server(backend: RDSBackend, db_instance_identifier: str, *args: Any, **kwargs: Any) -> DBInstance:
-        db = delete(backend, db_instance_identifier, *args, **kwargs)
+    @replacing(RDSBackend, "delete_db_instance")
+    def delete_with_server(delete: Callable[..., DBInstance], *args: Any, **kwargs: Any) -> DBInstance:
+        db = delete(*args, **kwargs)
         databases.delete(db)
         return db
 
-    def modify_with_server(backend: RDSBackend, db_instance_identifier: str, kwargs: dict[str, Any]) -> DBInstance:
-        db = modify(backend, db_instance_identifier, kwargs)
+    @replacing(RDSBackend, "modify_db_instance")
+    def modify_with_server(modify: Callable[..., DBInstance], *args: Any, **kwargs: Any) -> DBInstance:
+        db = modify(*args, **kwargs)
         entry = databases.find(db)
         if entry is not None:
             databases.sync_password(entry)
             databases.apply_parameters()
         return db
 
-    def modify_parameters_live(backend: RDSBackend, *args: Any, **kwargs: Any) -> Any:
-        group = modify_parameters(backend, *args, **kwargs)
+    @replacing(RDSBackend, "modify_db_parameter_group")
+    def modify_parameters_live(modify: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        group = modify(*args, **kwargs)
         databases.apply_parameters()
         return group
 
-    def reboot_with_server(response: RDSResponse) -> Any:
+    @replacing(RDSResponse, "reboot_db_instance")
+    def reboot_with_server(reboot: Callable[..., Any], response: RDSResponse) -> Any:
         failover = str(response._get_param("ForceFailover", False)).lower() == "true"
         db = response.backend.describe_db_instances(response._get_param("DBInstanceIdentifier"))[0]
         if failover and not db.multi_az:
@@ -59,9 +78,10 @@ def install(databases: "Databases") -> None:
         databases.reboot(db, failover)
         return result
 
-    def rotate_on_server(backend: SecretsManagerBackend, secret_id: str, client_request_token: str | None = None,
-                         rotation_lambda_arn: str | None = None, rotation_rules: dict[str, Any] | None = None,
-                         rotate_immediately: bool = True) -> str:
+    @replacing(SecretsManagerBackend, "rotate_secret")
+    def rotate_on_server(rotate: Callable[..., str], backend: SecretsManagerBackend, secret_id: str,
+                         client_request_token: str | None = None, rotation_lambda_arn: str | None = None,
+                         rotation_rules: dict[str, Any] | None = None, rotate_immediately: bool = True) -> str:
         entry = databases.rotating_secret(secret_id)
         if entry is None:
             return rotate(backend, secret_id, client_request_token, rotation_lambda_arn, rotation_rules,
@@ -72,11 +92,3 @@ def install(databases: "Databases") -> None:
         databases.require_running(entry)
         rotate(backend, secret_id, client_request_token, None, rotation_rules, False)
         return databases.rotate(entry)
-
-    MasterUserSecret._generate_secret_string = secret_as_aws
-    RDSBackend.create_db_instance = create_with_server
-    RDSBackend.delete_db_instance = delete_with_server
-    RDSBackend.modify_db_instance = modify_with_server
-    RDSBackend.modify_db_parameter_group = modify_parameters_live
-    RDSResponse.reboot_db_instance = reboot_with_server
-    SecretsManagerBackend.rotate_secret = rotate_on_server
