@@ -163,6 +163,19 @@ def test_force_ssl_refuses_a_plain_connection_and_the_parameter_group_can_allow_
     with pytest.raises(psycopg.OperationalError, match="no encryption"):
         databases.connect(lenient, databases.secret(lenient)["password"], sslmode="disable")
 
+    # A group newly associated with an instance applies at its next reboot.
+    databases.rds.modify_db_parameter_group(DBParameterGroupName="lenient", Parameters=[
+        {"ParameterName": "rds.force_ssl", "ParameterValue": "0", "ApplyMethod": "immediate"}])
+    databases.rds.modify_db_instance(DBInstanceIdentifier="strict", DBParameterGroupName="lenient",
+                                     ApplyImmediately=True)
+    with pytest.raises(psycopg.OperationalError, match="no encryption"):
+        databases.connect(instance, password, sslmode="disable")
+    databases.rds.reboot_db_instance(DBInstanceIdentifier="strict")
+    time.sleep(0.05)
+    databases.wait_available("strict")
+    with databases.connect(instance, password, sslmode="disable"):
+        pass
+
 
 def test_a_multi_az_failover_drops_live_connections_and_the_same_endpoint_serves_again(databases: Databases) -> None:
     instance = databases.create("failover")

@@ -124,6 +124,11 @@ class Databases:
         def restart() -> None:
             try:
                 entry.server.stop(immediate=failover)
+                # A parameter group newly associated with the instance applies at its reboot
+                # ("Associating a DB parameter group with a DB instance", RDS User Guide).
+                with self.harness.lock:
+                    ssl_only = force_ssl(db)
+                entry.server.write_hba(ssl_only)
                 entry.server.start()
                 self._set_status(entry, "available")
             except Exception as error:  # noqa: BLE001 - as in _boot
@@ -154,11 +159,12 @@ class Databases:
             entry.server.set_password(entry.db.master_username, wanted)
             entry.password = wanted
 
-    def apply_parameters(self) -> None:
-        """rds.force_ssl is a dynamic parameter: a change applies without a reboot (RDS User Guide,
-        "Requiring an SSL connection to a PostgreSQL DB instance"); pg_hba.conf is reloaded."""
+    def apply_parameters(self, group_name: str) -> None:
+        """rds.force_ssl is a dynamic parameter: a change to a group applies to its instances without
+        a reboot (RDS User Guide, "Requiring an SSL connection to a PostgreSQL DB instance";
+        "Working with DB parameter groups"); pg_hba.conf is rewritten and reloaded."""
         for entry in self.servers.values():
-            if entry.server.data.exists():
+            if entry.db.db_parameter_groups()[0].name == group_name and entry.server.data.exists():
                 entry.server.write_hba(force_ssl(entry.db))
                 entry.server.reload()
 

@@ -57,13 +57,12 @@ def install(databases: "Databases") -> None:
         entry = databases.find(db)
         if entry is not None:
             databases.sync_password(entry)
-            databases.apply_parameters()
         return db
 
     @replacing(RDSBackend, "modify_db_parameter_group")
     def modify_parameters_live(modify: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         group = modify(*args, **kwargs)
-        databases.apply_parameters()
+        databases.apply_parameters(group.name)
         return group
 
     @replacing(RDSResponse, "reboot_db_instance")
