@@ -200,8 +200,13 @@ def test_a_multi_az_failover_drops_live_connections_and_the_same_endpoint_serves
         assert connection.execute("SELECT n FROM kept").fetchall() == [(1,)]
 
 
-def test_failover_is_refused_for_a_single_az_instance(databases: Databases) -> None:
-    databases.create("single", MultiAZ=False)
+def test_reboots_are_refused_while_creating_and_failover_for_a_single_az_instance(databases: Databases) -> None:
+    databases.rds.create_db_instance(DBInstanceIdentifier="single", Engine="postgres", DBInstanceClass="db.t3.micro",
+                                     MasterUsername=MASTER, ManageMasterUserPassword=True)
+    # initdb alone takes over a second: the instance is still `creating`.
+    with pytest.raises(ClientError, match="InvalidDBInstanceState"):
+        databases.rds.reboot_db_instance(DBInstanceIdentifier="single")
+    databases.wait_available("single")
     with pytest.raises(ClientError, match="Multi-AZ"):
         databases.rds.reboot_db_instance(DBInstanceIdentifier="single", ForceFailover=True)
     databases.rds.reboot_db_instance(DBInstanceIdentifier="single")

@@ -115,7 +115,7 @@ class Databases:
         connections drop, the endpoint's name stays and points at the new primary. Here the same
         server comes back on the same address, after an immediate shutdown (the old primary is gone
         without a checkpoint). AWS's 60-120 s of failover is not reproduced: the restart takes as
-        long as PostgreSQL takes (about a second)."""
+        long as PostgreSQL's restart takes (under a second here)."""
         entry = self.find(db)
         if entry is None:
             return

@@ -5,7 +5,7 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from moto.rds.exceptions import InvalidParameterCombination
+from moto.rds.exceptions import InvalidParameterCombination, RDSClientError
 from moto.rds.models import DBInstance, MasterUserSecret, RDSBackend
 from moto.rds.responses import RDSResponse
 from moto.secretsmanager.models import SecretsManagerBackend
@@ -73,6 +73,11 @@ def install(databases: "Databases") -> None:
             # RebootDBInstance, ForceFailover: "You can't enable force failover if the instance
             # isn't configured for Multi-AZ." (API Reference)
             raise InvalidParameterCombination("ForceFailover can only be used with a Multi-AZ DB instance.")
+        if db.status != "available":
+            # RebootDBInstance: "The DB instance must be in the available state" (API Reference,
+            # InvalidDBInstanceState).
+            raise RDSClientError("InvalidDBInstanceState",
+                                 f"DB instance {db.db_instance_identifier} is {db.status}, not available.")
         result = reboot(response)
         databases.reboot(db, failover)
         return result

@@ -91,8 +91,9 @@ class PostgresServer:
             return self.launcher.submit(spawn).result()
 
     def initialise(self, certificate: Path, key: Path, force_ssl: bool) -> None:
-        """initdb, then the configuration: this address and port, TLS on, and settings for a shared
-        machine (small buffers; no fsync: durability across a power loss is not emulated)."""
+        """initdb, then the configuration: this address and port, TLS on, no statement text in the
+        log, and settings for a shared machine (small buffers; no fsync: durability across a power
+        loss is not emulated)."""
         for path in (self.directory, self.sockets):
             path.mkdir(mode=0o700, exist_ok=True)
             self._as_owner(path)
@@ -107,6 +108,8 @@ class PostgresServer:
             "ssl": "on", "ssl_cert_file": str(certificate), "ssl_key_file": str(key),
             "ssl_min_protocol_version": "TLSv1.2", "password_encryption": "scram-sha-256",
             "shared_buffers": "16MB", "fsync": "off", "full_page_writes": "off", "max_connections": 100,
+            # A failed ALTER ROLE ... PASSWORD must not leave the password in postgres.log.
+            "log_min_error_statement": "panic",
         }
         with open(self.data / "postgresql.conf", "a") as conf:
             conf.write("\n# The emulated RDS instance\n")
