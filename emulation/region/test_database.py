@@ -234,10 +234,12 @@ def test_rotating_the_master_secret_changes_the_password_on_the_server(databases
 
 def test_modifying_an_unmanaged_master_password_changes_it_on_the_server(databases: Databases) -> None:
     databases.create("unmanaged", ManageMasterUserPassword=False, MasterUserPassword="first-pass-1")
-    databases.rds.modify_db_instance(DBInstanceIdentifier="unmanaged", MasterUserPassword="second-pass-2",
+    # Quotes, a backslash and URL characters: what a generated password may hold too.
+    second = "it's\\%#?-2"
+    databases.rds.modify_db_instance(DBInstanceIdentifier="unmanaged", MasterUserPassword=second,
                                      ApplyImmediately=True)
     instance = databases.describe("unmanaged")
-    with databases.connect(instance, "second-pass-2"):
+    with databases.connect(instance, second):
         pass
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
         databases.connect(instance, "first-pass-1")
