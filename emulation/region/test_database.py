@@ -4,6 +4,7 @@ secret's password."""
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -271,7 +272,8 @@ def test_the_regions_end_leaves_no_postgres_process(ending: str) -> None:
     server, endpoint = start_server()
     databases = Databases(endpoint)
     databases.create("left")
-    pid = databases.state()["instances"]["left"]["pid"]
+    state = databases.state()
+    pid = state["instances"]["left"]["pid"]
     if ending == "SIGKILL":
         # The servers die with the region: they were started with a parent-death signal.
         server.send_signal(signal.SIGKILL)
@@ -279,6 +281,8 @@ def test_the_regions_end_leaves_no_postgres_process(ending: str) -> None:
         deadline = time.monotonic() + 10
         while is_running(pid) and time.monotonic() < deadline:
             time.sleep(0.1)
+        # A killed region cannot remove its files: the test does.
+        shutil.rmtree(Path(state["caFile"]).parent)
     else:
         stop_server(server)
     assert not is_running(pid)
