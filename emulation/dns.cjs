@@ -1,25 +1,28 @@
-// Name resolution for the emulated region's load balancers, loaded with `node --require` into the
-// action's process (runAction) by tests and the demo: the stand-in for public DNS, as an
-// /etc/hosts entry would be. Names listed in the file HA_EMULATED_HOSTS_FILE (written by the
-// region's data plane, "<loopback address> <DNS name>" per line, re-read on every lookup) resolve
-// to their loopback address; every other name resolves as usual.
+// Name resolution for the emulated region's load balancers and DB instances, loaded with
+// `node --require` into the action's process (runAction) by tests and the demo: the stand-in for
+// public DNS, as an /etc/hosts entry would be. Names listed in the files HA_EMULATED_HOSTS_FILE
+// names (separated as PATH is; written by the region's data plane and database, "<loopback
+// address> <DNS name>" per line, re-read on every lookup) resolve to their loopback address;
+// every other name resolves as usual.
 'use strict';
 /* eslint-disable @typescript-eslint/no-require-imports -- a --require preload is CommonJS by nature */
 const dns = require('node:dns');
 const { readFileSync } = require('node:fs');
+const { delimiter } = require('node:path');
 
-const hostsFile = process.env.HA_EMULATED_HOSTS_FILE;
+const hostsFiles = (process.env.HA_EMULATED_HOSTS_FILE ?? '').split(delimiter).filter(Boolean);
 const systemLookup = dns.lookup;
 
-function emulatedAddress(hostname) {
-  if (!hostsFile) return undefined;
-  let text = '';
+function hostsText(file) {
   try {
-    text = readFileSync(hostsFile, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch {
-    return undefined;
+    return '';
   }
-  for (const line of text.split('\n')) {
+}
+
+function emulatedAddress(hostname) {
+  for (const line of hostsFiles.map(hostsText).join('\n').split('\n')) {
     const [address, name] = line.trim().split(/\s+/);
     if (name && name.toLowerCase() === String(hostname).toLowerCase()) return address;
   }

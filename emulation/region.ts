@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
 /** Harness settings; null means "as the target group says" (interval x threshold, deregistration delay). */
@@ -24,6 +24,35 @@ export interface EmulatedRegionOptions {
    * health comes from real HTTP checks; each load balancer is an haproxy on a loopback address.
    */
   dataPlane?: { dockerHost: string; dockerConfig: string };
+  /**
+   * Backs each RDS DB instance with a real PostgreSQL server (server.py --database): on a loopback
+   * address, TLS with a CA generated at start, the master user's password from its secret.
+   */
+  database?: boolean;
+}
+
+/** One DB instance's server (see emulation/region/emulated_region/database). */
+export interface EmulatedDatabaseInstance {
+  /** The endpoint address RDS reports; it resolves to `address` through the hosts file. */
+  endpoint: string;
+  address: string;
+  port: number;
+  status: string;
+  /** The postmaster's process id while it runs. */
+  pid: number | null;
+  logFile: string;
+  /** Why the server could not start (status `failed`). */
+  problem: string | null;
+}
+
+export interface DatabaseState {
+  /** The CA that signed every server's certificate: what a client verifies against. */
+  caFile: string;
+  /** "<loopback address> <endpoint>" per line, as dns.cjs reads it. */
+  hostsFile: string;
+  /** Resident memory now: the region's server process, and its PostgreSQL servers (PSS). */
+  memoryBytes: { server: number; databases: number };
+  instances: Record<string, EmulatedDatabaseInstance>;
 }
 
 /** One instance the data plane runs (see emulation/region/emulated_region/dataplane). */
@@ -78,10 +107,12 @@ export interface EmulatedRegion {
   settings(changes: Partial<EmulatedRegionSettings>): Promise<EmulatedRegionSettings>;
   /** What the live data plane runs; throws when the region was started without it. */
   dataPlane(): Promise<DataPlaneState>;
+  /** The DB instances' servers; throws when the region was started without the database. */
+  database(): Promise<DatabaseState>;
   /**
-   * Environment for a Node process (the action) that must reach the load balancers by their DNS
-   * names: a `--require` of emulatedDns.cjs reading the data plane's hosts file. Empty without
-   * the data plane.
+   * Environment for a Node process (the action) that must reach the load balancers and the DB
+   * instances by their DNS names: a `--require` of dns.cjs reading the data plane's and the
+   * database's hosts files. Empty without either.
    */
   resolverEnv: Record<string, string>;
   stop(): Promise<void>;
@@ -159,6 +190,7 @@ export async function startEmulatedRegion(options: EmulatedRegionOptions = {}): 
   const args = [SERVER, '--port', '0'];
   if (options.timeScale !== undefined) args.push('--time-scale', String(options.timeScale));
   const env = { ...process.env };
+  if (options.database) args.push('--database');
   if (options.dataPlane) {
     args.push('--data-plane');
     env.DOCKER_HOST = options.dataPlane.dockerHost;
@@ -181,12 +213,22 @@ export async function startEmulatedRegion(options: EmulatedRegionOptions = {}): 
       throw new Error('The emulated region runs without its data plane (dataPlane option).');
     return state.dataPlane;
   };
-  const resolverEnv: Record<string, string> = options.dataPlane
-    ? {
-        HA_EMULATED_HOSTS_FILE: (await dataPlane()).hostsFile,
-        NODE_OPTIONS: `--require ${DNS_PRELOAD}`,
-      }
-    : {};
+  const database = async (): Promise<DatabaseState> => {
+    if (!options.database)
+      throw new Error('The emulated region runs without its database (database option).');
+    return call<DatabaseState>(endpoint, '/_harness/databases');
+  };
+  const hostsFiles = [
+    ...(options.dataPlane ? [(await dataPlane()).hostsFile] : []),
+    ...(options.database ? [(await database()).hostsFile] : []),
+  ];
+  const resolverEnv: Record<string, string> =
+    hostsFiles.length > 0
+      ? {
+          HA_EMULATED_HOSTS_FILE: hostsFiles.join(delimiter),
+          NODE_OPTIONS: `--require ${DNS_PRELOAD}`,
+        }
+      : {};
   return {
     endpoint,
     region,
@@ -212,6 +254,7 @@ export async function startEmulatedRegion(options: EmulatedRegionOptions = {}): 
       return settings;
     },
     dataPlane,
+    database,
     resolverEnv,
     stop: async () => {
       if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');

@@ -1,11 +1,13 @@
 """Runs the emulated AWS region on 127.0.0.1.
 
-    .venv/bin/python emulation/region/server.py --port 0 [--time-scale 100] [--data-plane]
+    .venv/bin/python emulation/region/server.py --port 0 [--time-scale 100] [--data-plane] [--database]
 
 With --data-plane, Auto Scaling instances boot for real (their user-data runs, containers start
 through the docker CLI at DOCKER_HOST, pulling with DOCKER_CONFIG's credentials), target health
 comes from real HTTP checks, and each load balancer is an haproxy on a loopback address; the
 addresses are written, /etc/hosts style, to the file `/_harness/state` names (dataPlane.hostsFile).
+With --database, each RDS DB instance is a real PostgreSQL server on a loopback address, with TLS;
+`/_harness/databases` names its CA file and the hosts file its endpoints resolve through.
 
 Prints `EMULATED_REGION_READY http://127.0.0.1:<port>` on stdout once it accepts requests, then
 serves until SIGTERM or SIGINT, or until stdin closes when stdin is a pipe (so a parent that dies
@@ -30,6 +32,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--data-plane", action="store_true",
                         help="run instances, health checks and load balancers for real (see above)")
+    parser.add_argument("--database", action="store_true",
+                        help="back each RDS DB instance with a real PostgreSQL server (emulated_region/database)")
     parser.add_argument("--log-requests", action="store_true", help="log every request on stderr")
     args = parser.parse_args(argv)
     if args.time_scale <= 0:
@@ -74,6 +78,12 @@ def main(argv: list[str]) -> int:
         app.harness.data_plane = data_plane
         data_plane.start(f"http://127.0.0.1:{server.server_port}", f"emulated-{server.server_port}")
 
+    databases = None
+    if args.database:
+        from emulated_region.database import Databases
+
+        databases = Databases(app.harness).attach(app)
+
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -87,6 +97,8 @@ def main(argv: list[str]) -> int:
     stop.wait()
     if data_plane:
         data_plane.shutdown()
+    if databases:
+        databases.shutdown()
     server.shutdown()
     serving.join()
     return 0
