@@ -5,7 +5,7 @@ import { isGroupOnVersion, upToDateInstanceIds, type GroupSnapshot } from '../..
 import { refreshPreferences } from '../../src/rollout/refresh';
 import { releaseOf, sameCommit } from '../../src/rollout/smoke';
 import { describeNotHealthy, evaluateTargets, type TargetState } from '../../src/rollout/targets';
-import { codeSpan } from '../../src/comment/markdown';
+import { codeSpan } from '../../src/markdown';
 import { failureSummary, planSummary, rolloutOutputs, rolloutSummary } from '../../src/report';
 import { inputsFrom } from '../support/inputs';
 import { planSummaryOf } from '../../emulation/planSummary';
