@@ -507,7 +507,7 @@ async function scaleTestCommand(session: Session): Promise<void> {
           asgName: target.asgName,
           targetGroupArns: target.targetGroupArns,
           logGroup: config.rollout.appLogGroup ?? target.appLogGroup,
-          knownSecrets: [],
+          knownSecrets: config.secrets,
         });
       }
       setOutputs(reporter, scaleTestOutputs(error.result));

@@ -6,7 +6,7 @@
  */
 
 /** Any line break a renderer may honour: one value stays on its one line. */
-const LINE_BREAKS = /[\r\n\u000b\u000c\u0085\u2028\u2029]+/g;
+const LINE_BREAKS = /[\r\n\v\f\u0085\u2028\u2029]+/g;
 
 function longestBacktickRun(text: string): number {
   let longest = 0;
@@ -21,7 +21,7 @@ function longestBacktickRun(text: string): number {
  */
 export function escapeText(text: string): string {
   return text
-    .replace(/\s*[\r\n\u000b\u000c\u0085\u2028\u2029]+\s*/g, ' ')
+    .replace(/\s*[\r\n\v\f\u0085\u2028\u2029]+\s*/g, ' ')
     .replace(/[\\`*_{}[\]()#+\-.!~]/g, '\\$&')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
