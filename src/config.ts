@@ -22,6 +22,7 @@ import {
 } from './image';
 import { isSensitiveBackendKey } from './terraform/backend';
 import { CONTROL_CHARACTER } from './text';
+import { BASE_URL_EXPECTED, parseBaseUrl } from './url';
 import { DEFAULT_PROTECTED_TYPES } from './terraform/guard';
 
 export const COMMANDS = ['deploy', 'plan', 'rollout', 'scale-test'] as const;
@@ -455,35 +456,13 @@ class InputParser {
     return value;
   }
 
-  /**
-   * An http(s) base URL, parsed here so a bad port or host fails as an input error and not later
-   * as a TypeError. No user:password part (it would be printed with the URL), query or fragment
-   * (paths are appended to it).
-   */
+  /** An http(s) base URL (see parseBaseUrl). */
   url(name: string): string | undefined {
     const value = this.raw(name);
     if (value === '') return undefined;
-    const expected =
-      'expected an http:// or https:// URL with a host and an optional port (1-65535) and path, without user:password, query or fragment';
-    let parsed: URL;
-    try {
-      parsed = new URL(value);
-    } catch {
-      this.problem(name, value, expected);
-      return undefined;
-    }
-    const usable =
-      (parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
-      parsed.hostname !== '' &&
-      parsed.username === '' &&
-      parsed.password === '' &&
-      parsed.search === '' &&
-      parsed.hash === '' &&
-      !value.includes('@') &&
-      (parsed.port === '' || Number(parsed.port) > 0);
-    if (usable) return `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
-    this.problem(name, value, expected);
-    return undefined;
+    const url = parseBaseUrl(value);
+    if (url === undefined) this.problem(name, value, BASE_URL_EXPECTED);
+    return url;
   }
 }
 
