@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
 import { runAction } from '../../emulation/runAction';
 import { seedRegion, type SeededStack } from '../../emulation/seedRegion';
-import { hostileLines, obeyedCommandsFrom } from './runnerCommands';
+import { hostileLines, obeyedCommandsFrom } from '../support/runnerCommands';
 
 const MARKER = 'pwned';
 const HUGE_BODY_BYTES = 256 * 1024 * 1024;
