@@ -90,7 +90,12 @@ function rolloutOnCurrentVersion() {
 describe('hostile health answers through dist/index.js', () => {
   it.each([
     // No CR or LF at all: each command hides behind what a naive check of line starts misses.
-    ['on one line', hostileLines(MARKER).filter((line) => !/[\r\n]/.test(line)).join(' ')],
+    [
+      'on one line',
+      hostileLines(MARKER)
+        .filter((line) => !/[\r\n]/.test(line))
+        .join(' '),
+    ],
     ['over many lines', hostileLines(MARKER).join('\n')],
   ])('prints a commit hiding workflow commands %s inertly', async (_shape, commit) => {
     healthAnswer = { commit };
