@@ -15,12 +15,13 @@ export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const LINE_END = /[\r\n\v\f\u0085\u2028\u2029]|%0[ad]/i;
 
 /**
- * What the runner may skip before a `::` command key or inside a `##[` one: .NET's TrimStart drops
- * every Unicode white space (NBSP, NEL, U+2028...), and a culture-sensitive comparison ignores
- * format and control characters (zero-width space, soft hyphen, NUL). Reading more as skippable
- * than the runner does only makes more lines count as dangerous.
+ * What the runner may skip: a culture-sensitive comparison ignores format and control characters
+ * (zero-width space, soft hyphen, NUL) anywhere in `::` or `##[`, and .NET's TrimStart drops every
+ * Unicode white space (NBSP, NEL, U+2028...) before `::`. Reading more as skippable than the
+ * runner does only makes more lines count as dangerous.
  */
-const SKIPPABLE = /[\s\p{Z}\p{Cc}\p{Cf}]/gu;
+const IGNORABLE = /[\p{Cc}\p{Cf}]/gu;
+const LEADING_SPACE = /^[\s\p{Z}]+/u;
 
 /**
  * Whether printing the text as it is could give the runner a workflow command: a line whose first
@@ -29,7 +30,7 @@ const SKIPPABLE = /[\s\p{Z}\p{Cc}\p{Cf}]/gu;
  */
 export function couldCommandTheRunner(text: string): boolean {
   return text.split(LINE_END).some((line) => {
-    const visible = line.replace(SKIPPABLE, '');
+    const visible = line.replace(IGNORABLE, '').replace(LEADING_SPACE, '');
     return visible.startsWith('::') || visible.includes('##[');
   });
 }

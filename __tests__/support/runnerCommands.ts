@@ -8,7 +8,8 @@
  */
 
 const LINE_END = /\r\n|[\r\n\v\f\u0085\u2028\u2029]/;
-const SKIPPABLE = /[\s\p{Z}\p{Cc}\p{Cf}]/gu;
+const IGNORABLE = /[\p{Cc}\p{Cf}]/gu;
+const LEADING_SPACE = /^[\s\p{Z}]+/u;
 
 export interface CommandLine {
   line: string;
@@ -17,7 +18,7 @@ export interface CommandLine {
 }
 
 function isCommand(line: string): boolean {
-  const visible = line.replace(SKIPPABLE, '');
+  const visible = line.replace(IGNORABLE, '').replace(LEADING_SPACE, '');
   return visible.startsWith('::') || visible.includes('##[');
 }
 
@@ -28,8 +29,9 @@ export function commandLines(log: string): CommandLine[] {
   for (const line of log.split(LINE_END)) {
     if (!isCommand(line)) continue;
     if (stopToken !== undefined) {
-      if (line === `::${stopToken}::`) stopToken = undefined;
-      else found.push({ line, obeyed: false });
+      const resumes = line === `::${stopToken}::`;
+      if (resumes) stopToken = undefined;
+      found.push({ line, obeyed: resumes });
       continue;
     }
     const stop = /^::stop-commands::(.+)$/.exec(line);
