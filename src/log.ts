@@ -71,9 +71,10 @@ const writeToLog = (text: string): void => {
 
 /**
  * An annotation's text is one workflow command, which the runner cannot split; it is still shown
- * on one line when it quotes a would-be command, so no line of the decoded log reads as one.
+ * on one line when it quotes a would-be command, so no line of the decoded log reads as one. For
+ * every annotation: warnings, errors and the step's failure message.
  */
-function annotationText(message: string): string {
+export function annotationText(message: string): string {
   return couldCommandTheRunner(message) ? withoutLegacyCommands(onOneLine(message)) : message;
 }
 
