@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeCut, readBoundedBody } from '../src/boundedBody';
+import { streamFiller } from './support/streamBody';
 
 /**
  * A real HTTP server on 127.0.0.1: /big streams far more than any limit (with back-pressure, so
@@ -19,18 +20,7 @@ beforeAll(async () => {
     } else if (request.url === '/slow') {
       response.write('{"commit":');
     } else {
-      const chunk = Buffer.alloc(16 * 1024, 'a');
-      let sent = 0;
-      const more = (): void => {
-        while (sent < BIG_BYTES && !response.destroyed) {
-          sent += chunk.length;
-          bigBytesSent += chunk.length;
-          if (!response.write(chunk)) return;
-        }
-        if (sent >= BIG_BYTES) response.end();
-      };
-      response.on('drain', more);
-      more();
+      streamFiller(response, BIG_BYTES, (bytes) => (bigBytesSent += bytes));
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

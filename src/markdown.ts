@@ -1,3 +1,5 @@
+import { parseHttpUrl } from './url';
+
 /**
  * Markdown building blocks that stay inert whatever text they carry: resource addresses, output
  * names, plan text, AWS names and reasons come from outside the action and must not be able to
@@ -93,14 +95,7 @@ export function tableHeader(titles: string[]): string {
  * parser percent-encodes spaces, quotes and angle brackets; parentheses are encoded here.
  */
 export function linkTarget(url: string): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined;
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined;
-  return parsed.href.replace(/\(/g, '%28').replace(/\)/g, '%29');
+  return parseHttpUrl(url)?.href.replace(/\(/g, '%28').replace(/\)/g, '%29');
 }
 
 /** "1,234": counts in the comment are read, not parsed, so they get thousands separators. */

@@ -8,14 +8,9 @@ export const BASE_URL_EXPECTED =
  * (it would be printed with the URL), query or fragment (paths are appended to it).
  */
 export function parseBaseUrl(value: string): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    return undefined;
-  }
+  const parsed = parseHttpUrl(value);
   const usable =
-    (parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
+    parsed !== undefined &&
     parsed.hostname !== '' &&
     parsed.username === '' &&
     parsed.password === '' &&
@@ -24,4 +19,15 @@ export function parseBaseUrl(value: string): string | undefined {
     !value.includes('@') &&
     (parsed.port === '' || Number(parsed.port) > 0);
   return usable ? `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '') : undefined;
+}
+
+/** The URL when it parses and is http(s), else undefined. */
+export function parseHttpUrl(value: string): URL | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    return undefined;
+  }
+  return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed : undefined;
 }

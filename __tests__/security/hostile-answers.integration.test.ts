@@ -6,16 +6,16 @@
  * runner, however the command is hidden in it. A health answer of 256 MiB must be cut, not read,
  * and fail as what it is.
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
 import { runAction } from '../../emulation/runAction';
 import { seedRegion, type SeededStack } from '../../emulation/seedRegion';
 import { hostileLines, obeyedCommandsFrom } from '../support/runnerCommands';
+import { streamFiller } from '../support/streamBody';
 
 const MARKER = 'pwned';
 const HUGE_BODY_BYTES = 256 * 1024 * 1024;
-const CHUNK = Buffer.alloc(64 * 1024, 'a');
 
 let region: EmulatedRegion;
 let stack: SeededStack;
@@ -25,29 +25,14 @@ let url: string;
 let healthAnswer: { commit: string } | 'huge' = { commit: 'c'.repeat(40) };
 let hugeBytesSent = 0;
 
-/** Streams the huge body with back-pressure: only what the client reads is ever sent. */
-function streamHugeBody(response: ServerResponse): void {
-  response.writeHead(200, { 'content-type': 'application/json' });
-  let sent = 0;
-  const more = (): void => {
-    while (sent < HUGE_BODY_BYTES && !response.destroyed) {
-      sent += CHUNK.length;
-      hugeBytesSent += CHUNK.length;
-      if (!response.write(CHUNK)) return;
-    }
-    if (sent >= HUGE_BODY_BYTES) response.end();
-  };
-  response.on('drain', more);
-  response.write('{"commit": "');
-  more();
-}
-
 beforeAll(async () => {
   region = await startEmulatedRegion();
   server = createServer((request, response) => {
     if (request.url === '/health/') {
       if (healthAnswer === 'huge') {
-        streamHugeBody(response);
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.write('{"commit": "');
+        streamFiller(response, HUGE_BODY_BYTES, (bytes) => (hugeBytesSent += bytes));
       } else {
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ status: 'ok', version: '1.0.0', commit: healthAnswer.commit }));
