@@ -11,10 +11,19 @@ import type { AddressInfo } from 'node:net';
 import { startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
 import { runAction } from '../../emulation/runAction';
 import { seedRegion, type SeededStack } from '../../emulation/seedRegion';
+import { expectInertMarkdown } from '../support/inertMarkdown';
 import { hostileLines, obeyedCommandsFrom } from '../support/runnerCommands';
 import { streamFiller } from '../support/streamBody';
 
 const MARKER = 'pwned';
+/** What would restyle the job summary, where the commit is shown. */
+const MARKDOWN_PAYLOADS = [
+  '</summary><img src=https://evil.example/x.png>',
+  '[link](https://evil.example/)',
+  'cell|break',
+  'one`two``three```',
+  '--> <!--',
+];
 const HUGE_BODY_BYTES = 256 * 1024 * 1024;
 
 let region: EmulatedRegion;
@@ -77,9 +86,7 @@ describe('hostile health answers through dist/index.js', () => {
     // No CR or LF at all: each command hides behind what a naive check of line starts misses.
     [
       'on one line',
-      hostileLines(MARKER)
-        .filter((line) => !/[\r\n]/.test(line))
-        .join(' '),
+      [...hostileLines(MARKER).filter((line) => !/[\r\n]/.test(line)), ...MARKDOWN_PAYLOADS].join(' '),
     ],
     ['over many lines', hostileLines(MARKER).join('\n')],
   ])('prints a commit hiding workflow commands %s inertly', async (_shape, commit) => {
@@ -90,7 +97,8 @@ describe('hostile health answers through dist/index.js', () => {
     expect(run.stdout).toContain(`${MARKER}-legacy`);
     expect(obeyedCommandsFrom(run.stdout, MARKER)).toEqual([]);
     // The job summary shows the commit in a code span: nothing in it is a tag or a link.
-    expect(run.summary).not.toMatch(/^\s*::/m);
+    expect(run.summary).toContain(MARKER);
+    expectInertMarkdown(run.summary);
   });
 
   it('cuts a 256 MiB health answer at its limit and fails as a cut answer, not a missing commit', async () => {

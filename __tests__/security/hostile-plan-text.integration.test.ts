@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAction } from '../../emulation/runAction';
 import { startFakeGitHub, WORKFLOW_BOT, type FakeGitHub } from '../support/fakeGitHub';
+import { expectInertMarkdown } from '../support/inertMarkdown';
 import { obeyedCommandsFrom } from '../support/runnerCommands';
 
 const TOKEN = 'ghs_hostilePlanTextToken';
@@ -87,54 +88,6 @@ beforeEach(async () => {
 });
 afterEach(() => github.close());
 
-/** The body without its fenced code blocks: what is left is rendered as Markdown or HTML. */
-function outsideFences(markdown: string): string[] {
-  const kept: string[] = [];
-  let fence: string | undefined;
-  for (const line of markdown.split('\n')) {
-    const opening = /^(`{3,}|~{3,})/.exec(line)?.[1];
-    if (fence === undefined && opening) fence = opening;
-    else if (fence !== undefined && line.startsWith(fence) && line.trim() === fence) fence = undefined;
-    else if (fence === undefined) kept.push(line);
-  }
-  return kept;
-}
-
-/** A Markdown line without its code spans (a run of n backticks closes only at a run of n). */
-function withoutCodeSpans(line: string): string {
-  return line.replace(/(`+)(?!`)([\s\S]*?[^`])\1(?!`)/g, '');
-}
-
-/**
- * The plan comment opens with its hidden marker, an HTML comment whose JSON escapes `<`, `>` and
- * `&`: it must end where its line ends, and is not rendered.
- */
-function withoutMarker(markdown: string): string {
-  if (!markdown.startsWith('<!-- ha-django-deploy:plan ')) return markdown;
-  const firstLine = markdown.slice(0, markdown.indexOf('\n'));
-  expect(firstLine.indexOf('-->')).toBe(firstLine.length - '-->'.length);
-  return markdown.slice(firstLine.length + 1);
-}
-
-function expectInert(markdown: string): void {
-  for (const line of outsideFences(withoutMarker(markdown))) {
-    if (/^<details/.test(line)) {
-      // An HTML block: only <details>, <summary> and <code> tags, each summary closed once.
-      const tags = line.match(/<\/?[a-z][^>]*>/gi) ?? [];
-      expect(tags.filter((tag) => !/^<\/?(details|summary|code)( open)?>$/.test(tag))).toEqual([]);
-      expect(line.split('</summary>')).toHaveLength(2);
-      expect(line).not.toContain('<!--');
-      continue;
-    }
-    // The action's own line closing a collapsed block.
-    if (line === '</details>') continue;
-    const rendered = withoutCodeSpans(line);
-    expect(rendered).not.toMatch(/<(img|a|\/?details|\/?summary)\b/i);
-    expect(rendered).not.toMatch(/\]\(https:\/\/evil/);
-    expect(rendered).not.toContain('<!--');
-  }
-}
-
 describe('hostile plan text through dist/index.js', () => {
   it('keeps every address inert in the comment, the release review and the job summary', async () => {
     const run = await runAction(
@@ -163,8 +116,8 @@ describe('hostile plan text through dist/index.js', () => {
     // The release review shows the hostile addresses as the titles of collapsed diffs.
     expect(body).toMatch(/^<details open><summary>.*evil\.example\/x\.png/m);
     expect(body).toMatch(/^<details open><summary>.*click/m);
-    expectInert(body);
-    expectInert(run.summary);
+    expectInertMarkdown(body);
+    expectInertMarkdown(run.summary);
     expect(obeyedCommandsFrom(run.stdout, 'pwned')).toEqual([]);
   });
 });
