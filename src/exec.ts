@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
+import { createInertWriter } from './log';
 
 export interface CommandResult {
   exitCode: number;
@@ -63,43 +63,6 @@ export function childEnvironment(
     if (value !== undefined && !withheld) env[name] = value;
   }
   return { ...env, ...extra };
-}
-
-/** A token nobody can guess: tool output can only resume workflow commands if it knows it. */
-function stopToken(): string {
-  return `ha-django-deploy-${randomBytes(16).toString('hex')}`;
-}
-
-/**
- * Writes text nothing in it can turn into a workflow command: the runner ignores every `::command::`
- * between `::stop-commands::<token>` and `::<token>::`, so a Terraform value or a docker build step
- * that prints `::warning::` or `::add-mask::` is shown, not obeyed.
- */
-export function createInertWriter(write: (text: string) => void): {
-  write: (text: string) => void;
-  end: () => void;
-} {
-  const token = stopToken();
-  let endsWithNewline = true;
-  write(`::stop-commands::${token}\n`);
-  return {
-    write: (text) => {
-      if (text === '') return;
-      write(text);
-      endsWithNewline = text.endsWith('\n');
-    },
-    end: () => {
-      // The resume command only counts at the start of a line.
-      write(`${endsWithNewline ? '' : '\n'}::${token}::\n`);
-    },
-  };
-}
-
-/** Prints a possibly multi-line text from outside the action (plan text, tool output) inertly. */
-export function printInert(text: string, write: (text: string) => void): void {
-  const writer = createInertWriter(write);
-  writer.write(text.endsWith('\n') ? text : `${text}\n`);
-  writer.end();
 }
 
 /** How a command line is echoed: arguments with spaces or quotes are quoted. */

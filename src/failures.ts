@@ -324,6 +324,13 @@ export const FAILURES = {
     whatToDo: 'Serve `{"version", "commit"}` on the health path (the bundled app does).',
     showsAppLog: false,
   },
+  'smoke-answer-cut': {
+    meaning:
+      'the health answer was larger than 64 KiB or did not finish within 5 s, so it was not read further and the commit it reports is unknown',
+    whatToDo:
+      'Make the health path answer small JSON quickly; check that `smoke-path` names it and that nothing in front of the app answers instead.',
+    showsAppLog: false,
+  },
   'smoke-app-failed': {
     meaning: '`smoke-app-path` did not answer 2xx with the public Host',
     whatToDo:

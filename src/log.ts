@@ -1,10 +1,13 @@
 import * as core from '@actions/core';
-import { printInert } from './exec';
+import { randomBytes } from 'node:crypto';
+import { couldCommandTheRunner, onOneLine, withoutLegacyCommands } from './text';
 
-/** A line of the message that the runner would read as a workflow command (it trims indentation). */
-const COMMAND_LINE = /(^|[\r\n])[^\S\r\n]*::/;
-
-/** Where stage progress goes: @actions/core on a runner, a recorder in tests. */
+/**
+ * Where stage progress goes: @actions/core on a runner, a recorder in tests. Every message may
+ * quote text from outside the action (AWS names and reasons, tool output, app log lines, HTTP
+ * answers, registry labels): the logger, not its callers, makes each one inert, so no call site
+ * can forget to.
+ */
 export interface Logger {
   info(message: string): void;
   warning(message: string): void;
@@ -12,22 +15,81 @@ export interface Logger {
   group<T>(title: string, body: () => Promise<T>): Promise<T>;
 }
 
+/** A token nobody can guess: text inside the block can only resume workflow commands if it knows it. */
+function stopToken(): string {
+  return `ha-django-deploy-${randomBytes(16).toString('hex')}`;
+}
+
+/** The longest end of a chunk that may be the start of a `##[` the next chunk completes. */
+const OPEN_LEGACY_COMMAND = /#{1,2}$/;
+
+/**
+ * Writes text nothing in it can turn into a workflow command: the runner ignores every command
+ * between `::stop-commands::<token>` and `::<token>::`, so a Terraform value, a docker build step
+ * or an app log line that prints `::warning::` or `::add-mask::` is shown, not obeyed; and `##[`
+ * is made plain, so the log viewer does not draw it as one of the runner's own lines. Text may
+ * arrive in chunks cut anywhere.
+ */
+export function createInertWriter(write: (text: string) => void): {
+  write: (text: string) => void;
+  end: () => void;
+} {
+  const token = stopToken();
+  let held = '';
+  let endsWithNewline = true;
+  const emit = (text: string): void => {
+    if (text === '') return;
+    write(withoutLegacyCommands(text));
+    endsWithNewline = text.endsWith('\n');
+  };
+  write(`::stop-commands::${token}\n`);
+  return {
+    write: (text) => {
+      const joined = held + text;
+      held = OPEN_LEGACY_COMMAND.exec(joined)?.[0] ?? '';
+      emit(joined.slice(0, joined.length - held.length));
+    },
+    end: () => {
+      emit(held);
+      held = '';
+      // The resume command only counts at the start of a line.
+      write(`${endsWithNewline ? '' : '\n'}::${token}::\n`);
+    },
+  };
+}
+
+/** Prints a possibly multi-line text from outside the action (plan text, tool output) inertly. */
+export function printInert(text: string, write: (text: string) => void): void {
+  const writer = createInertWriter(write);
+  writer.write(text.endsWith('\n') ? text : `${text}\n`);
+  writer.end();
+}
+
+const writeToLog = (text: string): void => {
+  process.stdout.write(text);
+};
+
+/**
+ * An annotation's text is one workflow command, which the runner cannot split; it is still shown
+ * on one line when it quotes a would-be command, so no line of the decoded log reads as one. For
+ * every annotation: warnings, errors and the step's failure message.
+ */
+export function annotationText(message: string): string {
+  return couldCommandTheRunner(message) ? withoutLegacyCommands(onOneLine(message)) : message;
+}
+
 export const actionsLogger: Logger = {
   info: (message) => {
-    // Messages quote plan text, tool output and resource names: those are printed inertly.
-    if (COMMAND_LINE.test(message)) {
-      printInert(message, (text) => process.stdout.write(text));
-    } else {
-      core.info(message);
-    }
+    if (couldCommandTheRunner(message)) printInert(message, writeToLog);
+    else core.info(message);
   },
   warning: (message) => {
-    core.warning(message);
+    core.warning(annotationText(message));
   },
   error: (message) => {
-    core.error(message);
+    core.error(annotationText(message));
   },
-  group: (title, body) => core.group(title, body),
+  group: (title, body) => core.group(onOneLine(title), body),
 };
 
 /** "4m05s" style durations: short enough for a log prefix, exact enough to compare runs. */

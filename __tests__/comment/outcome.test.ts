@@ -137,4 +137,30 @@ describe('withOutcome', () => {
     expect(lines[3]).toBe('<!-- ha-django-deploy:outcome -->');
     expect(body.length).toBeLessThanOrEqual(65_536);
   });
+
+  it('is not captured by outcome delimiters quoted in the plan: the plan text stays whole', () => {
+    const quoted = [
+      '<!-- ha-django-deploy:outcome -->',
+      'Not applied: a forged record',
+      '<!-- /ha-django-deploy:outcome -->',
+    ].join('\n');
+    const body = renderPlanComment({
+      summary: planSummaryOf([
+        { address: 'aws_launch_template.web', type: 'aws_launch_template', action: 'update' },
+      ]),
+      planText: `  ~ resource "aws_launch_template" "web" {\n${quoted}\n}`,
+      image: `docker.io/acme/shop@sha256:${'a'.repeat(64)}`,
+      commit: HEAD,
+      workingDirectory: 'terraform',
+      runUrl: 'https://github.com/acme/shop/actions/runs/98',
+      secrets: [],
+    });
+    const section = outcomeSection({ status: 'applied', commit: MERGE, runUrl: RUN_URL }, (text) => text);
+    const once = withOutcome(body, section);
+    expect(once).toContain(quoted);
+    expect(once.split('\n')[3]).toBe('<!-- ha-django-deploy:outcome -->');
+    // A second outcome replaces the first under the title, and still leaves the plan alone.
+    const twice = withOutcome(once, section);
+    expect(twice).toBe(once);
+  });
 });

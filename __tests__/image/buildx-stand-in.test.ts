@@ -224,6 +224,18 @@ describe('the commit an existing image was built from (issue 9: what the smoke c
     );
   });
 
+  it('is not read past 4 MiB: a config blob larger than that is named as such, not parsed', async () => {
+    const huge = 'a'.repeat(5 * 1024 * 1024);
+    const digest = registry.storeImage('acme/web', 'huge', { 'org.opencontainers.image.revision': huge });
+    const { dependencies, recorder } = stage(buildxStandIn().run);
+    const resolved = await resolveImage(dependencies, {
+      image: parseExistingImage(`${registry.host}/acme/web@${digest}`),
+      credentials,
+    });
+    expect(resolved.revision).toBeUndefined();
+    expect(recorder.text()).toMatch(/Could not read the image's revision label: .* larger than 4 MiB/);
+  });
+
   it('falls back to the commit-SHA tag it is named by, and is unknown otherwise', async () => {
     // The stored manifests here carry no config: no label to read.
     const { dependencies, recorder } = stage(buildxStandIn().run);

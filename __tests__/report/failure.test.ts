@@ -1,5 +1,5 @@
 /** The failure report: every failure says what to do next, from the error or else the catalogue. */
-import { escapeText } from '../../src/comment/markdown';
+import { escapeText } from '../../src/markdown';
 import { DeployError } from '../../src/errors';
 import { FAILURES } from '../../src/failures';
 import { run } from '../../src/main';

@@ -3,7 +3,7 @@ import { scaledClock } from '../../src/clock';
 import { createFakeClock } from '../support/fakeClock';
 import { refreshPreferences } from '../../src/rollout/refresh';
 import { releaseOf, sameCommit } from '../../src/rollout/smoke';
-import { codeSpan } from '../../src/comment/markdown';
+import { codeSpan } from '../../src/markdown';
 import { failureSummary, planSummary, rolloutOutputs, rolloutSummary } from '../../src/report';
 import { inputsFrom } from '../support/inputs';
 import { configFor } from '../support/config';

@@ -313,4 +313,32 @@ describe('scale-test report', () => {
     expect(scaleTestSummary(result)).toContain('| Alarm fired | did not happen |');
     expect(scaleTestSummary(result)).toContain('```text\n[    0s] load sent to 2 instances, capacity 2\n```');
   });
+
+  it('keeps hostile AWS names and reasons inside their cells, spans and block in the summary', () => {
+    const line = timeline();
+    line.observe(sample(0, { cpu: { latest: 30, peak: 33.33 } }));
+    const hostile = '`x`|</td><img src=https://evil.example/>[l](https://evil.example/)';
+    const summary = scaleTestSummary({
+      asgName: `web${hostile}`,
+      commandId: `c-1${hostile}`,
+      instanceIds: ['i-1'],
+      policyName: `cpu${hostile}`,
+      alarmName: `alarm${hostile}`,
+      targetValue: 70,
+      capacityBefore: 2,
+      capacityAfter: 2,
+      peakCpu: line.peakCpu,
+      milestones: line.milestones,
+      timeline: [...renderTimeline(line), '```', `reason: ${hostile}`],
+      seconds: 600,
+    });
+    const lines = summary.split('\n');
+    const rows = lines.filter((text) => text.startsWith('| '));
+    // Every row has its two cells: no pipe in a name opened a third.
+    for (const row of rows) expect(row.split(/(?<!\\)\|/)).toHaveLength(4);
+    expect(rows.find((row) => row.startsWith('| Auto Scaling group |'))).toContain('``web`x`\\|</td>');
+    // The timeline's fence is longer than any backtick run in it, so its ``` line stays inside.
+    const fence = lines.find((text) => /^`{4,}text$/.test(text))!.replace(/text$/, '');
+    expect(lines.filter((text) => text === fence)).toHaveLength(1);
+  });
 });

@@ -68,7 +68,7 @@ export async function scaleTestCommand(session: Session<ScaleTestConfig>): Promi
           asgName: target.asgName,
           targetGroupArns: target.targetGroupArns,
           logGroup: config.appLogGroup ?? target.appLogGroup,
-          knownSecrets: [],
+          knownSecrets: session.config.secrets,
         });
       }
       setOutputs(reporter, scaleTestOutputs(error.result));

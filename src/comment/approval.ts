@@ -2,7 +2,7 @@ import { DeployError } from '../errors';
 import type { Logger } from '../log';
 import type { PlanSummary } from '../terraform';
 import { findPlanComment, gitHubFailure, type GitHubClient, type PlanComment } from './github';
-import { formatCount } from './markdown';
+import { formatCount } from '../markdown';
 import { changeEntry, compareAddresses, parseChangeEntry, type PlanCounts, type PlanMarker } from './marker';
 
 /** The plan reviewers saw on the merged pull request, as its comment recorded it. */

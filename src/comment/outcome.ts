@@ -3,7 +3,7 @@ import type { FailureReason } from '../failures';
 import type { Logger } from '../log';
 import { commitPullRequests, mergedPullRequest } from './approval';
 import { findPlanComment, gitHubFailure, type GitHubClient } from './github';
-import { codeSpan, escapeText, linkTarget } from './markdown';
+import { codeSpan, escapeText, linkTarget } from '../markdown';
 import { COMMENT_BODY_LIMIT, OUTCOME_ROOM } from './render';
 
 /**
@@ -62,15 +62,19 @@ export function outcomeSection(outcome: ApplyOutcome, secretMask: (text: string)
     : `${section.slice(0, OUTCOME_ROOM - OUTCOME_END.length - 2)} …\n${OUTCOME_END}`;
 }
 
-/** The body with the outcome in place of an earlier one, or after the title line. */
+/**
+ * The body with the outcome in place of an earlier one, or after the title line. The outcome
+ * always sits right after the title, and only there is one recognised: a plan, a diff or a warning
+ * further down may quote the outcome's delimiters, and must not be taken for (or replaced as) it.
+ */
 export function withOutcome(body: string, section: string): string {
-  const start = body.indexOf(OUTCOME_START);
-  const end = body.indexOf(OUTCOME_END);
-  if (start >= 0 && end > start)
-    return `${body.slice(0, start)}${section}${body.slice(end + OUTCOME_END.length)}`;
   const title = body.indexOf('\n###');
   const afterTitle = title < 0 ? -1 : body.indexOf('\n', title + 1);
   if (afterTitle < 0) return `${body}\n\n${section}`;
+  const earlierStart = afterTitle + '\n\n'.length;
+  const end = body.indexOf(OUTCOME_END, earlierStart);
+  if (body.startsWith(`\n\n${OUTCOME_START}`, afterTitle) && end >= 0)
+    return `${body.slice(0, earlierStart)}${section}${body.slice(end + OUTCOME_END.length)}`;
   const updated = `${body.slice(0, afterTitle)}\n\n${section}${body.slice(afterTitle)}`;
   // A comment from before OUTCOME_ROOM existed may have used the whole limit: keep the body then.
   return updated.length <= COMMENT_BODY_LIMIT ? updated : body;

@@ -3,13 +3,15 @@ import type { ChangeAction, OutputChange, PlanReview, PlanSummary, ResourceChang
 import {
   codeBlock,
   codeSpan,
+  details,
   escapeText,
   fenceFor,
+  htmlText,
   formatCount,
   linkTarget,
   tableHeader,
   tableRow,
-} from './markdown';
+} from '../markdown';
 import { ACTION_SYMBOLS, buildMarker, serializeMarker } from './marker';
 import { createRedactor } from './redact';
 import { cutLongLine, noticesSection, releaseSection } from './sections';
@@ -344,11 +346,10 @@ function planSection(lines: string[], shown: number, frame: PlanFrame): string {
   const count = formatCount(lines.length);
   const title = shown === lines.length ? `${count} lines` : `first ${formatCount(shown)} of ${count} lines`;
   const parts = [
-    `<details><summary>Full plan text (${title})</summary>`,
-    '',
-    codeBlock(lines.slice(0, shown).join('\n'), 'text', frame.fence),
-    '',
-    '</details>',
+    details(
+      `Full plan text (${htmlText(title)})`,
+      codeBlock(lines.slice(0, shown).join('\n'), 'text', frame.fence),
+    ),
   ];
   if (shown < lines.length) {
     parts.push(

@@ -1,6 +1,16 @@
 import type { PlanReview, PlanSummary, ResourceChange, TextChange } from '../terraform';
 import { unifiedDiff } from './diff';
-import { codeBlock, codeSpan, escapeText, fenceFor, formatCount, tableHeader, tableRow } from './markdown';
+import {
+  codeBlock,
+  codeSpan,
+  details,
+  escapeText,
+  fenceFor,
+  formatCount,
+  htmlCode,
+  tableHeader,
+  tableRow,
+} from '../markdown';
 
 /**
  * The parts of a plan comment beside the change tables: the release review (image and decoded boot
@@ -26,13 +36,6 @@ export function cutLongLine(line: string): string {
   if (characters.length <= MAX_LINE_LENGTH) return line;
   const rest = characters.length - MAX_LINE_LENGTH;
   return `${characters.slice(0, MAX_LINE_LENGTH).join('')} … (${formatCount(rest)} more characters)`;
-}
-
-/** A collapsed block; `open` for what a reviewer should read without a click. */
-function details(summary: string, body: string, open = false): string {
-  return [`<details${open ? ' open' : ''}><summary>${summary}</summary>`, '', body, '', '</details>'].join(
-    '\n',
-  );
 }
 
 /** Lines in a fenced block, as many as fit in `budget` characters, with a note on what was left out. */
@@ -100,7 +103,8 @@ function textChangeSection(change: TextChange, budget: number, input: ReleaseInp
   }
   const diff = unifiedDiff(change.before, change.after);
   const lines = diff.lines.map((line) => cutLongLine(input.scrub(line)));
-  const title = `${what} (${ENCODING_TEXT[change.encoding]}): ${formatCount(diff.added)} line${diff.added === 1 ? '' : 's'} added, ${formatCount(diff.removed)} removed`;
+  // The title is the summary of an HTML block, where a code span would protect nothing.
+  const title = `${htmlCode(input.scrub(change.attribute))} of ${htmlCode(change.address)} (${ENCODING_TEXT[change.encoding]}): ${formatCount(diff.added)} line${diff.added === 1 ? '' : 's'} added, ${formatCount(diff.removed)} removed`;
   const body = boundedBlock(
     lines,
     'diff',

@@ -4,6 +4,7 @@
  * answer. Handles both ways registries ask for credentials: a bearer-token challenge (DockerHub,
  * GHCR, ...) and plain basic auth (a self-hosted `registry:2`).
  */
+import { describeCut, readBoundedBody, type BodyLimits } from '../boundedBody';
 import { DeployError, errorMessage } from '../errors';
 import type { Clock } from '../clock';
 import { isDigest, registryApiHost, repositoryName, type ImageRepository } from './reference';
@@ -50,6 +51,14 @@ const MANIFEST_ACCEPT = [
 const MAX_ATTEMPTS = 3;
 const RETRY_BASE_DELAY_MS = 1000;
 const REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * Manifests, config blobs and token answers are JSON of a few KiB; the OCI distribution spec lets
+ * registries refuse manifests over 4 MiB. Nothing larger, or slower, is read into memory.
+ */
+const ODD_ANSWER_HELP =
+  'Re-run the job; if it persists, check the registry address names a real registry and its status page.';
+
+export const REGISTRY_JSON_LIMITS: BodyLimits = { maxBytes: 4 * 1024 * 1024, timeoutMs: REQUEST_TIMEOUT_MS };
 
 /**
  * The first challenge of a `WWW-Authenticate` header: `Bearer realm="...",service="...",scope="..."`.
@@ -156,7 +165,33 @@ export class RegistryClient {
         'Re-run the job; if it persists, check the registry status page.',
       );
     }
-    return response.json();
+    const json = await this.readJson(response, repository, `${name} ${path}`);
+    if (json !== null && typeof json === 'object') return json;
+    throw new DeployError(
+      'registry-error',
+      `The registry ${repository.registry} answered ${name} ${path} with something that is not a JSON object.`,
+      ODD_ANSWER_HELP,
+    );
+  }
+
+  /**
+   * A JSON answer read within REGISTRY_JSON_LIMITS; undefined for one that is not JSON. A cut
+   * answer is refused as what it is, not parsed as broken JSON.
+   */
+  private async readJson(response: Response, repository: ImageRepository, what: string): Promise<unknown> {
+    const body = await readBoundedBody(response, REGISTRY_JSON_LIMITS);
+    if (body.cut) {
+      throw new DeployError(
+        'registry-error',
+        `The registry ${repository.registry} answered ${what} with a body ${describeCut(body.cut, REGISTRY_JSON_LIMITS)}; it was not read further.`,
+        ODD_ANSWER_HELP,
+      );
+    }
+    try {
+      return JSON.parse(body.text) as unknown;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Answers the registry's 401 challenge with the credentials it asked for. */
@@ -198,7 +233,7 @@ export class RegistryClient {
         `refused the credentials at its token service (${response.status})`,
       );
     }
-    const body = (await response.json().catch(() => undefined)) as
+    const body = (await this.readJson(response, repository, `its token request`)) as
       { token?: unknown; access_token?: unknown } | undefined;
     const token = body?.token ?? body?.access_token;
     if (!response.ok || typeof token !== 'string' || token === '') {

@@ -8,6 +8,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { CONTROL_CHARACTER } from '../text';
+import { BASE_URL_EXPECTED, parseBaseUrl } from '../url';
 import { INPUT_DEFAULTS } from './defaults';
 
 /** What a path input names on disk, after every symlink: its real path and kind. */
@@ -290,34 +291,12 @@ export class InputParser {
     return value;
   }
 
-  /**
-   * An http(s) base URL, parsed here so a bad port or host fails as an input error and not later
-   * as a TypeError. No user:password part (it would be printed with the URL), query or fragment
-   * (paths are appended to it).
-   */
+  /** An http(s) base URL (see parseBaseUrl). */
   url(name: string): string | undefined {
     const value = this.raw(name);
     if (value === '') return undefined;
-    const expected =
-      'expected an http:// or https:// URL with a host and an optional port (1-65535) and path, without user:password, query or fragment';
-    let parsed: URL;
-    try {
-      parsed = new URL(value);
-    } catch {
-      this.problem(name, value, expected);
-      return undefined;
-    }
-    const usable =
-      (parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
-      parsed.hostname !== '' &&
-      parsed.username === '' &&
-      parsed.password === '' &&
-      parsed.search === '' &&
-      parsed.hash === '' &&
-      !value.includes('@') &&
-      (parsed.port === '' || Number(parsed.port) > 0);
-    if (usable) return `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
-    this.problem(name, value, expected);
-    return undefined;
+    const url = parseBaseUrl(value);
+    if (url === undefined) this.problem(name, value, BASE_URL_EXPECTED);
+    return url;
   }
 }

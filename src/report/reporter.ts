@@ -1,6 +1,6 @@
 /** The report stage's thin adapter: results to the runner's outputs, failure and job summary. */
 import * as core from '@actions/core';
-import type { Logger } from '../log';
+import { annotationText, type Logger } from '../log';
 
 /** Where results go: action outputs and the job summary on a runner, a recorder in tests. */
 export interface Reporter {
@@ -17,7 +17,8 @@ export function createActionsReporter(log: Logger, env: NodeJS.ProcessEnv): Repo
       core.setOutput(name, value);
     },
     setFailed: (message) => {
-      core.setFailed(message);
+      // The message may quote an AWS reason or an answer's text.
+      core.setFailed(annotationText(message));
     },
     writeSummary: async (markdown) => {
       if (env.GITHUB_STEP_SUMMARY) {

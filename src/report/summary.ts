@@ -1,5 +1,5 @@
 /** The job summary's Markdown for each command's result or failure, and the failure's message, pure. */
-import { codeSpan, escapeText, tableRow } from '../comment/markdown';
+import { codeSpan, escapeText, tableRow } from '../markdown';
 import { createRedactor, releaseSection } from '../comment';
 import { consoleLinksMarkdown, type ConsoleLinks } from '../console';
 import { nextStepsFor, type FailureReason } from '../failures';

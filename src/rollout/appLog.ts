@@ -60,8 +60,9 @@ export type AppLogExcerpt =
   { instanceId: string; lines: string[] } | { instanceId: string; unavailable: string };
 
 /**
- * The excerpt as log lines. Every line starts with the instance id, so nothing the app printed
- * can start a line with `::` and be taken for a workflow command.
+ * The excerpt as log lines, each starting with the instance id so a reader sees whose it is. What
+ * the app printed is foreign text: the logger prints any line that could read as a workflow
+ * command (a line break, `##[`) inertly.
  */
 export function formatAppLog(logGroup: string, excerpts: AppLogExcerpt[]): string[] {
   return excerpts.flatMap((excerpt) => {

@@ -1,8 +1,14 @@
+import { describeCut, readBoundedBody, type BodyLimits, type BoundedBody } from '../boundedBody';
 import { DeployError, errorMessage } from '../errors';
 import { PollTimeoutError } from '../poll';
 import type { RolloutContext } from './rolloutContext';
 
 const REQUEST_TIMEOUT_MS = 5000;
+/**
+ * A health answer is a few dozen bytes of JSON; the app page's body is not read at all. Whatever
+ * an answer sends beyond this, or after the request's time, is never read into memory.
+ */
+export const HEALTH_BODY_LIMITS: BodyLimits = { maxBytes: 64 * 1024, timeoutMs: REQUEST_TIMEOUT_MS };
 /** Tries per request when nothing answers at all (a reset connection), before the verdict counts it. */
 const ATTEMPTS_WITHOUT_ANSWER = 3;
 
@@ -46,7 +52,7 @@ export async function loadBalancerUrl(context: RolloutContext, targetGroupArn: s
 
 interface Answer {
   status: number;
-  body: string;
+  body: BoundedBody;
   location: string | null;
 }
 
@@ -61,7 +67,7 @@ async function request(context: RolloutContext, url: string): Promise<Outcome> {
         headers: { 'cache-control': 'no-cache' },
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
-      const body = (await response.text()).slice(0, 2000);
+      const body = await readBoundedBody(response, HEALTH_BODY_LIMITS);
       return { answer: { status: response.status, body, location: response.headers.get('location') } };
     } catch (error) {
       const cause = (error as { cause?: unknown }).cause;
@@ -124,6 +130,16 @@ async function waitUntilReachable(context: RolloutContext, url: string): Promise
   }
 }
 
+/** The health answer's text, or a failure that says the answer was cut and why (never "no commit"). */
+function readableBody(url: string, body: BoundedBody): string {
+  if (body.cut === undefined) return body.text;
+  throw new DeployError(
+    'smoke-answer-cut',
+    `${url} answered 200 with a health answer ${describeCut(body.cut, HEALTH_BODY_LIMITS)}, so it was not read further and the commit it reports is unknown.`,
+    'The health path must answer small JSON quickly ({"version", "commit"}, as the bundled app does): check smoke-path names the health endpoint and that nothing in front of the app (a proxy, an error page) answers instead.',
+  );
+}
+
 /**
  * Several answers in a row through the load balancer must all report the deployed commit: one
  * old instance still in rotation, or a stale cache in front, shows up as a different commit.
@@ -142,11 +158,14 @@ async function sampleRelease(context: RolloutContext, url: string, samples: numb
         'An instance behind the load balancer fails requests: read the target lines above and the app log in CloudWatch Logs.',
       );
     }
-    const { commit, version } = releaseOf(outcome.answer.body);
+    const body = readableBody(url, outcome.answer.body);
+    const { commit, version } = releaseOf(body);
     if (commit === undefined || commit === '' || commit === 'unknown') {
+      // The answer's own words go to the log only: a failure message reaches comments and summaries.
+      context.progress(`GET ${url} -> HTTP 200 without a commit: ${JSON.stringify(body.slice(0, 200))}`);
       throw new DeployError(
         'smoke-no-commit',
-        `${url} answered 200 without the commit it was built from (got ${JSON.stringify(outcome.answer.body.slice(0, 200))}), so nothing proves it serves this release.`,
+        `${url} answered 200 without the commit it was built from (its answer is in the log above), so nothing proves it serves this release.`,
         'Report the build commit in the health answer: the bundled app sends {"version", "commit"} from APP_VERSION / APP_COMMIT, which the image gets from the REVISION build argument this action passes.',
       );
     }

@@ -1,3 +1,4 @@
+import { codeBlock, codeSpan, tableHeader, tableRow } from '../markdown';
 import type { ScaleTestResult } from './types';
 
 function seconds(ms: number | undefined): string {
@@ -23,16 +24,23 @@ function at(ms: number | undefined): string {
   return ms === undefined ? 'did not happen' : `${Math.round(ms / 1000)} s after the load started`;
 }
 
-/** Job summary: the figures as a table, then the timeline as a person reads it at a glance. */
+/**
+ * Job summary: the figures as a table, then the timeline as a person reads it at a glance. AWS
+ * names and the timeline (which quotes AWS reasons) are foreign text: each goes through the shared
+ * Markdown layer, so none can leave its code span, cell or block.
+ */
 export function scaleTestSummary(result: ScaleTestResult): string {
   const { milestones } = result;
   const rows: [string, string][] = [
-    ['Auto Scaling group', `\`${result.asgName}\``],
-    ['Policy', `\`${result.policyName}\`: target ${result.targetValue}% CPU, alarm \`${result.alarmName}\``],
+    ['Auto Scaling group', codeSpan(result.asgName)],
+    [
+      'Policy',
+      `${codeSpan(result.policyName)}: target ${result.targetValue}% CPU, alarm ${codeSpan(result.alarmName)}`,
+    ],
     [
       'Load',
       result.commandId
-        ? `Run Command \`${result.commandId}\` on ${result.instanceIds.length} instances`
+        ? `Run Command ${codeSpan(result.commandId)} on ${result.instanceIds.length} instances`
         : 'not sent',
     ],
     ['Peak CPU', result.peakCpu === undefined ? 'no datapoint' : `${result.peakCpu.toFixed(1)}%`],
@@ -47,12 +55,9 @@ export function scaleTestSummary(result: ScaleTestResult): string {
   return [
     '### Scale test',
     '',
-    '| | |',
-    '|---|---|',
-    ...rows.map(([key, value]) => `| ${key} | ${value.replace(/\|/g, '\\|')} |`),
+    tableHeader(['', '']),
+    ...rows.map((row) => tableRow(row)),
     '',
-    '```text',
-    ...result.timeline,
-    '```',
+    codeBlock(result.timeline.join('\n'), 'text'),
   ].join('\n');
 }

@@ -1,4 +1,5 @@
 import { DeployError } from '../errors';
+import { BASE_URL_EXPECTED, parseBaseUrl } from '../url';
 
 /** `terraform output -json`: every root output by name. */
 export type TerraformOutputs = Record<string, { value: unknown; sensitive: boolean } | undefined>;
@@ -66,7 +67,26 @@ export function readStackOutputs(outputs: TerraformOutputs): StackOutputs {
       'Declare these outputs in your working-directory configuration, as the bundled terraform/root_outputs.tf does.',
     );
   }
-  return { ...read.required, launchTemplateVersion: version, appLogGroup: read.text('app_log_group') };
+  return {
+    ...read.required,
+    launchTemplateVersion: version,
+    appUrl: readAppUrl(read.required.appUrl),
+    appLogGroup: read.text('app_log_group'),
+  };
+}
+
+/**
+ * The app_url output is where the smoke check sends requests and what a failure names: it is held
+ * to the rules of the app-url input, and refused before anything is rolled out.
+ */
+function readAppUrl(value: string): string {
+  const url = parseBaseUrl(value);
+  if (url !== undefined) return url;
+  throw new DeployError(
+    'terraform-outputs-missing',
+    `The applied configuration's app_url output is not a usable URL (${JSON.stringify(value.slice(0, 200))}): ${BASE_URL_EXPECTED}.`,
+    'Make the app_url output such a URL, as the bundled terraform/root_outputs.tf does.',
+  );
 }
 
 /** The image the stack runs now: what `plan` uses when no image is given, so only infrastructure changes show. */

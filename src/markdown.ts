@@ -1,8 +1,14 @@
+import { parseHttpUrl } from './url';
+
 /**
  * Markdown building blocks that stay inert whatever text they carry: resource addresses, output
- * names and plan text come from the user's configuration and must not be able to open a link, an
- * HTML tag, a table column or leave a code block.
+ * names, plan text, AWS names and reasons come from outside the action and must not be able to
+ * open a link, an image, an HTML tag or comment, a table column, or leave a code block. The plan
+ * comment, the job summaries and the scale-test report all build on these, and on nothing else.
  */
+
+/** Any line break a renderer may honour: one value stays on its one line. */
+const LINE_BREAKS = /[\r\n\v\f\u0085\u2028\u2029]+/g;
 
 function longestBacktickRun(text: string): number {
   let longest = 0;
@@ -17,7 +23,7 @@ function longestBacktickRun(text: string): number {
  */
 export function escapeText(text: string): string {
   return text
-    .replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' ')
+    .replace(/\s*[\r\n\v\f\u0085\u2028\u2029]+\s*/g, ' ')
     .replace(/[\\`*_{}[\]()#+\-.!~]/g, '\\$&')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -31,10 +37,35 @@ export function escapeText(text: string): string {
  * space (CommonMark strips one space from each side again).
  */
 export function codeSpan(text: string): string {
-  const oneLine = text.replace(/[\r\n\u2028\u2029]+/g, ' ');
+  const oneLine = text.replace(LINE_BREAKS, ' ');
   const fence = '`'.repeat(longestBacktickRun(oneLine) + 1);
   const pad = /^[` ]|[` ]$/.test(oneLine) ? ' ' : '';
   return `${fence}${pad}${oneLine}${pad}${fence}`;
+}
+
+/**
+ * Text inside an HTML block (a `<details><summary>` line): there Markdown is not parsed, so
+ * backticks and backslashes protect nothing and only entities do. Every character that could open
+ * a tag, a comment or an entity, or end an attribute, becomes one; line breaks become spaces, as a
+ * blank line would end the block.
+ */
+export function htmlText(text: string): string {
+  return text.replace(LINE_BREAKS, ' ').replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+/** Literal code inside an HTML block: the HTML twin of codeSpan. */
+export function htmlCode(text: string): string {
+  return `<code>${htmlText(text)}</code>`;
+}
+
+/**
+ * A collapsed block; `open` for what a reviewer should read without a click. The summary is HTML:
+ * build it from htmlText and htmlCode, never from codeSpan or escapeText.
+ */
+export function details(summary: string, body: string, open = false): string {
+  return [`<details${open ? ' open' : ''}><summary>${summary}</summary>`, '', body, '', '</details>'].join(
+    '\n',
+  );
 }
 
 /** A code fence the text cannot close early: longer than any backtick run in it, at least three. */
@@ -64,14 +95,7 @@ export function tableHeader(titles: string[]): string {
  * parser percent-encodes spaces, quotes and angle brackets; parentheses are encoded here.
  */
 export function linkTarget(url: string): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined;
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined;
-  return parsed.href.replace(/\(/g, '%28').replace(/\)/g, '%29');
+  return parseHttpUrl(url)?.href.replace(/\(/g, '%28').replace(/\)/g, '%29');
 }
 
 /** "1,234": counts in the comment are read, not parsed, so they get thousands separators. */
