@@ -14,6 +14,7 @@ export { DEFAULT_PROTECTED_TYPES, destroyGuard, type DestroyGuardOptions } from 
 export { readDeployedImage, readStackOutputs, type StackOutputs, type TerraformOutputs } from './outputs';
 export { reviewPlan, SHORT_SENSITIVE_LENGTH, type PlanReview, type TextChange } from './review';
 export { describeCounts, summarizePlan } from './summary';
+export type { BoundChange, BoundPlan } from './binding';
 export type {
   ChangeAction,
   CheckResult,
