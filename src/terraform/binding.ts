@@ -197,6 +197,55 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Imports and moves are never the image alone; an update is when only the image explains it. */
+function isImageOnlyUpdate(plan: Json, images: string[], entry: Json, resource: ResourceChange): boolean {
+  if (resource.action !== 'update' || images.length === 0) return false;
+  if (resource.importId !== undefined || resource.movedFrom !== undefined) return false;
+  const change = asObject(entry.change);
+  const known = withoutUnknown(change.before, change.after_unknown);
+  // Nothing known changed: no image explains the update, so it is bound.
+  if (canonicalJson(known) === canonicalJson(change.after)) return false;
+  const canonical = (value: unknown): string => canonicalJson(withoutImage(value, images));
+  if (canonical(known) !== canonical(change.after)) return false;
+  const configured = configuredAttributes(plan, entry);
+  const turnsUnknown = Object.entries(asObject(change.after_unknown))
+    .filter(([, mark]) => containsTrue(mark))
+    .map(([key]) => key);
+  return turnsUnknown.every((key) => !configured.has(key));
+}
+
+/** An output's references reach an image-only resource: itself, an attribute, or its module. */
+function refersToImageOnly(plan: Json, name: string, imageOnly: string[]): boolean {
+  const output = asObject(asObject(asObject(asObject(plan.configuration).root_module).outputs)[name]);
+  const references = asArray(asObject(output.expression).references).filter(
+    (reference): reference is string => typeof reference === 'string',
+  );
+  return references.some((reference) => {
+    const module = MODULE_PREFIX.exec(reference)?.[0];
+    return imageOnly.some(
+      (address) =>
+        reference === address ||
+        reference.startsWith(`${address}.`) ||
+        (module !== undefined && address.startsWith(`${module}.`)),
+    );
+  });
+}
+
+/** An output update that is the image alone: the same value without it, or recomputed with it. */
+function isImageOnlyOutput(
+  plan: Json,
+  images: string[],
+  name: string,
+  change: Json,
+  imageOnly: string[],
+): boolean {
+  if (change.after_unknown === true) return refersToImageOnly(plan, name, imageOnly);
+  return (
+    images.length > 0 &&
+    canonicalJson(withoutImage(change.before, images)) === canonicalJson(withoutImage(change.after, images))
+  );
+}
+
 export interface PlanBinder {
   resource(entry: Json, change: Json, resource: ResourceChange): void;
   /** Outputs are judged once every resource is known: their image-only test refers to resources. */
@@ -218,7 +267,6 @@ export function createPlanBinder(plan: Json): PlanBinder {
   const imageOnly: string[] = [];
   const pendingOutputs: { name: string; change: Json; input: BindingInput }[] = [];
 
-  const canonical = (value: unknown): string => canonicalJson(withoutImage(value, images));
   const bind = (input: BindingInput, change: Json): void => {
     const masked = {
       ...input,
@@ -228,39 +276,9 @@ export function createPlanBinder(plan: Json): PlanBinder {
     bound.push({ address: input.address, input: canonicalJson(masked) });
   };
 
-  const isImageOnlyUpdate = (entry: Json, change: Json, resource: ResourceChange): boolean => {
-    if (resource.action !== 'update' || images.length === 0) return false;
-    if (resource.importId !== undefined || resource.movedFrom !== undefined) return false;
-    const known = withoutUnknown(change.before, change.after_unknown);
-    if (canonicalJson(known) === canonicalJson(change.after)) return false;
-    if (canonical(known) !== canonical(change.after)) return false;
-    const configured = configuredAttributes(plan, entry);
-    const turnsUnknown = Object.entries(asObject(change.after_unknown))
-      .filter(([, mark]) => containsTrue(mark))
-      .map(([key]) => key);
-    return turnsUnknown.every((key) => !configured.has(key));
-  };
-
-  /** An output's references reach an image-only resource: itself, an attribute, or its module. */
-  const refersToImageOnly = (name: string): boolean => {
-    const output = asObject(asObject(asObject(asObject(plan.configuration).root_module).outputs)[name]);
-    const references = asArray(asObject(output.expression).references).filter(
-      (reference): reference is string => typeof reference === 'string',
-    );
-    return references.some((reference) => {
-      const module = MODULE_PREFIX.exec(reference)?.[0];
-      return imageOnly.some(
-        (address) =>
-          reference === address ||
-          reference.startsWith(`${address}.`) ||
-          (module !== undefined && address.startsWith(`${module}.`)),
-      );
-    });
-  };
-
   return {
     resource(entry: Json, change: Json, resource: ResourceChange): void {
-      if (isImageOnlyUpdate(entry, change, resource)) {
+      if (isImageOnlyUpdate(plan, images, entry, resource)) {
         imageOnly.push(resource.address);
         return;
       }
@@ -291,14 +309,9 @@ export function createPlanBinder(plan: Json): PlanBinder {
     },
     finish(): BoundPlan {
       for (const { name, change, input } of pendingOutputs) {
-        const sameValue =
-          change.after_unknown !== true &&
-          images.length > 0 &&
-          canonical(change.before) === canonical(change.after);
-        const recomputed =
-          change.after_unknown === true && input.action === 'update' && refersToImageOnly(name);
-        if (input.action === 'update' && (sameValue || recomputed)) imageOnly.push(input.address);
-        else bind(input, change);
+        if (input.action === 'update' && isImageOnlyOutput(plan, images, name, change, imageOnly)) {
+          imageOnly.push(input.address);
+        } else bind(input, change);
       }
       const changes = bound
         .map(({ address, input }) => ({ address, digest: sha256(input) }))
