@@ -30,6 +30,8 @@ export function planSummaryOf(
     complete: true,
     hasChanges: resourceChanges.some((change) => change.action !== 'read') || outputChanges.length > 0,
     fingerprint,
+    bound: [],
+    imageOnly: [],
     ...extra,
   };
 }

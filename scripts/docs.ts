@@ -1,6 +1,6 @@
 /**
  * Regenerates the failure-reason output's description in action.yml and the README's failure table
- * from src/failures.ts, the README's inputs and outputs tables from action.yml, and the module
+ * from src/failures/, the README's inputs and outputs tables from action.yml, and the module
  * README's from its .tf files.
  */
 import { readFileSync, writeFileSync } from 'node:fs';

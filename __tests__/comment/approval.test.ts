@@ -12,6 +12,7 @@ import { createRecorder } from '../support/recorder';
 import { generatePlan } from '../../emulation/generatedPlan';
 import { rejection } from '../support/rejection';
 import { planSummaryOf } from '../../emulation/planSummary';
+import { approvedPlan, change, deployPlan, NEW, policy } from '../support/imagePlans';
 
 const TOKEN = 'ghs_workflowToken';
 const HEAD_SHA = '1111111111111111111111111111111111111111';
@@ -150,6 +151,44 @@ describe('require-approved-plan', () => {
     expect(message).not.toContain('Totals:');
   });
 
+  it('accepts the deploy plan at a new image and names every other difference from the recorded marker', async () => {
+    const approvedSummary = approvedPlan([policy(70)], {
+      app_url: { actions: ['update'], before: 'a.example', after: 'b.example' },
+    });
+    await commentPlan(42, approvedSummary);
+    mergePull(42);
+    const approved = await findApproved();
+    expect(
+      comparePlans(approved, {
+        summary: deployPlan([policy(70)], {
+          app_url: { actions: ['update'], before: 'a.example', after: 'b.example' },
+        }),
+        image: NEW,
+      }),
+    ).toBeUndefined();
+
+    const extra = change({
+      address: 'terraform_data.extra[0]',
+      actions: ['create'],
+      before: null,
+      after: { input: 'x' },
+    });
+    const refusal = comparePlans(approved, {
+      summary: deployPlan([policy(80), extra], { debug: { actions: ['create'], before: null, after: 'on' } }),
+      image: NEW,
+    });
+    expect(refusal?.reason).toBe('plan-changed');
+    const message = refusal!.message;
+    expect(message).toContain('  New in this plan (1):\n    + terraform_data.extra[0]');
+    expect(message).toContain('  Different planned values (1):\n    aws_autoscaling_policy.cpu');
+    expect(message).toContain('  Output changes new in this plan (1):\n    output.debug');
+    expect(message).toContain('  Output changes approved but no longer planned (1):\n    output.app_url');
+    expect(message).toContain(
+      'Totals: approved 0 to add, 1 to change, 0 to destroy, 0 to replace; now 1 to add, 1 to change',
+    );
+    expect(message).not.toContain('aws_launch_template.web');
+  });
+
   it('compares a huge plan one by one up to the last recorded address, and by totals after it', async () => {
     const { summary } = generatePlan(5000);
     await commentPlan(42, summary);
@@ -209,6 +248,24 @@ describe('require-approved-plan', () => {
     const approved = await findApproved(log);
     expect(approved.plannedCommit).toBe('3333333333333333333333333333333333333333');
     expect(text()).toContain(`but the pull request ended at ${HEAD_SHA}: its last push was not planned`);
+  });
+
+  it('refuses a plan comment last written after the merge, and accepts one written up to it', async () => {
+    await commentPlan(42, reviewed);
+    const writtenAt = github.comments[0]!.updated_at;
+    github.setPullsForCommit(MERGE_SHA, [
+      { number: 42, merged_at: writtenAt, merge_commit_sha: MERGE_SHA, head_sha: HEAD_SHA },
+    ]);
+    expect((await findApproved()).fingerprint).toBe(reviewed.fingerprint);
+
+    // A re-run plan job after the merge rewrites the comment with a plan nobody reviewed.
+    await commentPlan(42, { ...reviewed, fingerprint: `sha256:${'f6'.repeat(32)}` });
+    const error = await rejection(findApproved());
+    expect(error.reason).toBe('no-approved-plan');
+    expect(error.message).toContain(
+      `was last written at ${github.comments[0]!.updated_at}, after the pull request was merged at ${writtenAt}`,
+    );
+    expect(error.nextSteps).toContain('require-approved-plan: false');
   });
 
   it('prefers the pull request the commit merged over others that contain it', async () => {

@@ -2,6 +2,7 @@ import { parseCommentMarker, redact } from '../../src/comment';
 import {
   buildMarker,
   MARKER_CHANGES_BUDGET,
+  MARKER_VALUES_BUDGET,
   serializeMarker,
   type PlanMarker,
 } from '../../src/comment/marker';
@@ -45,6 +46,9 @@ describe('parseCommentMarker', () => {
     ['a directory label with a line break', { workingDirectory: 'terraform\n::warning::x' }],
     ['a change entry with an unknown symbol', { changes: ['! aws_instance.web'] }],
     ['a negative count', { counts: { add: -1, change: 0, destroy: 0, replace: 0 } }],
+    ['a value entry without its digest', { values: ['aws_instance.web'] }],
+    ['a value entry with a short digest', { values: ['abc123 aws_instance.web'] }],
+    ['a negative count of unrecorded values', { values: [], unrecordedValues: -1 }],
   ])('refuses a marker with %s', (_label, field) => {
     expect(parseCommentMarker(serializeMarker({ ...marker, ...field }))).toBeUndefined();
   });
@@ -79,6 +83,40 @@ describe('parseCommentMarker', () => {
 });
 
 describe('buildMarker', () => {
+  it('records a digest per bound change, bounded, and counts what it left out', () => {
+    const { summary } = generatePlan(5000);
+    const bound = summary.resourceChanges.map((change, i) => ({
+      address: change.address,
+      digest: `sha256:${i.toString(16).padStart(64, '0')}`,
+    }));
+    const built = buildMarker(
+      { ...summary, bound },
+      { workingDirectory: 'terraform', commit: marker.commit, image: marker.image },
+    );
+    expect(built.values?.[0]).toBe(`000000000000 ${bound[0]!.address}`);
+    expect(JSON.stringify(built.values).length).toBeLessThanOrEqual(MARKER_VALUES_BUDGET + 1);
+    expect((built.values?.length ?? 0) + (built.unrecordedValues ?? 0)).toBe(5000);
+    expect(parseCommentMarker(serializeMarker(built))).toEqual(built);
+  });
+
+  it('leaves changes that are the image alone out of the recorded changes and totals', () => {
+    const { summary } = generatePlan(3);
+    const [first] = summary.resourceChanges;
+    const update = { ...first!, action: 'update' as const };
+    const built = buildMarker(
+      {
+        ...summary,
+        resourceChanges: [update, ...summary.resourceChanges.slice(1)],
+        change: summary.change + 1,
+        imageOnly: [update.address],
+      },
+      { workingDirectory: 'terraform', commit: marker.commit, image: marker.image },
+    );
+    expect(built.changes).toHaveLength(2);
+    expect(built.changes.join('\n')).not.toContain(update.address);
+    expect(built.counts.change).toBe(summary.change);
+  });
+
   it('records every change of an ordinary plan in address order', () => {
     const { summary } = generatePlan(30);
     const built = buildMarker(

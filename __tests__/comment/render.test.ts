@@ -166,6 +166,9 @@ describe('renderPlanComment', () => {
         '- aws_security_group.old',
       ],
       unrecorded: 0,
+      // The summary binds no change of its own (planSummaryOf): nothing to record by value.
+      values: [],
+      unrecordedValues: 0,
     });
   });
 

@@ -15,7 +15,7 @@ export function renderFailureTable(): string {
 }
 
 export const FAILURE_TABLE_START =
-  '<!-- failure-table:start (generated from src/failures.ts by `npm run docs`) -->';
+  '<!-- failure-table:start (generated from src/failures/ by `npm run docs`) -->';
 export const FAILURE_TABLE_END = '<!-- failure-table:end -->';
 
 /** The README with its failure table replaced by what the catalogue says now. */

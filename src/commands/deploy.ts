@@ -45,13 +45,18 @@ async function findApproval(session: Session<DeployConfig>, token: string): Prom
   });
 }
 
-/** Before apply: a fresh plan at the approved image must be the one reviewers saw. */
-async function checkPlanMatchesApproval(
+/**
+ * Before apply: the saved plan that apply runs must be the one reviewers saw, except for the image
+ * (comparePlans). Apply refuses a saved plan whose state changed since, so what was compared is
+ * what is applied.
+ */
+function requireApprovedPlan(
   session: Session<DeployConfig>,
   approved: ApprovedPlan,
-): Promise<void> {
-  const plan = await planWithImage(session, approved.marker.image, 'approved-check');
-  const difference = comparePlans(approved, { summary: plan.summary, image: approved.marker.image });
+  plan: TerraformPlan,
+  image: string,
+): void {
+  const difference = comparePlans(approved, { summary: plan.summary, image });
   if (difference) throw difference;
   session.dependencies.log.info(
     `The plan matches the one approved on pull request #${approved.pullRequest.number} (fingerprint ${approved.fingerprint.slice(0, 12)}).`,
@@ -85,10 +90,10 @@ async function deploySteps(session: Session<DeployConfig>, progress: DeployProgr
   const image = await provideImage(session);
   setOutputs(reporter, imageOutputs(image));
   await session.terraform.init({ backendConfig: config.terraform.backendConfig });
-  if (approved) await checkPlanMatchesApproval(session, approved);
   const plan = await planWithImage(session, image.reference, 'deploy');
   progress.plan = plan;
   setOutputs(reporter, planOutputs(plan.summary));
+  if (approved) requireApprovedPlan(session, approved, plan, image.reference);
   guardDestroys(session, plan);
   // Imports, moves and forgets are changes too: only applying the saved plan records them in the state.
   if (plan.summary.hasChanges) {

@@ -3,7 +3,15 @@ import type { Logger } from '../log';
 import type { PlanSummary } from '../terraform';
 import { findPlanComment, gitHubFailure, type GitHubClient, type PlanComment } from './github';
 import { formatCount } from '../markdown';
-import { changeEntry, compareAddresses, parseChangeEntry, type PlanCounts, type PlanMarker } from './marker';
+import {
+  boundCounts,
+  changeEntry,
+  compareAddresses,
+  parseChangeEntry,
+  valueEntry,
+  type PlanCounts,
+  type PlanMarker,
+} from './marker';
 
 /** The plan reviewers saw on the merged pull request, as its comment recorded it. */
 export interface ApprovedPlan {
@@ -77,8 +85,29 @@ export async function commitPullRequests(
 }
 
 /**
+ * A comment written after the merge no longer shows what reviewers approved: a re-run plan job, or
+ * any workflow with the same token, rewrote it. GitHub sets updated_at; the body cannot forge it.
+ */
+function refuseRewrittenAfterMerge(pull: AssociatedPullRequest, comment: PlanComment): void {
+  const mergedAt = Date.parse(pull.merged_at ?? '');
+  const writtenAt = Date.parse(comment.updatedAt);
+  if (Number.isFinite(mergedAt) && !(writtenAt <= mergedAt)) {
+    throw new DeployError(
+      'no-approved-plan',
+      `require-approved-plan: the plan comment on pull request #${pull.number} (${comment.url}) was last written ` +
+        `at ${comment.updatedAt}, after the pull request was merged at ${pull.merged_at ?? ''}, so it may no longer ` +
+        'show the plan reviewers approved (a re-run plan job or another workflow rewrote it).',
+      'Merge a new pull request so its plan is reviewed again; or review the plan in this run and re-run with ' +
+        'require-approved-plan: false. A deploy that recorded its outcome on the comment also wrote it after the ' +
+        'merge, so deploying the same merge again needs one of these too.',
+    );
+  }
+}
+
+/**
  * Finds the plan approved for a commit: its merged pull request, then that pull request's plan
- * comment for the working directory. Refuses with 'no-approved-plan' when either is missing.
+ * comment for the working directory. Refuses with 'no-approved-plan' when either is missing or the
+ * comment was written after the merge.
  */
 export async function findApprovedPlan(options: FindApprovedPlanOptions): Promise<ApprovedPlan> {
   const { octokit, owner, repo, commitSha, workingDirectory, log } = options;
@@ -116,7 +145,10 @@ export async function findApprovedPlan(options: FindApprovedPlanOptions): Promis
       NO_APPROVAL_HELP,
     );
   }
+  refuseRewrittenAfterMerge(pull, comment);
   if (comment.marker.commit !== pull.head.sha) {
+    // The plan, not the commit, is what a deploy binds: an unplanned last push that changed the
+    // plan is refused as plan-changed, one that did not leaves the reviewed plan what is applied.
     log.warning(
       `The plan comment on #${pull.number} was made at commit ${comment.marker.commit}, but the pull request ` +
         `ended at ${pull.head.sha}: its last push was not planned. Comparing with the plan reviewers saw.`,
@@ -166,8 +198,11 @@ function changeDifferences(approved: PlanMarker, fresh: PlanSummary): string[] {
     }),
   );
   const lastRecorded = lastRecordedAddress(approved);
+  const imageOnly = new Set(fresh.imageOnly);
   const comparable = fresh.resourceChanges.filter(
-    (change) => lastRecorded === undefined || compareAddresses(change.address, lastRecorded) <= 0,
+    (change) =>
+      !imageOnly.has(change.address) &&
+      (lastRecorded === undefined || compareAddresses(change.address, lastRecorded) <= 0),
   );
   const freshActions = new Map(
     comparable.map((change) => [change.address, changeEntry(change.address, change.action, change)]),
@@ -194,6 +229,45 @@ function changeDifferences(approved: PlanMarker, fresh: PlanSummary): string[] {
   ];
 }
 
+/** Recorded `values` entries (`<digest prefix> <address>`) by address. */
+function digestsByAddress(entries: string[]): Map<string, string> {
+  return new Map(
+    entries.map((entry) => {
+      const { symbol: digest, address } = parseChangeEntry(entry);
+      return [address, digest];
+    }),
+  );
+}
+
+/**
+ * Resources and outputs whose planned values differ (same address, another digest), and outputs
+ * that are new or no longer change. Needs the marker's `values`; a comment of an earlier version
+ * has none, and the fingerprint alone then says that something differs.
+ */
+function valueDifferences(approved: PlanMarker, fresh: PlanSummary): string[] {
+  if (approved.values === undefined) return [];
+  const recorded = digestsByAddress(approved.values);
+  const now = digestsByAddress(fresh.bound.map(valueEntry));
+  const changed = [...now]
+    .filter(([address, digest]) => recorded.has(address) && recorded.get(address) !== digest)
+    .map(([address]) => address);
+  const outputs = (digests: Map<string, string>): string[] =>
+    [...digests.keys()].filter((address) => address.startsWith('output.'));
+  // Only a complete record can tell a new output from one that did not fit.
+  const complete = (approved.unrecordedValues ?? 0) === 0;
+  return [
+    ...boundedList('Different planned values', changed.sort(compareAddresses)),
+    ...boundedList(
+      'Output changes new in this plan',
+      complete ? outputs(now).filter((address) => !recorded.has(address)) : [],
+    ),
+    ...boundedList(
+      'Output changes approved but no longer planned',
+      outputs(recorded).filter((address) => !now.has(address)),
+    ),
+  ];
+}
+
 /**
  * Compares the approved plan with the one a deploy is about to apply. Undefined when they match
  * (same fingerprint); otherwise the 'plan-changed' refusal, listing what differs.
@@ -204,22 +278,22 @@ export function comparePlans(
 ): DeployError | undefined {
   if (approved.fingerprint === fresh.summary.fingerprint) return undefined;
   const { marker } = approved;
-  const freshCounts: PlanCounts = {
-    add: fresh.summary.add,
-    change: fresh.summary.change,
-    destroy: fresh.summary.destroy,
-    replace: fresh.summary.replace,
-  };
+  const freshCounts = boundCounts(fresh.summary);
   const lines = [
     `The plan for ${marker.workingDirectory} differs from the one approved on pull request #${approved.pullRequest.number} ` +
       `(planned at commit ${approved.plannedCommit}, ${approved.commentUrl}); nothing was applied.`,
     `  Fingerprint: approved ${approved.fingerprint}, now ${fresh.summary.fingerprint}`,
   ];
-  if (marker.image !== fresh.image) lines.push(`  Image: approved ${marker.image}, now ${fresh.image}`);
+  if (marker.image !== fresh.image) {
+    lines.push(`  Image: approved ${marker.image}, now ${fresh.image} (a new image alone is expected)`);
+  }
   if (countsText(marker.counts) !== countsText(freshCounts)) {
     lines.push(`  Totals: approved ${countsText(marker.counts)}; now ${countsText(freshCounts)}`);
   }
-  const differences = changeDifferences(marker, fresh.summary);
+  const differences = [
+    ...changeDifferences(marker, fresh.summary),
+    ...valueDifferences(marker, fresh.summary),
+  ];
   lines.push(...differences);
   const lastRecorded = lastRecordedAddress(marker);
   if (lastRecorded !== undefined) {
@@ -231,7 +305,7 @@ export function comparePlans(
   if (differences.length === 0) {
     lines.push(
       `  The ${lastRecorded === undefined ? '' : 'recorded '}resources change in the same way, so planned values ` +
-        'differ: a variable, the image, or data read at plan time (the branch may have moved on since the plan).',
+        'differ: a variable, or data read at plan time (the branch may have moved on since the plan).',
     );
   }
   return new DeployError(

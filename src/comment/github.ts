@@ -21,12 +21,13 @@ export interface PlanComment {
   id: number;
   url: string;
   marker: PlanMarker;
+  /** When the comment was last written (GitHub's updated_at, ISO 8601). */
+  updatedAt: string;
 }
 
 interface MarkedComment extends PlanComment {
   authorLogin: string | undefined;
   authorType: string | undefined;
-  updatedAt: string;
 }
 
 interface GitHubAnswer {
@@ -170,7 +171,7 @@ export async function findPlanComment(
         `Delete the others: ${duplicates.map((comment) => comment.url).join(', ')}`,
     );
   }
-  return chosen && { id: chosen.id, url: chosen.url, marker: chosen.marker };
+  return chosen && { id: chosen.id, url: chosen.url, marker: chosen.marker, updatedAt: chosen.updatedAt };
 }
 
 export interface UpsertPlanCommentOptions extends PlanCommentTarget {

@@ -1,4 +1,4 @@
-import type { ChangeAction, PlanSummary, ResourceChange } from '../terraform';
+import type { BoundChange, ChangeAction, PlanSummary, ResourceChange } from '../terraform';
 import { CONTROL_CHARACTER } from '../text';
 
 /**
@@ -19,6 +19,15 @@ const MARKER_CLOSING = ' -->';
  * what reviewers read.
  */
 export const MARKER_CHANGES_BUDGET = 10_000;
+
+/**
+ * Characters the marker may spend on its `values` list (`<12 hex digits> <address>`, some 55
+ * characters an entry): what lets a deploy name a resource or output whose planned values differ.
+ */
+export const MARKER_VALUES_BUDGET = 12_000;
+
+/** The digest prefix a `values` entry keeps: enough to tell two plans' values apart by name. */
+const VALUE_DIGEST_LENGTH = 12;
 
 /** Terraform's own plan symbols, so a recorded entry reads like the plan text. */
 export const ACTION_SYMBOLS: Record<ChangeAction, string> = {
@@ -54,11 +63,20 @@ export interface PlanMarker {
   counts: PlanCounts;
   /**
    * `<symbol> <address>` for each resource change in address order (code-unit order), cut where
-   * MARKER_CHANGES_BUDGET runs out.
+   * MARKER_CHANGES_BUDGET runs out. Changes that are the image alone are left out, as the
+   * fingerprint leaves them out.
    */
   changes: string[];
   /** How many resource changes after the last recorded one did not fit. */
   unrecorded: number;
+  /**
+   * `<digest prefix> <address>` for each change the fingerprint binds (resources and
+   * `output.<name>`), in address order, cut where MARKER_VALUES_BUDGET runs out. Absent in
+   * comments of earlier versions.
+   */
+  values?: string[];
+  /** How many bound changes after the last `values` entry did not fit. */
+  unrecordedValues?: number;
 }
 
 /** Address order by UTF-16 code units: the same on every machine, unlike a locale comparison. */
@@ -85,23 +103,49 @@ export function parseChangeEntry(entry: string): { symbol: string; address: stri
     : { symbol: entry.slice(0, space), address: entry.slice(space + 1) };
 }
 
-export function buildMarker(
-  summary: PlanSummary,
-  context: { workingDirectory: string; commit: string; image: string },
-): PlanMarker {
-  const entries = summary.resourceChanges
-    .map((change) => ({ address: change.address, entry: changeEntry(change.address, change.action, change) }))
-    .sort((a, b) => compareAddresses(a.address, b.address))
-    .map(({ entry }) => entry);
-  const changes: string[] = [];
+/** `entries` from the first on, as many as fit in `budget` serialized characters. */
+function withinBudget(entries: string[], budget: number): string[] {
+  const kept: string[] = [];
   let spent = 0;
   for (const entry of entries) {
     // Serialized cost: the quoted, escaped string plus its comma.
     const cost = JSON.stringify(entry).length + 1;
-    if (spent + cost > MARKER_CHANGES_BUDGET) break;
-    changes.push(entry);
+    if (spent + cost > budget) break;
+    kept.push(entry);
     spent += cost;
   }
+  return kept;
+}
+
+/** The plan's totals without the updates that are the image alone, as the fingerprint counts them. */
+export function boundCounts(summary: PlanSummary): PlanCounts {
+  const imageOnly = new Set(summary.imageOnly);
+  const imageUpdates = summary.resourceChanges.filter((change) => imageOnly.has(change.address)).length;
+  return {
+    add: summary.add,
+    change: summary.change - imageUpdates,
+    destroy: summary.destroy,
+    replace: summary.replace,
+  };
+}
+
+/** A `values` entry: the digest prefix and the address. */
+export function valueEntry(change: BoundChange): string {
+  return `${change.digest.replace(/^sha256:/, '').slice(0, VALUE_DIGEST_LENGTH)} ${change.address}`;
+}
+
+export function buildMarker(
+  summary: PlanSummary,
+  context: { workingDirectory: string; commit: string; image: string },
+): PlanMarker {
+  const imageOnly = new Set(summary.imageOnly);
+  const entries = summary.resourceChanges
+    .filter((change) => !imageOnly.has(change.address))
+    .map((change) => ({ address: change.address, entry: changeEntry(change.address, change.action, change) }))
+    .sort((a, b) => compareAddresses(a.address, b.address))
+    .map(({ entry }) => entry);
+  const changes = withinBudget(entries, MARKER_CHANGES_BUDGET);
+  const values = withinBudget(summary.bound.map(valueEntry), MARKER_VALUES_BUDGET);
   return {
     tool: COMMENT_TOOL_ID,
     version: MARKER_FORMAT_VERSION,
@@ -109,14 +153,11 @@ export function buildMarker(
     commit: context.commit,
     fingerprint: summary.fingerprint,
     image: context.image,
-    counts: {
-      add: summary.add,
-      change: summary.change,
-      destroy: summary.destroy,
-      replace: summary.replace,
-    },
+    counts: boundCounts(summary),
     changes,
     unrecorded: entries.length - changes.length,
+    values,
+    unrecordedValues: summary.bound.length - values.length,
   };
 }
 
@@ -163,6 +204,12 @@ function isChangeEntry(value: unknown): boolean {
   return SYMBOLS.has(actionSymbol) && ENTRY_FLAGS_PATTERN.test(flags) && address !== '';
 }
 
+const VALUE_ENTRY_PATTERN = new RegExp(`^[0-9a-f]{${VALUE_DIGEST_LENGTH}} \\S`);
+
+function isValueEntry(value: unknown): boolean {
+  return isPrintable(value) && VALUE_ENTRY_PATTERN.test(value);
+}
+
 /** Every field checked for type and format: a marker is evidence in the approval check. */
 function isPlanMarker(value: unknown): value is PlanMarker {
   if (typeof value !== 'object' || value === null) return false;
@@ -186,7 +233,9 @@ function isPlanMarker(value: unknown): value is PlanMarker {
     isCount(counts.replace) &&
     Array.isArray(marker.changes) &&
     marker.changes.every(isChangeEntry) &&
-    isCount(marker.unrecorded)
+    isCount(marker.unrecorded) &&
+    (marker.values === undefined || (Array.isArray(marker.values) && marker.values.every(isValueEntry))) &&
+    (marker.unrecordedValues === undefined || isCount(marker.unrecordedValues))
   );
 }
 

@@ -22,6 +22,7 @@ export {
 } from './outputs';
 export { reviewPlan, SHORT_SENSITIVE_LENGTH, type PlanReview, type TextChange } from './review';
 export { describeCounts, summarizePlan } from './summary';
+export type { BoundChange, BoundPlan } from './binding';
 export type {
   ChangeAction,
   CheckResult,

@@ -152,7 +152,7 @@ function isText(text: string): boolean {
 }
 
 /** A base64 value decoded (gunzipped too when it is gzip, as cloudinit_config makes it), else undefined. */
-function decodeBase64(value: string): { text: string; encoding: TextChange['encoding'] } | undefined {
+export function decodeBase64(value: string): { text: string; encoding: TextChange['encoding'] } | undefined {
   const compact = value.replace(/\s+/g, '');
   if (compact.length === 0 || compact.length % 4 !== 0 || !BASE64.test(compact)) return undefined;
   const bytes = Buffer.from(compact, 'base64');

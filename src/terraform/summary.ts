@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { DeployError } from '../errors';
+import { canonicalJson, createPlanBinder, type PlanBinder } from './binding';
 import type {
   ChangeAction,
   CheckResult,
@@ -30,9 +30,6 @@ function asString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** Stands in for every sensitive value in the fingerprint input: the hash must not depend on secrets. */
-const SENSITIVE = '(sensitive)';
-
 /** Terraform's action lists (jsonplan actionString), in the order Terraform writes them. */
 const ACTIONS: Record<string, ChangeAction> = {
   'no-op': 'no-op',
@@ -53,61 +50,6 @@ function actionsText(actions: unknown): string {
 
 function changeAction(actions: unknown): ChangeAction {
   return ACTIONS[actionsText(actions)] ?? 'unknown';
-}
-
-/**
- * Replaces sensitive values by a marker. `sensitivity` mirrors `value`'s shape, with `true` where
- * Terraform marks a value sensitive (plan JSON's before_sensitive / after_sensitive).
- */
-function maskSensitive(value: unknown, sensitivity: unknown): unknown {
-  if (sensitivity === true) return SENSITIVE;
-  if (Array.isArray(value)) {
-    return value.map((item, i) =>
-      maskSensitive(item, Array.isArray(sensitivity) ? sensitivity[i] : undefined),
-    );
-  }
-  if (value !== null && typeof value === 'object') {
-    const marks = asObject(sensitivity);
-    return Object.fromEntries(
-      Object.entries(value as Json).map(([key, item]) => [key, maskSensitive(item, marks[key])]),
-    );
-  }
-  return value;
-}
-
-/** JSON with object keys sorted, so equal plans hash equally whatever order Terraform printed. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Json)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-  }
-  // Values come from parsed JSON, so there is no undefined or function to drop here.
-  return JSON.stringify(value);
-}
-
-/**
- * What the fingerprint covers for one change. Fields that only some plans have (imports, moves,
- * deposed objects, unknown action lists) are left out when absent, so a plan without them hashes
- * as it always did.
- */
-function fingerprintOf(
-  change: Json,
-  resource: ResourceChange | { address: string; action: string },
-): unknown {
-  const { importId, movedFrom, rawActions } = resource as ResourceChange;
-  return {
-    address: resource.address,
-    action: resource.action,
-    before: maskSensitive(change.before, change.before_sensitive),
-    after: maskSensitive(change.after, change.after_sensitive),
-    afterUnknown: change.after_unknown,
-    importing: importId,
-    movedFrom,
-    rawActions,
-  };
 }
 
 function notAPlan(detail: string): DeployError {
@@ -140,7 +82,10 @@ function importIdOf(importing: unknown): string | undefined {
   return '';
 }
 
-function readResourceChange(entry: unknown, index: number): { resource: ResourceChange; change: Json } {
+function readResourceChange(
+  entry: unknown,
+  index: number,
+): { resource: ResourceChange; change: Json; entry: Json } {
   const resource = asObject(entry);
   const change = asObject(resource.change);
   const address = addressOf(resource, index);
@@ -150,6 +95,7 @@ function readResourceChange(entry: unknown, index: number): { resource: Resource
   const reason = asString(resource.action_reason);
   return {
     change,
+    entry: resource,
     resource: {
       address,
       type: asString(resource.type) ?? '',
@@ -192,7 +138,7 @@ function outputAction(actions: unknown): OutputChange['action'] | undefined {
   return 'update';
 }
 
-function readOutputChanges(outputs: unknown, fingerprintInput: unknown[]): OutputChange[] {
+function readOutputChanges(outputs: unknown, binder: PlanBinder): OutputChange[] {
   const changes: OutputChange[] = [];
   for (const [name, value] of Object.entries(asObject(outputs))) {
     const change = asObject(value);
@@ -200,7 +146,7 @@ function readOutputChanges(outputs: unknown, fingerprintInput: unknown[]): Outpu
     if (action === undefined) continue;
     const sensitive = change.after_sensitive === true || change.before_sensitive === true;
     changes.push({ name, action, sensitive });
-    fingerprintInput.push(fingerprintOf(change, { address: `output.${name}`, action }));
+    binder.output(name, change, action);
   }
   return changes.sort((a, b) => compareText(a.name, b.name));
 }
@@ -250,17 +196,10 @@ function readDrift(drift: unknown, relevant: unknown): ResourceChange[] {
     .sort((a, b) => compareText(a.address, b.address));
 }
 
-function fingerprint(input: unknown[]): string {
-  const sorted = input.map(canonicalJson).sort(compareText);
-  return `sha256:${createHash('sha256')
-    .update(`[${sorted.join(',')}]`)
-    .digest('hex')}`;
-}
-
 /**
  * What a saved plan will do: counts, each changed resource (imports, moves and forgets included)
- * and output, drift, deferred changes, failed checks, and a fingerprint over the planned values
- * with sensitive values masked.
+ * and output, drift, deferred changes, failed checks, and what a deploy binds of it (binding.ts):
+ * a fingerprint over the planned values, image taken out and sensitive values masked.
  */
 export function summarizePlan(planJson: unknown): PlanSummary {
   if (planJson === null || typeof planJson !== 'object' || Array.isArray(planJson)) {
@@ -281,16 +220,17 @@ export function summarizePlan(planJson: unknown): PlanSummary {
     other: 0,
   };
   const resourceChanges: ResourceChange[] = [];
-  const fingerprintInput: unknown[] = [];
-  asArray(plan.resource_changes).forEach((entry, index) => {
-    const { resource, change } = readResourceChange(entry, index);
+  const binder = createPlanBinder(plan);
+  asArray(plan.resource_changes).forEach((item, index) => {
+    const { resource, change, entry } = readResourceChange(item, index);
     if (!isShown(resource)) return;
     count(counts, resource);
     resourceChanges.push(resource);
-    fingerprintInput.push(fingerprintOf(change, resource));
+    binder.resource(entry, change, resource);
   });
   resourceChanges.sort((a, b) => compareText(a.address, b.address));
-  const outputChanges = readOutputChanges(plan.output_changes, fingerprintInput);
+  const outputChanges = readOutputChanges(plan.output_changes, binder);
+  const { fingerprint, changes: bound, imageOnly } = binder.finish();
   const changesSomething = Object.values(counts).some((value) => value > 0);
   return {
     ...counts,
@@ -302,7 +242,9 @@ export function summarizePlan(planJson: unknown): PlanSummary {
     applyable: plan.applyable !== false && plan.errored !== true,
     complete: plan.complete !== false,
     hasChanges: changesSomething || outputChanges.length > 0,
-    fingerprint: fingerprint(fingerprintInput),
+    fingerprint,
+    bound,
+    imageOnly,
   };
 }
 

@@ -1,3 +1,5 @@
+import type { BoundChange } from './binding';
+
 /** Shapes shared by the terraform stage (which produces them) and the PR comment (which shows them). */
 
 /**
@@ -83,8 +85,13 @@ export interface PlanSummary extends PlanCounts {
   hasChanges: boolean;
   /**
    * sha256 over the normalised planned changes (addresses, actions, imports, moves and planned
-   * values, sensitive values replaced by a marker), so the plan shown on a PR can be compared with
-   * the plan a deploy is about to apply, without storing any value.
+   * values, sensitive values replaced by a marker, the image reference taken out, changes that are
+   * the image alone left out: binding.ts), so the plan shown on a PR can be compared with the saved
+   * plan a deploy applies at a new image, without storing any value.
    */
   fingerprint: string;
+  /** Each change the fingerprint covers, with its own digest: names what differs. */
+  bound: BoundChange[];
+  /** Resources and outputs whose change is the image alone (`output.<name>` for outputs). */
+  imageOnly: string[];
 }
