@@ -42,6 +42,18 @@ def migrate(environment: dict[str, str], *arguments: str) -> subprocess.Complete
     return manage(environment, "migrate", "--noinput", *arguments)
 
 
+def start_migrate(environment: dict[str, str]) -> subprocess.Popen:
+    """`manage.py migrate` in the background, its output (stdout and stderr) on a text pipe."""
+    return subprocess.Popen(
+        [PYTHON, "manage.py", "migrate", "--noinput"],
+        cwd=APP_DIR,
+        env=production_env(**environment),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
 @pytest.fixture
 def migrated(database):
     result = migrate(database)
@@ -130,17 +142,7 @@ def test_a_session_written_by_one_instance_is_read_by_another(app_environment, t
 
 
 def test_two_migrates_started_together_take_turns_and_both_succeed(database):
-    runs = [
-        subprocess.Popen(
-            [PYTHON, "manage.py", "migrate", "--noinput"],
-            cwd=APP_DIR,
-            env=production_env(**database),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(2)
-    ]
+    runs = [start_migrate(database) for _ in range(2)]
     outputs = [run.communicate(timeout=120)[0] for run in runs]
 
     assert [run.returncode for run in runs] == [0, 0], outputs
@@ -153,14 +155,7 @@ def test_a_migrate_waits_while_another_holds_the_lock(database, postgres):
 
     holder = postgres.session(database["DATABASE_NAME"])
     holder.run(f"SELECT pg_advisory_lock({MIGRATE_LOCK_KEY})")
-    waiting = subprocess.Popen(
-        [PYTHON, "manage.py", "migrate", "--noinput"],
-        cwd=APP_DIR,
-        env=production_env(**database),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    waiting = start_migrate(database)
     try:
         assert "another migrate holds the lock" in waiting.stdout.readline()
         assert postgres.admin("SELECT to_regclass('web_note') IS NULL", database["DATABASE_NAME"]) == "t"
@@ -235,8 +230,10 @@ def test_a_rotated_password_fails_no_request(app_environment, postgres, tmp_path
     log_text = (tmp_path / "gunicorn.log").read_text()
 
     failures = [status for status in statuses if status != 200]
+    reconnections = log_text.count("database password rotated")
+    print(f"rotation: {len(statuses)} requests, {len(failures)} failed, {reconnections} reconnected after waiting")
     assert statuses and not failures, failures[:5]
-    assert "database password rotated" in log_text
+    assert reconnections > 0
 
 
 def test_the_apps_migrations_pass_the_migration_linter(database):
