@@ -119,7 +119,7 @@ run "instances_read_that_one_secret_and_get_the_connection" {
     error_message = "The container must get the database's port, name, user and password file."
   }
   assert {
-    condition     = strcontains(base64decode(aws_launch_template.web.user_data), "--volume /run/app-database:/run/database:ro")
+    condition     = strcontains(base64decode(aws_launch_template.web.user_data), "--volume /etc/app/database:/run/database:ro")
     error_message = "The container must mount the refreshed secret read-only."
   }
   assert {
