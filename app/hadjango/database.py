@@ -45,7 +45,16 @@ def default_database(base_dir: Path) -> dict:
 
 
 def from_url() -> dict:
-    return dj_database_url.parse(env.string("DATABASE_URL"))
+    url = env.string("DATABASE_URL")
+    try:
+        return dj_database_url.parse(url)
+    except ValueError:
+        # Never echo the URL: it holds the password.
+        scheme = url.partition("://")[0] if "://" in url else "(none)"
+        raise env.ConfigError(
+            f"DATABASE_URL has the scheme {scheme!r}, which is not a database URL; use e.g. "
+            "postgres://USER:PASSWORD@HOST:5432/NAME"
+        ) from None
 
 
 def from_parts() -> dict:
@@ -61,7 +70,7 @@ def from_parts() -> dict:
 
 
 def postgres_options() -> dict:
-    """TLS unless DATABASE_URL's own sslmode says otherwise (RDS's parameter group refuses plain connections anyway)."""
+    """TLS unless DATABASE_URL's own sslmode says otherwise (RDS's parameter group refuses plain ones)."""
     root_certificate = env.string("DATABASE_SSLROOTCERT")
     ssl_mode = env.string("DATABASE_SSLMODE", default="verify-full" if root_certificate else "require")
     if ssl_mode not in SSL_MODES:

@@ -2,7 +2,11 @@
 
 import os
 
+import django
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError, connections
+from django.db.migrations.executor import MigrationExecutor
 
 from hadjango.env import ConfigError
 
@@ -29,16 +33,12 @@ def check_migrations_or_exit() -> None:
     """
     if not settings.DATABASE_CONFIGURED:
         return
-    import django
-    from django.db import DatabaseError, connections
-    from django.db.migrations.executor import MigrationExecutor
-
     django.setup()
     connection = connections["default"]
     try:
         executor = MigrationExecutor(connection)
         missing = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    except DatabaseError as error:
+    except (DatabaseError, ImproperlyConfigured) as error:
         raise SystemExit(f"hadjango: cannot check the database's migrations: {one_line(error)}") from None
     finally:
         # Workers must not inherit the master's socket.

@@ -30,13 +30,13 @@ class PostgresServer:
 
     def psql(self, database: str) -> list[str]:
         """psql as the superuser over the Unix socket, unaligned, stopping at the first error."""
-        return [str(BIN / "psql"), "-h", str(self.socket_dir), "-p", str(self.port), "-U", "postgres"] + [
-            "-d", database, "-v", "ON_ERROR_STOP=1", "-At",
-        ]
+        connection = ["-h", str(self.socket_dir), "-p", str(self.port), "-U", "postgres", "-d", database]
+        return [str(BIN / "psql"), *connection, "-v", "ON_ERROR_STOP=1", "-At"]
 
     def admin(self, sql: str, database: str = "postgres") -> str:
         """Run SQL as the superuser; returns psql's output."""
-        return subprocess.run(self.psql(database) + ["-c", sql], check=True, capture_output=True, text=True).stdout.strip()
+        command = self.psql(database) + ["-c", sql]
+        return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
 
     def session(self, database: str) -> "Session":
         return Session(subprocess.Popen(self.psql(database), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))

@@ -42,6 +42,18 @@ def migrate(environment: dict[str, str], *arguments: str) -> subprocess.Complete
     return manage(environment, "migrate", "--noinput", *arguments)
 
 
+def start_gunicorn_until_it_exits(environment: dict[str, str]) -> subprocess.CompletedProcess:
+    """gunicorn with production settings, for a start that must fail (bounded: 60 s)."""
+    return subprocess.run(
+        gunicorn_command(free_port()),
+        cwd=APP_DIR,
+        env=production_env(**environment),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def start_migrate(environment: dict[str, str]) -> subprocess.Popen:
     """`manage.py migrate` in the background, its output (stdout and stderr) on a text pipe."""
     return subprocess.Popen(
@@ -184,14 +196,24 @@ def test_a_migration_blocked_behind_live_traffic_fails_instead_of_waiting(migrat
 def test_the_server_refuses_to_start_when_a_migration_is_missing(database, tmp_path):
     environment = {**database, "DJANGO_STATIC_ROOT": str(tmp_path / "static")}
 
-    result = subprocess.run(
-        gunicorn_command(free_port()), cwd=APP_DIR, env=production_env(**environment), capture_output=True, text=True, timeout=60
-    )
+    result = start_gunicorn_until_it_exits(environment)
 
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
     assert last_line.startswith("hadjango: the database lacks ")
     assert "web.0001_initial" in last_line and "refusing to start" in last_line
+
+
+def test_an_unreadable_password_file_stops_the_server_with_one_line(database, tmp_path):
+    environment = {**database, "DATABASE_PASSWORD_FILE": str(tmp_path / "missing.json")}
+
+    result = start_gunicorn_until_it_exits(environment)
+
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        "hadjango: cannot check the database's migrations: "
+        f"DATABASE_PASSWORD_FILE {tmp_path / 'missing.json'}: cannot read it (No such file or directory)"
+    )
 
 
 def test_a_rotated_password_fails_no_request(app_environment, postgres, tmp_path):

@@ -153,8 +153,12 @@ def test_a_database_urls_own_sslmode_wins(load_settings):
         ({"DATABASE_HOST": "db", "DATABASE_PASSWORD_FILE": "/f"}, "DATABASE_USER"),
         ({"DATABASE_HOST": "db", "DATABASE_USER": "app"}, "DATABASE_PASSWORD_FILE"),
         ({"DATABASE_URL": "postgres://u:p@db/site", "DATABASE_SSLMODE": "always"}, "DATABASE_SSLMODE"),
+        ({"DATABASE_URL": "mongodb://u:hunter2@db/site"}, "DATABASE_URL has the scheme 'mongodb'"),
+        ({"DATABASE_URL": "db.internal:5432"}, "DATABASE_URL has the scheme '\\(none\\)'"),
     ],
 )
 def test_incomplete_database_settings_are_refused_naming_the_variable(load_settings, environment, named):
-    with pytest.raises(ConfigError, match=named):
+    with pytest.raises(ConfigError, match=named) as refused:
         load_settings(DJANGO_SECRET_KEY=SECRET, **environment)
+
+    assert "hunter2" not in str(refused.value)

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import psycopg
+from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.postgresql import base
 
 logger = logging.getLogger(__name__)
@@ -24,10 +25,18 @@ POLL_SECONDS = 0.2
 
 def read_password(path: str) -> str:
     """The password in `path`: a Secrets Manager secret string ({"password": ...}) or the bare value."""
-    text = Path(path).read_text(encoding="utf-8").strip()
-    if text.startswith("{"):
+    try:
+        text = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ImproperlyConfigured(f"DATABASE_PASSWORD_FILE {path}: cannot read it ({error.strerror})") from None
+    if not text.startswith("{"):
+        return text
+    try:
         return json.loads(text)["password"]
-    return text
+    except (ValueError, KeyError, TypeError):
+        raise ImproperlyConfigured(
+            f"DATABASE_PASSWORD_FILE {path}: a JSON secret needs a \"password\" string, as RDS writes it"
+        ) from None
 
 
 def wait_for_new_password(path: str, old: str, within: float) -> str | None:
@@ -60,8 +69,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         except psycopg.OperationalError as error:
             if not is_authentication_failure(error):
                 raise
+            settings = self.settings_dict
             fresh = wait_for_new_password(
-                self.settings_dict["PASSWORD_FILE"], conn_params["password"], self.settings_dict["PASSWORD_WAIT_SECONDS"]
+                settings["PASSWORD_FILE"], conn_params["password"], settings["PASSWORD_WAIT_SECONDS"]
             )
             if fresh is None:
                 raise
