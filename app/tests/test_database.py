@@ -179,6 +179,23 @@ def test_a_migrate_waits_while_another_holds_the_lock(database, postgres):
     assert "Applying web.0001_initial... OK" in rest
 
 
+def test_a_migrate_gives_up_when_the_lock_stays_taken_past_its_wait(database, postgres):
+    from web.management.commands.migrate import MIGRATE_LOCK_KEY
+
+    holder = postgres.session(database["DATABASE_NAME"])
+    holder.run(f"SELECT pg_advisory_lock({MIGRATE_LOCK_KEY})")
+    try:
+        result = migrate({**database, "DJANGO_MIGRATE_WAIT_SECONDS": "1"})
+    finally:
+        holder.close()
+
+    assert result.returncode != 0
+    assert "another migrate still held the lock after 1 s (DJANGO_MIGRATE_WAIT_SECONDS); nothing was migrated" in (
+        result.stderr
+    )
+    assert postgres.admin("SELECT to_regclass('web_note') IS NULL", database["DATABASE_NAME"]) == "t"
+
+
 def test_a_migration_blocked_behind_live_traffic_fails_instead_of_waiting(migrated, postgres):
     reader = postgres.session(migrated["DATABASE_NAME"])
     # A long transaction of the live site holds a share lock on the table the migration drops.
