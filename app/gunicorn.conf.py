@@ -6,7 +6,7 @@ Command-line flags override these; the tests pass --bind 127.0.0.1:PORT.
 import os
 
 from hadjango.jsonlog import logging_config
-from hadjango.startup import load_settings_or_exit
+from hadjango.startup import check_migrations_or_exit, load_settings_or_exit
 
 wsgi_app = "hadjango.wsgi:application"
 bind = ["0.0.0.0:8000"]
@@ -45,3 +45,4 @@ logconfig_dict = logging_config("INFO", routed_loggers=("gunicorn.error", "gunic
 
 def on_starting(server) -> None:
     load_settings_or_exit()
+    check_migrations_or_exit()

@@ -94,7 +94,15 @@ export async function prepareEmulatedStack(region: EmulatedRegion): Promise<Emul
     // min_size 2: the region's target tracking scales an idle fleet in after AWS's 15 low CPU
     // datapoints, which its compressed metric period reaches within a suite, and the suites and the
     // demo count on two instances serving (as a production fleet that never drops below two).
-    variables: { project: 'demo', environment: 'test', deletion_protection: 'false', min_size: '2' },
+    // database off until the region serves RDS with a real PostgreSQL server and deploy runs the
+    // release's migrations (issue 20): today the emulated stacks run the app without a database.
+    variables: {
+      project: 'demo',
+      environment: 'test',
+      deletion_protection: 'false',
+      min_size: '2',
+      database: 'false',
+    },
     removeInPlaceInit: () => {
       for (const name of createdByThisRun) rmSync(join(STACK, name), { recursive: true, force: true });
     },

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every check of app/: its pytest suite (unit, settings, and gunicorn over real sockets),
+# Every check of app/: its pytest suite (unit, settings, gunicorn over real sockets, and the database
+# tests against a throwaway PostgreSQL 15 server from Debian's postgresql package),
 # `manage.py check --deploy` with production settings, hadolint, and the image built and run
 # for real through the container runtime harness (which needs root).
 #

@@ -13,7 +13,10 @@ if [[ "${TF_PROVIDERS_FROM_REGISTRY:-}" == 1 ]]; then
   return 0 2>/dev/null || exit 0
 fi
 if [[ -z "${TF_PROVIDER_MIRROR:-}" ]]; then
-  provider_binary="$(find / -xdev -path /proc -prune -o -type f -name 'terraform-provider-aws_*' -not -path '*/.terraform/*' -print 2>/dev/null | head -1)"
+  # Under a caller's `set -eo pipefail` a failing find (a directory another test removes while it
+  # walks, or SIGPIPE from `head`) would end the caller silently: -quit instead of head, and only
+  # an empty result counts as not found.
+  provider_binary="$(find / -xdev -path /proc -prune -o -type f -name 'terraform-provider-aws_*' -not -path '*/.terraform/*' -print -quit 2>/dev/null || true)"
   if [[ -z "$provider_binary" ]]; then
     echo "terraform-env: no terraform-provider-aws_* on this machine; set TF_PROVIDER_MIRROR to a filesystem mirror" >&2
     return 1 2>/dev/null || exit 1

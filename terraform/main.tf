@@ -30,6 +30,13 @@ module "web_tier" {
   django_secret_key_version = var.django_secret_key_version
   permissions_boundary_arn  = var.permissions_boundary_arn
 
+  database                       = var.database
+  database_multi_az              = var.database_multi_az
+  database_engine_version        = var.database_engine_version
+  database_instance_class        = var.database_instance_class
+  database_allocated_storage     = var.database_allocated_storage
+  database_backup_retention_days = var.database_backup_retention_days
+
   registry_username           = var.registry_username
   registry_pull_token         = var.registry_pull_token
   registry_pull_token_version = var.registry_pull_token_version

@@ -81,3 +81,13 @@ output "scaling_policy_arn" {
   description = "ARN of the group's target tracking scaling policy."
   value       = module.web_tier.scaling_policy_arn
 }
+
+output "database_address" {
+  description = "Host name of the shared database (null when database is off)."
+  value       = module.web_tier.database_address
+}
+
+output "database_master_secret_arn" {
+  description = "ARN of the Secrets Manager secret RDS keeps the master password in (null when database is off)."
+  value       = module.web_tier.database_master_secret_arn
+}

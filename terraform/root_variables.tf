@@ -188,3 +188,39 @@ variable "registry_pull_token_version" {
   type        = number
   default     = null
 }
+
+variable "database" {
+  description = "Create the fleet's shared database (Amazon RDS for PostgreSQL); off for an app that needs none or brings its own DATABASE_URL."
+  type        = bool
+  default     = null
+}
+
+variable "database_multi_az" {
+  description = "Keep a Multi-AZ standby of the database (off for staging)."
+  type        = bool
+  default     = null
+}
+
+variable "database_engine_version" {
+  description = "PostgreSQL version of the database, e.g. 17 or 16.4."
+  type        = string
+  default     = null
+}
+
+variable "database_instance_class" {
+  description = "RDS instance class of the database, e.g. db.t4g.medium."
+  type        = string
+  default     = null
+}
+
+variable "database_allocated_storage" {
+  description = "Initial database storage in GiB (grows automatically up to five times this)."
+  type        = number
+  default     = null
+}
+
+variable "database_backup_retention_days" {
+  description = "Days RDS keeps automated backups of the database (7 to 35)."
+  type        = number
+  default     = null
+}

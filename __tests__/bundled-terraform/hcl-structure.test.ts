@@ -130,4 +130,31 @@ describe('bundled Terraform, as written', () => {
     expect(template).toMatch(/docker pull '\$\{image\}'/);
     expect(template).toContain('--stop-timeout 30');
   });
+
+  it('gives the app the database variables it reads, and the password file where the container mounts it', async () => {
+    const parsed = (await parse('database.tf', readFileSync(join(STACK, 'database.tf'), 'utf8'))) as {
+      locals?: Block[];
+    };
+    const environment = (parsed.locals ?? []).find((block) => 'database_environment' in block)
+      ?.database_environment as string;
+    const names = [...environment.matchAll(/(DATABASE_[A-Z_]+)\s*=/g)].map((match) => match[1]);
+    const app = readFileSync(join(__dirname, '../../app/hadjango/database.py'), 'utf8');
+    expect(names).toEqual([
+      'DATABASE_HOST',
+      'DATABASE_PORT',
+      'DATABASE_NAME',
+      'DATABASE_USER',
+      'DATABASE_PASSWORD_FILE',
+    ]);
+    for (const name of names) expect({ name, read: app.includes(`"${name}"`) }).toEqual({ name, read: true });
+
+    const passwordFile = /DATABASE_PASSWORD_FILE\s*=\s*"([^"]+)"/.exec(environment)?.[1] ?? '';
+    const template = readFileSync(join(STACK, 'user_data.sh.tftpl'), 'utf8');
+    const mount = /--volume (\S+):(\S+):ro/.exec(template);
+    expect(mount).not.toBeNull();
+    const [, hostDirectory, containerDirectory] = mount ?? [];
+    expect(passwordFile).toBe(`${containerDirectory}/secret.json`);
+    // The host writes that file atomically, in the directory it mounts.
+    expect(template).toContain(`mv -f ${hostDirectory}/secret.json.new ${hostDirectory}/secret.json`);
+  });
 });

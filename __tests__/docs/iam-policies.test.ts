@@ -243,6 +243,19 @@ describe('the deploy policy grants no escalation path', () => {
     expect(allowed(deploy, 'autoscaling:StartInstanceRefresh', asg('payments'))).toBe(false);
   });
 
+  it('manages only the stack’s database, and reads no secret value', () => {
+    const rds = (resource: string) => `arn:aws:rds:${REGION}:${ACCOUNT}:${resource}`;
+    expect(allowed(deploy, 'rds:DeleteDBInstance', rds('db:ha-django-prod-db-0123'))).toBe(true);
+    expect(allowed(deploy, 'rds:CreateDBSnapshot', rds('snapshot:ha-django-prod-db-final'))).toBe(true);
+    expect(allowed(deploy, 'rds:DeleteDBInstance', rds('db:payments'))).toBe(false);
+    expect(allowed(deploy, 'rds:ModifyDBParameterGroup', rds('pg:payments'))).toBe(false);
+    const secret = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}`;
+    expect(allowed(deploy, 'secretsmanager:CreateSecret', secret('rds!db-0123-AbCdEf'))).toBe(true);
+    expect(allowed(deploy, 'secretsmanager:CreateSecret', secret('payments/api-key-AbCdEf'))).toBe(false);
+    for (const action of ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'])
+      expect([action, allowed(deploy, action, secret('rds!db-0123-AbCdEf'))]).toEqual([action, false]);
+  });
+
   it('writes the state object and its lock, and no other object', () => {
     const object = (key: string) => `arn:aws:s3:::acme-tfstate/${key}`;
     expect(allowed(deploy, 's3:PutObject', object('web/prod.tfstate'))).toBe(true);
@@ -328,6 +341,11 @@ describe('the trust policies and the boundary', () => {
     expect(
       allowed(boundary, 'ssm:GetParameter', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/payments/db`),
     ).toBe(false);
+    // The database's master secret, which RDS names rds!db-...; the role's own policy names its ARN.
+    const secret = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}`;
+    expect(allowed(boundary, 'secretsmanager:GetSecretValue', secret('rds!db-0123-AbCdEf'))).toBe(true);
+    expect(allowed(boundary, 'secretsmanager:GetSecretValue', secret('payments/api-key-AbCdEf'))).toBe(false);
+    expect(allowed(boundary, 'secretsmanager:PutSecretValue', secret('rds!db-0123-AbCdEf'))).toBe(false);
   });
 
   it('the stack sets the boundary on every role it creates', async () => {

@@ -64,6 +64,7 @@ describe('deploy inputs', () => {
         'aws_lb',
         'aws_lb_target_group',
         'aws_autoscaling_group',
+        'aws_db_instance',
       ],
     });
     expect(config.github).toEqual({ commentOnPr: true, token: undefined, requireApprovedPlan: false });

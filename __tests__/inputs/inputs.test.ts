@@ -347,7 +347,17 @@ const TABLES: Record<string, InputTable> = {
     command: DEPLOY,
     holds: (config) => areaOf(config, 'terraform').protectedResourceTypes,
     accepted: [
-      ['', ['aws_vpc', 'aws_subnet', 'aws_lb', 'aws_lb_target_group', 'aws_autoscaling_group']],
+      [
+        '',
+        [
+          'aws_vpc',
+          'aws_subnet',
+          'aws_lb',
+          'aws_lb_target_group',
+          'aws_autoscaling_group',
+          'aws_db_instance',
+        ],
+      ],
       ['aws_db_instance, aws_s3_bucket', ['aws_db_instance', 'aws_s3_bucket']],
     ],
     rejected: [

@@ -138,6 +138,21 @@ describe('destroyGuard', () => {
     expect(refusal?.nextSteps).toContain('allow-destroy: true');
   });
 
+  it("protects the stack's database by default: a replacement would start empty", () => {
+    const replaced = summarizePlan(
+      plan([
+        resource('module.web_tier.aws_db_instance.main[0]', ['delete', 'create'], {
+          action_reason: 'replace_because_cannot_update',
+        }),
+      ]),
+    );
+    const refusal = destroyGuard(replaced, { protectedTypes: DEFAULT_PROTECTED_TYPES, allowDestroy: false });
+    expect(refusal?.reason).toBe('destroy-blocked');
+    expect(refusal?.message).toContain(
+      'replace module.web_tier.aws_db_instance.main[0] (replace_because_cannot_update)',
+    );
+  });
+
   it('lets the plan through when allowed, or when nothing protected goes', () => {
     expect(
       destroyGuard(summary, { protectedTypes: DEFAULT_PROTECTED_TYPES, allowDestroy: true }),

@@ -6,9 +6,7 @@ must be supplied. Nothing here reads files or the network, so the same image run
 
 from pathlib import Path
 
-import dj_database_url
-
-from hadjango import env
+from hadjango import database, env
 from hadjango.jsonlog import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,7 +48,9 @@ if not SECURE_HSTS_PRELOAD:
     SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 INSTALLED_APPS = [
+    "django.contrib.sessions",
     "django.contrib.staticfiles",
+    "django_migration_linter",
     "web",
 ]
 
@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "web.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -75,15 +76,21 @@ TEMPLATES = [
     },
 ]
 
-# SQLite keeps the template runnable anywhere; DATABASE_URL (e.g. postgres://...) points at a real
-# database, after adding its driver to requirements.in.
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=60,
-        conn_health_checks=True,
-    ),
-}
+# A shared database from DATABASE_URL or the stack's RDS pieces; without one, a SQLite file nothing
+# touches (hadjango/database.py says why).
+DATABASE_CONFIGURED = database.configured()
+DATABASES = {"default": database.default_database(BASE_DIR)}
+# No sticky sessions behind the ALB: any instance must read a session another one wrote. With a
+# database they live there; without one, in cookies signed with the fleet's one SECRET_KEY.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.db" if DATABASE_CONFIGURED else "django.contrib.sessions.backends.signed_cookies"
+)
+# `manage.py migrate` (web/management/commands/migrate.py): how long it waits for another migrate
+# to finish, and how long one of its statements may wait for a lock held by live traffic or run,
+# in seconds, before it fails instead of stalling the site behind it.
+MIGRATE_WAIT_SECONDS = env.integer("DJANGO_MIGRATE_WAIT_SECONDS", default=600)
+MIGRATE_LOCK_TIMEOUT_SECONDS = env.integer("DJANGO_MIGRATE_LOCK_TIMEOUT_SECONDS", default=5)
+MIGRATE_STATEMENT_TIMEOUT_SECONDS = env.integer("DJANGO_MIGRATE_STATEMENT_TIMEOUT_SECONDS", default=300)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en-us"

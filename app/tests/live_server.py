@@ -25,7 +25,14 @@ PUBLIC_HOST = "app.example.com"
 ALB_HEADERS = {"Host": PUBLIC_HOST, "X-Forwarded-Proto": "https"}
 
 # What the settings read besides the DJANGO_* variables.
-APP_VARIABLES = ("DATABASE_URL", "INSTANCE_ID", "AVAILABILITY_ZONE", "APP_VERSION", "APP_COMMIT")
+APP_VARIABLES = (
+    *(f"DATABASE_{name}" for name in ("URL", "HOST", "PORT", "NAME", "USER", "PASSWORD_FILE", "PASSWORD_WAIT_SECONDS")),
+    *(f"DATABASE_{name}" for name in ("SSLMODE", "SSLROOTCERT", "CONNECT_TIMEOUT", "CONN_MAX_AGE")),
+    "INSTANCE_ID",
+    "AVAILABILITY_ZONE",
+    "APP_VERSION",
+    "APP_COMMIT",
+)
 
 
 def production_settings(**overrides: str) -> dict[str, str]:

@@ -115,3 +115,50 @@ def test_malformed_values_are_refused_naming_the_variable(load_settings, name, v
 
     with pytest.raises(ConfigError, match=name):
         load_settings(**environment)
+
+
+def test_the_stacks_database_comes_in_pieces_with_tls_and_a_rotating_password(load_settings):
+    pieces = {"DATABASE_HOST": "db.internal", "DATABASE_USER": "app", "DATABASE_PASSWORD_FILE": "/run/db/secret"}
+    database = load_settings(DJANGO_SECRET_KEY=SECRET, **pieces)["DATABASES"]["default"]
+    verified = load_settings(DJANGO_SECRET_KEY=SECRET, DATABASE_SSLROOTCERT="/etc/rds-ca.pem", **pieces)
+
+    assert database["ENGINE"] == "hadjango.postgres"
+    assert (database["HOST"], database["PORT"], database["USER"]) == ("db.internal", 5432, "app")
+    assert database["PASSWORD_FILE"] == "/run/db/secret"
+    assert database["OPTIONS"]["sslmode"] == "require"
+    assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (60, True)
+    assert verified["DATABASES"]["default"]["OPTIONS"]["sslmode"] == "verify-full"
+    assert verified["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
+
+
+def test_without_a_database_sessions_live_in_signed_cookies(load_settings):
+    settings = load_settings(DJANGO_SECRET_KEY=SECRET)
+
+    assert settings["DATABASE_CONFIGURED"] is False
+    assert settings["SESSION_ENGINE"] == "django.contrib.sessions.backends.signed_cookies"
+
+
+def test_a_database_urls_own_sslmode_wins(load_settings):
+    database = load_settings(DJANGO_SECRET_KEY=SECRET, DATABASE_URL="postgres://u:p@db/site?sslmode=verify-ca")[
+        "DATABASES"
+    ]["default"]
+
+    assert database["OPTIONS"]["sslmode"] == "verify-ca"
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+
+
+@pytest.mark.parametrize(
+    ("environment", "named"),
+    [
+        ({"DATABASE_HOST": "db", "DATABASE_PASSWORD_FILE": "/f"}, "DATABASE_USER"),
+        ({"DATABASE_HOST": "db", "DATABASE_USER": "app"}, "DATABASE_PASSWORD_FILE"),
+        ({"DATABASE_URL": "postgres://u:p@db/site", "DATABASE_SSLMODE": "always"}, "DATABASE_SSLMODE"),
+        ({"DATABASE_URL": "mongodb://u:hunter2@db/site"}, "DATABASE_URL has the scheme 'mongodb'"),
+        ({"DATABASE_URL": "db.internal:5432"}, "DATABASE_URL has the scheme '\\(none\\)'"),
+    ],
+)
+def test_incomplete_database_settings_are_refused_naming_the_variable(load_settings, environment, named):
+    with pytest.raises(ConfigError, match=named) as refused:
+        load_settings(DJANGO_SECRET_KEY=SECRET, **environment)
+
+    assert "hunter2" not in str(refused.value)

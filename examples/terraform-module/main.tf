@@ -37,8 +37,8 @@ variable "images" {
 
 locals {
   environments = {
-    staging = { single_nat_gateway = true, min_size = 1, max_size = 2, desired_capacity = 1, deletion_protection = false }
-    prod    = { single_nat_gateway = false, min_size = 2, max_size = 6, desired_capacity = 2, deletion_protection = true }
+    staging = { single_nat_gateway = true, min_size = 1, max_size = 2, desired_capacity = 1, deletion_protection = false, database_multi_az = false }
+    prod    = { single_nat_gateway = false, min_size = 2, max_size = 6, desired_capacity = 2, deletion_protection = true, database_multi_az = true }
   }
 }
 
@@ -55,6 +55,7 @@ module "web" {
   desired_capacity    = each.value.desired_capacity
   max_size            = each.value.max_size
   deletion_protection = each.value.deletion_protection
+  database_multi_az   = each.value.database_multi_az
 }
 
 output "app_urls" {

@@ -3,7 +3,8 @@ import type { ChangeAction, PlanSummary } from './types';
 
 /**
  * What losing means an outage or lost data: the network the instances live in, the load balancer
- * whose DNS name users reach (a new one gets a new name), the target group and the group itself.
+ * whose DNS name users reach (a new one gets a new name), the target group, the group itself and
+ * the database (a replacement starts empty: its data survives only in snapshots).
  */
 export const DEFAULT_PROTECTED_TYPES = [
   'aws_vpc',
@@ -11,6 +12,7 @@ export const DEFAULT_PROTECTED_TYPES = [
   'aws_lb',
   'aws_lb_target_group',
   'aws_autoscaling_group',
+  'aws_db_instance',
 ] as const;
 
 /** Actions that end the running object, in the words the refusal uses; an unknown action might. */

@@ -58,3 +58,25 @@ run "rejects_a_malformed_region" {
   }
   expect_failures = [var.aws_region]
 }
+
+run "the_database_is_on_by_default" {
+  command = apply
+
+  assert {
+    condition     = output.database_address == "ha-django-prod-db-0123.c0ffee.eu-west-1.rds.amazonaws.com" && startswith(output.database_master_secret_arn, "arn:aws:secretsmanager:")
+    error_message = "The root must create the module's database by default and pass its outputs through."
+  }
+}
+
+run "database_off_passes_through" {
+  command = apply
+  variables {
+    database          = false
+    database_multi_az = false
+  }
+
+  assert {
+    condition     = output.database_address == null
+    error_message = "database = false must reach the module."
+  }
+}

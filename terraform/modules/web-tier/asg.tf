@@ -13,6 +13,7 @@ locals {
       DJANGO_CSRF_TRUSTED_ORIGINS = local.app_url
       DJANGO_HTTPS                = var.certificate_arn == null ? "false" : "true"
     },
+    local.database_environment,
     var.app_environment,
   )
   secret_parameters = merge(
@@ -33,6 +34,8 @@ resource "aws_launch_template" "web" {
     log_group         = aws_cloudwatch_log_group.app.name
     app_environment   = local.app_environment
     secret_parameters = local.secret_parameters
+    # The host keeps the database's master secret (its ARN: not itself a secret) in a file it refreshes.
+    database_secret_arn = var.database ? aws_db_instance.main[0].master_user_secret[0].secret_arn : null
     registry_login = local.registry_login ? {
       username  = var.registry_username
       host      = local.registry_host

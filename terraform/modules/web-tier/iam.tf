@@ -10,7 +10,7 @@ data "aws_iam_policy_document" "ec2_assume" {
 
 resource "aws_iam_role" "web" {
   name_prefix        = "${local.name}-web-"
-  description        = "Web instances of ${local.name}: SSM access, the app's own parameters and log group"
+  description        = "Web instances of ${local.name}: SSM access, the app's own parameters, database secret and log group"
   assume_role_policy = data.aws_iam_policy_document.ec2_assume.json
   # The deploy policy only lets the deploy role create roles under this boundary (no escalation).
   permissions_boundary = var.permissions_boundary_arn
@@ -27,6 +27,15 @@ data "aws_iam_policy_document" "web" {
     sid       = "ReadOwnParameters"
     actions   = ["ssm:GetParameter", "ssm:GetParameters"]
     resources = ["arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:parameter${local.parameter_path}/*"]
+  }
+
+  dynamic "statement" {
+    for_each = aws_db_instance.main
+    content {
+      sid       = "ReadDatabaseMasterSecret"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [statement.value.master_user_secret[0].secret_arn]
+    }
   }
 
   statement {

@@ -79,3 +79,13 @@ output "app_log_group_name" {
   description = "CloudWatch log group of the app containers (one stream per instance)."
   value       = aws_cloudwatch_log_group.app.name
 }
+
+output "database_address" {
+  description = "Host name of the shared database (null when database is off)."
+  value       = one(aws_db_instance.main[*].address)
+}
+
+output "database_master_secret_arn" {
+  description = "ARN of the Secrets Manager secret RDS keeps the master password in (null when database is off)."
+  value       = try(aws_db_instance.main[0].master_user_secret[0].secret_arn, null)
+}

@@ -315,3 +315,65 @@ variable "permissions_boundary_arn" {
     error_message = "permissions_boundary_arn must be an IAM managed policy ARN, arn:aws:iam::<account>:policy/<name>."
   }
 }
+
+variable "database" {
+  description = "Create the fleet's shared database (Amazon RDS for PostgreSQL) and give the app its connection. Off for an app that needs none or brings its own through DATABASE_URL in secret_parameters."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "database_multi_az" {
+  description = "Keep a synchronous standby in a second zone that RDS fails over to (60-120 s); turn off for staging to halve the cost."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "database_engine_version" {
+  description = "PostgreSQL version, major (\"17\": RDS picks and applies the current minor) or major.minor."
+  type        = string
+  default     = "17"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^(1[3-7])(\\.[0-9]+)?$", var.database_engine_version))
+    error_message = "database_engine_version must be a PostgreSQL major version RDS offers (13 to 17), optionally with a minor, e.g. 17 or 16.4."
+  }
+}
+
+variable "database_instance_class" {
+  description = "RDS instance class of the database, e.g. db.t4g.medium or db.m7g.large."
+  type        = string
+  default     = "db.t4g.medium"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^db\\.[a-z0-9]+\\.[a-z0-9]+$", var.database_instance_class))
+    error_message = "database_instance_class must be an RDS instance class such as db.t4g.medium."
+  }
+}
+
+variable "database_allocated_storage" {
+  description = "Initial storage of the database in GiB (gp3); RDS grows it automatically up to five times this."
+  type        = number
+  default     = 20
+  nullable    = false
+
+  validation {
+    condition     = var.database_allocated_storage >= 20 && var.database_allocated_storage <= 65536 && floor(var.database_allocated_storage) == var.database_allocated_storage
+    error_message = "database_allocated_storage must be a whole number of GiB from 20 (gp3's minimum) to 65536."
+  }
+}
+
+variable "database_backup_retention_days" {
+  description = "Days RDS keeps automated backups (point-in-time recovery window)."
+  type        = number
+  default     = 7
+  nullable    = false
+
+  validation {
+    condition     = var.database_backup_retention_days >= 7 && var.database_backup_retention_days <= 35 && floor(var.database_backup_retention_days) == var.database_backup_retention_days
+    error_message = "database_backup_retention_days must be a whole number of days from 7 to 35 (RDS's maximum)."
+  }
+}

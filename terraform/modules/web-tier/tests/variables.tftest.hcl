@@ -186,3 +186,35 @@ run "rejects_more_zones_than_the_region_has" {
   }
   expect_failures = [aws_vpc.main]
 }
+
+run "rejects_a_database_version_rds_does_not_offer" {
+  command = plan
+  variables {
+    database_engine_version = "9.6"
+  }
+  expect_failures = [var.database_engine_version]
+}
+
+run "rejects_a_database_class_that_is_not_an_rds_class" {
+  command = plan
+  variables {
+    database_instance_class = "t4g.medium"
+  }
+  expect_failures = [var.database_instance_class]
+}
+
+run "rejects_database_storage_below_gp3s_minimum" {
+  command = plan
+  variables {
+    database_allocated_storage = 10
+  }
+  expect_failures = [var.database_allocated_storage]
+}
+
+run "rejects_fewer_than_seven_days_of_backups" {
+  command = plan
+  variables {
+    database_backup_retention_days = 1
+  }
+  expect_failures = [var.database_backup_retention_days]
+}

@@ -69,3 +69,16 @@ mock_data "aws_iam_policy_document" {
     json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
   }
 }
+# RDS as it answers after creating the database; the master secret's ARN is what the role may read.
+mock_resource "aws_db_instance" {
+  defaults = {
+    address  = "ha-django-prod-db-0123.c0ffee.eu-west-1.rds.amazonaws.com"
+    db_name  = "app"
+    username = "app"
+    master_user_secret = [{
+      secret_arn    = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-0123456789abcdef-AbCdEf"
+      secret_status = "active"
+      kms_key_id    = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+    }]
+  }
+}
