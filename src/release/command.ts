@@ -1,0 +1,33 @@
+/**
+ * What the SSM document runs on the chosen instance. Pure: it only builds text.
+ *
+ * The document calls the run-once script the bundled user-data writes on every host
+ * (terraform/modules/web-tier/user_data.sh.tftpl): it starts a one-off container of the image with
+ * exactly the options, environment file and secrets the app container gets, and stops that
+ * container itself at its deadline or when the script is cancelled (the SSM agent's cancel kills
+ * only the script's process group, never a container the Docker daemon runs).
+ */
+
+/** Where the user-data installs the run-once script. */
+export const RUN_ONCE_PATH = '/usr/local/bin/app-run-once';
+
+/** The exit status the run-once script reports when it stopped the container at its deadline. */
+export const RUN_ONCE_TIMED_OUT_STATUS = 124;
+
+/**
+ * SSM's own limit on the document: the command's budget plus slack for the container to stop and
+ * the image to start, so SSM only ends a run the script failed to bound itself.
+ */
+export function documentTimeoutSeconds(commandTimeoutSeconds: number): number {
+  return commandTimeoutSeconds + 120;
+}
+
+/** One word for `sh`, quoted so nothing in it is expanded. */
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The single line AWS-RunShellScript runs: the run-once script with the budget, image and argv. */
+export function runOnceCommandLine(image: string, argv: readonly string[], timeoutSeconds: number): string {
+  return ['exec', ...[RUN_ONCE_PATH, String(timeoutSeconds), image, ...argv].map(shellQuote)].join(' ');
+}
