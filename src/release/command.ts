@@ -8,8 +8,8 @@
  * only the script's process group, never a container the Docker daemon runs).
  */
 
-/** Where the user-data installs the run-once script. */
-export const RUN_ONCE_PATH = '/usr/local/bin/app-run-once';
+/** Where the user-data installs the run-once script (under /etc/app, root's, with the app's secrets). */
+export const RUN_ONCE_PATH = '/etc/app/run-once';
 
 /** The exit status the run-once script reports when it stopped the container at its deadline. */
 export const RUN_ONCE_TIMED_OUT_STATUS = 124;
