@@ -23,6 +23,12 @@ import {
 import { isSensitiveBackendKey } from './terraform/backend';
 import { CONTROL_CHARACTER } from './text';
 import { DEFAULT_PROTECTED_TYPES } from './terraform/guard';
+import {
+  parseReleaseSettings,
+  RELEASE_INPUT_DEFAULTS,
+  type ReleaseInputs,
+  type ReleaseSettings,
+} from './release/settings';
 
 export const COMMANDS = ['deploy', 'plan', 'rollout', 'scale-test'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -139,6 +145,8 @@ export interface Config {
   terraform: TerraformSettings;
   github: GitHubSettings;
   scaleTest: ScaleTestSettings;
+  /** `deploy`'s migrations (src/release); `rollout` and `plan` run none. */
+  release: ReleaseSettings;
   /** Every input value that is a secret: masked in the log before anything runs. */
   secrets: string[];
 }
@@ -201,6 +209,7 @@ export const INPUT_DEFAULTS = {
   'stress-workers-per-vcpu': '1',
   'scale-test-timeout-minutes': '20',
   'wait-for-scale-in': 'false',
+  ...RELEASE_INPUT_DEFAULTS,
 } as const satisfies Record<string, string>;
 
 export type InputReader = (name: string) => string;
@@ -1097,6 +1106,7 @@ export function parseConfig(
   const terraform = parseTerraform(inputs, command, paths);
   const github = parseGitHub(inputs, command);
   const scaleTest = parseScaleTest(inputs);
+  const release = parseReleaseSettings(releaseInputs(inputs));
   if (inputs.problems.length > 0) throw new ConfigError(inputs.problems);
   const secrets = [
     inputs.raw('dockerhub-token'),
@@ -1104,7 +1114,24 @@ export function parseConfig(
     inputs.raw('pull-token'),
     ...inputs.sensitiveValues,
   ].filter((secret) => secret !== '');
-  return { command, aws, rollout, image, terraform, github, scaleTest, secrets };
+  return { command, aws, rollout, image, terraform, github, scaleTest, release, secrets };
+}
+
+/**
+ * The release stage reads through this. A command input given empty turns its step off: the
+ * runner sets INPUT_<NAME> for every input it passes, so only one not given at all (a local run
+ * of the bundle) falls back to the default.
+ */
+function releaseInputs(inputs: InputParser): ReleaseInputs {
+  const givenEmpty = (name: string) => inputs.env[`INPUT_${name.toUpperCase()}`]?.trim() === '';
+  return {
+    given: (name) => (givenEmpty(name) ? '' : inputs.raw(name)),
+    integer: (name, min, max) => inputs.integer(name, min, max),
+    boolean: (name) => inputs.boolean(name),
+    problem: (name, value, expected) => {
+      inputs.problem(name, value, expected);
+    },
+  };
 }
 
 /** `scale-test`: how hard and how long to load the fleet, and how long to watch it scale. */

@@ -16,12 +16,21 @@ export interface ReleaseSettings {
 
 /** The parts of the action's input parser this stage reads through. */
 export interface ReleaseInputs {
-  /** The input as given, trimmed: empty when set to empty (the step is off). */
+  /** The input trimmed, or its default when not given; empty only when given empty (the step is off). */
   given(name: string): string;
   integer(name: string, min: number, max: number): number;
   boolean(name: string): boolean;
   problem(name: string, value: string, expected: string): void;
 }
+
+/** This stage's input defaults; action.yml carries the same (the config's defaults include them). */
+export const RELEASE_INPUT_DEFAULTS = {
+  'migration-command': 'python manage.py migrate --noinput',
+  // --no-cache: the one-off runs on the app's read-only root filesystem, where the linter's cache cannot go.
+  'migration-check-command': 'python manage.py lintmigrations --unapplied-migrations --no-cache',
+  'migration-timeout-seconds': '600',
+  'allow-incompatible-migrations': 'false',
+} as const;
 
 export const RELEASE_TIMEOUT_LIMITS = { min: 10, max: 3 * 3600 } as const;
 
@@ -34,7 +43,7 @@ function commandWords(inputs: ReleaseInputs, name: string): string[] {
     inputs.problem(
       name,
       value,
-      'a command and its arguments separated by spaces, without quotes or shell syntax (it runs in the new image without a shell), or empty to turn the step off',
+      'expected a command and its arguments separated by spaces, without quotes or shell syntax (it runs in the new image without a shell), or empty to turn the step off',
     );
   }
   return value === '' ? [] : value.split(/\s+/);
