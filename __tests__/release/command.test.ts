@@ -2,14 +2,14 @@ import { spawnSync } from 'node:child_process';
 import {
   documentTimeoutSeconds,
   RUN_ONCE_PATH,
-  runOnceCommandLine,
+  runOnceCommands,
   shellQuote,
 } from '../../src/release/command';
 
 it('calls the run-once script with the budget, the image and the argv, each word quoted', () => {
-  expect(runOnceCommandLine('registry.example/app@sha256:abc', ['python', 'manage.py', 'migrate'], 600)).toBe(
-    `exec '${RUN_ONCE_PATH}' '600' 'registry.example/app@sha256:abc' 'python' 'manage.py' 'migrate'`,
-  );
+  expect(
+    runOnceCommands('registry.example/app@sha256:abc', ['python', 'manage.py', 'migrate'], 600).at(-1),
+  ).toBe(`exec '${RUN_ONCE_PATH}' '600' 'registry.example/app@sha256:abc' 'python' 'manage.py' 'migrate'`);
 });
 
 it('quotes so that sh hands every word through unchanged, whatever it holds', () => {

@@ -1,4 +1,4 @@
-import { RUN_ONCE_TIMED_OUT_STATUS } from '../../src/release/command';
+import { BOOT_WAIT_SECONDS, RUN_ONCE_TIMED_OUT_STATUS } from '../../src/release/command';
 import { cancelDeadline, isFinished, verdictOf } from '../../src/release/outcome';
 
 it('waits while SSM is still delivering, running or cancelling', () => {
@@ -22,5 +22,9 @@ it.each([
 });
 
 it('cancels only after the budget and the slack for the script to stop the container itself', () => {
-  expect(cancelDeadline(1_000, 600)).toBe(1_000 + 660_000);
+  expect(cancelDeadline(1_000, 600, false)).toBe(1_000 + 660_000);
+});
+
+it("also waits for a booting host's user-data to write the script on a first deploy", () => {
+  expect(cancelDeadline(1_000, 600, true)).toBe(1_000 + (660 + BOOT_WAIT_SECONDS) * 1000);
 });

@@ -13,12 +13,17 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { AutoScalingClient, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { scaledClock, systemClock } from '../../src/clock';
 import { DeployError } from '../../src/errors';
 import { RUN_ONCE_PATH, shellQuote } from '../../src/release/command';
-import { findInServiceInstance, runReleasePhase, type ReleaseDependencies } from '../../src/release/run';
+import {
+  findInServiceInstance,
+  runReleasePhase,
+  runReleasePhaseOnFirstInstance,
+  type ReleaseDependencies,
+} from '../../src/release/run';
 import type { ReleaseSettings } from '../../src/release/settings';
 import { startContainerRuntime, type ContainerRuntime } from '../../emulation/containerRuntime';
 import { startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
@@ -102,7 +107,7 @@ function dependencies(recorder: ReturnType<typeof createRecorder>, timeScale = 1
 
 async function commandsSent(): Promise<string[]> {
   const listed = await ssm.send(new ListCommandsCommand({}));
-  return (listed.Commands ?? []).map((command) => command.Parameters?.commands?.[0] ?? '');
+  return (listed.Commands ?? []).map((command) => command.Parameters?.commands?.at(-1) ?? '');
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<DeployError> {
@@ -250,3 +255,43 @@ it('runs nothing and says so when the group has no InService instance yet (first
   expect(result).toEqual({ ran: false, why: 'no InService instance yet' });
   expect(await commandsSent()).toEqual([]);
 });
+
+it('first deploy: waits for the first InService instance, its SSM registration and its boot, then migrates there', async () => {
+  await region.reset();
+  const fresh = await seedRegion(region, { desiredCapacity: 0 });
+  await docker('exec', container, 'rm', '-f', RUN_ONCE_PATH);
+  const recorder = createRecorder();
+  const autoScaling = new AutoScalingClient(region.clientConfig);
+  const phase = runReleasePhaseOnFirstInstance(
+    dependencies(recorder),
+    settings({ checkCommand: [] }),
+    { asgName: fresh.asgName, image: IMAGE },
+    Date.now() + 120_000,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  await autoScaling.send(
+    new SetDesiredCapacityCommand({ AutoScalingGroupName: fresh.asgName, DesiredCapacity: 1 }),
+  );
+  let first: string | undefined;
+  while (!(first = await findInServiceInstance(autoScaling, fresh.asgName))) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  // Not a managed node yet: SSM refuses the command until the instance has an OS to run it in.
+  await eventually(() => recorder.text().includes(`waiting for ${first} to register with SSM`));
+  await fleet.harness('/_harness/instance-host', { instanceId: first, container });
+  // Registered, but its boot has not written the run-once script yet.
+  await eventually(() => recorder.text().includes('sent AWS-RunShellScript command'));
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  await put(RUN_ONCE_PATH, STAND_IN);
+  const result = await phase;
+  expect(result).toMatchObject({ ran: true, instanceId: first });
+  expect(recorder.text()).toContain('  out |   Applying shop.0003_ok... OK');
+});
+
+async function eventually(check: () => boolean, limitMs = 60_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`still not true after ${limitMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,7 +1,7 @@
 /**
  * What a finished (or abandoned) SSM invocation means for the release. Pure.
  */
-import { RUN_ONCE_TIMED_OUT_STATUS } from './command';
+import { BOOT_WAIT_SECONDS, RUN_ONCE_TIMED_OUT_STATUS } from './command';
 
 export type RunVerdict = 'succeeded' | 'failed' | 'timed-out';
 
@@ -35,8 +35,9 @@ export function verdictOf(status: string, responseCode: number): RunVerdict {
 
 /**
  * How long the action waits before cancelling: the command's budget, plus slack for the image to
- * start and the script to stop its container and report (the script bounds the run itself).
+ * start and the script to stop its container and report (the script bounds the run itself), and
+ * for a booting host to write the script first (a first deploy).
  */
-export function cancelDeadline(startedAt: number, timeoutSeconds: number): number {
-  return startedAt + (timeoutSeconds + 60) * 1000;
+export function cancelDeadline(startedAt: number, timeoutSeconds: number, hostBooting: boolean): number {
+  return startedAt + (timeoutSeconds + 60 + (hostBooting ? BOOT_WAIT_SECONDS : 0)) * 1000;
 }

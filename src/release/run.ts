@@ -10,7 +10,10 @@ import { formatDuration } from '../log';
 import { poll } from '../poll';
 import { describeIncompatible, parseLinterOutput, unappliedMigrations } from './linter';
 import type { ReleaseSettings } from './settings';
-import { runOneOff, type OneOffDependencies, type OneOffResult } from './ssm';
+import { runOneOff, type OneOffDependencies, type OneOffRequest, type OneOffResult } from './ssm';
+
+/** Where and what the one-offs run: the instance, the new image, whether the host is still booting. */
+type OneOffHost = Pick<OneOffRequest, 'instanceId' | 'image' | 'hostBooting'>;
 
 export interface ReleaseDependencies extends OneOffDependencies {
   autoScaling: AutoScalingClient;
@@ -80,14 +83,12 @@ const INCOMPATIBLE_NEXT_STEPS =
 async function checkCompatibility(
   dependencies: ReleaseDependencies,
   settings: ReleaseSettings,
-  target: ReleaseTarget,
-  instanceId: string,
+  host: OneOffHost,
 ): Promise<string[]> {
   const what = 'the migration compatibility check';
   const run = await runOneOff(dependencies, {
     what,
-    instanceId,
-    image: target.image,
+    ...host,
     argv: settings.checkCommand,
     timeoutSeconds: settings.timeoutSeconds,
   });
@@ -111,33 +112,30 @@ async function checkCompatibility(
 }
 
 /**
- * The release phase on a given InService instance: the check, then the migration. Throws a
+ * The release phase on one InService instance: the check, then the migration. Throws a
  * DeployError (migration-incompatible, -check-failed, -failed, -timeout) before anything is replaced.
  */
-export async function runReleasePhaseOn(
+async function runReleasePhaseOn(
   dependencies: ReleaseDependencies,
   settings: ReleaseSettings,
-  target: ReleaseTarget,
-  instanceId: string,
+  host: OneOffHost,
 ): Promise<ReleaseResult> {
   const { log, clock } = dependencies;
+  const { instanceId } = host;
   return log.group('Release: migrations', async () => {
     const startedAt = clock.now();
     log.info(
-      `Running the release's migrations with ${target.image} on ${instanceId} (budget ${settings.timeoutSeconds}s each).`,
+      `Running the release's migrations with ${host.image} on ${instanceId} (budget ${settings.timeoutSeconds}s each).`,
     );
     const migrations =
-      settings.checkCommand.length > 0
-        ? await checkCompatibility(dependencies, settings, target, instanceId)
-        : [];
+      settings.checkCommand.length > 0 ? await checkCompatibility(dependencies, settings, host) : [];
     if (settings.checkCommand.length > 0) {
       log.info(`migrations to apply: ${migrations.length > 0 ? migrations.join(', ') : 'none'}`);
     }
     const what = 'the migration';
     const run = await runOneOff(dependencies, {
       what,
-      instanceId,
-      image: target.image,
+      ...host,
       argv: settings.migrateCommand,
       timeoutSeconds: settings.timeoutSeconds,
     });
@@ -171,7 +169,7 @@ export async function runReleasePhase(
     );
     return { ran: false, why: 'no InService instance yet' };
   }
-  return runReleasePhaseOn(dependencies, settings, target, instanceId);
+  return runReleasePhaseOn(dependencies, settings, { instanceId, image: target.image, hostBooting: false });
 }
 
 /**
@@ -198,5 +196,5 @@ export async function runReleasePhaseOnFirstInstance(
       clock: dependencies.clock,
     },
   );
-  return runReleasePhaseOn(dependencies, settings, target, instanceId);
+  return runReleasePhaseOn(dependencies, settings, { instanceId, image: target.image, hostBooting: true });
 }

@@ -5,6 +5,7 @@
 import {
   CancelCommandCommand,
   GetCommandInvocationCommand,
+  InvalidInstanceId,
   InvocationDoesNotExist,
   SendCommandCommand,
   type SSMClient,
@@ -12,7 +13,7 @@ import {
 import type { Clock } from '../clock';
 import { formatDuration, type Logger } from '../log';
 import { poll, PollTimeoutError } from '../poll';
-import { documentTimeoutSeconds, runOnceCommandLine } from './command';
+import { BOOT_WAIT_SECONDS, documentTimeoutSeconds, runOnceCommands } from './command';
 import { cancelDeadline, isFinished, verdictOf, type RunVerdict } from './outcome';
 import { createRunOutput } from './output';
 
@@ -32,6 +33,11 @@ export interface OneOffRequest {
   image: string;
   argv: string[];
   timeoutSeconds: number;
+  /**
+   * A stack's first instance, just InService: its SSM agent may not have registered yet and its
+   * user-data may still be running, so the send is retried and the boot waited for (bounded).
+   */
+  hostBooting: boolean;
 }
 
 export interface OneOffResult {
@@ -76,17 +82,47 @@ async function describeInvocation(
   }
 }
 
-async function send(dependencies: OneOffDependencies, request: OneOffRequest): Promise<string> {
-  const answer = await dependencies.ssm.send(
+function sendCommand(dependencies: OneOffDependencies, request: OneOffRequest) {
+  return dependencies.ssm.send(
     new SendCommandCommand({
       DocumentName: 'AWS-RunShellScript',
       InstanceIds: [request.instanceId],
       Comment: `ha-django-deploy: ${request.what}`.slice(0, 100),
       Parameters: {
-        commands: [runOnceCommandLine(request.image, request.argv, request.timeoutSeconds)],
+        commands: runOnceCommands(request.image, request.argv, request.timeoutSeconds),
         executionTimeout: [String(documentTimeoutSeconds(request.timeoutSeconds))],
       },
     }),
+  );
+}
+
+/** Sends the command; a booting host's agent refuses it (InvalidInstanceId) until it registers. */
+async function send(dependencies: OneOffDependencies, request: OneOffRequest): Promise<string> {
+  const { clock, log } = dependencies;
+  let toldWaiting = false;
+  const answer = await poll(
+    async () => {
+      try {
+        return { done: true, value: await sendCommand(dependencies, request) };
+      } catch (error) {
+        if (!(request.hostBooting && error instanceof InvalidInstanceId)) throw error;
+        if (!toldWaiting) log.info(`${request.what}: waiting for ${request.instanceId} to register with SSM`);
+        toldWaiting = true;
+        return {
+          done: false,
+          state: `${request.instanceId} is not a managed node yet (SSM agent registering)`,
+        };
+      }
+    },
+    {
+      what: `SSM to accept commands for ${request.instanceId}`,
+      intervalMs: dependencies.pollIntervalMs,
+      deadline: clock.now() + BOOT_WAIT_SECONDS * 1000,
+      clock,
+      onTransientError: (kind, message) => {
+        log.warning(`AWS ${kind} error while sending ${request.what}: ${message}`);
+      },
+    },
   );
   const commandId = answer.Command?.CommandId;
   if (!commandId) throw new Error('SSM SendCommand answered without a command id');
@@ -144,7 +180,7 @@ export async function runOneOff(
       {
         what: request.what,
         intervalMs: dependencies.pollIntervalMs,
-        deadline: cancelDeadline(startedAt, request.timeoutSeconds),
+        deadline: cancelDeadline(startedAt, request.timeoutSeconds, request.hostBooting),
         clock,
         ...(dependencies.signal ? { signal: dependencies.signal } : {}),
         onTransientError: (kind, message) => {
