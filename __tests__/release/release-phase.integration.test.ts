@@ -21,9 +21,9 @@ import { RUN_ONCE_PATH, shellQuote } from '../../src/release/command';
 import {
   findInServiceInstance,
   runReleasePhase,
-  runReleasePhaseOnFirstInstance,
+  runReleaseForDeploy,
   type ReleaseDependencies,
-} from '../../src/release/run';
+} from '../../src/release';
 import type { ReleaseSettings } from '../../src/release/settings';
 import { startContainerRuntime, type ContainerRuntime } from '../../emulation/containerRuntime';
 import { startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
@@ -262,7 +262,7 @@ it('first deploy: waits for the first InService instance, its SSM registration a
   await docker('exec', container, 'rm', '-f', RUN_ONCE_PATH);
   const recorder = createRecorder();
   const autoScaling = new AutoScalingClient(region.clientConfig);
-  const phase = runReleasePhaseOnFirstInstance(
+  const phase = runReleaseForDeploy(
     dependencies(recorder),
     settings({ checkCommand: [] }),
     { asgName: fresh.asgName, image: IMAGE },
@@ -285,6 +285,7 @@ it('first deploy: waits for the first InService instance, its SSM registration a
   await put(RUN_ONCE_PATH, STAND_IN);
   const result = await phase;
   expect(result).toMatchObject({ ran: true, instanceId: first });
+  expect(recorder.text()).toContain('has no InService instance yet (first deploy): migrating once one is.');
   expect(recorder.text()).toContain('  out |   Applying shop.0003_ok... OK');
 });
 

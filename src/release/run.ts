@@ -198,3 +198,20 @@ export async function runReleasePhaseOnFirstInstance(
   );
   return runReleasePhaseOn(dependencies, settings, { instanceId, image: target.image, hostBooting: true });
 }
+
+/**
+ * The whole flow for a deploy that runs it right after Terraform apply: on an InService instance
+ * if the group has one, else on its first instance once that is InService (a first deploy), so
+ * the migrations land before the rollout's health checks and smoke check either way.
+ * `firstInstanceDeadline`: until when (per the clock) a first deploy waits for an instance.
+ */
+export async function runReleaseForDeploy(
+  dependencies: ReleaseDependencies,
+  settings: ReleaseSettings,
+  target: ReleaseTarget,
+  firstInstanceDeadline: number,
+): Promise<ReleaseResult> {
+  const result = await runReleasePhase(dependencies, settings, target);
+  if (result.ran || settings.migrateCommand.length === 0) return result;
+  return runReleasePhaseOnFirstInstance(dependencies, settings, target, firstInstanceDeadline);
+}
