@@ -12,8 +12,8 @@ import { describeIncompatible, parseLinterOutput, unappliedMigrations } from './
 import type { ReleaseSettings } from './settings';
 import { runOneOff, type OneOffDependencies, type OneOffRequest, type OneOffResult } from './ssm';
 
-/** Where and what the one-offs run: the instance, the new image, whether the host is still booting. */
-type OneOffHost = Pick<OneOffRequest, 'instanceId' | 'image' | 'hostBooting'>;
+/** Where and how the one-offs run: the instance, the new image, their budget, whether the host still boots. */
+type OneOffHost = Pick<OneOffRequest, 'instanceId' | 'image' | 'timeoutSeconds' | 'hostBooting'>;
 
 export interface ReleaseDependencies extends OneOffDependencies {
   autoScaling: AutoScalingClient;
@@ -86,12 +86,7 @@ async function checkCompatibility(
   host: OneOffHost,
 ): Promise<string[]> {
   const what = 'the migration compatibility check';
-  const run = await runOneOff(dependencies, {
-    what,
-    ...host,
-    argv: settings.checkCommand,
-    timeoutSeconds: settings.timeoutSeconds,
-  });
+  const run = await runOneOff(dependencies, { what, argv: settings.checkCommand, ...host });
   const linted = parseLinterOutput(run.stdout);
   const incompatible = describeIncompatible(linted);
   if (run.verdict !== 'timed-out' && incompatible.length > 0) {
@@ -133,12 +128,7 @@ async function runReleasePhaseOn(
       log.info(`migrations to apply: ${migrations.length > 0 ? migrations.join(', ') : 'none'}`);
     }
     const what = 'the migration';
-    const run = await runOneOff(dependencies, {
-      what,
-      ...host,
-      argv: settings.migrateCommand,
-      timeoutSeconds: settings.timeoutSeconds,
-    });
+    const run = await runOneOff(dependencies, { what, argv: settings.migrateCommand, ...host });
     failIfUnsuccessful(what, run, settings.timeoutSeconds, 'migration-failed');
     const durationMs = clock.now() - startedAt;
     log.info(
@@ -169,7 +159,12 @@ export async function runReleasePhase(
     );
     return { ran: false, why: 'no InService instance yet' };
   }
-  return runReleasePhaseOn(dependencies, settings, { instanceId, image: target.image, hostBooting: false });
+  return runReleasePhaseOn(dependencies, settings, {
+    instanceId,
+    image: target.image,
+    timeoutSeconds: settings.timeoutSeconds,
+    hostBooting: false,
+  });
 }
 
 /**
@@ -196,7 +191,12 @@ export async function runReleasePhaseOnFirstInstance(
       clock: dependencies.clock,
     },
   );
-  return runReleasePhaseOn(dependencies, settings, { instanceId, image: target.image, hostBooting: true });
+  return runReleasePhaseOn(dependencies, settings, {
+    instanceId,
+    image: target.image,
+    timeoutSeconds: settings.timeoutSeconds,
+    hostBooting: true,
+  });
 }
 
 /**
