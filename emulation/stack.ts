@@ -120,6 +120,11 @@ export function emulatedStackInputs(stack: EmulatedStack, region: EmulatedRegion
     'aws-endpoint-url': region.endpoint,
     'backend-config': lines(stack.backendConfig),
     'terraform-vars': lines(stack.variables),
+    // The emulated region runs Run Command in the instance's app container, not on its host where
+    // /etc/app/run-once and docker are: deploy's migrations are off here, and the release phase is
+    // tested against that same Run Command by __tests__/release.
+    'migration-command': '',
+    'migration-check-command': '',
   };
 }
 

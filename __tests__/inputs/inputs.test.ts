@@ -741,6 +741,53 @@ const TABLES: Record<string, InputTable> = {
     ],
     rejected: [BOOLEAN('wait-for-scale-in', 'yes')],
   },
+  'migration-command': {
+    command: DEPLOY,
+    holds: (config) => configFor('deploy', config).release.migrateCommand,
+    accepted: [
+      ['', ['python', 'manage.py', 'migrate', '--noinput']],
+      ['bin/migrate  --plan', ['bin/migrate', '--plan']],
+    ],
+    rejected: ['python manage.py migrate; rm -rf /', "sh -c 'migrate'", 'migrate $APP'].map(
+      (value): Rejected => [
+        value,
+        `migration-command: "${value}"; expected a command and its arguments separated by spaces, without quotes or shell syntax (it runs in the new image without a shell), or empty to turn the step off.`,
+      ],
+    ),
+  },
+  'migration-check-command': {
+    command: DEPLOY,
+    holds: (config) => configFor('deploy', config).release.checkCommand,
+    accepted: [
+      ['', ['python', 'manage.py', 'lintmigrations', '--unapplied-migrations', '--no-cache']],
+      ['python manage.py lintmigrations --no-cache', ['python', 'manage.py', 'lintmigrations', '--no-cache']],
+    ],
+    rejected: [
+      [
+        'lint | tee',
+        'migration-check-command: "lint | tee"; expected a command and its arguments separated by spaces, without quotes or shell syntax (it runs in the new image without a shell), or empty to turn the step off.',
+      ],
+    ],
+  },
+  'migration-timeout-seconds': {
+    command: DEPLOY,
+    holds: (config) => configFor('deploy', config).release.timeoutSeconds,
+    accepted: [
+      ['', 600],
+      ['10', 10],
+      ['10800', 10800],
+    ],
+    rejected: ['9', '10801', 'x'].map((value) => whole('migration-timeout-seconds', 10, 10800, value)),
+  },
+  'allow-incompatible-migrations': {
+    command: DEPLOY,
+    holds: (config) => configFor('deploy', config).release.allowIncompatible,
+    accepted: [
+      ['', false],
+      ['true', true],
+    ],
+    rejected: [BOOLEAN('allow-incompatible-migrations', 'yes')],
+  },
 };
 
 function inputsOf(table: InputTable, input: string, value: string, alongside: Record<string, string> = {}) {

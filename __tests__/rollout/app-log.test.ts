@@ -1,4 +1,5 @@
-import { APP_LOG_LIMITS, failingInstanceIds, formatAppLog, maskLogLine } from '../../src/rollout/appLog';
+import { APP_LOG_LIMITS, failingInstanceIds, formatAppLog } from '../../src/rollout/appLog';
+import { maskLogLine } from '../../src/mask';
 import type { TargetState } from '../../src/fleet';
 
 function target(id: string, state: string): TargetState {

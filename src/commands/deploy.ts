@@ -12,6 +12,7 @@ import { buildAndPush, resolveImage, type ImageResult } from '../image';
 import type { DeployConfig } from '../inputs';
 import { deploySummary, imageOutputs, planOutputs, rolloutOutputs, terraformOutputs } from '../report';
 import { describeCounts, readStackOutputs, type TerraformPlan } from '../terraform';
+import { migrate } from './migrate';
 import { rollOut } from './roll';
 import { imageDependencies, logConsoleLinks, octokit, setOutputs, type Session } from './session';
 import { guardDestroys, planWithImage } from './terraformSteps';
@@ -105,6 +106,7 @@ async function deploySteps(session: Session<DeployConfig>, progress: DeployProgr
   const stack = readStackOutputs(await session.terraform.outputs());
   setOutputs(reporter, terraformOutputs(stack));
   const links = logConsoleLinks(session, stack.asgName, [stack.targetGroupArn]);
+  await migrate(session, stack, image);
   const rollout = await rollOut(session, {
     ...config.rollout,
     asgName: stack.asgName,

@@ -6,6 +6,7 @@
 import type { AwsSettings } from '../aws';
 import type { DeployGitHubSettings, PlanGitHubSettings } from '../comment';
 import type { DeployImageSettings, ImageInputs } from '../image';
+import type { ReleaseSettings } from '../release';
 import type { RolloutOptions, RolloutSettings } from '../rollout';
 import type { ScaleTestSettings } from '../scale';
 import type { TerraformSettings } from '../terraform';
@@ -35,6 +36,8 @@ export interface DeployConfig extends EveryCommand {
   github: DeployGitHubSettings;
   /** How to roll; the group and the commit come from the applied stack and the image. */
   rollout: RolloutOptions;
+  /** The release's migrations, run once before the refresh; `rollout` and `plan` run none. */
+  release: ReleaseSettings;
 }
 
 /** `rollout`: the group the inputs name, onto a launch template version. */

@@ -8,6 +8,7 @@ import { parseAws } from './aws';
 import { parseGitHub, deployGitHub, planGitHub } from './github';
 import { deployImage, parseImage } from './image';
 import { ConfigError, InputParser, type ConfigPaths, type InputReader } from './parser';
+import { parseRelease } from './release';
 import { parseRollout } from './rollout';
 import { parseScaleTest } from './scaleTest';
 import { parseTerraform } from './terraform';
@@ -23,6 +24,7 @@ function parseAreas(inputs: InputParser, command: Command) {
     terraform: parseTerraform(inputs, command, inputs.paths),
     github: parseGitHub(inputs, command),
     scaleTest: parseScaleTest(inputs),
+    release: parseRelease(inputs),
   };
 }
 
@@ -42,7 +44,7 @@ const CONFIG_OF: { [C in Command]: (areas: Areas, common: EveryCommand) => Confi
       github: commenting,
     };
   },
-  deploy: ({ image, terraform, github, rollout }, common) => {
+  deploy: ({ image, terraform, github, rollout, release }, common) => {
     const deploying = deployImage(image);
     const approving = deployGitHub(github);
     if (!deploying || !approving) return undefined;
@@ -53,6 +55,7 @@ const CONFIG_OF: { [C in Command]: (areas: Areas, common: EveryCommand) => Confi
       terraform,
       github: approving,
       rollout: rollout.options,
+      release,
     };
   },
   rollout: ({ rollout }, common) => ({

@@ -1,3 +1,4 @@
+import { RELEASE_INPUT_DEFAULTS } from '../release/settings';
 import { DEFAULT_PROTECTED_TYPES } from '../terraform';
 
 /**
@@ -31,4 +32,5 @@ export const INPUT_DEFAULTS = {
   'stress-workers-per-vcpu': '1',
   'scale-test-timeout-minutes': '20',
   'wait-for-scale-in': 'false',
+  ...RELEASE_INPUT_DEFAULTS,
 } as const satisfies Record<string, string>;
