@@ -79,6 +79,11 @@ export interface EmulatedRegion {
   /** What the live data plane runs; throws when the region was started without it. */
   dataPlane(): Promise<DataPlaneState>;
   /**
+   * Calls one of the harness's control routes (`/_harness/...`, see emulation/README.md): a GET
+   * without a body, a POST with one; rejects with the route's answer when it is not 2xx.
+   */
+  control<T>(path: string, body?: unknown): Promise<T>;
+  /**
    * Environment for a Node process (the action) that must reach the load balancers by their DNS
    * names: a `--require` of emulatedDns.cjs reading the data plane's hosts file. Empty without
    * the data plane.
@@ -212,6 +217,7 @@ export async function startEmulatedRegion(options: EmulatedRegionOptions = {}): 
       return settings;
     },
     dataPlane,
+    control: (path, body) => call(endpoint, path, body),
     resolverEnv,
     stop: async () => {
       if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');

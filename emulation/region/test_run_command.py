@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Region, Stack
-from emulated_region import cpu, instance_hosts, run_command
+from emulated_region import cpu, run_command
+from emulated_region.instance_hosts import InstanceHosts
 from emulated_region.state import Harness
 
 RUNTIME = Path(__file__).parents[1] / "container-runtime" / "runtime.sh"
@@ -81,8 +82,8 @@ def test_the_burn_loads_the_container_to_its_cap_and_cancel_stops_every_process(
 ) -> None:
     instance = first_instance(region, stack)
     region.control("/_harness/instance-host", {"instanceId": instance, "container": container})
-    harness = Harness(initial_time_scale=1.0)
-    instance_hosts.attach(harness, instance, container)
+    harness = Harness(initial_time_scale=1.0, parts=(InstanceHosts,))
+    harness.part(InstanceHosts).attach(instance, container)
     source = cpu.CgroupCpuSource(harness)
     source.percent(instance)
     time.sleep(1)
