@@ -16,6 +16,7 @@ DEFAULT_MAX_RECORDS = 50
 class InstanceRefreshApi(Part):
     def install(self) -> None:
         harness = self.harness
+
         def start_instance_refresh(self: AutoScalingResponse) -> ActionResult:
             refresh = refreshes.start(
                 harness,

@@ -36,7 +36,10 @@ def _backend_name(target_group_arn: str) -> str:
 
 
 class DataPlane(Part):
-    """A part of its own (see ../state.py), in the server's parts only with --data-plane."""
+    """A part (see ../state.py) that the server adds only with --data-plane. Unlike the others it
+    keeps the machine's resources it holds (runtime, addresses, health check pool) across resets,
+    so its own reset stops what runs rather than restoring field defaults, and its loop ends with
+    shutdown(), which stops the containers too, not with the server's stop event alone."""
 
     def __init__(self, harness: Harness, workdir: Path | None = None) -> None:
         self.harness = harness
@@ -56,7 +59,7 @@ class DataPlane(Part):
 
     # -- wiring -------------------------------------------------------------------------------
     def start(self, endpoint: str, stop: threading.Event) -> None:
-        # Containers are named after the server's port, so a restarted server finds its leftovers.
+        # Containers are named after the server's port (emulated-<port>-<instance id>).
         name_prefix = f"emulated-{endpoint.rsplit(':', 1)[-1]}"
         self.runtime = InstanceRuntime(self.workdir / "instances", endpoint, name_prefix)
         self.runtime.remove_leftovers()
