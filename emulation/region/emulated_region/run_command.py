@@ -14,7 +14,8 @@ instance_hosts.py):
 - CancelCommand stops the script and every process it started on every instance: each run carries
   HA_SSM_COMMAND_ID in its environment, which its children inherit, and the harness kills every
   process on the host whose environment has it (container processes are host processes under
-  rootful podman). `running_processes(command_id)` is how tests assert that nothing is left.
+  rootful podman). `running_processes(command_id)` and GET /_harness/run-command-processes (this
+  region's commands only) are how tests assert that nothing is left.
 """
 
 import os
@@ -182,8 +183,13 @@ class RunCommand(Part):
             threading.Thread(target=_cancel_run, args=(command_id, run), daemon=True,
                              name=f"cancel-{command_id[:8]}-{run.instance_id}").start()
 
+    def processes(self) -> list[int]:
+        """Host pids of what this region's commands started: other regions on the machine (other
+        test runs, other checkouts) run commands of their own."""
+        return [pid for command_id in list(self.runs) for pid in running_processes(command_id)]
+
     def routes(self) -> Routes:
-        return {("GET", "/_harness/run-command-processes"): lambda _body: {"runCommandPids": running_processes()}}
+        return {("GET", "/_harness/run-command-processes"): lambda _body: {"runCommandPids": self.processes()}}
 
     def install(self) -> None:
         from moto.core.responses import ActionResult, EmptyResult
