@@ -57,7 +57,7 @@ export function createScaleTestFleet(runtime: ContainerRuntime, region: Emulated
         }),
       );
     },
-    /** Host pids of processes any Run Command started and that still run. */
+    /** Host pids of processes this region's Run Commands started that still run. */
     async burnProcessesLeft(): Promise<number[]> {
       const { runCommandPids } = await region.control<{ runCommandPids: number[] }>(
         '/_harness/run-command-processes',
