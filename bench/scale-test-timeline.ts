@@ -9,12 +9,44 @@
  * harness's compressed stand-in for AWS's 60 s period; the alarm needs 3 datapoints). Prints the
  * job summary's timeline and the outputs. Figures are real seconds on this machine: on AWS the
  * alarm alone takes 3 minutes and a new instance 1-3 minutes to boot and pass its checks.
+ *
+ * Also prints each instance's own CPU (the region's CPUUtilization per InstanceId, measured from
+ * its container's cgroup against its cap): idle before the burn, and its peak under the burn. How
+ * close the burn gets to the cap depends on what else the machine runs, which is why this is a
+ * figure here and not a test's assertion.
  */
+import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { startContainerRuntime } from '../emulation/containerRuntime';
 import { startEmulatedRegion } from '../emulation/region';
 import { runAction } from '../emulation/runAction';
 import { createScaleTestFleet } from '../emulation/scaleTestFleet';
 import { seedRegion } from '../emulation/seedRegion';
+
+const CPU_CAP = 0.1;
+const IDLE_SECONDS = 8;
+
+/** One instance's CPUUtilization datapoints between two moments: their average and maximum. */
+async function instanceCpu(
+  cloudWatch: CloudWatchClient,
+  instanceId: string,
+  since: Date,
+  until: Date,
+): Promise<string> {
+  const { Datapoints: points = [] } = await cloudWatch.send(
+    new GetMetricStatisticsCommand({
+      Namespace: 'AWS/EC2',
+      MetricName: 'CPUUtilization',
+      Dimensions: [{ Name: 'InstanceId', Value: instanceId }],
+      StartTime: since,
+      EndTime: until,
+      Period: 3600, // one bucket for the whole window
+      Statistics: ['Average', 'Maximum'],
+    }),
+  );
+  const [point] = points;
+  if (!point) return 'no datapoint';
+  return `average ${point.Average?.toFixed(1)}%, max ${point.Maximum?.toFixed(1)}%`;
+}
 
 async function main(): Promise<void> {
   const runtime = await startContainerRuntime();
@@ -23,8 +55,11 @@ async function main(): Promise<void> {
   const fleet = createScaleTestFleet(runtime, region);
   try {
     const stack = await seedRegion(region, { desiredCapacity: 2 });
-    await fleet.bootInstances(stack, ['--cpus', '0.1']);
+    const instanceIds = await fleet.bootInstances(stack, ['--cpus', String(CPU_CAP)]);
     await fleet.putCpuPolicy(stack, 40);
+    const idleSince = new Date();
+    await new Promise((wait) => setTimeout(wait, IDLE_SECONDS * 1000));
+    const burnSince = new Date();
     const started = Date.now();
     const result = await runAction({
       command: 'scale-test',
@@ -56,6 +91,12 @@ async function main(): Promise<void> {
         .join('\n'),
     );
     console.log(`burn processes left        ${(await fleet.burnProcessesLeft()).length}`);
+    const cloudWatch = new CloudWatchClient(region.clientConfig);
+    for (const instanceId of instanceIds) {
+      const idle = await instanceCpu(cloudWatch, instanceId, idleSince, burnSince);
+      const burn = await instanceCpu(cloudWatch, instanceId, burnSince, new Date());
+      console.log(`${instanceId} CPU of its ${CPU_CAP} CPU cap: idle ${idle}; under the burn ${burn}`);
+    }
   } finally {
     await region.stop();
     await fleet.removeContainers();

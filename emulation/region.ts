@@ -110,6 +110,11 @@ export interface EmulatedRegion {
   /** The DB instances' servers; throws when the region was started without the database. */
   database(): Promise<DatabaseState>;
   /**
+   * Calls one of the harness's control routes (`/_harness/...`, see emulation/README.md): a GET
+   * without a body, a POST with one; rejects with the route's answer when it is not 2xx.
+   */
+  control<T>(path: string, body?: unknown): Promise<T>;
+  /**
    * Environment for a Node process (the action) that must reach the load balancers and the DB
    * instances by their DNS names: a `--require` of dns.cjs reading the data plane's and the
    * database's hosts files. Empty without either.
@@ -255,6 +260,7 @@ export async function startEmulatedRegion(options: EmulatedRegionOptions = {}): 
     },
     dataPlane,
     database,
+    control: (path, body) => call(endpoint, path, body),
     resolverEnv,
     stop: async () => {
       if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');

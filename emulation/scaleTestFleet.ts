@@ -27,17 +27,7 @@ export function createScaleTestFleet(runtime: ContainerRuntime, region: Emulated
     });
     return stdout.trim();
   };
-  const harness = async <T>(path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${region.endpoint}${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
-    return (await response.json()) as T;
-  };
   return {
-    harness,
     /** Gives every InService instance of the group a container with these CPU options. */
     async bootInstances(stack: SeededStack, cpuOptions: string[]): Promise<string[]> {
       const group = await autoScaling.send(
@@ -48,7 +38,7 @@ export function createScaleTestFleet(runtime: ContainerRuntime, region: Emulated
         const name = `scaletest-${randomBytes(4).toString('hex')}`;
         await docker('run', '-d', '--name', name, ...cpuOptions, runtime.baseImage, 'sleep', '900');
         containers.push(name);
-        await harness('/_harness/instance-host', { instanceId, container: name });
+        await region.control('/_harness/instance-host', { instanceId, container: name });
       }
       return ids;
     },
@@ -67,9 +57,12 @@ export function createScaleTestFleet(runtime: ContainerRuntime, region: Emulated
         }),
       );
     },
-    /** Host pids of processes any Run Command started and that still run. */
+    /** Host pids of processes this region's Run Commands started that still run. */
     async burnProcessesLeft(): Promise<number[]> {
-      return (await harness<{ runCommandPids: number[] }>('/_harness/run-command-processes')).runCommandPids;
+      const { runCommandPids } = await region.control<{ runCommandPids: number[] }>(
+        '/_harness/run-command-processes',
+      );
+      return runCommandPids;
     },
     async removeContainers(): Promise<void> {
       if (containers.length > 0) await docker('rm', '-f', ...containers.splice(0));

@@ -162,8 +162,9 @@ it('rolls out release 2 with every answer from release 1 or 2 and none failing',
   expectSuccess(run);
   expect(run.outputs['refresh-status']).toBe('Successful');
   expect({ failed: load.failed, failures: load.failures }).toEqual({ failed: 0, failures: [] });
+  // Answers from both releases: the load spanned the switch (how many requests a busy machine
+  // sends meanwhile is bench/zero-downtime.ts's figure).
   expect(Object.keys(load.byVersion).sort()).toEqual(['1', '2']);
-  expect(load.requests).toBeGreaterThan(50);
   expect(await groupVersions()).toEqual(['2', '2']);
 }, 600_000);
 
@@ -234,5 +235,6 @@ it('drains an instance on scale-in before its container stops, with no failed re
     expect(at('stopped')).toBeGreaterThan(at('docker stop'));
   });
   expect({ failed: load.failed, failures: load.failures }).toEqual({ failed: 0, failures: [] });
-  expect(load.requests).toBeGreaterThan(20);
+  // Answered by release 2, the one both instances ran (the request count is bench/zero-downtime.ts's).
+  expect(Object.keys(load.byVersion)).toEqual(['2']);
 }, 300_000);

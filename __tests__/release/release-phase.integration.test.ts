@@ -27,7 +27,6 @@ import {
 import type { ReleaseSettings } from '../../src/release/settings';
 import { startContainerRuntime, type ContainerRuntime } from '../../emulation/containerRuntime';
 import { startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
-import { createScaleTestFleet } from '../../emulation/scaleTestFleet';
 import { seedRegion, type SeededStack } from '../../emulation/seedRegion';
 import { createRecorder } from '../support/recorder';
 
@@ -40,7 +39,6 @@ const LINTER_OUTPUT = (name: string) => readFileSync(join(__dirname, 'linter-out
 
 let runtime: ContainerRuntime;
 let region: EmulatedRegion;
-let fleet: ReturnType<typeof createScaleTestFleet>;
 let stack: SeededStack;
 let container = '';
 let instanceId = '';
@@ -65,7 +63,6 @@ beforeAll(async () => {
   process.env.DOCKER_HOST = runtime.dockerHost;
   region = await startEmulatedRegion();
   ssm = new SSMClient(region.clientConfig);
-  fleet = createScaleTestFleet(runtime, region);
 });
 
 afterAll(async () => {
@@ -80,7 +77,7 @@ beforeEach(async () => {
   container = `release-${randomBytes(4).toString('hex')}`;
   await docker('run', '-d', '--name', container, runtime.baseImage, 'sleep', '900');
   instanceId = (await findInServiceInstance(new AutoScalingClient(region.clientConfig), stack.asgName)) ?? '';
-  await fleet.harness('/_harness/instance-host', { instanceId, container });
+  await region.control('/_harness/instance-host', { instanceId, container });
   await put(RUN_ONCE_PATH, STAND_IN);
 });
 
@@ -240,7 +237,7 @@ it('cancels a migration that outlasts its budget without stopping itself, and no
   expect(failure.message).toContain(': Cancelled');
   expect(recorder.text()).toMatch(/still InProgress past its 10s budget; cancelling command [0-9a-f-]{36}/);
   expect(
-    (await fleet.harness<{ runCommandPids: number[] }>('/_harness/run-command-processes')).runCommandPids,
+    (await region.control<{ runCommandPids: number[] }>('/_harness/run-command-processes')).runCommandPids,
   ).toEqual([]);
 });
 
@@ -278,7 +275,7 @@ it('first deploy: waits for the first InService instance, its SSM registration a
   }
   // Not a managed node yet: SSM refuses the command until the instance has an OS to run it in.
   await eventually(() => recorder.text().includes(`waiting for ${first} to register with SSM`));
-  await fleet.harness('/_harness/instance-host', { instanceId: first, container });
+  await region.control('/_harness/instance-host', { instanceId: first, container });
   // Registered, but its boot has not written the run-once script yet.
   await eventually(() => recorder.text().includes('sent AWS-RunShellScript command'));
   await new Promise((resolve) => setTimeout(resolve, 2_000));

@@ -7,6 +7,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,9 @@ import pytest
 REGION = "eu-west-1"
 AMI = "ami-0123456789abcdef0"
 ACTIVE = {"Pending", "InProgress", "Baking", "Cancelling", "RollbackInProgress"}
+# Simulated seconds per real second while a test reads a passing state: an hour of real time per
+# 3.6 simulated seconds, so no machine is slow enough for the state to pass before it is read.
+HELD_TIME_SCALE = 0.001
 
 
 @pytest.fixture(scope="session")
@@ -71,6 +75,18 @@ class Region:
         data = None if body is None else json.dumps(body).encode()
         with urllib.request.urlopen(urllib.request.Request(f"{self.endpoint}{path}", data=data)) as response:
             return json.load(response) if path.startswith("/_harness/") else {}
+
+    @contextmanager
+    def held_clock(self) -> Iterator[None]:
+        """Simulated time all but stands still inside the block (it stays continuous), then runs at
+        the scale it had: a state that lasts simulated seconds (initial, draining) is read however
+        slowly a busy machine answers."""
+        scale = self.control("/_harness/state")["settings"]["timeScale"]
+        self.control("/_harness/settings", {"timeScale": HELD_TIME_SCALE})
+        try:
+            yield
+        finally:
+            self.control("/_harness/settings", {"timeScale": scale})
 
     def seed(self, group_version: str = "1", health_check_type: str = "ELB") -> Stack:
         vpc = self.ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]

@@ -62,27 +62,23 @@ def main(argv: list[str]) -> int:
     from moto.moto_server.werkzeug_app import MotoRequestHandler
     from werkzeug.serving import make_server
 
-    from emulated_region import scaling
     from emulated_region.app import EmulatedRegionApp, run_ticker
+    from emulated_region.parts import PARTS
     from emulated_region.state import Harness
 
     logging.getLogger("werkzeug").setLevel(logging.INFO if args.log_requests else logging.WARNING)
-    app = EmulatedRegionApp(Harness(initial_time_scale=args.time_scale))
-    server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler)
-    data_plane = None
+    parts = list(PARTS)
     if args.data_plane:
         from emulated_region.dataplane import DataPlane
 
-        data_plane = DataPlane(app.harness)
-        data_plane.install()
-        app.harness.data_plane = data_plane
-        data_plane.start(f"http://127.0.0.1:{server.server_port}", f"emulated-{server.server_port}")
-
-    databases = None
+        parts.append(DataPlane)
     if args.database:
         from emulated_region.database import Databases
 
-        databases = Databases(app.harness).attach(app)
+        parts.append(Databases)
+    app = EmulatedRegionApp(Harness(args.time_scale, parts))
+    server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    endpoint = f"http://127.0.0.1:{server.server_port}"
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -91,14 +87,15 @@ def main(argv: list[str]) -> int:
     serving = threading.Thread(target=server.serve_forever, args=(0.1,), name="http", daemon=True)
     serving.start()
     run_ticker(app, stop)
-    scaling.start(app.harness, stop)
-    print(f"EMULATED_REGION_READY http://127.0.0.1:{server.server_port}", flush=True)
+    for part in app.harness.parts:
+        part.start(endpoint, stop)
+    print(f"EMULATED_REGION_READY {endpoint}", flush=True)
 
     stop.wait()
-    if data_plane:
-        data_plane.shutdown()
-    if databases:
-        databases.shutdown()
+    if app.harness.data_plane:
+        app.harness.data_plane.shutdown()
+    if args.database:
+        app.harness.part(Databases).shutdown()
     server.shutdown()
     serving.join()
     return 0

@@ -22,12 +22,13 @@ def test_instances_present_when_the_group_was_created_are_healthy_at_once(region
 def test_a_scaled_out_instance_registers_then_turns_healthy(region: Region, stack: Stack) -> None:
     before = set(region.in_service_versions(stack))
 
-    region.autoscaling.set_desired_capacity(AutoScalingGroupName=stack.group, DesiredCapacity=3)
-    (added,) = set(region.in_service_versions(stack)) - before
+    with region.held_clock():
+        region.autoscaling.set_desired_capacity(AutoScalingGroupName=stack.group, DesiredCapacity=3)
+        (added,) = set(region.in_service_versions(stack)) - before
 
-    assert states_of(region, stack, added) == (
-        "initial", "Elb.RegistrationInProgress", "Target registration is in progress"
-    )
+        assert states_of(region, stack, added) == (
+            "initial", "Elb.RegistrationInProgress", "Target registration is in progress"
+        )
     region.wait_until(lambda: states_of(region, stack, added) == ("healthy", None, None))
     described = region.autoscaling.describe_auto_scaling_instances(InstanceIds=[added])["AutoScalingInstances"]
     assert described[0]["LaunchTemplate"]["Version"] == "1"
@@ -63,11 +64,14 @@ def test_a_terminated_instance_drains_for_the_deregistration_delay_then_leaves(r
     )
     leaving = next(iter(region.in_service_versions(stack)))
 
-    region.autoscaling.terminate_instance_in_auto_scaling_group(InstanceId=leaving, ShouldDecrementDesiredCapacity=True)
+    with region.held_clock():
+        region.autoscaling.terminate_instance_in_auto_scaling_group(
+            InstanceId=leaving, ShouldDecrementDesiredCapacity=True
+        )
 
-    assert states_of(region, stack, leaving) == (
-        "draining", "Target.DeregistrationInProgress", "Target deregistration is in progress"
-    )
+        assert states_of(region, stack, leaving) == (
+            "draining", "Target.DeregistrationInProgress", "Target deregistration is in progress"
+        )
     region.wait_until(lambda: states_of(region, stack, leaving) is None)
     asked = region.elbv2.describe_target_health(TargetGroupArn=stack.target_group_arn, Targets=[{"Id": leaving}])
     assert asked["TargetHealthDescriptions"][0]["TargetHealth"]["Reason"] == "Target.NotRegistered"
@@ -79,11 +83,12 @@ def test_an_instance_terminated_through_ec2_is_replaced_and_the_replacement_regi
     before = set(region.in_service_versions(stack))
     leaving = next(iter(before))
 
-    region.ec2.terminate_instances(InstanceIds=[leaving])
+    with region.held_clock():
+        region.ec2.terminate_instances(InstanceIds=[leaving])
 
-    (replacement,) = set(region.in_service_versions(stack)) - before
-    assert states_of(region, stack, leaving)[0] == "draining"
-    assert states_of(region, stack, replacement)[0] == "initial"
+        (replacement,) = set(region.in_service_versions(stack)) - before
+        assert states_of(region, stack, leaving)[0] == "draining"
+        assert states_of(region, stack, replacement)[0] == "initial"
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from emulated_region import cpu, scaling, target_tracking, versions
+from emulated_region import cpu, target_tracking
 from emulated_region.state import Harness
+from emulated_region.target_tracking import TargetTracking
+from emulated_region.versions import LaunchVersions
 
 REGION = "eu-west-1"
 
@@ -27,9 +29,8 @@ class FedCpu:
 
 @pytest.fixture(scope="module")
 def harness() -> Harness:
-    harness = Harness(initial_time_scale=1.0)
-    for module in (versions, scaling):
-        module.install(harness)
+    harness = Harness(initial_time_scale=1.0, parts=(LaunchVersions, TargetTracking))
+    harness.install()
     return harness
 
 

@@ -8,7 +8,6 @@ from typing import Any
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.wrappers import Request, Response
 
-from . import api, fidelity, health, iam, placement, refresh, scaling, versions
 from .state import Harness
 
 WSGIEnviron = dict[str, Any]
@@ -16,16 +15,17 @@ StartResponse = Callable[..., Any]
 
 
 class EmulatedRegionApp:
+    """Serves moto with the harness's parts installed (the harness is built with its parts, see
+    parts.py), and the parts' control routes beside the harness's own settings and state."""
+
     def __init__(self, harness: Harness) -> None:
-        for module in (iam, fidelity, versions, health, placement, api, scaling):
-            module.install(harness)
+        harness.install()
         self.harness = harness
         self.moto = DomainDispatcherApplication(create_backend_app)
-        self.routes: dict[tuple[str, str], Callable[[Any], Any]] = {
-            ("POST", "/_harness/unhealthy-instance"): self.mark_unhealthy_instance,
+        self.routes = {
             ("POST", "/_harness/settings"): self.change_settings,
             ("GET", "/_harness/state"): lambda _body: self.state(),
-            **scaling.control_routes(harness),
+            **harness.routes(),
         }
 
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
@@ -33,19 +33,17 @@ class EmulatedRegionApp:
         if request.path.startswith("/_harness/"):
             return self.control(request)(environ, start_response)
         with self.harness.lock:
-            refresh.advance_all(self.harness)
+            self.harness.advance()
             response = self.moto(environ, start_response)
             # Drain moto's response inside the lock: it may be produced lazily.
             body = b"".join(response)
             if request.method == "POST" and request.path == "/moto-api/reset":
                 self.harness.reset()
-                if self.harness.data_plane:
-                    self.harness.data_plane.reset()
         return [body]
 
     def advance(self) -> None:
         with self.harness.lock:
-            refresh.advance_all(self.harness)
+            self.harness.advance()
 
     def control(self, request: Request) -> Response:
         handler = self.routes.get((request.method, request.path))
@@ -64,41 +62,16 @@ class EmulatedRegionApp:
     def reply(payload: dict[str, Any], status: int = 200) -> Response:
         return Response(json.dumps(payload), status=status, mimetype="application/json")
 
-    def mark_unhealthy_instance(self, body: dict[str, Any]) -> dict[str, Any]:
-        instance_id = body.get("instanceId")
-        if not isinstance(instance_id, str) or not instance_id:
-            raise ValueError("instanceId must be an instance id")
-        health.force_fault(self.harness, instance_id, body.get("reasonCode", "Target.FailedHealthChecks"))
-        return self.state()
-
     def change_settings(self, body: dict[str, Any]) -> dict[str, Any]:
         self.harness.update_settings(body)
         return self.state()
 
     def state(self) -> dict[str, Any]:
-        harness = self.harness
-        return {
-            "settings": harness.settings.as_json(),
-            "simulatedSeconds": round(harness.clock.now(), 3),
-            "unhealthyInstances": {
-                instance_id: {"state": fault.state, "reasonCode": fault.reason, "description": fault.description}
-                for instance_id, fault in harness.faults.items()
-            },
-            "liveRefreshes": [
-                {
-                    "autoScalingGroupName": live.group_name,
-                    "instanceRefreshId": live.id,
-                    "status": live.status,
-                    "percentageComplete": live.percentage_complete,
-                }
-                for _, live in harness.live_refreshes
-            ],
-            "dataPlane": harness.data_plane.describe() if harness.data_plane else None,
-        }
+        return self.harness.describe()
 
 
 def run_ticker(app: EmulatedRegionApp, stop: threading.Event, interval_seconds: float = 0.02) -> threading.Thread:
-    """Advances refreshes in the background, so they progress even when nobody polls."""
+    """Advances the parts in the background, so refreshes progress even when nobody polls."""
 
     def tick() -> None:
         while not stop.wait(interval_seconds):

@@ -19,12 +19,14 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from moto.cloudwatch.models import cloudwatch_backends
 
-from . import instance_hosts, target_tracking
-from .state import Harness
+from . import target_tracking
+from .instance_hosts import InstanceHosts
+from .state import Harness, Part
 from .versions import launched_at
 
 CGROUP_ROOTS = ("/sys/fs/cgroup/cpuacct", "/sys/fs/cgroup/cpu,cpuacct")
@@ -65,7 +67,7 @@ class CgroupCpuSource:
         return self.containers[container]
 
     def percent(self, instance_id: str) -> float | None:
-        container = instance_hosts.container_of(self.harness, instance_id)
+        container = self.harness.part(InstanceHosts).container_of(instance_id)
         described = self._describe(container) if container else None
         if described is None:
             self.previous.pop(instance_id, None)
@@ -87,7 +89,7 @@ class CgroupCpuSource:
 
 def publish_period(harness: Harness, source: CpuSource) -> None:
     """One metric period: a datapoint per instance and per tracked group, then alarm evaluation."""
-    for entry in list(target_tracking.tracked(harness).values()):
+    for entry in list(harness.part(target_tracking.TargetTracking).tracked.values()):
         group = entry.backend.autoscaling_groups.get(entry.group_name)
         if group is None:
             continue
@@ -124,3 +126,10 @@ def run_publisher(harness: Harness, source: CpuSource, stop: threading.Event) ->
     thread = threading.Thread(target=loop, name="cpu-publisher", daemon=True)
     thread.start()
     return thread
+
+
+@dataclass
+class CpuMetrics(Part):
+    def start(self, endpoint: str, stop: threading.Event) -> None:
+        """The shipped CPU path: every instance's container cgroup, never a fed-in number."""
+        run_publisher(self.harness, CgroupCpuSource(self.harness), stop)

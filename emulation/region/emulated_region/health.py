@@ -11,14 +11,25 @@
 - A terminated instance drains for the deregistration delay, then leaves the target group.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from moto.autoscaling.models import AutoScalingBackend, FakeAutoScalingGroup
 from moto.ec2.models.instances import InstanceBackend
 from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup, elbv2_backends
 
-from .state import Harness, TargetFault
+from .state import Harness, Part, Routes
 from .versions import launched_at
+
+
+@dataclass(frozen=True)
+class TargetFault:
+    """A target health answer forced by a test, whatever the instance's launch template version."""
+
+    state: str
+    reason: str
+    description: str
+    since: float
 
 
 @dataclass(frozen=True)
@@ -41,15 +52,6 @@ FORCEABLE_REASONS = {
 }
 
 _SEVERITY = {"unhealthy": 0, "initial": 1, "healthy": 2}
-
-
-def force_fault(harness: Harness, instance_id: str, reason: str) -> TargetFault:
-    if reason not in FORCEABLE_REASONS:
-        raise ValueError(f"reasonCode must be one of {', '.join(FORCEABLE_REASONS)}")
-    state, description = FORCEABLE_REASONS[reason]
-    fault = TargetFault(state, reason, description, harness.clock.now())
-    harness.faults[instance_id] = fault
-    return fault
 
 
 def _registered_at(target_group: FakeTargetGroup) -> dict[str, float]:
@@ -76,7 +78,7 @@ def deregistration_seconds(harness: Harness, target_group: FakeTargetGroup) -> f
 
 def target_verdict(harness: Harness, target_group: FakeTargetGroup, instance_id: str) -> Verdict | None:
     """The harness's answer for a target, or None where moto's own answer stands."""
-    fault = harness.faults.get(instance_id)
+    fault = harness.part(TargetHealth).faults.get(instance_id)
     if fault:
         return Verdict(fault.state, fault.reason, fault.description, fault.since)
     live = harness.data_plane.verdict(target_group, instance_id) if harness.data_plane else None
@@ -118,71 +120,104 @@ def health_check_interval(group: FakeAutoScalingGroup) -> float:
     return min(intervals, default=0)
 
 
-def install(harness: Harness) -> None:
-    register = FakeTargetGroup.register
-    moto_health_for = FakeTargetGroup.health_for
-    describe_target_health = ELBv2Backend.describe_target_health
-    terminate_instances = InstanceBackend.terminate_instances
-    create_auto_scaling_group = AutoScalingBackend.create_auto_scaling_group
-    notify_terminate_instances = AutoScalingBackend.notify_terminate_instances
+@dataclass
+class TargetHealth(Part):
+    faults: dict[str, TargetFault] = field(default_factory=dict)
+    # True while CreateAutoScalingGroup runs: its instances stand for a fleet that was already up.
+    seeding: bool = False
 
-    def register_with_time(self: FakeTargetGroup, targets: list[dict]) -> None:
-        new_ids = [target["Id"] for target in targets if target["Id"] not in self.targets]
-        register(self, targets)
-        for target_id in new_ids:
-            _draining_until(self).pop(target_id, None)
-            self.terminated_targets.pop(target_id, None)
-            if not harness.seeding:
-                _registered_at(self)[target_id] = harness.clock.now()
+    def force_fault(self, instance_id: str, reason: str) -> TargetFault:
+        if reason not in FORCEABLE_REASONS:
+            raise ValueError(f"reasonCode must be one of {', '.join(FORCEABLE_REASONS)}")
+        state, description = FORCEABLE_REASONS[reason]
+        fault = TargetFault(state, reason, description, self.harness.clock.now())
+        self.faults[instance_id] = fault
+        return fault
 
-    def health_with_verdict(self: FakeTargetGroup, target: dict, ec2_backend: object) -> FakeHealthStatus:
-        status = moto_health_for(self, target, ec2_backend)
-        verdict = target_verdict(harness, self, target["Id"]) if status.status == "healthy" else None
-        if verdict:
-            status.status, status.reason, status.description = verdict.state, verdict.reason, verdict.description
-        return status
+    def mark_unhealthy_instance(self, body: dict[str, Any]) -> dict[str, Any]:
+        instance_id = body.get("instanceId")
+        if not isinstance(instance_id, str) or not instance_id:
+            raise ValueError("instanceId must be an instance id")
+        self.force_fault(instance_id, body.get("reasonCode", "Target.FailedHealthChecks"))
+        return self.harness.describe()
 
-    def describe_with_draining(self: ELBv2Backend, target_group_arn: str, targets: list[dict]) -> list:
-        target_group = self.target_groups.get(target_group_arn)
-        if target_group is not None:
-            draining = _draining_until(target_group)
-            for target_id, until in list(draining.items()):
-                if harness.clock.now() >= until:
-                    del draining[target_id]
-                    target_group.terminated_targets.pop(target_id, None)
-            if not targets:
-                targets = [*target_group.targets.values(), *target_group.terminated_targets.values()]
-        return describe_target_health(self, target_group_arn, targets)
+    def routes(self) -> Routes:
+        return {("POST", "/_harness/unhealthy-instance"): self.mark_unhealthy_instance}
 
-    def terminate_and_drain(self: InstanceBackend, instance_ids: list[str]) -> list:
-        terminated = terminate_instances(self, instance_ids)
-        for target_group in elbv2_backends[self.account_id][self.region_name].target_groups.values():
-            registered = [instance_id for instance_id in instance_ids if instance_id in target_group.targets]
-            target_group.deregister_terminated_instances(registered)
-            for instance_id in registered:
-                _registered_at(target_group).pop(instance_id, None)
-                _draining_until(target_group)[instance_id] = (
-                    harness.clock.now() + deregistration_seconds(harness, target_group)
-                )
-        return terminated
+    def describe(self) -> dict[str, Any]:
+        return {
+            "unhealthyInstances": {
+                instance_id: {"state": fault.state, "reasonCode": fault.reason, "description": fault.description}
+                for instance_id, fault in self.faults.items()
+            }
+        }
 
-    def create_as_running_fleet(self: AutoScalingBackend, *args: object, **kwargs: object) -> FakeAutoScalingGroup:
-        harness.seeding = True
-        try:
-            return create_auto_scaling_group(self, *args, **kwargs)
-        finally:
-            harness.seeding = False
+    def install(self) -> None:
+        harness, part = self.harness, self
+        register = FakeTargetGroup.register
+        moto_health_for = FakeTargetGroup.health_for
+        describe_target_health = ELBv2Backend.describe_target_health
+        terminate_instances = InstanceBackend.terminate_instances
+        create_auto_scaling_group = AutoScalingBackend.create_auto_scaling_group
+        notify_terminate_instances = AutoScalingBackend.notify_terminate_instances
 
-    def replace_and_register(self: AutoScalingBackend, instance_ids: list[str]) -> None:
-        # moto launches replacements for instances terminated through EC2 but registers them
-        # only with classic load balancers.
-        notify_terminate_instances(self, instance_ids)
-        for group_name in self.autoscaling_groups:
-            self.update_attached_target_groups(group_name)
+        def register_with_time(self: FakeTargetGroup, targets: list[dict]) -> None:
+            new_ids = [target["Id"] for target in targets if target["Id"] not in self.targets]
+            register(self, targets)
+            for target_id in new_ids:
+                _draining_until(self).pop(target_id, None)
+                self.terminated_targets.pop(target_id, None)
+                if not part.seeding:
+                    _registered_at(self)[target_id] = harness.clock.now()
 
-    FakeTargetGroup.register = register_with_time
-    FakeTargetGroup.health_for = health_with_verdict
-    ELBv2Backend.describe_target_health = describe_with_draining
-    InstanceBackend.terminate_instances = terminate_and_drain
-    AutoScalingBackend.create_auto_scaling_group = create_as_running_fleet
-    AutoScalingBackend.notify_terminate_instances = replace_and_register
+        def health_with_verdict(self: FakeTargetGroup, target: dict, ec2_backend: object) -> FakeHealthStatus:
+            status = moto_health_for(self, target, ec2_backend)
+            verdict = target_verdict(harness, self, target["Id"]) if status.status == "healthy" else None
+            if verdict:
+                status.status, status.reason, status.description = verdict.state, verdict.reason, verdict.description
+            return status
+
+        def describe_with_draining(self: ELBv2Backend, target_group_arn: str, targets: list[dict]) -> list:
+            target_group = self.target_groups.get(target_group_arn)
+            if target_group is not None:
+                draining = _draining_until(target_group)
+                for target_id, until in list(draining.items()):
+                    if harness.clock.now() >= until:
+                        del draining[target_id]
+                        target_group.terminated_targets.pop(target_id, None)
+                if not targets:
+                    targets = [*target_group.targets.values(), *target_group.terminated_targets.values()]
+            return describe_target_health(self, target_group_arn, targets)
+
+        def terminate_and_drain(self: InstanceBackend, instance_ids: list[str]) -> list:
+            terminated = terminate_instances(self, instance_ids)
+            for target_group in elbv2_backends[self.account_id][self.region_name].target_groups.values():
+                registered = [instance_id for instance_id in instance_ids if instance_id in target_group.targets]
+                target_group.deregister_terminated_instances(registered)
+                for instance_id in registered:
+                    _registered_at(target_group).pop(instance_id, None)
+                    _draining_until(target_group)[instance_id] = (
+                        harness.clock.now() + deregistration_seconds(harness, target_group)
+                    )
+            return terminated
+
+        def create_as_running_fleet(self: AutoScalingBackend, *args: object, **kwargs: object) -> FakeAutoScalingGroup:
+            part.seeding = True
+            try:
+                return create_auto_scaling_group(self, *args, **kwargs)
+            finally:
+                part.seeding = False
+
+        def replace_and_register(self: AutoScalingBackend, instance_ids: list[str]) -> None:
+            # moto launches replacements for instances terminated through EC2 but registers them
+            # only with classic load balancers.
+            notify_terminate_instances(self, instance_ids)
+            for group_name in self.autoscaling_groups:
+                self.update_attached_target_groups(group_name)
+
+        FakeTargetGroup.register = register_with_time
+        FakeTargetGroup.health_for = health_with_verdict
+        ELBv2Backend.describe_target_health = describe_with_draining
+        InstanceBackend.terminate_instances = terminate_and_drain
+        AutoScalingBackend.create_auto_scaling_group = create_as_running_fleet
+        AutoScalingBackend.notify_terminate_instances = replace_and_register

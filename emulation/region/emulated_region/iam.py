@@ -6,17 +6,21 @@ parses the full managed policy set; doing that once instead of for all six parti
 second off every reset. The emulated region is a commercial (`aws`) region.
 """
 
+from dataclasses import dataclass
+
 from moto.iam.models import IAMBackend
 
-from .state import Harness
+from .state import Part
 
 COMMERCIAL_PARTITION = "aws"
 
 
-def install(_harness: Harness) -> None:
-    load_managed_policies = IAMBackend._init_aws_policies
+@dataclass
+class CommercialManagedPolicies(Part):
+    def install(self) -> None:
+        load_managed_policies = IAMBackend._init_aws_policies
 
-    def load_for_commercial_partition_only(self: IAMBackend) -> list:
-        return load_managed_policies(self) if self.region_name == COMMERCIAL_PARTITION else []
+        def load_for_commercial_partition_only(self: IAMBackend) -> list:
+            return load_managed_policies(self) if self.region_name == COMMERCIAL_PARTITION else []
 
-    IAMBackend._init_aws_policies = load_for_commercial_partition_only
+        IAMBackend._init_aws_policies = load_for_commercial_partition_only

@@ -7,27 +7,36 @@ Without a data plane (control-plane tests) a test may attach a container of its 
 instance through POST /_harness/instance-host; an attached container wins over the data plane's.
 """
 
-from .state import Harness
+from dataclasses import dataclass, field
+from typing import Any
+
+from .state import Part, Routes
 
 
-def hosts(harness: Harness) -> dict[str, str]:
-    return harness.__dict__.setdefault("instance_hosts", {})
+@dataclass
+class InstanceHosts(Part):
+    # Instance id -> the container a test attached to it.
+    attached: dict[str, str] = field(default_factory=dict)
 
+    def attach(self, instance_id: str, container: str) -> None:
+        self.attached[instance_id] = container
 
-def attach(harness: Harness, instance_id: str, container: str) -> None:
-    hosts(harness)[instance_id] = container
+    def container_of(self, instance_id: str) -> str | None:
+        container = self.attached.get(instance_id)
+        if container:
+            return container
+        plane = self.harness.data_plane
+        instance = plane.instances.get(instance_id) if plane is not None else None
+        if instance is None or instance.stopping or instance.stopped:
+            return None
+        return str(instance.container_name)
 
+    def attach_host(self, body: dict[str, Any]) -> dict[str, Any]:
+        instance_id, container = body.get("instanceId"), body.get("container")
+        if not isinstance(instance_id, str) or not instance_id or not isinstance(container, str) or not container:
+            raise ValueError("instanceId and container must be non-empty strings")
+        self.attach(instance_id, container)
+        return {"instanceHosts": self.attached}
 
-def detach(harness: Harness, instance_id: str) -> None:
-    hosts(harness).pop(instance_id, None)
-
-
-def container_of(harness: Harness, instance_id: str) -> str | None:
-    attached = hosts(harness).get(instance_id)
-    if attached:
-        return attached
-    plane = getattr(harness, "data_plane", None)
-    instance = plane.instances.get(instance_id) if plane is not None else None
-    if instance is None or instance.stopping or instance.stopped:
-        return None
-    return str(instance.container_name)
+    def routes(self) -> Routes:
+        return {("POST", "/_harness/instance-host"): self.attach_host}

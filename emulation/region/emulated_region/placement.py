@@ -8,11 +8,12 @@ ELB health checks counts such an instance as unhealthy; the harness does not (on
 targets fail the group's health check), so a refresh can succeed while the targets stay `unused`.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from moto.elbv2.models import FakeHealthStatus, FakeTargetGroup, elbv2_backends
 
-from .state import Harness
+from .state import Part
 
 NOT_IN_USE = ("unused", "Target.NotInUse", "Target is in an Availability Zone that is not enabled for the load balancer")
 
@@ -29,17 +30,19 @@ def _enabled_zones(target_group: FakeTargetGroup) -> set[str] | None:
     return zones or None
 
 
-def install(_harness: Harness) -> None:
-    health_for = FakeTargetGroup.health_for
+@dataclass
+class ZonePlacement(Part):
+    def install(self) -> None:
+        health_for = FakeTargetGroup.health_for
 
-    def health_in_enabled_zone(self: FakeTargetGroup, target: dict[str, Any], ec2_backend: Any) -> FakeHealthStatus:
-        status = health_for(self, target, ec2_backend)
-        if status.status in ("draining", "unused"):
+        def health_in_enabled_zone(self: FakeTargetGroup, target: dict[str, Any], ec2_backend: Any) -> FakeHealthStatus:
+            status = health_for(self, target, ec2_backend)
+            if status.status in ("draining", "unused"):
+                return status
+            instance = ec2_backend.get_instance_by_id(target["Id"]) if target["Id"].startswith("i-") else None
+            zones = _enabled_zones(self)
+            if instance is not None and zones is not None and instance.placement.zone not in zones:
+                status.status, status.reason, status.description = NOT_IN_USE
             return status
-        instance = ec2_backend.get_instance_by_id(target["Id"]) if target["Id"].startswith("i-") else None
-        zones = _enabled_zones(self)
-        if instance is not None and zones is not None and instance.placement.zone not in zones:
-            status.status, status.reason, status.description = NOT_IN_USE
-        return status
 
-    FakeTargetGroup.health_for = health_in_enabled_zone
+        FakeTargetGroup.health_for = health_in_enabled_zone

@@ -6,7 +6,6 @@ group takes the desired configuration only when the refresh succeeds. `advance` 
 forward to the current simulated time; the server calls it on a timer and before every request.
 """
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -15,9 +14,11 @@ from moto.autoscaling.exceptions import AutoscalingClientError, ValidationError
 from moto.autoscaling.models import AutoScalingBackend, FakeAutoScalingGroup
 from moto.core.exceptions import ServiceException
 
-from . import special_instances, termination
+from . import special_instances
 from .health import health_check_interval, instance_health
-from .state import Harness
+from .refresh_model import Batch, InstanceRefresh, Preferences
+from .state import Harness, Part
+from .termination import Draining
 from .versions import LaunchSource, group_source, launch_source, launched_at, launching_from, resolve
 
 ACTIVE = frozenset({"Pending", "InProgress", "Baking", "Cancelling", "RollbackInProgress"})
@@ -35,148 +36,6 @@ class ActiveInstanceRefreshNotFound(AutoscalingClientError):
 
 class IrreversibleInstanceRefresh(AutoscalingClientError):
     code = "IrreversibleInstanceRefresh"
-
-
-@dataclass(frozen=True)
-class Preferences:
-    min_healthy: int = 90
-    max_healthy: int = 100
-    instance_warmup: int | None = None
-    checkpoint_percentages: tuple[int, ...] = ()
-    checkpoint_delay: int = 3600
-    skip_matching: bool = False
-    auto_rollback: bool = False
-    bake_time: int = 0
-    scale_in_protected_instances: str = "Wait"
-    standby_instances: str = "Wait"
-
-    @classmethod
-    def parse(cls, raw: dict[str, Any]) -> "Preferences":
-        """Validates the request's Preferences the way StartInstanceRefresh does."""
-        min_healthy = raw.get("MinHealthyPercentage", 90)
-        max_healthy = raw.get("MaxHealthyPercentage")
-        if not 0 <= min_healthy <= 100:
-            raise ValidationError("MinHealthyPercentage must be between 0 and 100.")
-        if max_healthy is not None:
-            if "MinHealthyPercentage" not in raw:
-                raise ValidationError("You must specify MinHealthyPercentage when you specify MaxHealthyPercentage.")
-            if not 100 <= max_healthy <= 200:
-                raise ValidationError("MaxHealthyPercentage must be between 100 and 200.")
-            if max_healthy - min_healthy > 100:
-                raise ValidationError(
-                    "The difference between MaxHealthyPercentage and MinHealthyPercentage cannot be greater than 100."
-                )
-        checkpoints = tuple(raw.get("CheckpointPercentages") or ())
-        if "CheckpointDelay" in raw and not checkpoints:
-            raise ValidationError("You must specify CheckpointPercentages when you specify CheckpointDelay.")
-        if any(not 1 <= p <= 100 for p in checkpoints) or list(checkpoints) != sorted(set(checkpoints)):
-            raise ValidationError("CheckpointPercentages must be unique values from 1 to 100 in ascending order.")
-        for name in ("CheckpointDelay", "BakeTime"):
-            if not 0 <= raw.get(name, 0) <= 172800:
-                raise ValidationError(f"{name} must be between 0 and 172800 seconds.")
-        if raw.get("InstanceWarmup", 0) < 0:
-            raise ValidationError("InstanceWarmup must be 0 or greater.")
-        return cls(
-            min_healthy=min_healthy,
-            max_healthy=100 if max_healthy is None else max_healthy,
-            instance_warmup=raw.get("InstanceWarmup"),
-            checkpoint_percentages=checkpoints,
-            checkpoint_delay=raw.get("CheckpointDelay", 3600),
-            skip_matching=raw.get("SkipMatching", False),
-            auto_rollback=raw.get("AutoRollback", False),
-            bake_time=raw.get("BakeTime", 0),
-            scale_in_protected_instances=raw.get("ScaleInProtectedInstances", "Wait"),
-            standby_instances=raw.get("StandbyInstances", "Wait"),
-        )
-
-    def describe(self) -> dict[str, Any]:
-        described: dict[str, Any] = {
-            "MinHealthyPercentage": self.min_healthy,
-            "MaxHealthyPercentage": self.max_healthy,
-            "SkipMatching": self.skip_matching,
-            "AutoRollback": self.auto_rollback,
-            "ScaleInProtectedInstances": self.scale_in_protected_instances,
-            "StandbyInstances": self.standby_instances,
-            "BakeTime": self.bake_time,
-        }
-        if self.instance_warmup is not None:
-            described["InstanceWarmup"] = self.instance_warmup
-        if self.checkpoint_percentages:
-            described["CheckpointPercentages"] = list(self.checkpoint_percentages)
-            described["CheckpointDelay"] = self.checkpoint_delay
-        return described
-
-
-@dataclass
-class Batch:
-    new_ids: list[str]
-    # Instances this batch replaces that are still running: terminated once the new ones are ready.
-    replacing: list[str]
-    size: int
-
-
-@dataclass
-class InstanceRefresh:
-    group_name: str
-    strategy: str
-    preferences: Preferences
-    desired_configuration: dict[str, Any] | None
-    target: LaunchSource
-    # The group's configuration when the refresh started: what a rollback returns to.
-    previous: LaunchSource
-    previous_version_name: str
-    warmup: float
-    to_replace: list[str]
-    id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    status: str = "Pending"
-    status_reason: str | None = None
-    start_time: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
-    end_time: datetime | None = None
-    total: int = 0
-    replaced: int = 0
-    batch: Batch | None = None
-    resume_at: float | None = None  # end of a checkpoint delay or of the bake time
-    checkpoints_left: list[int] = field(default_factory=list)
-    rollback_details: dict[str, Any] | None = None
-    # Scale-in protected / Standby instances the refresh waits for (preference Wait), and since when.
-    held_ids: list[str] = field(default_factory=list)
-    waiting_since: float | None = None
-    harness: Harness | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def percentage_complete(self) -> int:
-        return 100 if self.total == 0 else 100 * self.replaced // self.total
-
-    @property
-    def instances_to_update(self) -> int:
-        if self.rollback_details:
-            return self.rollback_details["InstancesToUpdateOnRollback"]
-        return len(self.to_replace) + (self.batch.size if self.batch else 0)
-
-    def progress(self) -> dict[str, Any]:
-        return {
-            "LivePoolProgress": {
-                "PercentageComplete": self.percentage_complete,
-                "InstancesToUpdate": self.instances_to_update,
-            }
-        }
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            "InstanceRefreshId": self.id,
-            "AutoScalingGroupName": self.group_name,
-            "Status": self.status,
-            "StatusReason": self.status_reason,
-            "StartTime": self.start_time,
-            "EndTime": self.end_time,
-            "PercentageComplete": self.percentage_complete,
-            "InstancesToUpdate": self.instances_to_update,
-            "ProgressDetails": self.progress(),
-            "Preferences": self.preferences.describe(),
-            "DesiredConfiguration": self.desired_configuration,
-            "RollbackDetails": self.rollback_details,
-            "Strategy": self.strategy,
-        }
 
 
 def refreshes_of(group: FakeAutoScalingGroup) -> list[InstanceRefresh]:
@@ -275,10 +134,9 @@ def start(
         to_replace=to_replace,
         total=len(to_replace),
         checkpoints_left=list(preferences.checkpoint_percentages),
-        harness=harness,
     )
     refreshes_of(group).insert(0, refresh)
-    harness.live_refreshes.append((backend, refresh))
+    harness.part(InstanceRefreshes).live.append((backend, refresh))
     return refresh
 
 
@@ -316,20 +174,38 @@ def rollback(harness: Harness, backend: AutoScalingBackend, group_name: str) -> 
     return refresh
 
 
-def advance_all(harness: Harness) -> None:
-    """Moves every live refresh to the current simulated time; forgets the ones that ended."""
-    termination.finish_due(harness)
-    for backend, refresh in list(harness.live_refreshes):
-        group = backend.autoscaling_groups.get(refresh.group_name)
-        if group is None or refresh not in refreshes_of(group):
-            _end(refresh, "Failed", "The Auto Scaling group was deleted.")
-        else:
-            try:
-                _advance(harness, group, refresh)
-            except Exception as error:  # noqa: BLE001 - a harness bug must fail the refresh loudly, not finish it
-                _end(refresh, "Failed", f"The emulated region failed to advance the refresh: {error!r}")
-        if refresh.status not in ACTIVE:
-            harness.live_refreshes.remove((backend, refresh))
+@dataclass
+class InstanceRefreshes(Part):
+    """The refreshes still moving (each with its group's backend); finished ones stay on their group."""
+
+    live: list[tuple[AutoScalingBackend, InstanceRefresh]] = field(default_factory=list)
+
+    def advance(self) -> None:
+        """Moves every live refresh to the current simulated time; forgets the ones that ended."""
+        for backend, refresh in list(self.live):
+            group = backend.autoscaling_groups.get(refresh.group_name)
+            if group is None or refresh not in refreshes_of(group):
+                _end(refresh, "Failed", "The Auto Scaling group was deleted.")
+            else:
+                try:
+                    _advance(self.harness, group, refresh)
+                except Exception as error:  # noqa: BLE001 - a harness bug must fail the refresh loudly, not finish it
+                    _end(refresh, "Failed", f"The emulated region failed to advance the refresh: {error!r}")
+            if refresh.status not in ACTIVE:
+                self.live.remove((backend, refresh))
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "liveRefreshes": [
+                {
+                    "autoScalingGroupName": live.group_name,
+                    "instanceRefreshId": live.id,
+                    "status": live.status,
+                    "percentageComplete": live.percentage_complete,
+                }
+                for _, live in self.live
+            ]
+        }
 
 
 def _advance(harness: Harness, group: FakeAutoScalingGroup, refresh: InstanceRefresh) -> None:
@@ -345,7 +221,7 @@ def _advance(harness: Harness, group: FakeAutoScalingGroup, refresh: InstanceRef
             if refresh.status != "Cancelling":
                 refresh.status_reason = waiting_on
             return
-        _complete_batch(group, refresh, now)
+        _complete_batch(harness, group, refresh, now)
     if refresh.status == "Cancelling":
         _end(refresh, "Cancelled", "The instance refresh was cancelled.")
         return
@@ -356,7 +232,7 @@ def _advance(harness: Harness, group: FakeAutoScalingGroup, refresh: InstanceRef
         if refresh.status == "Baking":
             _succeed(group, refresh)
             return
-    if _start_batch(group, refresh):
+    if _start_batch(harness, group, refresh):
         return
     waiting, failure = special_instances.hold(refresh, group, now)
     if failure:
@@ -369,10 +245,9 @@ def _in_service_ids(group: FakeAutoScalingGroup) -> list[str]:
     return [state.instance.id for state in group.instance_states if state.lifecycle_state == "InService"]
 
 
-def _terminate(refresh: InstanceRefresh, group: FakeAutoScalingGroup, instance_ids: list[str]) -> None:
+def _terminate(harness: Harness, group: FakeAutoScalingGroup, instance_ids: list[str]) -> None:
     """Drains, then terminates, without moto's capacity rebalancing, which would pick its own victims."""
-    assert refresh.harness is not None
-    termination.begin(refresh.harness, group, instance_ids)
+    harness.part(Draining).begin(group, instance_ids)
 
 
 def _launch(group: FakeAutoScalingGroup, source: LaunchSource, count: int) -> list[str]:
@@ -385,7 +260,7 @@ def _launch(group: FakeAutoScalingGroup, source: LaunchSource, count: int) -> li
     return [instance_id for instance_id in _in_service_ids(group) if instance_id not in known]
 
 
-def _start_batch(group: FakeAutoScalingGroup, refresh: InstanceRefresh) -> bool:
+def _start_batch(harness: Harness, group: FakeAutoScalingGroup, refresh: InstanceRefresh) -> bool:
     """Starts the next batch: as many replacements as the healthy percentages allow, launching
     first as far as the maximum permits and terminating first as far as the minimum permits."""
     in_service = _in_service_ids(group)
@@ -403,7 +278,7 @@ def _start_batch(group: FakeAutoScalingGroup, refresh: InstanceRefresh) -> bool:
     launches = size + shortfall
     terminate_first = min(size, max(0, len(in_service) + launches - ceiling))
     replacing, refresh.to_replace = refresh.to_replace[:size], refresh.to_replace[size:]
-    _terminate(refresh, group, replacing[:terminate_first])
+    _terminate(harness, group, replacing[:terminate_first])
     source = refresh.previous if refresh.rollback_details else refresh.target
     refresh.batch = Batch(_launch(group, source, launches), replacing[terminate_first:], size)
     return True
@@ -442,9 +317,9 @@ def _batch_state(
     return waiting_on, None
 
 
-def _complete_batch(group: FakeAutoScalingGroup, refresh: InstanceRefresh, now: float) -> None:
+def _complete_batch(harness: Harness, group: FakeAutoScalingGroup, refresh: InstanceRefresh, now: float) -> None:
     assert refresh.batch is not None
-    _terminate(refresh, group, refresh.batch.replacing)
+    _terminate(harness, group, refresh.batch.replacing)
     if refresh.rollback_details:
         refresh.replaced = max(0, refresh.replaced - refresh.batch.size)
     else:
@@ -490,7 +365,7 @@ def _fail(harness: Harness, group: FakeAutoScalingGroup, refresh: InstanceRefres
     if refresh.rollback_details:
         _end(refresh, "RollbackFailed", f"The rollback failed. {reason}")
     elif refresh.status == "Cancelling":
-        _abandon_batch(group, refresh)
+        _abandon_batch(harness, group, refresh)
         _end(refresh, "Cancelled", f"The instance refresh was cancelled. {reason}")
     elif refresh.preferences.auto_rollback:
         _start_rollback(harness, group, refresh, f"Automatic rollback: {reason}")
@@ -498,9 +373,9 @@ def _fail(harness: Harness, group: FakeAutoScalingGroup, refresh: InstanceRefres
         _end(refresh, "Failed", reason)
 
 
-def _abandon_batch(group: FakeAutoScalingGroup, refresh: InstanceRefresh) -> None:
+def _abandon_batch(harness: Harness, group: FakeAutoScalingGroup, refresh: InstanceRefresh) -> None:
     if refresh.batch:
-        _terminate(refresh, group, refresh.batch.new_ids)
+        _terminate(harness, group, refresh.batch.new_ids)
         refresh.batch = None
 
 
@@ -513,7 +388,7 @@ def _start_rollback(harness: Harness, group: FakeAutoScalingGroup, refresh: Inst
         "InstancesToUpdateOnRollback": refresh.instances_to_update,
         "ProgressDetailsOnRollback": refresh.progress(),
     }
-    _abandon_batch(group, refresh)
+    _abandon_batch(harness, group, refresh)
     refresh.status = "RollbackInProgress"
     refresh.status_reason = f"Rolling back to launch template version {refresh.previous.version}."
     refresh.resume_at = None

@@ -14,7 +14,8 @@ instance_hosts.py):
 - CancelCommand stops the script and every process it started on every instance: each run carries
   HA_SSM_COMMAND_ID in its environment, which its children inherit, and the harness kills every
   process on the host whose environment has it (container processes are host processes under
-  rootful podman). `running_processes(command_id)` is how tests assert that nothing is left.
+  rootful podman). `running_processes(command_id)` and GET /_harness/run-command-processes (this
+  region's commands only) are how tests assert that nothing is left.
 """
 
 import os
@@ -29,8 +30,8 @@ from typing import Any
 from moto.ssm.exceptions import SSMException as RESTError
 from moto.ssm.models import Command
 
-from . import instance_hosts
-from .state import Harness
+from .instance_hosts import InstanceHosts
+from .state import Part, Routes
 
 MARKER = "HA_SSM_COMMAND_ID"
 STDOUT_LIMIT, STDERR_LIMIT = 24_000, 8_000
@@ -51,10 +52,6 @@ class Run:
     cancelled: bool = False
     timed_out: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def runs(harness: Harness) -> dict[str, dict[str, Run]]:
-    return harness.__dict__.setdefault("run_command", {})
 
 
 def running_processes(command_id: str | None = None) -> list[int]:
@@ -132,34 +129,6 @@ def _execute(command_id: str, run: Run, script: str, timeout_seconds: float) -> 
             run.status = "Success" if run.response_code == 0 else "Failed"
 
 
-def start(harness: Harness, command: Command) -> None:
-    if command.document_name != "AWS-RunShellScript":
-        return  # other documents stay as moto records them
-    instance_ids = list(command.instance_ids)
-    missing = [instance_id for instance_id in instance_ids if instance_hosts.container_of(harness, instance_id) is None]
-    if missing:
-        raise RESTError("InvalidInstanceId", f"Instances {missing} not in a valid state for account")
-    script = "\n".join(command.parameters.get("commands", []))
-    timeout = float((command.parameters.get("executionTimeout") or ["3600"])[0])
-    started = runs(harness).setdefault(command.command_id, {})
-    for instance_id in instance_ids:
-        run = Run(instance_id, instance_hosts.container_of(harness, instance_id) or "")
-        started[instance_id] = run
-        threading.Thread(target=_execute, args=(command.command_id, run, script, timeout), daemon=True,
-                         name=f"ssm-{command.command_id[:8]}-{instance_id}").start()
-
-
-def cancel(harness: Harness, command_id: str) -> None:
-    for run in runs(harness).get(command_id, {}).values():
-        with run.lock:
-            if run.status in TERMINAL or run.cancelled:
-                continue
-            run.cancelled = True
-        # Asynchronous, as in AWS: CancelCommand answers at once, the run ends as Cancelled.
-        threading.Thread(target=_cancel_run, args=(command_id, run), daemon=True,
-                         name=f"cancel-{command_id[:8]}-{run.instance_id}").start()
-
-
 def invocation(run: Run, command_id: str, document: str) -> dict[str, Any]:
     with run.lock:
         return {
@@ -177,44 +146,92 @@ def invocation(run: Run, command_id: str, document: str) -> dict[str, Any]:
         }
 
 
-def install(harness: Harness) -> None:
-    from moto.core.responses import ActionResult, EmptyResult
-    from moto.ssm.models import SimpleSystemManagerBackend
-    from moto.ssm.responses import SimpleSystemManagerResponse
+@dataclass
+class RunCommand(Part):
+    # Command id -> instance id -> its run.
+    runs: dict[str, dict[str, Run]] = field(default_factory=dict)
 
-    send_command = SimpleSystemManagerBackend.send_command
-    get_command_invocation = SimpleSystemManagerBackend.get_command_invocation
+    def reset(self) -> None:
+        for command_id in list(self.runs):
+            self.cancel(command_id)
+        super().reset()
 
-    def send_and_run(self: SimpleSystemManagerBackend, **kwargs: Any) -> Command:
-        requested = list(kwargs.get("instance_ids") or [])
-        command = send_command(self, **kwargs)
-        if not kwargs.get("targets"):
-            # moto adds every instance of the region when no Targets are given; AWS sends to the
-            # InstanceIds named, and only to them.
-            command.instance_ids = requested
-            command.target_count = len(requested)
-        try:
-            start(harness, command)
-        except RESTError:
-            self._commands.remove(command)
-            raise
-        return command
+    def run(self, command: Command) -> None:
+        if command.document_name != "AWS-RunShellScript":
+            return  # other documents stay as moto records them
+        hosts = self.harness.part(InstanceHosts)
+        instance_ids = list(command.instance_ids)
+        missing = [instance_id for instance_id in instance_ids if hosts.container_of(instance_id) is None]
+        if missing:
+            raise RESTError("InvalidInstanceId", f"Instances {missing} not in a valid state for account")
+        script = "\n".join(command.parameters.get("commands", []))
+        timeout = float((command.parameters.get("executionTimeout") or ["3600"])[0])
+        started = self.runs.setdefault(command.command_id, {})
+        for instance_id in instance_ids:
+            run = Run(instance_id, hosts.container_of(instance_id) or "")
+            started[instance_id] = run
+            threading.Thread(target=_execute, args=(command.command_id, run, script, timeout), daemon=True,
+                             name=f"ssm-{command.command_id[:8]}-{instance_id}").start()
 
-    def real_invocation(self: SimpleSystemManagerBackend, command_id: str, instance_id: str, plugin_name: str | None) -> dict[str, Any]:
-        command = self.get_command_by_id(command_id)
-        run = runs(harness).get(command_id, {}).get(instance_id)
-        if run is None:
-            if command.document_name == "AWS-RunShellScript":
-                raise RESTError("InvocationDoesNotExist", "An error occurred (InvocationDoesNotExist)")
-            return get_command_invocation(self, command_id, instance_id, plugin_name)
-        return invocation(run, command_id, command.document_name or "")
+    def cancel(self, command_id: str) -> None:
+        for run in self.runs.get(command_id, {}).values():
+            with run.lock:
+                if run.status in TERMINAL or run.cancelled:
+                    continue
+                run.cancelled = True
+            # Asynchronous, as in AWS: CancelCommand answers at once, the run ends as Cancelled.
+            threading.Thread(target=_cancel_run, args=(command_id, run), daemon=True,
+                             name=f"cancel-{command_id[:8]}-{run.instance_id}").start()
 
-    def cancel_command(self: SimpleSystemManagerResponse) -> ActionResult:
-        command_id = self._get_param("CommandId")
-        self.ssm_backend.get_command_by_id(command_id)  # InvalidCommandId when unknown
-        cancel(harness, command_id)
-        return EmptyResult()
+    def processes(self) -> list[int]:
+        """Host pids of what this region's commands started: other regions on the machine (other
+        test runs, other checkouts) run commands of their own."""
+        return [pid for command_id in list(self.runs) for pid in running_processes(command_id)]
 
-    SimpleSystemManagerBackend.send_command = send_and_run
-    SimpleSystemManagerBackend.get_command_invocation = real_invocation
-    SimpleSystemManagerResponse.cancel_command = cancel_command
+    def routes(self) -> Routes:
+        return {("GET", "/_harness/run-command-processes"): lambda _body: {"runCommandPids": self.processes()}}
+
+    def install(self) -> None:
+        from moto.core.responses import ActionResult, EmptyResult
+        from moto.ssm.models import SimpleSystemManagerBackend
+        from moto.ssm.responses import SimpleSystemManagerResponse
+
+        part = self
+        send_command = SimpleSystemManagerBackend.send_command
+        get_command_invocation = SimpleSystemManagerBackend.get_command_invocation
+
+        def send_and_run(self: SimpleSystemManagerBackend, **kwargs: Any) -> Command:
+            requested = list(kwargs.get("instance_ids") or [])
+            command = send_command(self, **kwargs)
+            if not kwargs.get("targets"):
+                # moto adds every instance of the region when no Targets are given; AWS sends to the
+                # InstanceIds named, and only to them.
+                command.instance_ids = requested
+                command.target_count = len(requested)
+            try:
+                part.run(command)
+            except RESTError:
+                self._commands.remove(command)
+                raise
+            return command
+
+        def real_invocation(
+            self: SimpleSystemManagerBackend, command_id: str, instance_id: str, plugin_name: str | None
+        ) -> dict[str, Any]:
+            command = self.get_command_by_id(command_id)
+            run = part.runs.get(command_id, {}).get(instance_id)
+            if run is None:
+                if command.document_name == "AWS-RunShellScript":
+                    raise RESTError("InvocationDoesNotExist", "An error occurred (InvocationDoesNotExist)")
+                return get_command_invocation(self, command_id, instance_id, plugin_name)
+            return invocation(run, command_id, command.document_name or "")
+
+        def cancel_command(self: SimpleSystemManagerResponse) -> ActionResult:
+            command_id = self._get_param("CommandId")
+            self.ssm_backend.get_command_by_id(command_id)  # InvalidCommandId when unknown
+            part.cancel(command_id)
+            return EmptyResult()
+
+        SimpleSystemManagerBackend.send_command = send_and_run
+        SimpleSystemManagerBackend.get_command_invocation = real_invocation
+        SimpleSystemManagerResponse.cancel_command = cancel_command

@@ -9,14 +9,11 @@ hour is simulated time, so it passes at the region's time scale.
 """
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from moto.autoscaling.models import FakeAutoScalingGroup, InstanceState
 
+from .refresh_model import InstanceRefresh, Preferences
 from .versions import launch_source
-
-if TYPE_CHECKING:
-    from .refresh import InstanceRefresh, Preferences
 
 WAIT_SECONDS = 3600.0
 
@@ -29,7 +26,7 @@ def _standby(group: FakeAutoScalingGroup) -> list[InstanceState]:
     return [s for s in group.instance_states if s.lifecycle_state.startswith("Standby")]
 
 
-def plan_start(group: FakeAutoScalingGroup, preferences: "Preferences", to_replace: list[str]) -> list[str]:
+def plan_start(group: FakeAutoScalingGroup, preferences: Preferences, to_replace: list[str]) -> list[str]:
     """The instances the refresh starts with, given the preferences: protected instances are
     replaced only under Refresh; Standby instances are terminated under Terminate."""
     if preferences.scale_in_protected_instances != "Refresh":
@@ -43,7 +40,7 @@ def plan_start(group: FakeAutoScalingGroup, preferences: "Preferences", to_repla
     return to_replace
 
 
-def _outdated(refresh: "InstanceRefresh", states: Iterable[InstanceState]) -> list[str]:
+def _outdated(refresh: InstanceRefresh, states: Iterable[InstanceState]) -> list[str]:
     return [
         state.instance.id
         for state in states
@@ -51,7 +48,7 @@ def _outdated(refresh: "InstanceRefresh", states: Iterable[InstanceState]) -> li
     ]
 
 
-def hold(refresh: "InstanceRefresh", group: FakeAutoScalingGroup, now: float) -> tuple[bool, str | None]:
+def hold(refresh: InstanceRefresh, group: FakeAutoScalingGroup, now: float) -> tuple[bool, str | None]:
     """Called when nothing else is left to replace: (whether the refresh must keep waiting, why it
     failed). Under Wait, an instance released in time (protection removed, back in service) joins
     the refresh; one still held after the hour fails it."""

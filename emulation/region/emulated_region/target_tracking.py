@@ -36,7 +36,7 @@ from typing import Any
 from moto.autoscaling.models import AutoScalingBackend, FakeAutoScalingGroup, FakeScalingPolicy
 from moto.cloudwatch.models import cloudwatch_backends
 
-from .state import Harness
+from .state import Harness, Part, Routes
 from .versions import launched_at
 
 HIGH_DATAPOINTS = 3
@@ -92,15 +92,7 @@ DEFAULT_METRIC_PERIOD_SECONDS = 2.0
 
 def metric_period(harness: Harness) -> float:
     """Real seconds per CPU datapoint: AWS's 60 s detailed-monitoring period, compressed."""
-    return float(harness.__dict__.get("metric_period_seconds", DEFAULT_METRIC_PERIOD_SECONDS))
-
-
-def tracked(harness: Harness) -> dict[str, TrackedPolicy]:
-    return harness.__dict__.setdefault("target_tracking", {})
-
-
-def activities(harness: Harness) -> dict[str, list[dict[str, Any]]]:
-    return harness.__dict__.setdefault("scaling_activities", {})
+    return harness.part(TargetTracking).metric_period_seconds
 
 
 def _alarm_arn(backend: AutoScalingBackend, name: str) -> str:
@@ -113,7 +105,7 @@ def create_alarms(harness: Harness, backend: AutoScalingBackend, policy: FakeSca
     metric_type = predefined.get("PredefinedMetricType") if isinstance(predefined, dict) else None
     if metric_type != CPU_METRIC:
         return
-    previous = tracked(harness).pop(policy.name, None)
+    previous = harness.part(TargetTracking).tracked.pop(policy.name, None)
     watch = cloudwatch_backends[backend.account_id][backend.region_name]
     if previous:
         watch.delete_alarms([previous.high_alarm, previous.low_alarm])
@@ -135,14 +127,14 @@ def create_alarms(harness: Harness, backend: AutoScalingBackend, policy: FakeSca
     policy.alarms = [
         {"AlarmName": name, "AlarmARN": _alarm_arn(backend, name)} for name in (entry.high_alarm, entry.low_alarm)
     ]
-    tracked(harness)[policy.name] = entry
+    harness.part(TargetTracking).tracked[policy.name] = entry
 
 
 def record_activity(harness: Harness, group: FakeAutoScalingGroup, before: int, after: int, alarm: str, policy: str) -> None:
     now = datetime.now(timezone.utc)
     change = after - before
     verb = "Launching" if change > 0 else "Terminating"
-    activities(harness).setdefault(group.name, []).insert(0, {
+    harness.part(TargetTracking).activities.setdefault(group.name, []).insert(0, {
         "ActivityId": str(uuid.uuid4()),
         "AutoScalingGroupName": group.name,
         "Description": f"{verb} {abs(change)} EC2 instance(s): desired capacity {before} -> {after}",
@@ -200,32 +192,51 @@ def _suspended(group: FakeAutoScalingGroup) -> list[str]:
     return list(getattr(group, "_suspended_processes", None) or [])
 
 
-def install(harness: Harness) -> None:
-    from moto.autoscaling.responses import AutoScalingResponse
-    from moto.core.responses import ActionResult
+@dataclass
+class TargetTracking(Part):
+    # Policy name -> its alarms and the datapoints they evaluate.
+    tracked: dict[str, TrackedPolicy] = field(default_factory=dict)
+    # Group name -> its scaling activities, newest first.
+    activities: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    metric_period_seconds: float = DEFAULT_METRIC_PERIOD_SECONDS
 
-    put_scaling_policy = AutoScalingBackend.put_scaling_policy
-    delete_policy = AutoScalingBackend.delete_policy
+    def change_metric_period(self, body: dict[str, Any]) -> dict[str, Any]:
+        seconds = body.get("seconds")
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0.2 <= seconds <= 60:
+            raise ValueError("seconds must be a number from 0.2 to 60")
+        self.metric_period_seconds = float(seconds)
+        return {"metricPeriodSeconds": self.metric_period_seconds}
 
-    def put_and_create_alarms(self: AutoScalingBackend, *args: Any, **kwargs: Any) -> FakeScalingPolicy:
-        policy = put_scaling_policy(self, *args, **kwargs)
-        if policy.policy_type == "TargetTrackingScaling":
-            create_alarms(harness, self, policy)
-        return policy
+    def routes(self) -> Routes:
+        return {("POST", "/_harness/metric-period"): self.change_metric_period}
 
-    def delete_with_alarms(self: AutoScalingBackend, name: str) -> None:
-        entry = tracked(harness).pop(name, None)
-        if entry:
-            cloudwatch_backends[self.account_id][self.region_name].delete_alarms([entry.high_alarm, entry.low_alarm])
-        delete_policy(self, name)
+    def install(self) -> None:
+        harness, part = self.harness, self
+        from moto.autoscaling.responses import AutoScalingResponse
+        from moto.core.responses import ActionResult
 
-    def describe_scaling_activities(self: AutoScalingResponse) -> ActionResult:
-        name = self._get_param("AutoScalingGroupName")
-        groups = [name] if name else list(activities(harness))
-        found = [activity for group in groups for activity in activities(harness).get(group, [])]
-        found.sort(key=lambda activity: activity["StartTime"], reverse=True)
-        return ActionResult({"Activities": found[: self._get_int_param("MaxRecords") or 100]})
+        put_scaling_policy = AutoScalingBackend.put_scaling_policy
+        delete_policy = AutoScalingBackend.delete_policy
 
-    AutoScalingBackend.put_scaling_policy = put_and_create_alarms
-    AutoScalingBackend.delete_policy = delete_with_alarms
-    AutoScalingResponse.describe_scaling_activities = describe_scaling_activities
+        def put_and_create_alarms(self: AutoScalingBackend, *args: Any, **kwargs: Any) -> FakeScalingPolicy:
+            policy = put_scaling_policy(self, *args, **kwargs)
+            if policy.policy_type == "TargetTrackingScaling":
+                create_alarms(harness, self, policy)
+            return policy
+
+        def delete_with_alarms(self: AutoScalingBackend, name: str) -> None:
+            entry = part.tracked.pop(name, None)
+            if entry:
+                cloudwatch_backends[self.account_id][self.region_name].delete_alarms([entry.high_alarm, entry.low_alarm])
+            delete_policy(self, name)
+
+        def describe_scaling_activities(self: AutoScalingResponse) -> ActionResult:
+            name = self._get_param("AutoScalingGroupName")
+            groups = [name] if name else list(part.activities)
+            found = [activity for group in groups for activity in part.activities.get(group, [])]
+            found.sort(key=lambda activity: activity["StartTime"], reverse=True)
+            return ActionResult({"Activities": found[: self._get_int_param("MaxRecords") or 100]})
+
+        AutoScalingBackend.put_scaling_policy = put_and_create_alarms
+        AutoScalingBackend.delete_policy = delete_with_alarms
+        AutoScalingResponse.describe_scaling_activities = describe_scaling_activities

@@ -13,7 +13,7 @@ from moto.autoscaling.models import FakeAutoScalingGroup, InstanceState
 from moto.ec2.models.instances import Instance
 from moto.ec2.models.launch_templates import LaunchTemplate
 
-from .state import Harness
+from .state import Part
 
 
 @dataclass(frozen=True)
@@ -64,22 +64,25 @@ def launching_from(group: FakeAutoScalingGroup, source: LaunchSource) -> Iterato
         group.ec2_launch_template, group.launch_template_version = saved
 
 
-def install(harness: Harness) -> None:
-    launch_instances = FakeAutoScalingGroup.replace_autoscaling_group_instances
-    default_launch_template = InstanceState.launch_template
+@dataclass
+class LaunchVersions(Part):
+    def install(self) -> None:
+        harness = self.harness
+        launch_instances = FakeAutoScalingGroup.replace_autoscaling_group_instances
+        default_launch_template = InstanceState.launch_template
 
-    def launch_and_record(self: FakeAutoScalingGroup, count_needed: int, propagated_tags: dict[str, str]) -> None:
-        known = {state.instance.id for state in self.instance_states}
-        launch_instances(self, count_needed, propagated_tags)
-        source = group_source(self) if self.ec2_launch_template else None
-        for state in self.instance_states:
-            if state.instance.id not in known:
-                state.instance.harness_launch_source = source
-                state.instance.harness_launched_at = harness.clock.now()
+        def launch_and_record(self: FakeAutoScalingGroup, count_needed: int, propagated_tags: dict[str, str]) -> None:
+            known = {state.instance.id for state in self.instance_states}
+            launch_instances(self, count_needed, propagated_tags)
+            source = group_source(self) if self.ec2_launch_template else None
+            for state in self.instance_states:
+                if state.instance.id not in known:
+                    state.instance.harness_launch_source = source
+                    state.instance.harness_launched_at = harness.clock.now()
 
-    def recorded_launch_template(self: InstanceState) -> dict[str, Any] | None:
-        source = launch_source(self.instance)
-        return source.describe() if source else default_launch_template.fget(self)
+        def recorded_launch_template(self: InstanceState) -> dict[str, Any] | None:
+            source = launch_source(self.instance)
+            return source.describe() if source else default_launch_template.fget(self)
 
-    FakeAutoScalingGroup.replace_autoscaling_group_instances = launch_and_record
-    InstanceState.launch_template = property(recorded_launch_template)
+        FakeAutoScalingGroup.replace_autoscaling_group_instances = launch_and_record
+        InstanceState.launch_template = property(recorded_launch_template)

@@ -20,7 +20,7 @@ from moto.rds.models import DBInstance
 from moto.secretsmanager.exceptions import InvalidRequestException
 
 from ..dataplane.addresses import LoopbackBlock
-from ..state import Harness
+from ..state import Harness, Part, Routes
 from . import patches
 from .postgres import PostgresServer, server_owner
 from .rules import POSTGRES_DEFAULT_PORT, current_master_password, force_ssl, generated_password, master_secret_string
@@ -58,7 +58,7 @@ class InstanceServer:
     problem: str | None = None
 
 
-class Databases:
+class Databases(Part):
     def __init__(self, harness: Harness, workdir: Path | None = None) -> None:
         self.harness = harness
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="emulated-databases-"))
@@ -205,7 +205,7 @@ class Databases:
     def install(self) -> None:
         patches.install(self)
 
-    def routes(self) -> dict[tuple[str, str], Any]:
+    def routes(self) -> Routes:
         def rotation(body: dict[str, Any]) -> dict[str, Any]:
             """RotateSecret on the instance's master secret, for callers that know the instance."""
             identifier = body.get("dbInstanceIdentifier")
@@ -234,20 +234,6 @@ class Databases:
         for thread in threads:
             thread.join()
         self._write_hosts()
-
-    def attach(self, app: Any) -> "Databases":
-        """Until the harness has one list of parts: moto's patches, the control routes, and a
-        reset that empties this part too (as scaling.install does)."""
-        self.install()
-        app.routes.update(self.routes())
-        reset = self.harness.reset
-
-        def reset_databases_too() -> None:
-            reset()
-            self.reset()
-
-        self.harness.reset = reset_databases_too  # type: ignore[method-assign]
-        return self
 
     def shutdown(self) -> None:
         with self.harness.lock:

@@ -18,7 +18,8 @@ from moto.autoscaling.models import FakeAutoScalingGroup
 from moto.ec2.models.instances import InstanceBackend
 from moto.elbv2.models import FakeTargetGroup, elbv2_backends
 
-from ..state import Harness
+from ..health import deregistration_seconds
+from ..state import Harness, Part
 from ..versions import launch_source
 from .addresses import LoopbackBlock
 from .balancer import Balancer
@@ -34,7 +35,12 @@ def _backend_name(target_group_arn: str) -> str:
     return "tg_" + hashlib.sha1(target_group_arn.encode()).hexdigest()[:10]
 
 
-class DataPlane:
+class DataPlane(Part):
+    """A part (see ../state.py) that the server adds only with --data-plane. Unlike the others it
+    keeps the machine's resources it holds (runtime, addresses, health check pool) across resets,
+    so its own reset stops what runs rather than restoring field defaults, and its loop ends with
+    shutdown(), which stops the containers too, not with the server's stop event alone."""
+
     def __init__(self, harness: Harness, workdir: Path | None = None) -> None:
         self.harness = harness
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="emulated-data-plane-"))
@@ -52,12 +58,15 @@ class DataPlane:
         self._stop = threading.Event()
 
     # -- wiring -------------------------------------------------------------------------------
-    def start(self, region_endpoint: str, name_prefix: str) -> None:
-        self.runtime = InstanceRuntime(self.workdir / "instances", region_endpoint, name_prefix)
+    def start(self, endpoint: str, stop: threading.Event) -> None:
+        # Containers are named after the server's port (emulated-<port>-<instance id>).
+        name_prefix = f"emulated-{endpoint.rsplit(':', 1)[-1]}"
+        self.runtime = InstanceRuntime(self.workdir / "instances", endpoint, name_prefix)
         self.runtime.remove_leftovers()
         threading.Thread(target=self._loop, name="data-plane", daemon=True).start()
 
     def install(self) -> None:
+        self.harness.data_plane = self
         launch = FakeAutoScalingGroup.replace_autoscaling_group_instances
         terminate = InstanceBackend.terminate_instances
         plane = self
@@ -97,8 +106,6 @@ class DataPlane:
     def schedule_stops(self, backend: InstanceBackend, instance_ids: list[str]) -> None:
         """An instance leaving its target groups stops its container after the deregistration
         delay (the longest of its groups'), as Auto Scaling waits for draining before terminating."""
-        from ..health import deregistration_seconds
-
         now = self.harness.clock.now()
         target_groups = elbv2_backends[backend.account_id][backend.region_name].target_groups.values()
         for instance_id in instance_ids:
@@ -290,6 +297,9 @@ class DataPlane:
         }
 
     def describe(self) -> dict[str, Any]:
+        return {"dataPlane": self.summary()}
+
+    def summary(self) -> dict[str, Any]:
         return {
             "memoryBytes": self.memory(),
             "hostsFile": str(self.hosts_file),
