@@ -5,7 +5,8 @@
  *
  * esbuild, as ESM with code splitting: what loads at start is only what every command needs to
  * reach its first decision (the inputs, the summary), and each command's stages load with the
- * command (main.ts's dynamic imports), so a `plan` never compiles the rollout's AWS SDK clients
+ * command (the dynamic imports in src/commands/), and each AWS client and command with its first
+ * call (src/aws/, src/fleet/), so a `plan` never compiles the rollout's AWS SDK clients
  * nor an invalid input Octokit. Linked
  * source maps (without the sources) turn a failure's stack into src/ file:line. Same sources,
  * same bytes: chunk names are content hashes and the licenses file is sorted, so check-dist can

@@ -5,21 +5,8 @@ import {
   isGroupOnVersion,
   upToDateInstanceIds,
   type GroupSnapshot,
-  type TargetState,
 } from '../../src/fleet';
-
-const TG = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef';
-
-function target(id: string, state: string, reason?: string): TargetState {
-  return {
-    targetGroupArn: TG,
-    id,
-    port: 80,
-    state,
-    reason,
-    description: reason ? 'Health checks failed' : undefined,
-  };
-}
+import { TG, target } from '../support/targets';
 
 describe('evaluateTargets', () => {
   const upToDate = new Set(['i-new1', 'i-new2']);

@@ -9,14 +9,12 @@
  * region by bench/rollout-detection.ts.
  */
 import type { AwsClients } from '../../src/aws';
-import { parseConfig } from '../../src/inputs';
 import type { DeployError } from '../../src/errors';
 import { runRollout } from '../../src/rollout';
 import type { GroupSnapshot } from '../../src/fleet';
 import { createSuccessBound, nextCheckInMs } from '../../src/rollout/pacing';
 import { createFakeClock } from '../support/fakeClock';
-import { inputsFrom } from '../support/inputs';
-import { configFor } from '../support/config';
+import { rolloutSettings } from '../support/config';
 import { createRecorder } from '../support/recorder';
 
 const TG = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef';
@@ -160,17 +158,7 @@ async function roll(scenario: Scenario) {
   const { clock } = createFakeClock();
   const region = createRegion(scenario, () => clock.now());
   const recorder = createRecorder();
-  const settings = configFor(
-    'rollout',
-    parseConfig(
-      inputsFrom({
-        command: 'rollout',
-        'aws-region': 'eu-west-1',
-        'asg-name': 'web',
-        'smoke-check': 'false',
-      }),
-    ),
-  ).rollout;
+  const settings = rolloutSettings();
   const outcome = await runRollout(
     { clients: region.clients, log: recorder.log, clock, fetch: globalThis.fetch },
     settings,

@@ -18,11 +18,9 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { parseConfig } from '../../src/inputs';
 import { runRollout } from '../../src/rollout';
 import { createFakeClock } from '../support/fakeClock';
-import { inputsFrom } from '../support/inputs';
-import { configFor } from '../support/config';
+import { rolloutSettings } from '../support/config';
 import { createRecorder } from '../support/recorder';
 import { groupOn } from './mockedGroup';
 
@@ -65,18 +63,7 @@ describe('rollout through throttling and network resets (aws-sdk-client-mock)', 
 
     const recorder = createRecorder();
     const { clock, sleeps } = createFakeClock();
-    const settings = configFor(
-      'rollout',
-      parseConfig(
-        inputsFrom({
-          command: 'rollout',
-          'aws-region': 'eu-west-1',
-          'asg-name': 'web',
-          'smoke-check': 'false',
-          'poll-interval-seconds': '5',
-        }),
-      ),
-    ).rollout;
+    const settings = rolloutSettings({ 'poll-interval-seconds': '5' });
     const result = await runRollout(
       {
         clients: {

@@ -25,12 +25,10 @@ import {
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { parseConfig } from '../../src/inputs';
 import { DeployError } from '../../src/errors';
 import { runRollout } from '../../src/rollout';
 import { createFakeClock } from '../support/fakeClock';
-import { inputsFrom } from '../support/inputs';
-import { configFor } from '../support/config';
+import { rolloutSettings } from '../support/config';
 import { createRecorder } from '../support/recorder';
 import { groupOn } from './mockedGroup';
 
@@ -68,18 +66,7 @@ function mocks() {
 async function roll(values: Record<string, string> = {}, fetch: typeof globalThis.fetch = globalThis.fetch) {
   const recorder = createRecorder();
   const { clock } = createFakeClock();
-  const settings = configFor(
-    'rollout',
-    parseConfig(
-      inputsFrom({
-        command: 'rollout',
-        'aws-region': 'eu-west-1',
-        'asg-name': 'web',
-        'smoke-check': 'false',
-        ...values,
-      }),
-    ),
-  ).rollout;
+  const settings = rolloutSettings(values);
   const outcome = await runRollout(
     {
       clients: {

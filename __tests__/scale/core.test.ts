@@ -4,12 +4,11 @@ import { burnScript, executionTimeoutSeconds } from '../../src/scale/burn';
 import { scaleTestOutputs, scaleTestSummary } from '../../src/scale/report';
 import { renderTimeline, ScaleTimeline, type ScaleSample } from '../../src/scale/timeline';
 import { explainFailure, upFrontRefusal, type AlarmFacts, type GroupFacts } from '../../src/scale/verdict';
-import type { TargetState } from '../../src/fleet';
 import { inputsFrom } from '../support/inputs';
 import { configFor } from '../support/config';
 import { configProblems } from '../support/rejection';
+import { TG, target } from '../support/targets';
 
-const TG = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef';
 const ALARM: AlarmFacts = {
   name: 'TargetTracking-web-AlarmHigh-1',
   threshold: 70,
@@ -23,17 +22,6 @@ const GROUP: GroupFacts = {
   suspendedProcesses: [],
   warmupSeconds: 300,
 };
-
-function target(id: string, state = 'healthy', reason?: string): TargetState {
-  return {
-    targetGroupArn: TG,
-    id,
-    port: 80,
-    state,
-    reason,
-    description: reason ? 'Health checks failed' : undefined,
-  };
-}
 
 function sample(at: number, overrides: Partial<ScaleSample> = {}): ScaleSample {
   return {
