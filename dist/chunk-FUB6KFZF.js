@@ -1,0 +1,7 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url); const __dirname = import.meta.dirname;
+import{c as o}from"./chunk-HMUFSVYR.js";var g={min:30,max:3600},p=8;var s=/[\r\n\v\f\u0085\u2028\u2029]+/g;function c(t){let n=0;for(let[e]of t.matchAll(/`+/g))n=Math.max(n,e.length);return n}function m(t){return t.replace(/\s*[\r\n\v\f\u0085\u2028\u2029]+\s*/g," ").replace(/[\\`*_{}[\]()#+\-.!~]/g,"\\$&").replace(/&/g,"&amp;").replace(/</g,"&lt;").replace(/>/g,"&gt;").replace(/\|/g,"&#124;")}function x(t){let n=t.replace(s," "),e="`".repeat(c(n)+1),r=/^[` ]|[` ]$/.test(n)?" ":"";return`${e}${r}${n}${r}${e}`}function a(t){return t.replace(s," ").replace(/[&<>"']/g,n=>`&#${n.charCodeAt(0)};`)}function $(t){return`<code>${a(t)}</code>`}function d(t,n,e=!1){return[`<details${e?" open":""}><summary>${t}</summary>`,"",n,"","</details>"].join(`
+`)}function u(t){return"`".repeat(Math.max(3,c(t)+1))}function S(t,n,e=u(t)){return`${e}${n}
+${t}
+${e}`}function i(t){return`| ${t.map(n=>n.replace(/\|/g,"\\|")).join(" | ")} |`}function b(t){return[i(t),i(t.map(()=>"---"))].join(`
+`)}function h(t){return o(t)?.href.replace(/\(/g,"%28").replace(/\)/g,"%29")}function R(t){return t.toLocaleString("en-US")}export{m as a,x as b,a as c,$ as d,d as e,u as f,S as g,i as h,b as i,h as j,R as k,g as l,p as m};
+//# sourceMappingURL=chunk-FUB6KFZF.js.map

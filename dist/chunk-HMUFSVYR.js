@@ -1,0 +1,3 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url); const __dirname = import.meta.dirname;
+var o="expected an http:// or https:// URL with a host and an optional port (1-65535) and path, without user:password, query or fragment";function s(e){let t=n(e);return t!==void 0&&t.hostname!==""&&t.username===""&&t.password===""&&t.search===""&&t.hash===""&&!e.includes("@")&&(t.port===""||Number(t.port)>0)?`${t.origin}${t.pathname}`.replace(/\/+$/,""):void 0}function n(e){let t;try{t=new URL(e)}catch{return}return t.protocol==="https:"||t.protocol==="http:"?t:void 0}export{o as a,s as b,n as c};
+//# sourceMappingURL=chunk-HMUFSVYR.js.map
