@@ -1,0 +1,3 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url); const __dirname = import.meta.dirname;
+import{b as c,d as i,e as a}from"./chunk-GIN3GXMW.js";import{l as p,t as s}from"./chunk-LKQW75FL.js";import"./chunk-6AUEZKQ3.js";import"./chunk-RFV5C3MZ.js";import"./chunk-TBNWRXRL.js";var o=p(c,"AmazonEC2","EC2Client",s),m={},e=(n,l,d,f)=>[];var r=class extends o(m,e,"DescribeLaunchTemplates",i){};var t=class extends o(m,e,"DescribeLaunchTemplateVersions",a){};export{t as DescribeLaunchTemplateVersionsCommand,r as DescribeLaunchTemplatesCommand};
+//# sourceMappingURL=ec2Commands-7FAIYZDQ.js.map

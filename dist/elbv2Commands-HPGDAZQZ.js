@@ -1,0 +1,3 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url); const __dirname = import.meta.dirname;
+import{a as e,b as r,c as o}from"./chunk-DUNXAO5E.js";import{d as a,e as c,f as i}from"./chunk-T3JLHDNE.js";import"./chunk-LKQW75FL.js";import"./chunk-6AUEZKQ3.js";import"./chunk-RFV5C3MZ.js";import"./chunk-TBNWRXRL.js";var s=class extends e(r,o,"DescribeListeners",a){};var m=class extends e(r,o,"DescribeLoadBalancers",c){};var t=class extends e(r,o,"DescribeTargetGroups",i){};export{s as DescribeListenersCommand,m as DescribeLoadBalancersCommand,t as DescribeTargetGroupsCommand};
+//# sourceMappingURL=elbv2Commands-HPGDAZQZ.js.map
