@@ -61,12 +61,13 @@ HARDENING_OPTIONS = ("--read-only", "--tmpfs", "--cap-drop", "--security-opt")
 
 
 def user_data_hardening() -> list[str]:
-    """The hardening flags exactly as the launch template's user-data passes them to `docker run`,
+    """The hardening flags exactly as the launch template's user-data gives them to `docker run`
+    (through the options file the app container and the one-off migration containers both read),
     so this test runs the image the way the instances do and cannot drift from the template."""
     text = USER_DATA.read_text()
-    run = text[text.index("docker run ") :].split("\n'${image}'")[0]
+    options = text[text.index("printf '%s\\n' \\") :].split('> "$options_file"')[0]
     flags: list[str] = []
-    for line in run.splitlines()[1:]:
+    for line in options.splitlines()[1:]:
         words = line.strip().rstrip("\\").split()
         if words and words[0] in HARDENING_OPTIONS:
             flags.extend(words)
