@@ -108,6 +108,11 @@ describe('terraform/ (the action bundled root)', () => {
   });
 
   it('passes every module output through, including the ones the action reads', () => {
+    // The outputs the action's readers check by form: a version number, and a usable base URL.
+    const OUTPUT_VALUES: Record<string, unknown> = {
+      launch_template_version: 3,
+      app_url: 'http://app-url.example',
+    };
     expect(Object.keys(root.outputs).sort()).toEqual(Object.keys(webTier.outputs).sort());
     for (const name of Object.keys(webTier.outputs))
       expect({ name, value: root.outputs[name]?.value }).toEqual({
@@ -118,7 +123,7 @@ describe('terraform/ (the action bundled root)', () => {
     const outputs = Object.fromEntries(
       Object.keys(root.outputs).map((name) => [
         name,
-        { value: name === 'launch_template_version' ? 3 : `${name}-value`, sensitive: false },
+        { value: OUTPUT_VALUES[name] ?? `${name}-value`, sensitive: false },
       ]),
     );
     expect(readStackOutputs(outputs)).toMatchObject({ asgName: 'asg_name-value', launchTemplateVersion: 3 });
