@@ -16,6 +16,7 @@ import {
   parseExistingImage,
   parseRepository,
   type BuildSettings,
+  type LocalBuildSettings,
   type ImageReference,
   type ImageRepository,
   type RegistryCredentials,
@@ -24,7 +25,7 @@ import { isSensitiveBackendKey } from './terraform/backend';
 import { CONTROL_CHARACTER } from './text';
 import { DEFAULT_PROTECTED_TYPES } from './terraform/guard';
 
-export const COMMANDS = ['deploy', 'plan', 'rollout', 'scale-test'] as const;
+export const COMMANDS = ['deploy', 'plan', 'rollout', 'scale-test', 'preflight'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const IN_PROGRESS_POLICIES = ['wait', 'cancel', 'fail'] as const;
@@ -105,6 +106,8 @@ export interface ImageSettings {
   credentials: RegistryCredentials | undefined;
   /** Set when `deploy` builds: everything `docker build` needs. */
   build: BuildSettings | undefined;
+  /** Set when the preflight command builds: the image is built locally and never pushed. */
+  localBuild: LocalBuildSettings | undefined;
   /** The read-only login the instances pull a private image with; undefined pulls anonymously. */
   instancePull: RegistryCredentials | undefined;
 }
@@ -141,6 +144,8 @@ export interface Config {
   scaleTest: ScaleTestSettings;
   /** Every input value that is a secret: masked in the log before anything runs. */
   secrets: string[];
+  /** deploy runs the image as the instances will before pushing or planning it (src/preflight). */
+  preflight: boolean;
 }
 
 /** What a path input names on disk, after every symlink: its real path and kind. */
@@ -201,6 +206,7 @@ export const INPUT_DEFAULTS = {
   'stress-workers-per-vcpu': '1',
   'scale-test-timeout-minutes': '20',
   'wait-for-scale-in': 'false',
+  preflight: 'true',
 } as const satisfies Record<string, string>;
 
 export type InputReader = (name: string) => string;
@@ -819,6 +825,9 @@ function credentialsForImage(
   return undefined;
 }
 
+/** The local name the preflight command builds under when image-repository is not given. */
+const PREFLIGHT_REPOSITORY = parseRepository('ha-django-deploy-preflight');
+
 function parseImage(inputs: InputParser, command: Command): ImageSettings {
   const imageText = inputs.raw('image');
   const allowOutside = inputs.boolean('allow-image-outside-repository');
@@ -850,7 +859,8 @@ function parseImage(inputs: InputParser, command: Command): ImageSettings {
     repositoryText === ''
       ? undefined
       : imageInput(inputs, 'image-repository', () => parseRepository(repositoryText));
-  const building = command === 'deploy' && imageText === '';
+  // preflight builds like deploy, into the local image store only: no repository or login needed.
+  const building = (command === 'deploy' || command === 'preflight') && imageText === '';
   const instancePull = parseInstancePull(inputs, command, username);
   if (!building) {
     // Not used without a build, but a path given is still held inside the workspace whatever the
@@ -864,18 +874,18 @@ function parseImage(inputs: InputParser, command: Command): ImageSettings {
     }
     const credentials =
       existing && credentialsForImage(inputs, existing, repository, givenCredentials, allowOutside);
-    return { existing, credentials, build: undefined, instancePull };
+    return { existing, credentials, build: undefined, localBuild: undefined, instancePull };
   }
   const credentials = givenCredentials;
 
-  if (repositoryText === '') {
+  if (repositoryText === '' && command === 'deploy') {
     inputs.problem(
       'image-repository',
       '',
       'deploy builds an image when image is empty: name the repository to push to, e.g. acme/web',
     );
   }
-  if (!credentials && username === '' && password === '') {
+  if (!credentials && username === '' && password === '' && command === 'deploy') {
     inputs.problem(
       'dockerhub-token',
       '',
@@ -896,19 +906,17 @@ function parseImage(inputs: InputParser, command: Command): ImageSettings {
   const dockerfileText = inputs.raw('dockerfile');
   const dockerfile =
     dockerfileText === '' ? undefined : inputs.workspacePath('dockerfile', dockerfileText, 'file');
-  const build =
-    repository && credentials
-      ? {
-          repository,
-          credentials,
-          context,
-          dockerfile,
-          revision,
-          extraTags,
-          buildArgs,
-        }
-      : undefined;
-  return { existing, credentials, build, instancePull };
+  const localBuild = {
+    repository: repository ?? PREFLIGHT_REPOSITORY,
+    context,
+    dockerfile,
+    revision,
+    extraTags,
+    buildArgs,
+  };
+  if (command === 'preflight') return { existing, credentials, build: undefined, localBuild, instancePull };
+  const build = repository && credentials ? { ...localBuild, repository, credentials } : undefined;
+  return { existing, credentials, build, localBuild: undefined, instancePull };
 }
 
 /** pull-token (and its user) for the instances' docker login; only Terraform commands store it. */
@@ -985,7 +993,8 @@ function parseTerraform(inputs: InputParser, command: Command, paths: ConfigPath
   const directoryText = inputs.raw('working-directory');
   const bundled = directoryText === '';
   const backendConfig = inputs.keyValues('backend-config', BACKEND_KEY, 'a backend setting such as bucket');
-  const usesTerraform = command !== 'rollout' && !namesGroup;
+  // preflight stops before Terraform: a pull request job may share the deploy's inputs.
+  const usesTerraform = command !== 'rollout' && command !== 'preflight' && !namesGroup;
   if (usesTerraform && bundled && inputs.isValid('backend-config')) {
     const missing = REQUIRED_BACKEND_KEYS.filter((key) => !(key in backendConfig));
     if (missing.length > 0) {
@@ -1097,6 +1106,7 @@ export function parseConfig(
   const terraform = parseTerraform(inputs, command, paths);
   const github = parseGitHub(inputs, command);
   const scaleTest = parseScaleTest(inputs);
+  const preflight = inputs.boolean('preflight');
   if (inputs.problems.length > 0) throw new ConfigError(inputs.problems);
   const secrets = [
     inputs.raw('dockerhub-token'),
@@ -1104,7 +1114,7 @@ export function parseConfig(
     inputs.raw('pull-token'),
     ...inputs.sensitiveValues,
   ].filter((secret) => secret !== '');
-  return { command, aws, rollout, image, terraform, github, scaleTest, secrets };
+  return { command, aws, rollout, image, terraform, github, scaleTest, secrets, preflight };
 }
 
 /** `scale-test`: how hard and how long to load the fleet, and how long to watch it scale. */

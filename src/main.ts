@@ -27,7 +27,14 @@ import {
 import { readRunContext, type RunContext } from './runContext';
 import { DeployError, errorMessage, errorName } from './errors';
 import { runCommand, type CommandRunner } from './exec';
-import { buildAndPush, resolveImage, type ImageDependencies, type ImageResult } from './image';
+import {
+  buildAndPush,
+  buildLocally,
+  resolveImage,
+  type BeforePush,
+  type ImageDependencies,
+  type ImageResult,
+} from './image';
 import { actionsLogger, type Logger } from './log';
 import { scaledClock, systemClock, type Clock } from './clock';
 import {
@@ -173,14 +180,49 @@ function imageDependencies({ dependencies }: Session): ImageDependencies {
 async function provideImage(session: Session): Promise<ImageResult> {
   const { image } = session.config;
   if (image.existing) {
-    return resolveImage(imageDependencies(session), {
+    const resolved = await resolveImage(imageDependencies(session), {
       image: image.existing,
       credentials: image.credentials,
     });
+    await preflight(session, resolved.revision)?.(resolved.reference);
+    return resolved;
   }
   if (!image.build) throw new Error('config guarantees build settings when no image is given');
-  return buildAndPush(imageDependencies(session), image.build);
+  return buildAndPush(imageDependencies(session), image.build, preflight(session, image.build.revision));
 }
+
+// --- Preflight (issue 22): the image runs as the instances will, before any push or plan. ---
+
+/** The preflight's check of an image that names `expectedCommit`; its own settings, from the inputs. */
+function preflight(session: Session, expectedCommit: string | undefined): BeforePush | undefined {
+  const { config, dependencies } = session;
+  // The preflight command always checks; deploy unless `preflight: false`.
+  if (!config.preflight && config.command !== 'preflight') return undefined;
+  const { runCommand: run, log, clock } = dependencies;
+  return async (image) => {
+    const { runPreflight, STARTUP_TIMEOUT_SECONDS } = await import('./preflight');
+    const settings = {
+      healthPath: config.rollout.smokePath,
+      pagePath: config.rollout.smokeAppPath,
+      expectedCommit,
+      startupTimeoutSeconds: STARTUP_TIMEOUT_SECONDS,
+    };
+    await runPreflight({ run, log, clock }, settings, image);
+  };
+}
+
+/** `preflight`: build locally (or pin the given image) and check it; nothing is pushed or planned. */
+async function preflightCommand(session: Session): Promise<void> {
+  const { localBuild } = session.config.image;
+  if (!localBuild) {
+    await provideImage(session);
+    return;
+  }
+  const built = await buildLocally(imageDependencies(session), localBuild);
+  await preflight(session, localBuild.revision)?.(built);
+}
+
+// --- end of the preflight wiring ---
 
 async function planWithImage(session: Session, image: string, name: string): Promise<TerraformPlan> {
   const { terraform } = session.config;
@@ -524,6 +566,7 @@ const COMMAND_HANDLERS = {
   deploy: deployCommand,
   rollout: rolloutCommand,
   'scale-test': scaleTestCommand,
+  preflight: preflightCommand,
 };
 
 /** Terraform's AWS access follows the action's: same region, same endpoint override. */

@@ -13,8 +13,11 @@ export {
 export type { RegistryCredentials } from './registry';
 export {
   buildAndPush,
+  buildLocally,
+  type BeforePush,
   resolveImage,
   type BuildSettings,
+  type LocalBuildSettings,
   type ImageDependencies,
   type ImageResult,
   type ResolveSettings,

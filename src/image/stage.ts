@@ -3,6 +3,7 @@
  * `repository@sha256:...` to deploy. The digest always comes from what docker reported after the
  * push, confirmed by the registry's own answer; it is never guessed.
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import type { Logger } from '../log';
 import type { Clock } from '../clock';
 import {
   buildxBuildArgs,
+  buildxLoadArgs,
   driverSupportsGhaCache,
   ghaCacheAvailable,
   ghaCacheScope,
@@ -47,19 +49,25 @@ export interface ImageDependencies {
   env: NodeJS.ProcessEnv;
   /** Keeps a value out of the job log from now on (`core.setSecret` on a runner). */
   maskSecret: (value: string) => void;
+  /** The commit's committer time in epoch seconds; defaults to asking git. Undefined when unknown. */
+  readCommitTime?: (revision: string, directory: string) => Promise<number | undefined>;
   /** How to reach the registry API: https, unless a test talks to a plain-HTTP registry on loopback. */
   registryScheme?: 'https' | 'http';
 }
 
-export interface BuildSettings {
+/** Everything a build needs, without pushing: the preflight command builds only this. */
+export interface LocalBuildSettings {
   repository: ImageRepository;
-  credentials: RegistryCredentials;
   context: string;
   dockerfile: string | undefined;
   /** The commit being built: the first tag and the revision label. */
   revision: string;
   extraTags: string[];
   buildArgs: Record<string, string>;
+}
+
+export interface BuildSettings extends LocalBuildSettings {
+  credentials: RegistryCredentials;
 }
 
 export interface ResolveSettings {
@@ -113,6 +121,16 @@ async function existingRevision(
       : 'The image names no commit (no revision label, no commit-SHA tag): the smoke check only requires every answer to agree on one.',
   );
   return revision;
+}
+
+/** `git log -1 --format=%ct <commit>` in the build context's repository. */
+export function gitCommitTime(revision: string, directory: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    execFile('git', ['log', '-1', '--format=%ct', revision, '--'], { cwd: directory }, (error, stdout) => {
+      const seconds = Number(stdout.trim());
+      resolve(error || !Number.isSafeInteger(seconds) || seconds <= 0 ? undefined : seconds);
+    });
+  });
 }
 
 /** Runs docker, turning "docker is not installed" into an explained failure. */
@@ -236,14 +254,30 @@ interface PushedImage {
   imageId: string | undefined;
 }
 
-/** buildx: build and push in one step; the registry digest comes from the metadata file. */
+/**
+ * Runs on the built image before any tag is pushed (the preflight); given the image's local name.
+ * A throw stops the build there: nothing is pushed.
+ */
+export type BeforePush = (localImage: string) => Promise<void>;
+
+/**
+ * buildx: build and push in one step; the registry digest comes from the metadata file. With a
+ * check before the push, the image is first built into the local image store (--load) and checked;
+ * the pushing build then reuses every layer of that one.
+ */
 async function buildxBuildAndPush(
   dependencies: ImageDependencies,
   request: BuildRequest,
   workDir: string,
+  beforePush: BeforePush | undefined,
 ): Promise<PushedImage> {
   const files = { metadataFile: join(workDir, 'metadata.json'), iidFile: join(workDir, 'iid') };
   const cacheScope = await chooseGhaCache(dependencies, request.repository);
+  if (beforePush) {
+    const load = await docker(dependencies, buildxLoadArgs(request, cacheScope));
+    if (load.exitCode !== 0) throw buildFailed(request, load);
+    await beforePush(taggedReference(request.repository, request.tags[0] ?? ''));
+  }
   const result = await docker(dependencies, buildxBuildArgs(request, files, cacheScope));
   if (result.exitCode !== 0) throw buildFailed(request, result);
   const metadata = await readOptional(files.metadataFile);
@@ -261,11 +295,13 @@ async function plainBuildAndPush(
   dependencies: ImageDependencies,
   request: BuildRequest,
   workDir: string,
+  beforePush: BeforePush | undefined,
 ): Promise<PushedImage> {
   const iidFile = join(workDir, 'iid');
   dependencies.log.info('buildx is not available: using docker build, then docker push.');
   const build = await docker(dependencies, plainBuildArgs(request, iidFile));
   if (build.exitCode !== 0) throw buildFailed(request, build);
+  await beforePush?.(taggedReference(request.repository, request.tags[0] ?? ''));
   const digests = new Set<string>();
   for (const tag of request.tags) {
     const reference = taggedReference(request.repository, tag);
@@ -306,35 +342,92 @@ async function confirmWithRegistry(
   }
 }
 
+/**
+ * The image's creation time: the commit's, not the clock's, so an unchanged commit builds the same
+ * image (and digest) again, and a re-run plans no change. The clock only when git cannot say.
+ */
+async function creationTime(dependencies: ImageDependencies, settings: LocalBuildSettings): Promise<Date> {
+  const { readCommitTime = gitCommitTime, log, clock } = dependencies;
+  const seconds = await readCommitTime(settings.revision, settings.context);
+  if (seconds !== undefined) return new Date(seconds * 1000);
+  log.warning(
+    `git could not give the commit time of ${settings.revision} in ${settings.context}: the image is dated now, so a rebuild of this commit gets a new digest (check out the repository with actions/checkout before this step).`,
+  );
+  return new Date(clock.now());
+}
+
+/** What the image calls its version: the tag or branch the run is for, else the short commit. */
+function releaseVersion(env: NodeJS.ProcessEnv, revision: string): string {
+  return env.GITHUB_REF_NAME?.trim() || revision.slice(0, 12);
+}
+
+/** What to build: tags, labels dated by the commit, and the build arguments the app reads. */
+async function buildRequest(
+  dependencies: ImageDependencies,
+  settings: LocalBuildSettings,
+): Promise<BuildRequest> {
+  const created = await creationTime(dependencies, settings);
+  const { env } = dependencies;
+  return {
+    repository: settings.repository,
+    tags: imageTags(settings.revision, settings.extraTags),
+    labels: ociLabels({ source: repositoryUrl(env), revision: settings.revision, created }),
+    buildArgs: {
+      VERSION: releaseVersion(env, settings.revision),
+      // The builders that honour it (BuildKit) date every layer's files by it, too.
+      SOURCE_DATE_EPOCH: String(Math.floor(created.getTime() / 1000)),
+      ...settings.buildArgs,
+      // After the user's own: the app reports REVISION as its commit, which the smoke check compares.
+      REVISION: settings.revision,
+    },
+    context: settings.context,
+    dockerfile: settings.dockerfile,
+  };
+}
+
+/**
+ * Builds into the local image store only: nothing is logged in to or pushed. The preflight
+ * command's image; returns its local name.
+ */
+export async function buildLocally(
+  dependencies: ImageDependencies,
+  settings: LocalBuildSettings,
+): Promise<string> {
+  const request = await buildRequest(dependencies, settings);
+  const reference = taggedReference(request.repository, request.tags[0] ?? settings.revision);
+  return dependencies.log.group(`Image: build ${reference} locally (not pushed)`, async () => {
+    const workDir = await mkdtemp(join(dependencies.env.RUNNER_TEMP || tmpdir(), 'ha-django-deploy-image-'));
+    try {
+      const args = (await hasBuildx(dependencies))
+        ? buildxLoadArgs(request, undefined)
+        : plainBuildArgs(request, join(workDir, 'iid'));
+      const result = await docker(dependencies, args);
+      if (result.exitCode !== 0) throw buildFailed(request, result);
+      return reference;
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  });
+}
+
 /** Builds the image, pushes every tag, and returns the digest the registry confirmed. */
 export async function buildAndPush(
   dependencies: ImageDependencies,
   settings: BuildSettings,
+  beforePush?: BeforePush,
 ): Promise<ImageResult> {
-  const { log, env, clock } = dependencies;
+  const { log, env } = dependencies;
   // First, before any command could echo it.
   dependencies.maskSecret(settings.credentials.password);
-  const request: BuildRequest = {
-    repository: settings.repository,
-    tags: imageTags(settings.revision, settings.extraTags),
-    labels: ociLabels({
-      source: repositoryUrl(env),
-      revision: settings.revision,
-      created: new Date(clock.now()),
-    }),
-    // After the user's own: the app reports REVISION as its commit, which the smoke check compares.
-    buildArgs: { ...settings.buildArgs, REVISION: settings.revision },
-    context: settings.context,
-    dockerfile: settings.dockerfile,
-  };
+  const request = await buildRequest(dependencies, settings);
   const name = repositoryName(request.repository);
   return log.group(`Image: build and push ${name}`, async () => {
     await login(dependencies, request.repository.registry, settings.credentials);
     const workDir = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'ha-django-deploy-image-'));
     try {
       const pushed = (await hasBuildx(dependencies))
-        ? await buildxBuildAndPush(dependencies, request, workDir)
-        : await plainBuildAndPush(dependencies, request, workDir);
+        ? await buildxBuildAndPush(dependencies, request, workDir, beforePush)
+        : await plainBuildAndPush(dependencies, request, workDir, beforePush);
       await confirmWithRegistry(registryClient(dependencies, settings.credentials), request, pushed.digest);
       const reference = digestReference(request.repository, pushed.digest);
       log.info(`Pushed ${reference} (tags ${request.tags.join(', ')}); the registry confirms the digest.`);

@@ -4,6 +4,9 @@ import type { AwsClients } from '../aws';
 import { errorMessage } from '../errors';
 import type { Logger } from '../log';
 import { describeTargets, type TargetState } from './targets';
+import { APP_OUTPUT_LINE_LENGTH, maskLogLine } from '../appOutput';
+
+export { maskLogLine };
 
 /**
  * The failing instances' own words: on a failed rollout, the last lines their container wrote to
@@ -22,10 +25,9 @@ export const FAILED_ROLLOUT_REASONS = new Set([
 ]);
 
 /** Bounds, so a crash loop cannot flood the job log. */
-export const APP_LOG_LIMITS = { instances: 2, lines: 30, lineLength: 500 };
+export const APP_LOG_LIMITS = { instances: 2, lines: 30, lineLength: APP_OUTPUT_LINE_LENGTH };
 
 const INSTANCE_ID = /\bi-[0-9a-f]{8,17}\b/g;
-const MASK = '***';
 
 /**
  * Instances to show, most telling first: those named in the refresh's failure reasons (the one AWS
@@ -38,32 +40,6 @@ export function failingInstanceIds(reasons: (string | undefined)[], targets: Tar
     0,
     APP_LOG_LIMITS.instances,
   );
-}
-
-const SECRET_ASSIGNMENT =
-  /\b([\w.-]*(?:secret|password|passwd|pwd|token|api[_-]?key|access[_-]?key|credential|private[_-]?key|authorization)[\w.-]*)(["']?\s*[:=]\s*["']?)(?:Bearer\s+|Basic\s+)?[^\s"',;}]+/gi;
-const AUTHORIZATION_HEADER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g;
-const AWS_ACCESS_KEY_ID = /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g;
-const URL_CREDENTIALS = /(\w+:\/\/[^\s:/@]+:)[^\s@/]+@/g;
-
-/**
- * One log line as it may be printed: known secret values and anything shaped like a credential
- * (key=value pairs whose name says secret, bearer tokens, AWS key ids, passwords in URLs) masked,
- * control characters dropped, length bounded.
- */
-export function maskLogLine(line: string, knownSecrets: string[] = []): string {
-  let masked = line;
-  for (const secret of knownSecrets) if (secret.length >= 4) masked = masked.split(secret).join(MASK);
-  masked = masked
-    .replace(SECRET_ASSIGNMENT, `$1$2${MASK}`)
-    .replace(AUTHORIZATION_HEADER, `$1 ${MASK}`)
-    .replace(AWS_ACCESS_KEY_ID, MASK)
-    .replace(URL_CREDENTIALS, `$1${MASK}@`)
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
-  return masked.length > APP_LOG_LIMITS.lineLength
-    ? `${masked.slice(0, APP_LOG_LIMITS.lineLength)}… (cut)`
-    : masked;
 }
 
 export type AppLogExcerpt =
