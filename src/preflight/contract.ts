@@ -3,7 +3,14 @@
  * from the same container.json the user-data is rendered from), which request each check sends and
  * how an answer is judged. Nothing here runs docker or opens a socket; run.ts does.
  */
-import container from '../../terraform/modules/web-tier/container.json';
+// The file the instances' user-data is rendered from (jsondecode(file(...)) in asg.tf).
+import {
+  container_port as containerPort,
+  environment as environmentNames,
+  run_flags as runFlags,
+  stop_timeout_seconds as stopTimeoutSeconds,
+} from '../../terraform/modules/web-tier/container.json';
+import type { KnownCause } from '../appOutput';
 
 /** What the preflight checks, and how long it gives the app to start. */
 export interface PreflightSettings {
@@ -27,7 +34,7 @@ export const PUBLIC_HOST = 'preflight.ha-django-deploy.invalid';
 /** Same-site redirects the page check follows before it gives up (a loop, or a long chain). */
 export const MAX_REDIRECTS = 5;
 
-export const CONTAINER_PORT = container.container_port;
+export const CONTAINER_PORT = containerPort;
 
 /** One thing an app must do; each has its own stable failure reason. */
 export interface ContractItem {
@@ -35,6 +42,8 @@ export interface ContractItem {
   /** The contract item as the README lists it. */
   item: string;
   fix: string;
+  /** The app-output cause whose hint says what `fix` says: not repeated beside it. */
+  sameAs?: KnownCause['cause'];
 }
 
 export const CONTRACT = {
@@ -45,12 +54,14 @@ export const CONTRACT = {
   },
   listens: {
     reason: 'preflight-not-listening',
-    item: `the app listens on 0.0.0.0:${container.container_port}`,
-    fix: `Bind gunicorn to 0.0.0.0:${container.container_port} (bind = ["0.0.0.0:${container.container_port}"] in gunicorn.conf.py); 127.0.0.1 is unreachable through the published port.`,
+    item: `the app listens on 0.0.0.0:${containerPort}`,
+    sameAs: 'loopback-bind',
+    fix: `Bind gunicorn to 0.0.0.0:${containerPort} (bind = ["0.0.0.0:${containerPort}"] in gunicorn.conf.py); 127.0.0.1 is unreachable through the published port.`,
   },
   health: {
     reason: 'preflight-health-failed',
     item: `the health path answers 2xx to Host: ${PRIVATE_IP_HOST} (the load balancer's private-IP Host)`,
+    sameAs: 'host-validation',
     fix: 'Answer the health path in a middleware placed first in MIDDLEWARE, before host validation and HTTPS redirects (app/web/middleware.py); DJANGO_ALLOWED_HOSTS cannot fix it.',
   },
   commit: {
@@ -69,7 +80,7 @@ export type ContractItemName = keyof typeof CONTRACT;
 
 /** The environment the instances give the app, with values standing in for the stack's own. */
 export function preflightEnvironment(secretKey: string): Record<string, string> {
-  const names = container.environment;
+  const names = environmentNames;
   return {
     [names.allowed_hosts]: PUBLIC_HOST,
     [names.csrf_trusted_origins]: `http://${PUBLIC_HOST}`,
@@ -85,18 +96,18 @@ export function preflightEnvironment(secretKey: string): Record<string, string> 
  * docker picks. `--env NAME` without a value takes it from docker's environment, so the secret
  * key stays out of argv. No restart policy: a crash must stay visible.
  */
-export function runArgs(image: string, name: string, environmentNames: readonly string[]): string[] {
+export function runArgs(image: string, name: string, variables: readonly string[]): string[] {
   return [
     'run',
     '--detach',
     '--name',
     name,
-    ...container.run_flags,
+    ...runFlags,
     '--publish',
-    `127.0.0.1::${container.container_port}`,
+    `127.0.0.1::${containerPort}`,
     '--stop-timeout',
-    String(container.stop_timeout_seconds),
-    ...environmentNames.flatMap((variable) => ['--env', variable]),
+    String(stopTimeoutSeconds),
+    ...variables.flatMap((variable) => ['--env', variable]),
     image,
   ];
 }
@@ -164,17 +175,24 @@ export function pageStep(path: string, answer: HttpAnswer): PageStep {
   if (answer.status >= 200 && answer.status <= 299) return { pass: true };
   const isRedirect = answer.status >= 300 && answer.status <= 399;
   if (!isRedirect || answer.location === undefined) {
-    return { violation: { item: 'page', seen: `${path} answered ${answer.status}: ${shownBody(answer.body)}` } };
+    return {
+      violation: { item: 'page', seen: `${path} answered ${answer.status}: ${shownBody(answer.body)}` },
+    };
   }
   const base = new URL(path, `http://${PUBLIC_HOST}`);
   let target: URL;
   try {
     target = new URL(answer.location, base);
   } catch {
-    return { violation: { item: 'page', seen: `${path} redirects to an invalid URL ${shownBody(answer.location)}` } };
+    return {
+      violation: { item: 'page', seen: `${path} redirects to an invalid URL ${shownBody(answer.location)}` },
+    };
   }
   if (target.origin !== base.origin) {
-    const why = target.hostname === PUBLIC_HOST ? 'to HTTPS, which the load balancer terminates' : 'off the site';
+    const why =
+      target.protocol === 'https:' && target.hostname === PUBLIC_HOST
+        ? 'to HTTPS, which the load balancer terminates'
+        : 'off the site';
     return {
       violation: { item: 'page', seen: `${path} redirects ${why}: ${shownBody(answer.location)}` },
     };

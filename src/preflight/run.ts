@@ -5,7 +5,7 @@
  * the contract item, with the app's own output (masked, inert, bounded) and the fix it points at.
  */
 import { randomBytes } from 'node:crypto';
-import { hintsFromAppOutput, maskLogLine } from '../appOutput';
+import { causesInAppOutput, maskLogLine } from '../appOutput';
 import type { Clock } from '../clock';
 import { DeployError, errorMessage } from '../errors';
 import type { CommandOptions, CommandResult, CommandRunner } from '../exec';
@@ -22,6 +22,7 @@ import {
   preflightEnvironment,
   runArgs,
   tooManyRedirects,
+  type ContractItem,
   type HttpAnswer,
   type PreflightSettings,
   type Violation,
@@ -81,10 +82,12 @@ async function violated(trial: Trial, violation: Violation): Promise<DeployError
   const lines = await appOutput(trial);
   log.info(`The app's own output (last ${lines.length} lines):`);
   for (const line of lines.length > 0 ? lines : ['(the app printed nothing)']) log.info(`app| ${line}`);
-  const hints = hintsFromAppOutput(lines);
+  const hints = causesInAppOutput(lines)
+    .filter(({ cause }) => cause !== (contract as ContractItem).sameAs)
+    .map(({ hint }) => hint);
   return new DeployError(
     contract.reason,
-    `Preflight failed after ${formatDuration(clock.now() - trial.startedAt)}: the app must ${contract.item}; ${violation.seen}. Nothing was pushed or planned.`,
+    `Preflight failed after ${formatDuration(clock.now() - trial.startedAt)}, on the app contract item "${contract.item}": ${violation.seen}. Nothing was pushed or planned.`,
     [...hints, contract.fix].join(' '),
   );
 }
@@ -96,13 +99,18 @@ async function isRunning(trial: Trial): Promise<boolean> {
 
 async function exited(trial: Trial, when: string): Promise<DeployError> {
   const state = await docker(trial, ['container', 'inspect', '--format', '{{.State.ExitCode}}', trial.name]);
-  return violated(trial, { item: 'starts', seen: `the container exited ${when} (exit code ${state.stdout.trim()})` });
+  return violated(trial, {
+    item: 'starts',
+    seen: `the container exited ${when} (exit code ${state.stdout.trim()})`,
+  });
 }
 
 /** Starts the container; a docker failure here is the runner's or the image's, not the app's. */
 async function start(trial: Trial, image: string): Promise<number> {
   const environment = preflightEnvironment(trial.secretKey);
-  const result = await docker(trial, runArgs(image, trial.name, Object.keys(environment)), { env: environment });
+  const result = await docker(trial, runArgs(image, trial.name, Object.keys(environment)), {
+    env: environment,
+  });
   if (result.exitCode !== 0) {
     throw new DeployError(
       'preflight-not-run',
@@ -110,13 +118,19 @@ async function start(trial: Trial, image: string): Promise<number> {
       'Check that docker on the runner can run the image (an existing image must be pullable: log in to its registry before this step).',
     );
   }
-  const port = parsePublishedPort((await docker(trial, ['port', trial.name, `${CONTAINER_PORT}/tcp`])).stdout);
+  const port = parsePublishedPort(
+    (await docker(trial, ['port', trial.name, `${CONTAINER_PORT}/tcp`])).stdout,
+  );
   if (port === undefined) throw await exited(trial, 'before its port was published');
   return port;
 }
 
 /** Polls the health path until something answers, the container stops, or the budget ends. */
-async function firstHealthAnswer(trial: Trial, port: number, settings: PreflightSettings): Promise<HttpAnswer> {
+async function firstHealthAnswer(
+  trial: Trial,
+  port: number,
+  settings: PreflightSettings,
+): Promise<HttpAnswer> {
   const { clock, get = loopbackGet } = trial.dependencies;
   const deadline = trial.startedAt + settings.startupTimeoutSeconds * 1000;
   let lastError = 'no attempt';
@@ -140,7 +154,7 @@ async function firstHealthAnswer(trial: Trial, port: number, settings: Preflight
 async function checkPage(trial: Trial, port: number, path: string): Promise<Violation | undefined> {
   const { get = loopbackGet } = trial.dependencies;
   const chain = [path];
-  for (let current = path; chain.length <= MAX_REDIRECTS + 1; ) {
+  for (let current = path; chain.length <= MAX_REDIRECTS + 1;) {
     let answer: HttpAnswer;
     try {
       answer = await get(port, current, PUBLIC_HOST);
@@ -188,7 +202,9 @@ export async function runPreflight(
     };
     try {
       await checkContract(trial, image, settings);
-      log.info(`Preflight passed in ${formatDuration(clock.now() - trial.startedAt)}: the container is still up.`);
+      log.info(
+        `Preflight passed in ${formatDuration(clock.now() - trial.startedAt)}: the container is still up.`,
+      );
     } finally {
       await docker(trial, ['rm', '--force', trial.name]);
     }
