@@ -8,7 +8,6 @@ import {
   container_port as containerPort,
   environment as environmentNames,
   run_flags as runFlags,
-  stop_timeout_seconds as stopTimeoutSeconds,
 } from '../../terraform/modules/web-tier/container.json';
 import type { KnownCause } from '../appOutput';
 
@@ -105,8 +104,6 @@ export function runArgs(image: string, name: string, variables: readonly string[
     ...runFlags,
     '--publish',
     `127.0.0.1::${containerPort}`,
-    '--stop-timeout',
-    String(stopTimeoutSeconds),
     ...variables.flatMap((variable) => ['--env', variable]),
     image,
   ];
