@@ -9,7 +9,6 @@
  * layers, as a re-run on the same runner does; before this change even that got a new digest,
  * because the clock-dated label invalidated the last layer.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,11 +17,14 @@ import { runCommand, type CommandRunner } from '../../src/exec';
 import { buildAndPush, parseRepository, type BuildSettings, type ImageDependencies } from '../../src/image';
 import { systemClock } from '../../src/clock';
 import { createRecorder } from '../support/recorder';
+import { commitDirectory } from '../support/gitCommit';
 import {
   fetchTrusting,
   startContainerRuntime,
   type ContainerRuntime,
 } from '../../emulation/containerRuntime';
+
+const COMMITTED_AT = '2026-11-30T12:00:00Z';
 
 let runtime: ContainerRuntime;
 let workDir: string;
@@ -38,24 +40,8 @@ beforeAll(async () => {
   );
   // A content no other run has: buildah's layer cache ignores build-arg values.
   writeFileSync(join(workDir, 'nonce'), randomBytes(8).toString('hex'));
-  const git = (...args: string[]) =>
-    execFileSync('git', args, {
-      cwd: workDir,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: 't',
-        GIT_AUTHOR_EMAIL: 't@example.com',
-        GIT_COMMITTER_NAME: 't',
-        GIT_COMMITTER_EMAIL: 't@example.com',
-        GIT_COMMITTER_DATE: '2026-11-30T12:00:00Z',
-      },
-    }).trim();
-  git('init', '--quiet');
-  git('add', '--all');
-  git('commit', '--quiet', '--message', 'one commit');
-  commit = git('rev-parse', 'HEAD');
-  commitSeconds = Number(git('log', '-1', '--format=%ct'));
+  commit = commitDirectory(workDir, COMMITTED_AT);
+  commitSeconds = Date.parse(COMMITTED_AT) / 1000;
 }, 600_000);
 
 afterAll(() => {

@@ -5,7 +5,6 @@
  * must fail with its own failure reason, its contract item and its hint, before anything is pushed
  * or planned; app/ itself, and a root that redirects on the same site, pass.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +15,7 @@ import {
   type ContainerRuntime,
 } from '../../emulation/containerRuntime';
 import { runAction, type ActionRun } from '../../emulation/runAction';
+import { commitDirectory } from '../support/gitCommit';
 
 const APP = resolve(__dirname, '../../app');
 
@@ -46,22 +46,7 @@ function appVariant(edits: Edit[]): { dir: string; commit: string } {
   }
   // buildah's layer cache ignores build-arg values: a file naming the variant keeps builds apart.
   writeFileSync(join(dir, 'web/release.txt'), `${randomBytes(8).toString('hex')}\n`);
-  const git = (...args: string[]) =>
-    execFileSync('git', args, {
-      cwd: dir,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: 't',
-        GIT_AUTHOR_EMAIL: 't@example.com',
-        GIT_COMMITTER_NAME: 't',
-        GIT_COMMITTER_EMAIL: 't@example.com',
-      },
-    }).trim();
-  git('init', '--quiet');
-  git('add', '--all');
-  git('commit', '--quiet', '--message', 'variant');
-  return { dir, commit: git('rev-parse', 'HEAD') };
+  return { dir, commit: commitDirectory(dir) };
 }
 
 function environment(dir: string, commit: string): Record<string, string> {
