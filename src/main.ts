@@ -31,6 +31,7 @@ import {
   buildAndPush,
   buildLocally,
   resolveImage,
+  withRegistryLogin,
   type BeforePush,
   type ImageDependencies,
   type ImageResult,
@@ -184,7 +185,12 @@ async function provideImage(session: Session): Promise<ImageResult> {
       image: image.existing,
       credentials: image.credentials,
     });
-    await preflight(session, resolved.revision)?.(resolved.reference);
+    const check = preflight(session, resolved.revision);
+    if (check) {
+      await withRegistryLogin(imageDependencies(session), image.existing, image.credentials, () =>
+        check(resolved.reference),
+      );
+    }
     return resolved;
   }
   if (!image.build) throw new Error('config guarantees build settings when no image is given');

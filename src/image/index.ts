@@ -14,6 +14,7 @@ export type { RegistryCredentials } from './registry';
 export {
   buildAndPush,
   buildLocally,
+  withRegistryLogin,
   type BeforePush,
   resolveImage,
   type BuildSettings,

@@ -410,6 +410,26 @@ export async function buildLocally(
   });
 }
 
+/**
+ * Runs `body` logged in to the registry (when there are credentials), and logs out after it: how a
+ * check runs an existing private image, which docker has to pull first.
+ */
+export async function withRegistryLogin<T>(
+  dependencies: ImageDependencies,
+  image: ImageRepository,
+  credentials: RegistryCredentials | undefined,
+  body: () => Promise<T>,
+): Promise<T> {
+  if (!credentials) return body();
+  dependencies.maskSecret(credentials.password);
+  await login(dependencies, image.registry, credentials);
+  try {
+    return await body();
+  } finally {
+    await logout(dependencies, image.registry);
+  }
+}
+
 /** Builds the image, pushes every tag, and returns the digest the registry confirmed. */
 export async function buildAndPush(
   dependencies: ImageDependencies,
