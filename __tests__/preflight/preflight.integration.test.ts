@@ -99,7 +99,7 @@ const VIOLATIONS: {
     edits: [['gunicorn.conf.py', 'bind = ["0.0.0.0:8000"]', 'bind = ["127.0.0.1:8000"]']],
     reason: 'preflight-not-listening',
     says: /nothing answered \/health\/ on the published port/,
-    hint: /gunicorn is bound to 127\.0\.0\.1/,
+    hint: /Bind gunicorn to 0\.0\.0\.0:8000/,
   },
   {
     name: 'a health view routed through Django URL routing (400 to the private-IP Host)',
