@@ -85,6 +85,8 @@ async function deploy(commit: string, token = TOKEN) {
       'github-token': token,
       'require-approved-plan': 'true',
       'comment-on-pr': 'false',
+      // The image here is a bare base image, no app: the preflight has its own suite.
+      preflight: 'false',
     }),
     env: {
       GITHUB_SHA: commit,

@@ -16,7 +16,7 @@ copy_configurations() { # copy_configurations DEST
   # `|| true`: a test running beside this check may create or remove a .terraform directory while
   # find walks the tree, which makes find exit non-zero although every source file was listed.
   (cd "$root" && find terraform examples/terraform-module -name .terraform -prune -o -type f \
-    \( -name '*.tf' -o -name '*.tftpl' -o -name '*.hcl' \) -print || true) |
+    \( -name '*.tf' -o -name '*.tftpl' -o -name '*.hcl' -o -name container.json \) -print || true) |
     while read -r file; do install -D -m 644 "$root/$file" "$1/$file"; done
 }
 copy_configurations "$work"

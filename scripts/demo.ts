@@ -85,13 +85,20 @@ async function main(): Promise<number> {
       workDir,
     };
     const env = liveActionEnv(fleet);
-    const deploy = (image: string) =>
+    const deploy = (image: string, extra: Record<string, string> = {}) =>
       runAction(
-        liveDeployInputs(fleet, image, { 'poll-interval-seconds': '1', 'wait-timeout-minutes': '10' }),
+        liveDeployInputs(fleet, image, {
+          'poll-interval-seconds': '1',
+          'wait-timeout-minutes': '10',
+          ...extra,
+        }),
         env,
         { echo: true },
       );
-    const underLoad = async (image: string): Promise<[ActionRun, LoadResult]> => {
+    const underLoad = async (
+      image: string,
+      extra: Record<string, string> = {},
+    ): Promise<[ActionRun, LoadResult]> => {
       const state = await region.dataPlane();
       const [host, address] = Object.entries(state.loadBalancers)[0] ?? [];
       if (!host || !address) throw new Error('the data plane runs no load balancer');
@@ -104,7 +111,7 @@ async function main(): Promise<number> {
         pauseMs: 20,
       });
       const rolloutStarted = Date.now();
-      const run = await deploy(image);
+      const run = await deploy(image, extra);
       const result = await load.stop();
       console.log(`\n(deploy wall time ${Math.round((Date.now() - rolloutStarted) / 1000)} s)`);
       return [run, result];
@@ -122,7 +129,8 @@ async function main(): Promise<number> {
     if (second.exitCode !== 0) return second.exitCode;
 
     console.log(`\n== deploy 3: release 3 has a defect; real health checks must stop it ==\n`);
-    const [third, thirdLoad] = await underLoad(release3);
+    // The preflight would stop this release on the runner; skipped so the fleet's own checks show.
+    const [third, thirdLoad] = await underLoad(release3, { preflight: 'false' });
     printRun('deploy 3', third);
     console.log(`\n${zeroDowntimeLine(thirdLoad)} (${byVersion(thirdLoad)})`);
 

@@ -7,6 +7,7 @@ import type { GitHubClient } from './comment';
 import { deployCommand } from './commands/deploy';
 import { reportFailure } from './commands/failure';
 import { planCommand } from './commands/plan';
+import { preflightCommand } from './commands/preflight';
 import { rolloutCommand } from './commands/rollout';
 import { scaleTestCommand } from './commands/scaleTest';
 import { openSession, type Session } from './commands/session';
@@ -73,6 +74,7 @@ const COMMAND_HANDLERS: { [C in Command]: (session: Session<ConfigOf<C>>) => Pro
   deploy: deployCommand,
   rollout: rolloutCommand,
   'scale-test': scaleTestCommand,
+  preflight: preflightCommand,
 };
 
 function dispatch<C extends Command>(command: C, session: Session<ConfigOf<C>>): Promise<unknown> {

@@ -54,24 +54,14 @@ class Container:
         return f"http://127.0.0.1:{self.port}{path}"
 
 
-USER_DATA = Path(__file__).resolve().parents[2] / "terraform" / "modules" / "web-tier" / "user_data.sh.tftpl"
-# The options of user-data's `docker run` that confine the container (not its name, ports, env or
-# logging, which the test sets for this machine).
-HARDENING_OPTIONS = ("--read-only", "--tmpfs", "--cap-drop", "--security-opt")
+CONTAINER = Path(__file__).resolve().parents[2] / "terraform" / "modules" / "web-tier" / "container.json"
 
 
 def user_data_hardening() -> list[str]:
-    """The hardening flags exactly as the launch template's user-data gives them to `docker run`
-    (through the options file the app container and the one-off migration containers both read),
-    so this test runs the image the way the instances do and cannot drift from the template."""
-    text = USER_DATA.read_text()
-    options = text[text.index("printf '%s\\n' \\") :].split('> "$options_file"')[0]
-    flags: list[str] = []
-    for line in options.splitlines()[1:]:
-        words = line.strip().rstrip("\\").split()
-        if words and words[0] in HARDENING_OPTIONS:
-            flags.extend(words)
-    return flags
+    """The hardening flags exactly as the launch template's user-data passes them to `docker run`
+    (it renders them from container.json), so this test runs the image the way the instances do
+    and cannot drift from the template."""
+    return list(json.loads(CONTAINER.read_text())["run_flags"])
 
 
 @contextmanager

@@ -169,7 +169,8 @@ it('rolls out release 2 with every answer from release 1 or 2 and none failing',
 }, 600_000);
 
 it('catches a broken image with real health checks: AWS rolls back to release 2, the log shows the codes and the app log', async () => {
-  const [run, load] = await underLoad(() => deploy(releases[2]!.image));
+  // preflight: false: the broken release must reach the fleet, where AWS's rollback is under test.
+  const [run, load] = await underLoad(() => deploy(releases[2]!.image, { preflight: 'false' }));
   expect(run.exitCode).toBe(1);
   expect(run.outputs['failure-reason']).toBe('rolled-back');
   expect(run.stdout).toMatch(/target i-\w+:\d+: unhealthy \(Target\.ResponseCodeMismatch\)/);

@@ -45,7 +45,7 @@ function buildxStandIn({ driver = 'docker-container', metadata }: StandInOptions
     if (first === 'buildx' && second === 'inspect') {
       return Promise.resolve(ok(`Name:          builder\nDriver:        ${driver}\n`));
     }
-    if (first === 'buildx' && second === 'build') {
+    if (first === 'buildx' && second === 'build' && args.includes('--push')) {
       const valueOf = (flag: string) => args[args.indexOf(flag) + 1]!;
       writeFileSync(
         valueOf('--metadata-file'),
@@ -155,6 +155,37 @@ describe('buildx path (recording stand-in for docker)', () => {
     expect(checked).toEqual(
       expect.arrayContaining([`/v2/acme/web/manifests/${REVISION}`, '/v2/acme/web/manifests/latest']),
     );
+  });
+
+  it('with a check before the push, builds into the local store, checks that image, then pushes', async () => {
+    const docker = buildxStandIn();
+    const { dependencies, settings } = stage(docker.run);
+    const checked: string[] = [];
+    await buildAndPush(dependencies, settings, (image) => {
+      checked.push(`${image} after ${docker.calls.length} calls`);
+      return Promise.resolve();
+    });
+    expect(docker.commandsRun()).toEqual([
+      `login ${registry.host}`,
+      'buildx version',
+      'buildx inspect',
+      'buildx build',
+      'buildx build',
+      `logout ${registry.host}`,
+    ]);
+    expect(docker.calls[3]!.args.slice(0, 4)).toEqual(['buildx', 'build', '--load', '--provenance=false']);
+    expect(docker.calls[3]!.args).not.toContain('--cache-to');
+    expect(checked).toEqual([`${registry.host}/acme/web:${REVISION} after 4 calls`]);
+    expect(docker.calls[4]!.args).toContain('--push');
+  });
+
+  it('pushes nothing when the check before the push fails', async () => {
+    const docker = buildxStandIn();
+    const { dependencies, settings } = stage(docker.run);
+    const failure = new Error('the app contract is violated');
+    await expect(buildAndPush(dependencies, settings, () => Promise.reject(failure))).rejects.toBe(failure);
+    expect(docker.calls.some(({ args }) => args.includes('--push'))).toBe(false);
+    expect(docker.commandsRun().at(-1)).toBe(`logout ${registry.host}`);
   });
 
   it("leaves the cache off when the builder's driver cannot export it, and says why", async () => {

@@ -98,8 +98,8 @@ const TABLES: Record<string, InputTable> = {
       // plan, rollout and scale-test: every table below that reads an input of theirs.
     ],
     rejected: [
-      ['destroy', 'command: "destroy"; expected one of deploy, plan, rollout, scale-test.'],
-      ['Deploy', 'command: "Deploy"; expected one of deploy, plan, rollout, scale-test.'],
+      ['destroy', 'command: "destroy"; expected one of deploy, plan, rollout, scale-test, preflight.'],
+      ['Deploy', 'command: "Deploy"; expected one of deploy, plan, rollout, scale-test, preflight.'],
     ],
   },
   image: {
@@ -787,6 +787,15 @@ const TABLES: Record<string, InputTable> = {
       ['true', true],
     ],
     rejected: [BOOLEAN('allow-incompatible-migrations', 'yes')],
+  },
+  preflight: {
+    command: DEPLOY,
+    holds: (config) => configFor('deploy', config).preflight,
+    accepted: [
+      ['', true],
+      ['false', false],
+    ],
+    rejected: [BOOLEAN('preflight', 'skip')],
   },
 };
 

@@ -276,7 +276,9 @@ describe('item 2: time budgets AWS enforces', () => {
     expect(run.stdout).toContain('Instance refresh failed: waited 3600 seconds');
     expect(run.stdout).toContain(protectedId);
     // item 4: a wait longer than an OIDC session is warned about up front.
-    expect(run.stdout).toContain('wait-timeout-minutes is 180, longer than the 1 h GitHub OIDC role sessions');
+    expect(run.stdout).toContain(
+      'wait-timeout-minutes is 180, longer than the 1 h GitHub OIDC role sessions',
+    );
   });
 });
 

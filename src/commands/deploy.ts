@@ -8,25 +8,27 @@ import {
   type ApprovedPlan,
 } from '../comment';
 import { DeployError, errorMessage } from '../errors';
-import { buildAndPush, resolveImage, type ImageResult } from '../image';
+import { buildAndPush, type ImageResult } from '../image';
 import type { DeployConfig } from '../inputs';
 import { deploySummary, imageOutputs, planOutputs, rolloutOutputs, terraformOutputs } from '../report';
 import { describeCounts, readStackOutputs, type TerraformPlan } from '../terraform';
 import { migrate } from './migrate';
+import { preflightCheck, resolveAndCheck } from './preflight';
 import { rollOut } from './roll';
 import { imageDependencies, logConsoleLinks, octokit, setOutputs, type Session } from './session';
 import { guardDestroys, planWithImage } from './terraformSteps';
 
-/** The image to deploy: the one given, pinned to its digest, or the one built and pushed now. */
+/**
+ * The image to deploy: the one given, pinned to its digest, or the one built and pushed now; either
+ * way checked by the preflight first, unless `preflight: false`.
+ */
 async function provideImage(session: Session<DeployConfig>): Promise<ImageResult> {
-  const { image } = session.config;
-  if (image.existing) {
-    return resolveImage(imageDependencies(session), {
-      image: image.existing,
-      credentials: image.credentials,
-    });
-  }
-  return buildAndPush(imageDependencies(session), image.build);
+  const { image, preflight, rollout } = session.config;
+  const paths = { healthPath: rollout.smokePath, pagePath: rollout.smokeAppPath };
+  const checkFor = (expectedCommit: string | undefined) =>
+    preflight ? preflightCheck(session.dependencies, paths, expectedCommit) : undefined;
+  if (image.existing) return resolveAndCheck(session, image.existing, image.credentials, checkFor);
+  return buildAndPush(imageDependencies(session), image.build, checkFor(image.build.revision));
 }
 
 /**

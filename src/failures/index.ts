@@ -14,6 +14,7 @@ import { ROLLOUT_FAILURES } from './rollout';
 import { SMOKE_FAILURES } from './smoke';
 import { RELEASE_FAILURES } from './release';
 import { SCALE_TEST_FAILURES } from './scale';
+import { PREFLIGHT_FAILURES } from './preflight';
 
 import type { FailureDescription } from './description';
 
@@ -22,6 +23,7 @@ export type { FailureDescription };
 export const FAILURES = {
   ...GENERAL_FAILURES,
   ...IMAGE_FAILURES,
+  ...PREFLIGHT_FAILURES,
   ...TERRAFORM_FAILURES,
   ...GITHUB_FAILURES,
   ...ROLLOUT_FAILURES,

@@ -170,6 +170,20 @@ export function buildxBuildArgs(
   ];
 }
 
+/** buildx into the local image store, nothing pushed: the image a check runs before the push. */
+export function buildxLoadArgs(request: BuildRequest, ghaCacheScope: string | undefined): string[] {
+  const cache = ghaCacheScope ? ['--cache-from', `type=gha,scope=${ghaCacheScope}`] : [];
+  return [
+    'buildx',
+    'build',
+    '--load',
+    '--provenance=false',
+    ...cache,
+    ...commonBuildOptions(request),
+    request.context,
+  ];
+}
+
 /** One cache per image repository, so two images built in one workflow do not evict each other. */
 export function ghaCacheScope(repository: ImageRepository): string {
   return repositoryName(repository);

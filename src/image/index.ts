@@ -11,11 +11,15 @@ export {
   type ImageRepository,
 } from './reference';
 export type { RegistryCredentials } from './registry';
-export type { DeployImageSettings, ImageInputs } from './settings';
+export type { DeployImageSettings, ImageInputs, PreflightImageSettings } from './settings';
 export {
   buildAndPush,
+  buildLocally,
+  withRegistryLogin,
+  type BeforePush,
   resolveImage,
   type BuildSettings,
+  type LocalBuildSettings,
   type ImageDependencies,
   type ImageResult,
   type ResolveSettings,

@@ -1,4 +1,4 @@
-import type { BuildSettings } from './stage';
+import type { BuildSettings, LocalBuildSettings } from './stage';
 import type { ImageReference } from './reference';
 import type { RegistryCredentials } from './registry';
 
@@ -19,3 +19,9 @@ export interface ImageInputs {
 export type DeployImageSettings =
   | (ImageInputs & { existing: ImageReference; build: undefined })
   | (ImageInputs & { existing: undefined; build: BuildSettings });
+
+/** `preflight`: an image to check as it is, or a build into the local image store; never pushed. */
+export type PreflightImageSettings = ImageInputs & { build: undefined } & (
+    | { existing: ImageReference; localBuild: undefined }
+    | { existing: undefined; localBuild: LocalBuildSettings }
+  );

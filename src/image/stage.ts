@@ -12,20 +12,18 @@ import type { Logger } from '../log';
 import type { Clock } from '../clock';
 import {
   buildxBuildArgs,
+  buildxLoadArgs,
   driverSupportsGhaCache,
   ghaCacheAvailable,
   ghaCacheScope,
-  imageTags,
   loginArgs,
   logoutArgs,
-  ociLabels,
   parseBuildxDriver,
   parseBuildxMetadataDigest,
   parseImageId,
   parsePushDigest,
   plainBuildArgs,
   pushArgs,
-  repositoryUrl,
   type BuildRequest,
 } from './dockerCli';
 import {
@@ -37,6 +35,7 @@ import {
   type ImageRepository,
 } from './reference';
 import { RegistryClient, type RegistryCredentials } from './registry';
+import { buildRequest } from './request';
 
 export interface ImageDependencies {
   run: CommandRunner;
@@ -47,19 +46,25 @@ export interface ImageDependencies {
   env: NodeJS.ProcessEnv;
   /** Keeps a value out of the job log from now on (`core.setSecret` on a runner). */
   maskSecret: (value: string) => void;
+  /** The commit's committer time in epoch seconds; defaults to asking git. Undefined when unknown. */
+  readCommitTime?: (revision: string, directory: string) => Promise<number | undefined>;
   /** How to reach the registry API: https, unless a test talks to a plain-HTTP registry on loopback. */
   registryScheme?: 'https' | 'http';
 }
 
-export interface BuildSettings {
+/** Everything a build needs, without pushing: the preflight command builds only this. */
+export interface LocalBuildSettings {
   repository: ImageRepository;
-  credentials: RegistryCredentials;
   context: string;
   dockerfile: string | undefined;
   /** The commit being built: the first tag and the revision label. */
   revision: string;
   extraTags: string[];
   buildArgs: Record<string, string>;
+}
+
+export interface BuildSettings extends LocalBuildSettings {
+  credentials: RegistryCredentials;
 }
 
 export interface ResolveSettings {
@@ -236,17 +241,32 @@ interface PushedImage {
   imageId: string | undefined;
 }
 
-/** buildx: build and push in one step; the registry digest comes from the metadata file. */
+/**
+ * Runs on the built image before any tag is pushed (the preflight); given the image's local name.
+ * A throw stops the build there: nothing is pushed.
+ */
+export type BeforePush = (localImage: string) => Promise<void>;
+
+/**
+ * buildx: build and push in one step; the registry digest comes from the metadata file. With a
+ * check before the push, the image is first built into the local image store (--load) and checked;
+ * the pushing build then reuses every layer of that one.
+ */
 async function buildxBuildAndPush(
   dependencies: ImageDependencies,
   request: BuildRequest,
   workDir: string,
+  beforePush: BeforePush | undefined,
 ): Promise<PushedImage> {
   const files = { metadataFile: join(workDir, 'metadata.json'), iidFile: join(workDir, 'iid') };
   const cacheScope = await chooseGhaCache(dependencies, request.repository);
-  const result = await docker(dependencies, buildxBuildArgs(request, files, cacheScope), {
-    runnerCache: cacheScope !== undefined,
-  });
+  const runnerCache = { runnerCache: cacheScope !== undefined };
+  if (beforePush) {
+    const load = await docker(dependencies, buildxLoadArgs(request, cacheScope), runnerCache);
+    if (load.exitCode !== 0) throw buildFailed(request, load);
+    await beforePush(taggedReference(request.repository, request.tags[0] ?? ''));
+  }
+  const result = await docker(dependencies, buildxBuildArgs(request, files, cacheScope), runnerCache);
   if (result.exitCode !== 0) throw buildFailed(request, result);
   const metadata = await readOptional(files.metadataFile);
   const digest = parseBuildxMetadataDigest(metadata);
@@ -263,11 +283,13 @@ async function plainBuildAndPush(
   dependencies: ImageDependencies,
   request: BuildRequest,
   workDir: string,
+  beforePush: BeforePush | undefined,
 ): Promise<PushedImage> {
   const iidFile = join(workDir, 'iid');
   dependencies.log.info('buildx is not available: using docker build, then docker push.');
   const build = await docker(dependencies, plainBuildArgs(request, iidFile));
   if (build.exitCode !== 0) throw buildFailed(request, build);
+  await beforePush?.(taggedReference(request.repository, request.tags[0] ?? ''));
   const digests = new Set<string>();
   for (const tag of request.tags) {
     const reference = taggedReference(request.repository, tag);
@@ -308,35 +330,69 @@ async function confirmWithRegistry(
   }
 }
 
+/**
+ * Builds into the local image store only: nothing is logged in to or pushed. The preflight
+ * command's image; returns its local name.
+ */
+export async function buildLocally(
+  dependencies: ImageDependencies,
+  settings: LocalBuildSettings,
+): Promise<string> {
+  const request = await buildRequest(dependencies, settings);
+  const reference = taggedReference(request.repository, request.tags[0] ?? settings.revision);
+  return dependencies.log.group(`Image: build ${reference} locally (not pushed)`, async () => {
+    const workDir = await mkdtemp(join(dependencies.env.RUNNER_TEMP || tmpdir(), 'ha-django-deploy-image-'));
+    try {
+      const args = (await hasBuildx(dependencies))
+        ? buildxLoadArgs(request, undefined)
+        : plainBuildArgs(request, join(workDir, 'iid'));
+      const result = await docker(dependencies, args);
+      if (result.exitCode !== 0) throw buildFailed(request, result);
+      return reference;
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  });
+}
+
+/**
+ * Runs `body` logged in to the registry (when there are credentials), and logs out after it: how a
+ * check runs an existing private image, which docker has to pull first.
+ */
+export async function withRegistryLogin<T>(
+  dependencies: ImageDependencies,
+  image: ImageRepository,
+  credentials: RegistryCredentials | undefined,
+  body: () => Promise<T>,
+): Promise<T> {
+  if (!credentials) return body();
+  dependencies.maskSecret(credentials.password);
+  await login(dependencies, image.registry, credentials);
+  try {
+    return await body();
+  } finally {
+    await logout(dependencies, image.registry);
+  }
+}
+
 /** Builds the image, pushes every tag, and returns the digest the registry confirmed. */
 export async function buildAndPush(
   dependencies: ImageDependencies,
   settings: BuildSettings,
+  beforePush?: BeforePush,
 ): Promise<ImageResult> {
-  const { log, env, clock } = dependencies;
+  const { log, env } = dependencies;
   // First, before any command could echo it.
   dependencies.maskSecret(settings.credentials.password);
-  const request: BuildRequest = {
-    repository: settings.repository,
-    tags: imageTags(settings.revision, settings.extraTags),
-    labels: ociLabels({
-      source: repositoryUrl(env),
-      revision: settings.revision,
-      created: new Date(clock.now()),
-    }),
-    // After the user's own: the app reports REVISION as its commit, which the smoke check compares.
-    buildArgs: { ...settings.buildArgs, REVISION: settings.revision },
-    context: settings.context,
-    dockerfile: settings.dockerfile,
-  };
+  const request = await buildRequest(dependencies, settings);
   const name = repositoryName(request.repository);
   return log.group(`Image: build and push ${name}`, async () => {
     await login(dependencies, request.repository.registry, settings.credentials);
     const workDir = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'ha-django-deploy-image-'));
     try {
       const pushed = (await hasBuildx(dependencies))
-        ? await buildxBuildAndPush(dependencies, request, workDir)
-        : await plainBuildAndPush(dependencies, request, workDir);
+        ? await buildxBuildAndPush(dependencies, request, workDir, beforePush)
+        : await plainBuildAndPush(dependencies, request, workDir, beforePush);
       await confirmWithRegistry(registryClient(dependencies, settings.credentials), request, pushed.digest);
       const reference = digestReference(request.repository, pushed.digest);
       log.info(`Pushed ${reference} (tags ${request.tags.join(', ')}); the registry confirms the digest.`);

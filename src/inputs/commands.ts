@@ -5,13 +5,13 @@
 
 import type { AwsSettings } from '../aws';
 import type { DeployGitHubSettings, PlanGitHubSettings } from '../comment';
-import type { DeployImageSettings, ImageInputs } from '../image';
+import type { DeployImageSettings, ImageInputs, PreflightImageSettings } from '../image';
 import type { ReleaseSettings } from '../release';
 import type { RolloutOptions, RolloutSettings } from '../rollout';
 import type { ScaleTestSettings } from '../scale';
 import type { TerraformSettings } from '../terraform';
 
-export const COMMANDS = ['deploy', 'plan', 'rollout', 'scale-test'] as const;
+export const COMMANDS = ['deploy', 'plan', 'rollout', 'scale-test', 'preflight'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 interface EveryCommand {
@@ -38,6 +38,8 @@ export interface DeployConfig extends EveryCommand {
   rollout: RolloutOptions;
   /** The release's migrations, run once before the refresh; `rollout` and `plan` run none. */
   release: ReleaseSettings;
+  /** Runs the image as the instances will before pushing or planning it (src/preflight). */
+  preflight: boolean;
 }
 
 /** `rollout`: the group the inputs name, onto a launch template version. */
@@ -66,4 +68,19 @@ export interface ScaleTestConfig extends EveryCommand {
   appLogGroup: string | undefined;
 }
 
-export type Config = PlanConfig | DeployConfig | RolloutConfig | ScaleTestConfig;
+/** The paths the preflight requests, as the load balancer's health check and the smoke check do. */
+export interface PreflightPaths {
+  /** smoke-path, asked with the private-IP Host. */
+  healthPath: string;
+  /** smoke-app-path, asked with the public Host. */
+  pagePath: string;
+}
+
+/** `preflight`: build locally (or take the given image) and check the app contract; nothing is pushed or planned. */
+export interface PreflightConfig extends EveryCommand {
+  command: 'preflight';
+  image: PreflightImageSettings;
+  paths: PreflightPaths;
+}
+
+export type Config = PlanConfig | DeployConfig | RolloutConfig | ScaleTestConfig | PreflightConfig;

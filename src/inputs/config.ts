@@ -6,7 +6,7 @@
 import { COMMANDS, type Command, type Config } from './commands';
 import { parseAws } from './aws';
 import { parseGitHub, deployGitHub, planGitHub } from './github';
-import { deployImage, parseImage } from './image';
+import { deployImage, parseImage, preflightImage } from './image';
 import { ConfigError, InputParser, type ConfigPaths, type InputReader } from './parser';
 import { parseRelease } from './release';
 import { parseRollout } from './rollout';
@@ -25,6 +25,7 @@ function parseAreas(inputs: InputParser, command: Command) {
     github: parseGitHub(inputs, command),
     scaleTest: parseScaleTest(inputs),
     release: parseRelease(inputs),
+    preflight: inputs.boolean('preflight'),
   };
 }
 
@@ -44,7 +45,7 @@ const CONFIG_OF: { [C in Command]: (areas: Areas, common: EveryCommand) => Confi
       github: commenting,
     };
   },
-  deploy: ({ image, terraform, github, rollout, release }, common) => {
+  deploy: ({ image, terraform, github, rollout, release, preflight }, common) => {
     const deploying = deployImage(image);
     const approving = deployGitHub(github);
     if (!deploying || !approving) return undefined;
@@ -56,6 +57,7 @@ const CONFIG_OF: { [C in Command]: (areas: Areas, common: EveryCommand) => Confi
       github: approving,
       rollout: rollout.options,
       release,
+      preflight,
     };
   },
   rollout: ({ rollout }, common) => ({
@@ -75,6 +77,12 @@ const CONFIG_OF: { [C in Command]: (areas: Areas, common: EveryCommand) => Confi
     pollIntervalSeconds: rollout.options.pollIntervalSeconds,
     appLogGroup: rollout.options.appLogGroup,
   }),
+  preflight: ({ image, rollout }, common) => {
+    const checking = preflightImage(image);
+    if (!checking) return undefined;
+    const paths = { healthPath: rollout.options.smokePath, pagePath: rollout.options.smokeAppPath };
+    return { command: 'preflight', ...common, image: checking, paths };
+  },
 };
 
 function buildConfig<C extends Command>(

@@ -32,5 +32,6 @@ export const INPUT_DEFAULTS = {
   'stress-workers-per-vcpu': '1',
   'scale-test-timeout-minutes': '20',
   'wait-for-scale-in': 'false',
+  preflight: 'true',
   ...RELEASE_INPUT_DEFAULTS,
 } as const satisfies Record<string, string>;

@@ -10,6 +10,8 @@ import {
   type BuildSettings,
   type DeployImageSettings,
   type ImageInputs,
+  type LocalBuildSettings,
+  type PreflightImageSettings,
   type ImageReference,
   type ImageRepository,
   type RegistryCredentials,
@@ -65,8 +67,17 @@ function credentialsForImage(
   return undefined;
 }
 
-/** The image inputs as given; `deployImage` narrows them to what deploy needs. */
-type ParsedImage = ImageInputs & { build: BuildSettings | undefined };
+/**
+ * The image inputs as given; `deployImage` and `preflightImage` narrow them to what each command
+ * needs. `localBuild` is the preflight command's build, which is never pushed.
+ */
+type ParsedImage = ImageInputs & {
+  build: BuildSettings | undefined;
+  localBuild: LocalBuildSettings | undefined;
+};
+
+/** The local name the preflight command builds under when image-repository is not given. */
+const PREFLIGHT_REPOSITORY = parseRepository('ha-django-deploy-preflight');
 
 export function parseImage(inputs: InputParser, command: Command): ParsedImage {
   const imageText = inputs.raw('image');
@@ -86,16 +97,21 @@ export function parseImage(inputs: InputParser, command: Command): ParsedImage {
     repositoryText === ''
       ? undefined
       : imageInput(inputs, 'image-repository', () => parseRepository(repositoryText));
-  const building = command === 'deploy' && imageText === '';
+  // preflight builds like deploy, into the local image store only: no repository or login needed.
+  const building = (command === 'deploy' || command === 'preflight') && imageText === '';
   const instancePull = parseInstancePull(inputs, command, login.username);
   if (!building) {
     refuseBuildPathsOutsideWorkspace(inputs);
     const credentials =
       existing && credentialsForImage(inputs, existing, repository, login.credentials, allowOutside);
-    return { existing, credentials, build: undefined, instancePull };
+    return { existing, credentials, build: undefined, localBuild: undefined, instancePull };
+  }
+  if (command === 'preflight') {
+    const localBuild = { ...parseLocalBuild(inputs), repository: repository ?? PREFLIGHT_REPOSITORY };
+    return { existing, credentials: login.credentials, build: undefined, localBuild, instancePull };
   }
   const build = parseBuild(inputs, repository, login);
-  return { existing, credentials: login.credentials, build, instancePull };
+  return { existing, credentials: login.credentials, build, localBuild: undefined, instancePull };
 }
 
 interface RegistryLogin {
@@ -158,6 +174,13 @@ function parseBuild(
       'deploy pushes the image it builds: set dockerhub-username and dockerhub-token (an access token, from secrets), or give an existing image',
     );
   }
+  const local = parseLocalBuild(inputs);
+  if (!repository || !credentials) return undefined;
+  return { ...local, repository, credentials };
+}
+
+/** What any build needs, pushed or not: the commit, the tags, the build arguments and paths. */
+function parseLocalBuild(inputs: InputParser): Omit<LocalBuildSettings, 'repository'> {
   const revision = inputs.env.GITHUB_SHA?.trim() ?? '';
   if (!/^[0-9a-f]{40}$/.test(revision)) {
     inputs.problems.push(
@@ -172,8 +195,7 @@ function parseBuild(
   const dockerfileText = inputs.raw('dockerfile');
   const dockerfile =
     dockerfileText === '' ? undefined : inputs.workspacePath('dockerfile', dockerfileText, 'file');
-  if (!repository || !credentials) return undefined;
-  return { repository, credentials, context, dockerfile, revision, extraTags, buildArgs };
+  return { context, dockerfile, revision, extraTags, buildArgs };
 }
 
 /** pull-token (and its user) for the instances' docker login; only Terraform commands store it. */
@@ -226,7 +248,23 @@ function parseInstancePull(
 }
 
 /** Deploy's image, given or built; undefined when it has neither, a problem parseImage recorded. */
-export function deployImage({ existing, build, ...logins }: ParsedImage): DeployImageSettings | undefined {
-  if (existing) return { ...logins, existing, build: undefined };
-  return build && { ...logins, existing: undefined, build };
+export function deployImage({
+  existing,
+  build,
+  credentials,
+  instancePull,
+}: ParsedImage): DeployImageSettings | undefined {
+  if (existing) return { credentials, instancePull, existing, build: undefined };
+  return build && { credentials, instancePull, existing: undefined, build };
+}
+
+/** The preflight's image, given or built locally; undefined when `image` was refused (a problem). */
+export function preflightImage({
+  existing,
+  localBuild,
+  credentials,
+  instancePull,
+}: ParsedImage): PreflightImageSettings | undefined {
+  if (existing) return { credentials, instancePull, build: undefined, existing, localBuild: undefined };
+  return localBuild && { credentials, instancePull, build: undefined, existing: undefined, localBuild };
 }

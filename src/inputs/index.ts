@@ -7,6 +7,8 @@ export {
   type DeployConfig,
   type NamedGroup,
   type PlanConfig,
+  type PreflightConfig,
+  type PreflightPaths,
   type RolloutConfig,
   type ScaleTestConfig,
 } from './commands';

@@ -57,7 +57,8 @@ export function parseTerraform(inputs: InputParser, command: Command, paths: Con
   const directoryText = inputs.raw('working-directory');
   const bundled = directoryText === '';
   const backendConfig = inputs.keyValues('backend-config', BACKEND_KEY, 'a backend setting such as bucket');
-  const usesTerraform = command !== 'rollout' && !namesGroup;
+  // preflight stops before Terraform: a pull request job may share the deploy's inputs.
+  const usesTerraform = command !== 'rollout' && command !== 'preflight' && !namesGroup;
   if (usesTerraform && bundled && inputs.isValid('backend-config')) {
     const missing = REQUIRED_BACKEND_KEYS.filter((key) => !(key in backendConfig));
     if (missing.length > 0) {

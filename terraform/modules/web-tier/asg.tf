@@ -3,21 +3,24 @@ data "aws_ssm_parameter" "ami" {
 }
 
 locals {
+  # How the instances run the app container: the preflight (src/preflight) runs the image with the
+  # same flags and environment names, from this same file, so the two cannot drift.
+  container   = jsondecode(file("${path.module}/container.json"))
   public_host = coalesce(var.app_domain, aws_lb.web.dns_name)
   app_url     = "${var.certificate_arn == null ? "http" : "https"}://${local.public_host}"
   # Where the container's secrets live; the instance role may read this path and nothing else.
   parameter_path = "/${var.project}/${var.environment}"
   app_environment = merge(
     {
-      DJANGO_ALLOWED_HOSTS        = local.public_host
-      DJANGO_CSRF_TRUSTED_ORIGINS = local.app_url
-      DJANGO_HTTPS                = var.certificate_arn == null ? "false" : "true"
+      (local.container.environment.allowed_hosts)        = local.public_host
+      (local.container.environment.csrf_trusted_origins) = local.app_url
+      (local.container.environment.https)                = var.certificate_arn == null ? "false" : "true"
     },
     local.database_environment,
     var.app_environment,
   )
   secret_parameters = merge(
-    { DJANGO_SECRET_KEY = aws_ssm_parameter.django_secret_key.name },
+    { (local.container.environment.secret_key) = aws_ssm_parameter.django_secret_key.name },
     { for name, parameter in var.secret_parameters : name => "${local.parameter_path}/${parameter}" },
   )
 }
@@ -32,6 +35,7 @@ resource "aws_launch_template" "web" {
     image             = var.image
     region            = data.aws_region.current.name
     log_group         = aws_cloudwatch_log_group.app.name
+    container         = local.container
     app_environment   = local.app_environment
     secret_parameters = local.secret_parameters
     # The host keeps the database's master secret (its ARN: not itself a secret) in a file it refreshes.
