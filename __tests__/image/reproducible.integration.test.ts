@@ -1,13 +1,15 @@
 /**
- * Reproducible images with the real container runtime (podman's Docker API, the classic builder)
- * and the authenticated registry on 127.0.0.1: the image is dated by its commit, not the clock, so
- * building one commit twice pushes one digest, and a re-run of an unchanged commit plans nothing.
+ * Images dated by their commit, with the real container runtime (podman's Docker API, the classic
+ * builder) and the authenticated registry on 127.0.0.1: what the action puts into the build (the
+ * creation label, SOURCE_DATE_EPOCH, VERSION) is the same for every build of one commit, whatever
+ * the clock says.
  *
  * What this runtime does NOT make reproducible, measured: podman 4.3's builder ignores
- * SOURCE_DATE_EPOCH, so a build without its layer cache (another machine) writes new file times into
- * every RUN layer and a new config creation time. The second build here reuses the first one's
- * layers, as a re-run on the same runner does; before this change even that got a new digest,
- * because the clock-dated label invalidated the last layer.
+ * SOURCE_DATE_EPOCH, so a build that misses its layer cache writes new file times into every RUN
+ * layer and a new config creation time, and its digest differs. Whether the cache is warm is not
+ * the action's to decide (in CI other suites build and prune beside this one), so the digest is
+ * not asserted here: byte-identical images need BuildKit's rewrite-timestamp (README, Reproducible
+ * images).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -81,24 +83,30 @@ function build(path: string) {
 }
 
 describe('two builds of one commit', () => {
-  it('push one digest, dated by the commit, with VERSION from the ref', async () => {
+  it('are dated by the commit, not the clock, with SOURCE_DATE_EPOCH and VERSION from the ref', async () => {
     const path = `ci/reproducible-${randomBytes(4).toString('hex')}`;
     const first = build(path);
     const firstImage = await first.result;
     const second = build(`${path}-again`);
     const secondImage = await second.result;
 
-    expect(secondImage.digest).toBe(firstImage.digest);
-    const buildArgs = first.args.find((args) => args[0] === 'build') ?? [];
-    expect(buildArgs).toEqual(expect.arrayContaining(['--build-arg', 'VERSION=v1.2.3']));
-    expect(buildArgs).toEqual(expect.arrayContaining(['--build-arg', `SOURCE_DATE_EPOCH=${commitSeconds}`]));
-    const inspect = await runCommand(
-      'docker',
-      ['image', 'inspect', '--format', '{{json .Config.Labels}}', `${firstImage.repository}:${commit}`],
-      { silent: true, env: { DOCKER_HOST: runtime.dockerHost } },
-    );
-    const labels = JSON.parse(inspect.stdout) as Record<string, string>;
-    expect(labels['org.opencontainers.image.created']).toBe('2026-11-30T12:00:00.000Z');
+    for (const run of [first, second]) {
+      const buildArgs = run.args.find((args) => args[0] === 'build') ?? [];
+      expect(buildArgs).toEqual(expect.arrayContaining(['--build-arg', 'VERSION=v1.2.3']));
+      expect(buildArgs).toEqual(
+        expect.arrayContaining(['--build-arg', `SOURCE_DATE_EPOCH=${commitSeconds}`]),
+      );
+    }
+    for (const image of [firstImage, secondImage]) {
+      const inspect = await runCommand(
+        'docker',
+        ['image', 'inspect', '--format', '{{json .Config.Labels}}', `${image.repository}:${commit}`],
+        { silent: true, env: { DOCKER_HOST: runtime.dockerHost } },
+      );
+      const labels = JSON.parse(inspect.stdout) as Record<string, string>;
+      expect(labels['org.opencontainers.image.created']).toBe('2026-11-30T12:00:00.000Z');
+    }
     expect(first.recorder.text()).not.toContain('the image is dated now');
+    expect(second.recorder.text()).not.toContain('the image is dated now');
   }, 600_000);
 });
