@@ -466,7 +466,8 @@ describe('deploy end to end', () => {
       if (process.env.RELEASE_COMMENT_OUT) writeFileSync(process.env.RELEASE_COMMENT_OUT, releaseBody);
       expect(releaseBody).toContain(`- Image: \`${firstImage}\` → \`${secondImage}\``);
       expect(releaseBody).toContain(
-        '`user_data` of `module.web_tier.aws_launch_template.web` (base64-decoded)',
+        // A <summary> line is HTML, where backticks protect nothing: names are entity-escaped <code>.
+        '<code>user_data</code> of <code>module.web_tier.aws_launch_template.web</code> (base64-decoded)',
       );
       expect(releaseBody).toContain(
         `\n-  docker pull '${firstImage}' && break\n+  docker pull '${secondImage}' && break\n`,
