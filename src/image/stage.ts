@@ -36,6 +36,7 @@ import {
 } from './reference';
 import { RegistryClient, type RegistryCredentials } from './registry';
 import { buildRequest } from './request';
+import { hasStoredLogin } from './dockerConfig';
 
 export interface ImageDependencies {
   run: CommandRunner;
@@ -367,6 +368,8 @@ export async function withRegistryLogin<T>(
 ): Promise<T> {
   if (!credentials) return body();
   dependencies.maskSecret(credentials.password);
+  // A login the job already holds for this registry is used as it is, and left in place.
+  if (hasStoredLogin(dependencies.env, image.registry)) return body();
   await login(dependencies, image.registry, credentials);
   try {
     return await body();
