@@ -189,7 +189,11 @@ it('catches a user-data bug (the container published on the wrong port) and roll
   // The stack as a user might break it: the same state, user-data publishing port 8080 for 80.
   const broken = copyStack(stack, join(workDir, 'terraform-wrong-port'));
   const userData = join(broken, 'modules', 'web-tier', 'user_data.sh.tftpl');
-  writeFileSync(userData, readFileSync(userData, 'utf8').replace('--publish 80:8000', '--publish 8080:8000'));
+  // The host port comes from container.json; the bug is the template's own publish line.
+  const template = readFileSync(userData, 'utf8');
+  const wrongPort = template.replace('--publish ${container.host_port}:', '--publish 8080:');
+  expect(wrongPort).not.toBe(template);
+  writeFileSync(userData, wrongPort);
 
   const [run, load] = await underLoad(() => deploy(releases[1]!.image, { 'working-directory': broken }));
 
