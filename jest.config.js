@@ -11,7 +11,9 @@ const ESM_ONLY_PACKAGES = [
   'content-type',
 ];
 
-const COMMONJS = { module: 'commonjs', moduleResolution: 'node10' };
+// Transpile only: `npm run typecheck` type-checks the tests with the sources, so ts-jest need not
+// build a language service per run (a quarter of a unit pass's CPU on two cores).
+const COMMONJS = { module: 'commonjs', moduleResolution: 'node10', isolatedModules: true };
 
 /** @type {import('jest').Config} */
 module.exports = {
