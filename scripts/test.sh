@@ -51,9 +51,10 @@ finish_stream() {
 # Node and on Node 24 (GitHub runs the action on it), but for the tools-only ones: the bundled
 # Terraform's suites and the real-Docker image suite test those tools' work, which no Node version
 # changes. The suites mostly wait (on the emulated region's clock, Terraform, the container
-# runtime; a rollout suite uses about a third of one core), so the end-to-end suites and the Node 24
-# pass run in the background beside the other checks: that keeps CI within its time budget. Every
-# suite names what it creates at random, so two passes of one suite never meet.
+# runtime; a rollout suite uses about a third of one core), so the end-to-end suites, the Node 24
+# pass and the harness's suite run in the background beside the other checks: that keeps CI within
+# its time budget. Every suite names what it creates at random, so two passes of one suite never
+# meet.
 e2e='\.e2e\.test\.ts$'
 tools_only='/__tests__/bundled-terraform/|/__tests__/image/real-docker\.'
 start_stream "jest end to end on $(node --version)" \
@@ -63,11 +64,12 @@ start_stream "jest on Node 24" \
   npx -y node@24 node_modules/jest/bin/jest.js --ci --maxWorkers=1 --json --outputFile="$results/jest-node24.json" \
   --testPathIgnorePatterns "$e2e" "$tools_only"
 
+# The harness's own suite mostly waits on its clock too (a quarter of one core).
+start_stream "emulated region harness: pytest" \
+  bash -c 'cd emulation/region && exec ../../.venv/bin/python -m pytest -q -p no:cacheprovider'
+
 step "terraform: fmt, validate, terraform test, checkov"
 bash scripts/check-terraform.sh
-
-step "emulated region harness: pytest"
-(cd emulation/region && "$root/.venv/bin/python" -m pytest -q -p no:cacheprovider)
 
 step "workflows: actionlint, zizmor"
 bash scripts/check-workflows.sh
@@ -80,6 +82,7 @@ step "jest on $(node --version): unit and integration"
 npx --no-install jest --ci --maxWorkers=1 --json --outputFile="$results/jest-machine.json" \
   --testPathIgnorePatterns "$e2e"
 
+finish_stream "emulated region harness: pytest"
 finish_stream "jest on Node 24"
 finish_stream "$e2e_stream"
 

@@ -50,7 +50,9 @@ function defaultDependencies(): RunDependencies {
     env: process.env,
     log: actionsLogger,
     clock: systemClock,
-    fetch: globalThis.fetch,
+    // Reading globalThis.fetch loads Node's HTTP client (undici): deferred to the first request,
+    // which a rollout's start never makes (the AWS SDK speaks node:http).
+    fetch: (input, init) => globalThis.fetch(input, init),
     createClients: loadAwsClients,
     reporter: createActionsReporter(actionsLogger, process.env),
     runCommand,
