@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseConfig } from '../../src/inputs';
 import { burnScript, executionTimeoutSeconds } from '../../src/scale/burn';
 import { scaleTestOutputs, scaleTestSummary } from '../../src/scale/report';
@@ -50,6 +51,28 @@ function timeline(): ScaleTimeline {
   });
 }
 
+/** Host processes whose environment holds `marker` (NAME=value). */
+function processesWith(marker: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        return readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(marker);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function until(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe('the burn script', () => {
   it('runs its busy loops and ends by itself after the duration', () => {
     const result = spawnSync('sh', ['-c', burnScript(1, 1)], { encoding: 'utf8', timeout: 20_000 });
@@ -61,6 +84,25 @@ describe('the burn script', () => {
     });
     expect(result.stdout).toMatch(/scale-test: \d+ busy loops \(1 per vCPU, \d+ vCPUs\) for 1s\n/);
     expect(result.stdout).toContain('load ended');
+  });
+
+  it('keeps every busy loop in its process group: the SSM agent\'s group kill ends the whole load', async () => {
+    // As the agent runs it: the script leads its own process group (Setpgid), and a cancel or
+    // the executionTimeout is SIGKILL to that group and nothing else.
+    const marker = `HA_BURN_TEST=${process.pid}-${Date.now()}`;
+    const script = spawn('sh', ['-c', burnScript(300, 2)], {
+      detached: true,
+      stdio: 'ignore',
+      env: { ...process.env, HA_BURN_TEST: marker.split('=')[1] },
+    });
+    const pid = script.pid ?? 0;
+    try {
+      await until(() => processesWith(marker).length >= 3);
+      process.kill(-pid, 'SIGKILL');
+      await until(() => processesWith(marker).length === 0);
+    } finally {
+      for (const left of processesWith(marker)) process.kill(left, 'SIGKILL');
+    }
   });
 
   it('gives SSM a hard limit a minute past the burn', () => {
