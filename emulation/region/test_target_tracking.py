@@ -49,11 +49,11 @@ def aws(harness: Harness) -> Iterator[dict[str, Any]]:
         yield clients
 
 
-def put_policy(aws: dict[str, Any], warmup: int = 0, target: float = 70.0) -> dict[str, Any]:
+def put_policy(aws: dict[str, Any], warmup: int = 0, target: float = 70.0, disable_scale_in: bool = False) -> dict[str, Any]:
     aws["autoscaling"].put_scaling_policy(
         AutoScalingGroupName="web", PolicyName="cpu", PolicyType="TargetTrackingScaling", EstimatedInstanceWarmup=warmup,
         TargetTrackingConfiguration={"PredefinedMetricSpecification": {"PredefinedMetricType": "ASGAverageCPUUtilization"},
-                                     "TargetValue": target},
+                                     "TargetValue": target, "DisableScaleIn": disable_scale_in},
     )
     return aws["autoscaling"].describe_policies(AutoScalingGroupName="web")["ScalingPolicies"][0]
 
@@ -159,6 +159,17 @@ def test_fifteen_datapoints_below_ninety_percent_of_target_scale_in_to_min(harne
     periods(harness, source, 10.0, 1)
     assert alarm(aws, "AlarmLow")["StateValue"] == "ALARM"
     assert desired(aws) == 1  # ceil(2 x 10 / 70), never below min_size 1
+
+
+def test_disable_scale_in_keeps_the_capacity_but_still_scales_out(harness: Harness, aws: dict[str, Any]) -> None:
+    put_policy(aws, disable_scale_in=True)
+    source = FedCpu()
+    periods(harness, source, 10.0, 30)
+    assert alarm(aws, "AlarmLow")["StateValue"] == "ALARM"
+    assert desired(aws) == 2
+    assert aws["autoscaling"].describe_scaling_activities(AutoScalingGroupName="web")["Activities"] == []
+    periods(harness, source, 90.0, 3)
+    assert desired(aws) == 3
 
 
 @pytest.mark.parametrize(

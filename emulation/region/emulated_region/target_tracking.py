@@ -17,6 +17,11 @@ moto stores target tracking policies and does nothing else (no alarms, no scalin
   DefaultInstanceWarmup) are still warming up: they are not in the metric, a further scale-out
   happens only if it asks for more than the capacity already launched, and scale-in waits for
   them, as AWS documents for target tracking.
+- DisableScaleIn: "If scaling in is disabled, the target tracking scaling policy doesn't remove
+  instances from the Auto Scaling group" (Amazon EC2 Auto Scaling API Reference,
+  TargetTrackingConfiguration). The low alarm is still created and evaluated here; AWS does not
+  document whether it creates it for such a policy, so the action reads DisableScaleIn from the
+  policy and never infers it from the alarms.
 - Every capacity change is a scaling activity, as DescribeScalingActivities shows it (moto
   returns none). Documented simplification: an activity is Successful as soon as its instances
   are launched; AWS reports InProgress until they pass the health check grace period.
@@ -176,7 +181,7 @@ def evaluate(harness: Harness, entry: TrackedPolicy, group_cpu: float | None) ->
     if high == "ALARM":
         wanted = decide_capacity(desired, warmed, group_cpu, entry.target, group.min_size, group.max_size, True)
         alarm = entry.high_alarm
-    elif low == "ALARM" and warmed == len(instances):
+    elif low == "ALARM" and warmed == len(instances) and not scale_in_disabled(entry.policy):
         wanted = decide_capacity(desired, warmed, group_cpu, entry.target, group.min_size, group.max_size, False)
         alarm = entry.low_alarm
     else:
@@ -186,6 +191,10 @@ def evaluate(harness: Harness, entry: TrackedPolicy, group_cpu: float | None) ->
     entry.backend.set_desired_capacity(group.name, wanted)
     entry.backend.update_attached_target_groups(group.name)
     record_activity(harness, group, desired, wanted, alarm, entry.policy.name)
+
+
+def scale_in_disabled(policy: FakeScalingPolicy) -> bool:
+    return bool(getattr(policy.target_tracking_configuration, "DisableScaleIn", False))
 
 
 def _suspended(group: FakeAutoScalingGroup) -> list[str]:
