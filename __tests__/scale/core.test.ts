@@ -4,6 +4,7 @@ import { parseConfig } from '../../src/inputs';
 import { burnScript, executionTimeoutSeconds } from '../../src/scale/burn';
 import { scaleTestOutputs, scaleTestSummary } from '../../src/scale/report';
 import { renderTimeline, ScaleTimeline, type ScaleSample } from '../../src/scale/timeline';
+import { scaleInRefusal, secondsToScaleIn } from '../../src/scale/scaleIn';
 import { explainFailure, upFrontRefusal, type AlarmFacts, type GroupFacts } from '../../src/scale/verdict';
 import { inputsFrom } from '../support/inputs';
 import { configFor } from '../support/config';
@@ -86,7 +87,7 @@ describe('the burn script', () => {
     expect(result.stdout).toContain('load ended');
   });
 
-  it('keeps every busy loop in its process group: the SSM agent\'s group kill ends the whole load', async () => {
+  it("keeps every busy loop in its process group: the SSM agent's group kill ends the whole load", async () => {
     // As the agent runs it: the script leads its own process group (Setpgid), and a cancel or
     // the executionTimeout is SIGKILL to that group and nothing else.
     const marker = `HA_BURN_TEST=${process.pid}-${Date.now()}`;
@@ -373,5 +374,44 @@ describe('scale-test report', () => {
     // The timeline's fence is longer than any backtick run in it, so its ``` line stays inside.
     const fence = lines.find((text) => /^`{4,}text$/.test(text))!.replace(/text$/, '');
     expect(lines.filter((text) => text === fence)).toHaveLength(1);
+  });
+});
+
+describe('wait-for-scale-in refused up front', () => {
+  const high: AlarmFacts = { name: 'high', threshold: 70, periodSeconds: 60, datapointsToAlarm: 3 };
+  const low: AlarmFacts = { name: 'low', threshold: 63, periodSeconds: 60, datapointsToAlarm: 15 };
+  const facts = {
+    policyName: 'web-cpu',
+    scaleInDisabled: false,
+    high,
+    low,
+    launchAndHealthSeconds: 300,
+    timeoutSeconds: 3600,
+  };
+
+  it("sums the alarms' own evaluation (period x datapoints) and the warmup", () => {
+    expect(secondsToScaleIn(facts)).toBe(180 + 300 + 900);
+    expect(secondsToScaleIn({ ...facts, high: { ...high, periodSeconds: 10 } })).toBe(30 + 300 + 900);
+    expect(scaleInRefusal(facts)).toBeUndefined();
+    expect(scaleInRefusal({ ...facts, timeoutSeconds: 1380 })).toBeUndefined();
+  });
+
+  it('refuses a timeout that cannot hold alarm, launch and health and the low datapoints', () => {
+    const refusal = scaleInRefusal({ ...facts, timeoutSeconds: 1379 });
+    expect(refusal?.reason).toBe('invalid-input');
+    expect(refusal?.message).toContain('wait-for-scale-in: true, but scale-test-timeout-minutes (22m59s)');
+    expect(refusal?.message).toContain('high: 3 datapoints of 60 s = 180 s');
+    expect(refusal?.message).toContain('low: 15 datapoints of 60 s = 900 s');
+    expect(refusal?.message).toContain('at least 1380 s (23m00s). No load was sent.');
+    expect(refusal?.nextSteps).toContain('scale-test-timeout-minutes to at least 23');
+  });
+
+  it('refuses a policy with scale-in disabled, or without a low alarm, whatever the timeout', () => {
+    const disabled = scaleInRefusal({ ...facts, scaleInDisabled: true });
+    expect(disabled?.reason).toBe('invalid-input');
+    expect(disabled?.message).toContain('policy web-cpu has DisableScaleIn');
+    const noLow = scaleInRefusal({ ...facts, low: undefined });
+    expect(noLow?.reason).toBe('invalid-input');
+    expect(noLow?.message).toContain('no alarm that fires on low values');
   });
 });
