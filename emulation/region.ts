@@ -104,6 +104,8 @@ export interface EmulatedRegion {
    * dates are the region's (those of its metric datapoints and scaling activities).
    */
   actionClockEnv(): Record<string, string>;
+  /** The region's simulated date now: the one on its metric datapoints and scaling activities. */
+  simulatedNow(): Date;
   /** Changes some settings; returns all of them. */
   settings(changes: Partial<EmulatedRegionSettings>): Promise<EmulatedRegionSettings>;
   /** What the live data plane runs; throws when the region was started without it. */
@@ -254,6 +256,7 @@ export async function startEmulatedRegion(options: EmulatedRegionOptions = {}): 
       HA_DJANGO_DEPLOY_EMULATED_TIME_SCALE: String(timeScale),
       HA_DJANGO_DEPLOY_EMULATED_CLOCK_ANCHOR: `${clock.realEpochMs}:${clock.simulatedEpochMs}`,
     }),
+    simulatedNow: () => new Date(clock.simulatedEpochMs + (Date.now() - clock.realEpochMs) * clock.timeScale),
     clientConfig: { endpoint, region, credentials: EMULATED_CREDENTIALS },
     reset: async () => {
       await call(endpoint, '/moto-api/reset', {});

@@ -43,7 +43,7 @@ export function createScaleTestFleet(runtime: ContainerRuntime, region: Emulated
       return ids;
     },
     /** The target tracking policy the bundled stack creates, on ASGAverageCPUUtilization. */
-    async putCpuPolicy(stack: SeededStack, targetValue: number): Promise<void> {
+    async putCpuPolicy(stack: SeededStack, targetValue: number, disableScaleIn = false): Promise<void> {
       await autoScaling.send(
         new PutScalingPolicyCommand({
           AutoScalingGroupName: stack.asgName,
@@ -53,6 +53,7 @@ export function createScaleTestFleet(runtime: ContainerRuntime, region: Emulated
           TargetTrackingConfiguration: {
             PredefinedMetricSpecification: { PredefinedMetricType: 'ASGAverageCPUUtilization' },
             TargetValue: targetValue,
+            DisableScaleIn: disableScaleIn,
           },
         }),
       );
