@@ -19,7 +19,7 @@ import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cl
 import { startContainerRuntime } from '../emulation/containerRuntime';
 import { startEmulatedRegion } from '../emulation/region';
 import { runAction } from '../emulation/runAction';
-import { createScaleTestFleet } from '../emulation/scaleTestFleet';
+import { createScaleTestFleet, emulatedScaleTestInputs } from '../emulation/scaleTestFleet';
 import { seedRegion } from '../emulation/seedRegion';
 
 const CPU_CAP = 0.1;
@@ -61,18 +61,7 @@ async function main(): Promise<void> {
     await new Promise((wait) => setTimeout(wait, IDLE_SECONDS * 1000));
     const burnSince = region.simulatedNow();
     const started = Date.now();
-    const result = await runAction(
-      {
-        command: 'scale-test',
-        'aws-region': region.region,
-        'aws-endpoint-url': region.endpoint,
-        'asg-name': stack.asgName,
-        'stress-duration-seconds': '1800',
-        'scale-test-timeout-minutes': '150',
-        'poll-interval-seconds': '60',
-      },
-      region.actionClockEnv(),
-    );
+    const result = await runAction(emulatedScaleTestInputs(region, stack), region.actionClockEnv());
     const wall = (Date.now() - started) / 1000;
     const timeline = /```text\n([\s\S]*?)```/.exec(result.summary)?.[1] ?? '(no timeline)';
     console.log(`exit code ${result.exitCode}, ${wall.toFixed(1)} s wall clock\n`);
