@@ -102,6 +102,30 @@ it('loads the fleet, sees the alarm fire and the group scale out, and stops the 
   await eventually(async () => (await fleet.burnProcessesLeft()).length === 0);
 });
 
+it("waits for the scale-in once the load is stopped: the low alarm's 15 one-minute datapoints on the region's clock", async () => {
+  const instanceIds = await fleet.bootInstances(stack, ['--cpus', '0.1']);
+  await fleet.putCpuPolicy(stack, 40);
+  const result = await runAction(scaleTestInputs({ 'wait-for-scale-in': 'true' }), region.actionClockEnv());
+
+  expect({ exitCode: result.exitCode, log: result.exitCode === 0 ? '' : result.stdout }).toEqual({
+    exitCode: 0,
+    log: '',
+  });
+  expect(result.stdout).toMatch(/load stopped \(the new capacity serves\): cancelled command/);
+  expect(result.stdout).toMatch(/scaling activity Successful: Terminating \d EC2 instance\(s\)/);
+  expect(result.summary).toMatch(/scaled in: desired \d -> \d/);
+  const serving = Number(result.outputs['time-to-serving-seconds']);
+  const scaleIn = Number(result.outputs['time-to-scale-in-seconds']);
+  // The low alarm cannot fire before 15 datapoints of 60 simulated seconds after the load stopped.
+  expect(scaleIn - serving).toBeGreaterThanOrEqual(15 * 60 - 60);
+  await eventually(async () =>
+    (await invocationStatuses(result.outputs['stress-command-id']!, instanceIds)).every(
+      (s) => s === 'Cancelled',
+    ),
+  );
+  await eventually(async () => (await fleet.burnProcessesLeft()).length === 0);
+});
+
 it('fails naming the peak CPU against the target when the load is too weak to fire the alarm', async () => {
   // One busy loop (the container sees one CPU) against a 2 CPU quota: at most 50% of it.
   const instanceIds = await fleet.bootInstances(stack, ['--cpus', '2', '--cpuset-cpus', '0']);
