@@ -1,6 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import type { AwsClients } from '../../src/aws';
+import { DeployError } from '../../src/errors';
 import { parseConfig } from '../../src/inputs';
+import { describePolicyAlarms } from '../../src/scale/aws';
 import { burnScript, executionTimeoutSeconds } from '../../src/scale/burn';
 import { scaleTestOutputs, scaleTestSummary } from '../../src/scale/report';
 import { renderTimeline, ScaleTimeline, type ScaleSample } from '../../src/scale/timeline';
@@ -413,5 +417,53 @@ describe('wait-for-scale-in refused up front', () => {
     const noLow = scaleInRefusal({ ...facts, low: undefined });
     expect(noLow?.reason).toBe('invalid-input');
     expect(noLow?.message).toContain('no alarm that fires on low values');
+  });
+});
+
+describe("the policy's alarms, as CloudWatch describes them", () => {
+  const policy = {
+    name: 'web-cpu',
+    arn: 'arn:policy',
+    targetValue: 70,
+    enabled: true,
+    scaleInDisabled: false,
+    estimatedWarmupSeconds: 0,
+    alarmNames: ['high', 'low'],
+  };
+  const clientsAnswering = (MetricAlarms: MetricAlarm[]): AwsClients =>
+    ({ cloudWatch: { send: () => Promise.resolve({ MetricAlarms }) } }) as unknown as AwsClients;
+  const alarm = (name: string, operator: string, period: number | undefined): MetricAlarm => ({
+    AlarmName: name,
+    ComparisonOperator: operator as MetricAlarm['ComparisonOperator'],
+    Period: period,
+    DatapointsToAlarm: name === 'high' ? 3 : 15,
+    Threshold: 70,
+  });
+
+  it('takes each period from the alarm, whatever it is', async () => {
+    const { high, low } = await describePolicyAlarms(
+      clientsAnswering([alarm('low', 'LessThanThreshold', 30), alarm('high', 'GreaterThanThreshold', 10)]),
+      policy,
+    );
+    expect([high.name, high.periodSeconds, high.datapointsToAlarm]).toEqual(['high', 10, 3]);
+    expect([low?.name, low?.periodSeconds, low?.datapointsToAlarm]).toEqual(['low', 30, 15]);
+  });
+
+  it('never assumes a period the alarm does not declare', async () => {
+    const failure = await describePolicyAlarms(
+      clientsAnswering([alarm('high', 'GreaterThanThreshold', undefined)]),
+      policy,
+    ).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DeployError);
+    expect((failure as DeployError).reason).toBe('no-policy-alarms');
+    expect((failure as DeployError).message).toContain('high declares no Period');
+  });
+
+  it('reports a policy without a low alarm as such', async () => {
+    const { low } = await describePolicyAlarms(
+      clientsAnswering([alarm('high', 'GreaterThanThreshold', 60)]),
+      policy,
+    );
+    expect(low).toBeUndefined();
   });
 });
