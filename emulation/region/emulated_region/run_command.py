@@ -129,9 +129,7 @@ def _kill_group(group: int | None, limit_seconds: float = 15.0) -> None:
     while time.monotonic() < deadline:
         try:
             os.killpg(group, signal.SIGKILL)
-        except ProcessLookupError:
-            return
-        except OSError:
+        except OSError:  # ProcessLookupError: the group is gone
             return
         if not _group_members(group):
             return
