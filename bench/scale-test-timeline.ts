@@ -5,10 +5,10 @@
  *
  * Runs `node dist/index.js` (command scale-test) against the emulated region: two instances whose
  * OS is a real container capped at 0.1 CPU, a CPU target tracking policy at 40%, the burn sent
- * through Run Command, CPU measured from the containers' cgroups and published every 2 s (the
- * harness's compressed stand-in for AWS's 60 s period; the alarm needs 3 datapoints). Prints the
- * job summary's timeline and the outputs. Figures are real seconds on this machine: on AWS the
- * alarm alone takes 3 minutes and a new instance 1-3 minutes to boot and pass its checks.
+ * through Run Command, CPU measured from the containers' cgroups and published every simulated
+ * minute (AWS's period; the alarm needs 3 datapoints), at the region's time scale (100: 0.6 s
+ * real). The action runs on the region's clock, so the timeline and outputs are simulated seconds,
+ * comparable with AWS's (the alarm alone takes 3 minutes there); the wall clock is printed too.
  *
  * Also prints each instance's own CPU (the region's CPUUtilization per InstanceId, measured from
  * its container's cgroup against its cap): idle before the burn, and its peak under the burn. How
@@ -19,11 +19,13 @@ import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cl
 import { startContainerRuntime } from '../emulation/containerRuntime';
 import { startEmulatedRegion } from '../emulation/region';
 import { runAction } from '../emulation/runAction';
-import { createScaleTestFleet } from '../emulation/scaleTestFleet';
+import { createScaleTestFleet, emulatedScaleTestInputs } from '../emulation/scaleTestFleet';
 import { seedRegion } from '../emulation/seedRegion';
 
 const CPU_CAP = 0.1;
-const IDLE_SECONDS = 8;
+// Real seconds: 5 simulated minutes at the time scale 100, short of the 15 low datapoints that would
+// scale an idle group in before the test.
+const IDLE_SECONDS = 3;
 
 /** One instance's CPUUtilization datapoints between two moments: their average and maximum. */
 async function instanceCpu(
@@ -39,7 +41,7 @@ async function instanceCpu(
       Dimensions: [{ Name: 'InstanceId', Value: instanceId }],
       StartTime: since,
       EndTime: until,
-      Period: 3600, // one bucket for the whole window
+      Period: 86400, // one bucket for the whole window (simulated: hours at the region's scale)
       Statistics: ['Average', 'Maximum'],
     }),
   );
@@ -57,19 +59,11 @@ async function main(): Promise<void> {
     const stack = await seedRegion(region, { desiredCapacity: 2 });
     const instanceIds = await fleet.bootInstances(stack, ['--cpus', String(CPU_CAP)]);
     await fleet.putCpuPolicy(stack, 40);
-    const idleSince = new Date();
+    const idleSince = region.simulatedNow();
     await new Promise((wait) => setTimeout(wait, IDLE_SECONDS * 1000));
-    const burnSince = new Date();
+    const burnSince = region.simulatedNow();
     const started = Date.now();
-    const result = await runAction({
-      command: 'scale-test',
-      'aws-region': region.region,
-      'aws-endpoint-url': region.endpoint,
-      'asg-name': stack.asgName,
-      'stress-duration-seconds': '90',
-      'scale-test-timeout-minutes': '1.5',
-      'poll-interval-seconds': '1',
-    });
+    const result = await runAction(emulatedScaleTestInputs(region, stack), region.actionClockEnv());
     const wall = (Date.now() - started) / 1000;
     const timeline = /```text\n([\s\S]*?)```/.exec(result.summary)?.[1] ?? '(no timeline)';
     console.log(`exit code ${result.exitCode}, ${wall.toFixed(1)} s wall clock\n`);
@@ -94,7 +88,7 @@ async function main(): Promise<void> {
     const cloudWatch = new CloudWatchClient(region.clientConfig);
     for (const instanceId of instanceIds) {
       const idle = await instanceCpu(cloudWatch, instanceId, idleSince, burnSince);
-      const burn = await instanceCpu(cloudWatch, instanceId, burnSince, new Date());
+      const burn = await instanceCpu(cloudWatch, instanceId, burnSince, region.simulatedNow());
       console.log(`${instanceId} CPU of its ${CPU_CAP} CPU cap: idle ${idle}; under the burn ${burn}`);
     }
   } finally {

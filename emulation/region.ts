@@ -99,10 +99,13 @@ export interface EmulatedRegion {
   /** Simulated seconds per real second, as last set through `settings` (or given at start). */
   readonly timeScale: number;
   /**
-   * The environment that puts the action's rollout clock on this region's time (emulation only):
-   * its wait budgets then pass as fast as the region's health checks and refreshes do.
+   * The environment that puts the action's clock on this region's time (emulation only): its wait
+   * budgets then pass as fast as the region's health checks and refreshes do, and the scale test's
+   * dates are the region's (those of its metric datapoints and scaling activities).
    */
   actionClockEnv(): Record<string, string>;
+  /** The region's simulated date now: the one on its metric datapoints and scaling activities. */
+  simulatedNow(): Date;
   /** Changes some settings; returns all of them. */
   settings(changes: Partial<EmulatedRegionSettings>): Promise<EmulatedRegionSettings>;
   /** What the live data plane runs; throws when the region was started without it. */
@@ -121,6 +124,13 @@ export interface EmulatedRegion {
    */
   resolverEnv: Record<string, string>;
   stop(): Promise<void>;
+}
+
+/** GET /_harness/state's `clock`: one instant on the real and the simulated date, and the scale. */
+interface RegionClock {
+  realEpochMs: number;
+  simulatedEpochMs: number;
+  timeScale: number;
 }
 
 const DNS_PRELOAD = join(__dirname, 'dns.cjs');
@@ -212,6 +222,8 @@ export async function startEmulatedRegion(options: EmulatedRegionOptions = {}): 
   const region = options.region ?? 'eu-west-1';
   const initialTimeScale = options.timeScale ?? 100;
   let timeScale = initialTimeScale;
+  /** The region's clock as last read: a scaled action clock on it shows the region's own dates. */
+  let clock = (await call<{ clock: RegionClock }>(endpoint, '/_harness/state')).clock;
   const dataPlane = async (): Promise<DataPlaneState> => {
     const state = await call<{ dataPlane: DataPlaneState | null }>(endpoint, '/_harness/state');
     if (!state.dataPlane)
@@ -240,22 +252,29 @@ export async function startEmulatedRegion(options: EmulatedRegionOptions = {}): 
     get timeScale() {
       return timeScale;
     },
-    actionClockEnv: () => ({ HA_DJANGO_DEPLOY_EMULATED_TIME_SCALE: String(timeScale) }),
+    actionClockEnv: () => ({
+      HA_DJANGO_DEPLOY_EMULATED_TIME_SCALE: String(timeScale),
+      HA_DJANGO_DEPLOY_EMULATED_CLOCK_ANCHOR: `${clock.realEpochMs}:${clock.simulatedEpochMs}`,
+    }),
+    simulatedNow: () => new Date(clock.simulatedEpochMs + (Date.now() - clock.realEpochMs) * clock.timeScale),
     clientConfig: { endpoint, region, credentials: EMULATED_CREDENTIALS },
     reset: async () => {
       await call(endpoint, '/moto-api/reset', {});
       timeScale = initialTimeScale;
+      clock = (await call<{ clock: RegionClock }>(endpoint, '/_harness/state')).clock;
     },
     markUnhealthyInstance: async (instanceId, reasonCode = 'Target.FailedHealthChecks') => {
       await call(endpoint, '/_harness/unhealthy-instance', { instanceId, reasonCode });
     },
     settings: async (changes) => {
-      const { settings } = await call<{ settings: EmulatedRegionSettings }>(
+      const state = await call<{ settings: EmulatedRegionSettings; clock: RegionClock }>(
         endpoint,
         '/_harness/settings',
         changes,
       );
+      const { settings } = state;
       timeScale = settings.timeScale;
+      clock = state.clock;
       return settings;
     },
     dataPlane,

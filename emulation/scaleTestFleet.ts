@@ -13,6 +13,28 @@ import type { SeededStack } from './seedRegion';
 const run = promisify(execFile);
 
 /**
+ * The inputs of a scale test of a seeded group, on the region's clock (pass
+ * `region.actionClockEnv()` too): simulated, ten alarm evaluations' worth of load, a 150 minute
+ * watch (90 s real at the default time scale 100), a sample per simulated minute.
+ */
+export function emulatedScaleTestInputs(
+  region: EmulatedRegion,
+  stack: SeededStack,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    command: 'scale-test',
+    'aws-region': region.region,
+    'aws-endpoint-url': region.endpoint,
+    'asg-name': stack.asgName,
+    'stress-duration-seconds': '1800',
+    'scale-test-timeout-minutes': '150',
+    'poll-interval-seconds': '60',
+    ...extra,
+  };
+}
+
+/**
  * Real operating systems for a seeded group's instances, without the live data plane: one
  * container per InService instance (prefixed `scaletest-`), attached to it in the emulated region,
  * so Run Command executes in it and its cgroup is the instance's CPU.
@@ -43,7 +65,7 @@ export function createScaleTestFleet(runtime: ContainerRuntime, region: Emulated
       return ids;
     },
     /** The target tracking policy the bundled stack creates, on ASGAverageCPUUtilization. */
-    async putCpuPolicy(stack: SeededStack, targetValue: number): Promise<void> {
+    async putCpuPolicy(stack: SeededStack, targetValue: number, disableScaleIn = false): Promise<void> {
       await autoScaling.send(
         new PutScalingPolicyCommand({
           AutoScalingGroupName: stack.asgName,
@@ -53,6 +75,7 @@ export function createScaleTestFleet(runtime: ContainerRuntime, region: Emulated
           TargetTrackingConfiguration: {
             PredefinedMetricSpecification: { PredefinedMetricType: 'ASGAverageCPUUtilization' },
             TargetValue: targetValue,
+            DisableScaleIn: disableScaleIn,
           },
         }),
       );

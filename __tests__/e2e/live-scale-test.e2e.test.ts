@@ -88,9 +88,16 @@ it('scales out for real: the alarm fires on real CPU, new instances boot, pass r
   });
   const before = Object.keys((await region.dataPlane()).instances);
 
+  // On the region's clock (time scale 5): 40 simulated minutes are 8 real ones, a sample every
+  // simulated 5 s; the burn inside the instances runs on their own real clock until cancelled.
   const run = await runAction(
-    inputs({ command: 'scale-test', 'stress-duration-seconds': '420', 'scale-test-timeout-minutes': '8' }),
-    env(),
+    inputs({
+      command: 'scale-test',
+      'stress-duration-seconds': '2100',
+      'scale-test-timeout-minutes': '40',
+      'poll-interval-seconds': '5',
+    }),
+    { ...env(), ...region.actionClockEnv() },
   );
   expect({ exitCode: run.exitCode, log: run.exitCode === 0 ? '' : run.stdout }).toEqual({
     exitCode: 0,

@@ -2,7 +2,8 @@
  * Issue 9's inputs: budgets AWS enforces are checked before any AWS call, the protected/Standby
  * preferences are explicit, and the emulation-only time scale cannot reach a real deploy.
  */
-import { EMULATED_TIME_SCALE_VARIABLE, parseConfig } from '../../src/inputs';
+import { scaledClock } from '../../src/clock';
+import { EMULATED_CLOCK_ANCHOR_VARIABLE, EMULATED_TIME_SCALE_VARIABLE, parseConfig } from '../../src/inputs';
 import { run } from '../../src/main';
 import { inputsFrom } from '../support/inputs';
 import { configFor } from '../support/config';
@@ -110,5 +111,31 @@ describe('the emulation-only time scale', () => {
         { [EMULATED_TIME_SCALE_VARIABLE]: 'x' },
       )[0],
     ).toMatch(/expected a number greater than 0/);
+  });
+});
+
+describe('the emulation-only clock anchor', () => {
+  const endpoint = { ...VALID, 'aws-endpoint-url': 'http://127.0.0.1:5000' };
+
+  it("puts a scaled clock on the region's dates, and only with aws-endpoint-url", () => {
+    const env = { [EMULATED_TIME_SCALE_VARIABLE]: '100', [EMULATED_CLOCK_ANCHOR_VARIABLE]: '1000:50000' };
+    const { aws } = configFor('rollout', parseConfig(inputsFrom(endpoint), env));
+    expect(aws.clockAnchor).toEqual({ realMs: 1000, simulatedMs: 50000 });
+    let real = 3000;
+    const base = { now: () => real, sleep: () => Promise.resolve() };
+    const clock = scaledClock(base, aws.timeScale, aws.clockAnchor);
+    expect(clock.now()).toBe(50000 + 2000 * 100);
+    real += 10;
+    expect(clock.now()).toBe(50000 + 2010 * 100);
+    expect(parseConfig(inputsFrom(VALID)).aws.clockAnchor).toBeUndefined();
+    expect(problemsFor({}, { [EMULATED_CLOCK_ANCHOR_VARIABLE]: '1000:50000' })).toContain(
+      `${EMULATED_CLOCK_ANCHOR_VARIABLE}: "1000:50000"; expected <real epoch ms>:<simulated epoch ms>, and only with aws-endpoint-url (emulated regions only).`,
+    );
+    expect(
+      problemsFor(
+        { 'aws-endpoint-url': 'http://127.0.0.1:5000' },
+        { [EMULATED_CLOCK_ANCHOR_VARIABLE]: 'soon' },
+      )[0],
+    ).toMatch(/expected <real epoch ms>:<simulated epoch ms>/);
   });
 });

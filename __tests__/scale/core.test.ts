@@ -1,8 +1,14 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import type { AwsClients } from '../../src/aws';
+import { DeployError } from '../../src/errors';
 import { parseConfig } from '../../src/inputs';
+import { describePolicyAlarms } from '../../src/scale/aws';
 import { burnScript, executionTimeoutSeconds } from '../../src/scale/burn';
 import { scaleTestOutputs, scaleTestSummary } from '../../src/scale/report';
 import { renderTimeline, ScaleTimeline, type ScaleSample } from '../../src/scale/timeline';
+import { scaleInRefusal, secondsToScaleIn } from '../../src/scale/scaleIn';
 import { explainFailure, upFrontRefusal, type AlarmFacts, type GroupFacts } from '../../src/scale/verdict';
 import { inputsFrom } from '../support/inputs';
 import { configFor } from '../support/config';
@@ -50,6 +56,28 @@ function timeline(): ScaleTimeline {
   });
 }
 
+/** Host processes whose environment holds `marker` (NAME=value). */
+function processesWith(marker: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        return readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(marker);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function until(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe('the burn script', () => {
   it('runs its busy loops and ends by itself after the duration', () => {
     const result = spawnSync('sh', ['-c', burnScript(1, 1)], { encoding: 'utf8', timeout: 20_000 });
@@ -61,6 +89,25 @@ describe('the burn script', () => {
     });
     expect(result.stdout).toMatch(/scale-test: \d+ busy loops \(1 per vCPU, \d+ vCPUs\) for 1s\n/);
     expect(result.stdout).toContain('load ended');
+  });
+
+  it("keeps every busy loop in its process group: the SSM agent's group kill ends the whole load", async () => {
+    // As the agent runs it: the script leads its own process group (Setpgid), and a cancel or
+    // the executionTimeout is SIGKILL to that group and nothing else.
+    const marker = `HA_BURN_TEST=${process.pid}-${Date.now()}`;
+    const script = spawn('sh', ['-c', burnScript(300, 2)], {
+      detached: true,
+      stdio: 'ignore',
+      env: { ...process.env, HA_BURN_TEST: marker.split('=')[1] },
+    });
+    const pid = script.pid ?? 0;
+    try {
+      await until(() => processesWith(marker).length >= 3);
+      process.kill(-pid, 'SIGKILL');
+      await until(() => processesWith(marker).length === 0);
+    } finally {
+      for (const left of processesWith(marker)) process.kill(left, 'SIGKILL');
+    }
   });
 
   it('gives SSM a hard limit a minute past the burn', () => {
@@ -331,5 +378,92 @@ describe('scale-test report', () => {
     // The timeline's fence is longer than any backtick run in it, so its ``` line stays inside.
     const fence = lines.find((text) => /^`{4,}text$/.test(text))!.replace(/text$/, '');
     expect(lines.filter((text) => text === fence)).toHaveLength(1);
+  });
+});
+
+describe('wait-for-scale-in refused up front', () => {
+  const high: AlarmFacts = { name: 'high', threshold: 70, periodSeconds: 60, datapointsToAlarm: 3 };
+  const low: AlarmFacts = { name: 'low', threshold: 63, periodSeconds: 60, datapointsToAlarm: 15 };
+  const facts = {
+    policyName: 'web-cpu',
+    scaleInDisabled: false,
+    high,
+    low,
+    launchAndHealthSeconds: 300,
+    timeoutSeconds: 3600,
+  };
+
+  it("sums the alarms' own evaluation (period x datapoints) and the warmup", () => {
+    expect(secondsToScaleIn(facts)).toBe(180 + 300 + 900);
+    expect(secondsToScaleIn({ ...facts, high: { ...high, periodSeconds: 10 } })).toBe(30 + 300 + 900);
+    expect(scaleInRefusal(facts)).toBeUndefined();
+    expect(scaleInRefusal({ ...facts, timeoutSeconds: 1380 })).toBeUndefined();
+  });
+
+  it('refuses a timeout that cannot hold alarm, launch and health and the low datapoints', () => {
+    const refusal = scaleInRefusal({ ...facts, timeoutSeconds: 1379 });
+    expect(refusal?.reason).toBe('invalid-input');
+    expect(refusal?.message).toContain('wait-for-scale-in: true, but scale-test-timeout-minutes (22m59s)');
+    expect(refusal?.message).toContain('high: 3 datapoints of 60 s = 180 s');
+    expect(refusal?.message).toContain('low: 15 datapoints of 60 s = 900 s');
+    expect(refusal?.message).toContain('at least 1380 s (23m00s). No load was sent.');
+    expect(refusal?.nextSteps).toContain('scale-test-timeout-minutes to at least 23');
+  });
+
+  it('refuses a policy with scale-in disabled, or without a low alarm, whatever the timeout', () => {
+    const disabled = scaleInRefusal({ ...facts, scaleInDisabled: true });
+    expect(disabled?.reason).toBe('invalid-input');
+    expect(disabled?.message).toContain('policy web-cpu has DisableScaleIn');
+    const noLow = scaleInRefusal({ ...facts, low: undefined });
+    expect(noLow?.reason).toBe('invalid-input');
+    expect(noLow?.message).toContain('no alarm that fires on low values');
+  });
+});
+
+describe("the policy's alarms, as CloudWatch describes them", () => {
+  const policy = {
+    name: 'web-cpu',
+    arn: 'arn:policy',
+    targetValue: 70,
+    enabled: true,
+    scaleInDisabled: false,
+    estimatedWarmupSeconds: 0,
+    alarmNames: ['high', 'low'],
+  };
+  const clientsAnswering = (MetricAlarms: MetricAlarm[]): AwsClients =>
+    ({ cloudWatch: { send: () => Promise.resolve({ MetricAlarms }) } }) as unknown as AwsClients;
+  const alarm = (name: string, operator: string, period: number | undefined): MetricAlarm => ({
+    AlarmName: name,
+    ComparisonOperator: operator as MetricAlarm['ComparisonOperator'],
+    Period: period,
+    DatapointsToAlarm: name === 'high' ? 3 : 15,
+    Threshold: 70,
+  });
+
+  it('takes each period from the alarm, whatever it is', async () => {
+    const { high, low } = await describePolicyAlarms(
+      clientsAnswering([alarm('low', 'LessThanThreshold', 30), alarm('high', 'GreaterThanThreshold', 10)]),
+      policy,
+    );
+    expect([high.name, high.periodSeconds, high.datapointsToAlarm]).toEqual(['high', 10, 3]);
+    expect([low?.name, low?.periodSeconds, low?.datapointsToAlarm]).toEqual(['low', 30, 15]);
+  });
+
+  it('never assumes a period the alarm does not declare', async () => {
+    const failure = await describePolicyAlarms(
+      clientsAnswering([alarm('high', 'GreaterThanThreshold', undefined)]),
+      policy,
+    ).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DeployError);
+    expect((failure as DeployError).reason).toBe('no-policy-alarms');
+    expect((failure as DeployError).message).toContain('high declares no Period');
+  });
+
+  it('reports a policy without a low alarm as such', async () => {
+    const { low } = await describePolicyAlarms(
+      clientsAnswering([alarm('high', 'GreaterThanThreshold', 60)]),
+      policy,
+    );
+    expect(low).toBeUndefined();
   });
 });

@@ -5,6 +5,10 @@
  * cgroups, target tracking alarms and scaling by the harness. The instances the scale-out
  * launches get their health from the harness's timed target health (the live data plane boots
  * them for real; see e2e/live-scale-test.e2e.test.ts when it is available).
+ *
+ * The action runs on the region's clock (`region.actionClockEnv()`, default time scale 100): its
+ * budgets are simulated minutes, and the alarms' one-minute periods are 0.6 real seconds. The
+ * burn inside an instance and SSM's executionTimeout run on the instance's own (real) clock.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -12,7 +16,7 @@ import { GetCommandInvocationCommand, ListCommandsCommand, SSMClient } from '@aw
 import { startContainerRuntime } from '../../emulation/containerRuntime';
 import { EMULATED_CREDENTIALS, startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
 import { runAction } from '../../emulation/runAction';
-import { createScaleTestFleet } from '../../emulation/scaleTestFleet';
+import { createScaleTestFleet, emulatedScaleTestInputs } from '../../emulation/scaleTestFleet';
 import { seedRegion, type SeededStack } from '../../emulation/seedRegion';
 
 jest.setTimeout(300_000);
@@ -23,16 +27,7 @@ let ssm: SSMClient;
 let fleet: ReturnType<typeof createScaleTestFleet>;
 
 function scaleTestInputs(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    command: 'scale-test',
-    'aws-region': region.region,
-    'aws-endpoint-url': region.endpoint,
-    'asg-name': stack.asgName,
-    'stress-duration-seconds': '90',
-    'scale-test-timeout-minutes': '1.5',
-    'poll-interval-seconds': '1',
-    ...extra,
-  };
+  return emulatedScaleTestInputs(region, stack, extra);
 }
 
 /** Cancelling is asynchronous (in AWS too): waits, bounded, for `check` to hold. */
@@ -78,7 +73,7 @@ it('loads the fleet, sees the alarm fire and the group scale out, and stops the 
   // instance, even on a machine busy with other work.
   const instanceIds = await fleet.bootInstances(stack, ['--cpus', '0.1']);
   await fleet.putCpuPolicy(stack, 40);
-  const result = await runAction(scaleTestInputs());
+  const result = await runAction(scaleTestInputs(), region.actionClockEnv());
 
   expect(result.stdout).toMatch(/sent AWS-RunShellScript command [0-9a-f-]{36} to i-/);
   expect(result.stdout).toMatch(/alarm TargetTracking-demo-web-asg-AlarmHigh-[0-9a-f-]+: ALARM/);
@@ -107,12 +102,37 @@ it('loads the fleet, sees the alarm fire and the group scale out, and stops the 
   await eventually(async () => (await fleet.burnProcessesLeft()).length === 0);
 });
 
+it("waits for the scale-in once the load is stopped: the low alarm's 15 one-minute datapoints on the region's clock", async () => {
+  const instanceIds = await fleet.bootInstances(stack, ['--cpus', '0.1']);
+  await fleet.putCpuPolicy(stack, 40);
+  const result = await runAction(scaleTestInputs({ 'wait-for-scale-in': 'true' }), region.actionClockEnv());
+
+  expect({ exitCode: result.exitCode, log: result.exitCode === 0 ? '' : result.stdout }).toEqual({
+    exitCode: 0,
+    log: '',
+  });
+  expect(result.stdout).toMatch(/load stopped \(the new capacity serves\): cancelled command/);
+  expect(result.stdout).toMatch(/scaling activity Successful: Terminating \d EC2 instance\(s\)/);
+  expect(result.summary).toMatch(/scaled in: desired \d -> \d/);
+  const serving = Number(result.outputs['time-to-serving-seconds']);
+  const scaleIn = Number(result.outputs['time-to-scale-in-seconds']);
+  // The low alarm cannot fire before 15 datapoints of 60 simulated seconds after the load stopped.
+  expect(scaleIn - serving).toBeGreaterThanOrEqual(15 * 60 - 60);
+  await eventually(async () =>
+    (await invocationStatuses(result.outputs['stress-command-id']!, instanceIds)).every(
+      (s) => s === 'Cancelled',
+    ),
+  );
+  await eventually(async () => (await fleet.burnProcessesLeft()).length === 0);
+});
+
 it('fails naming the peak CPU against the target when the load is too weak to fire the alarm', async () => {
   // One busy loop (the container sees one CPU) against a 2 CPU quota: at most 50% of it.
   const instanceIds = await fleet.bootInstances(stack, ['--cpus', '2', '--cpuset-cpus', '0']);
   await fleet.putCpuPolicy(stack, 70);
   const result = await runAction(
-    scaleTestInputs({ 'stress-duration-seconds': '30', 'scale-test-timeout-minutes': '0.6' }),
+    scaleTestInputs({ 'stress-duration-seconds': '600', 'scale-test-timeout-minutes': '60' }),
+    region.actionClockEnv(),
   );
 
   expect(result.exitCode).toBe(1);
@@ -137,12 +157,13 @@ it('fails naming the peak CPU against the target when the load is too weak to fi
 it('stops the load when the job is cancelled mid-test (SIGTERM)', async () => {
   const instanceIds = await fleet.bootInstances(stack, ['--cpus', '0.1']);
   await fleet.putCpuPolicy(stack, 99);
-  const inputs = scaleTestInputs({ 'stress-duration-seconds': '300', 'scale-test-timeout-minutes': '10' });
+  const inputs = scaleTestInputs({ 'stress-duration-seconds': '3000', 'scale-test-timeout-minutes': '240' });
   const child = spawn(process.execPath, [join(__dirname, '../../dist/index.js')], {
     env: {
       PATH: process.env.PATH ?? '',
       AWS_ACCESS_KEY_ID: EMULATED_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: EMULATED_CREDENTIALS.secretAccessKey,
+      ...region.actionClockEnv(),
       ...Object.fromEntries(
         Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]),
       ),
@@ -172,7 +193,7 @@ it('stops the load when the job is cancelled mid-test (SIGTERM)', async () => {
 it('refuses a group already at its max capacity before sending any command', async () => {
   stack = await seedRegion(region, { name: 'full', desiredCapacity: 5 });
   await fleet.putCpuPolicy(stack, 70);
-  const result = await runAction(scaleTestInputs());
+  const result = await runAction(scaleTestInputs(), region.actionClockEnv());
 
   expect(result.exitCode).toBe(1);
   expect(result.outputs['failure-reason']).toBe('at-max-capacity');
@@ -185,13 +206,46 @@ it.each([
   ['stress-duration-seconds', '10', /stress-duration-seconds: "10"; expected a whole number from 30 to 3600/],
   ['stress-workers-per-vcpu', '0', /stress-workers-per-vcpu: "0"; expected a whole number from 1 to 8/],
   ['scale-test-timeout-minutes', 'soon', /scale-test-timeout-minutes: "soon"; expected a number of minutes/],
-  ['stress-duration-seconds', '900', /must not outlast scale-test-timeout-minutes \(1\.5 min = 90 s\)/],
+  ['scale-test-timeout-minutes', '20', /must not outlast scale-test-timeout-minutes \(20 min = 1200 s\)/],
 ])('rejects %s=%s before anything is sent', async (name, value, message) => {
   await fleet.putCpuPolicy(stack, 70);
-  const result = await runAction(scaleTestInputs({ [name]: value }));
+  const result = await runAction(scaleTestInputs({ [name]: value }), region.actionClockEnv());
   expect(result.exitCode).toBe(1);
   expect(result.outputs['failure-reason']).toBe('invalid-input');
   expect(result.stdout).toMatch(message);
   expect(result.stdout).not.toMatch(/\n\s+at .*\.js:\d+/);
   expect((await ssm.send(new ListCommandsCommand({}))).Commands ?? []).toEqual([]);
 });
+
+it.each([
+  [
+    'a policy with scale-in disabled',
+    true,
+    '240',
+    /wait-for-scale-in: true, but target tracking policy \S+-cpu-target has DisableScaleIn/,
+  ],
+  [
+    'a timeout that cannot hold the alarms, the warmup and the low datapoints',
+    false,
+    '15',
+    /scale-test-timeout-minutes \(15m00s\) cannot hold a scale-out and the scale-in after it: the scale-out alarm TargetTracking-\S+-AlarmHigh-\S+: 3 datapoints of 60 s = 180 s, .* the scale-in alarm TargetTracking-\S+-AlarmLow-\S+: 15 datapoints of 60 s = 900 s: at least 1080 s/,
+  ],
+])(
+  'refuses wait-for-scale-in against %s before any load',
+  async (_what, disableScaleIn, timeout, message) => {
+    await fleet.putCpuPolicy(stack, 70, disableScaleIn);
+    const result = await runAction(
+      scaleTestInputs({
+        'wait-for-scale-in': 'true',
+        'stress-duration-seconds': '600',
+        'scale-test-timeout-minutes': timeout,
+      }),
+      region.actionClockEnv(),
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs['failure-reason']).toBe('invalid-input');
+    expect(result.stdout).toMatch(message);
+    expect(result.stdout).toContain('No load was sent.');
+    expect((await ssm.send(new ListCommandsCommand({}))).Commands ?? []).toEqual([]);
+  },
+);

@@ -1,6 +1,7 @@
 """Run Command really runs inside the instance's container, its CPU is measured from the
-container's cgroup against its cap, and cancelling leaves no process behind. Needs the machine's
-container runtime (emulation/container-runtime/runtime.sh up)."""
+container's cgroup against its cap, and cancelling or timing out ends the script's process group as
+the SSM agent does, and only that group. Needs the machine's container runtime
+(emulation/container-runtime/runtime.sh up)."""
 
 import os
 import subprocess
@@ -17,7 +18,10 @@ from emulated_region.instance_hosts import InstanceHosts
 from emulated_region.state import Harness
 
 RUNTIME = Path(__file__).parents[1] / "container-runtime" / "runtime.sh"
-BURN = 'timeout 30 sh -c "while :; do :; done" & timeout 30 sh -c "while :; do :; done" & wait; echo done'
+# Busy loops that stay in the script's process group: what a cancel must end.
+BURN = 'sh -c "while :; do :; done" & sh -c "while :; do :; done" & wait; echo done'
+# GNU timeout without --foreground moves itself (and its child) into a new process group.
+LEFT_THE_GROUP = 'timeout 300 sh -c "while :; do sleep 1; done" & setsid sleep 300 & sleep 300'
 
 
 def runtime_env() -> dict[str, str]:
@@ -79,7 +83,7 @@ def test_an_instance_without_an_os_is_refused_and_nothing_runs(region: Region, s
     assert region.client("ssm").list_commands()["Commands"] == []
 
 
-def test_the_burn_runs_in_the_container_and_cancel_stops_every_process(
+def test_the_burn_runs_in_the_container_and_cancel_ends_its_process_group(
     region: Region, stack: Stack, container: str
 ) -> None:
     instance = first_instance(region, stack)
@@ -108,12 +112,56 @@ def test_the_burn_runs_in_the_container_and_cancel_stops_every_process(
     assert region.control("/_harness/run-command-processes")["runCommandPids"] == []
 
 
+def in_group(pid: int, group: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[2]) == group
+    except OSError:
+        return False
+
+
+def commands_of(pids: list[int]) -> list[str]:
+    found = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                found.append(cmdline.read().replace(b"\0", b" ").decode().strip())
+        except OSError:
+            pass
+    return sorted(found)
+
+
 def test_execution_timeout_ends_the_script_as_timed_out(region: Region, stack: Stack, container: str) -> None:
     instance = first_instance(region, stack)
     region.control("/_harness/instance-host", {"instanceId": instance, "container": container})
     command_id = send(region, instance, "sleep 60", timeout=2)
     region.wait_until(lambda: invocation(region, command_id, instance)["Status"] == "TimedOut", timeout=30)
-    assert run_command.running_processes(command_id) == []
+    region.wait_until(lambda: run_command.running_processes(command_id) == [], timeout=10)
+
+
+@pytest.mark.parametrize("end", ["cancel", "executionTimeout"])
+def test_a_process_that_left_the_script_group_survives_as_on_aws(
+    region: Region, stack: Stack, container: str, end: str
+) -> None:
+    """The agent kills the script's process group only (executers_unix.go, killProcess): GNU
+    timeout's own group and a new session outlive the cancel and the timeout alike."""
+    instance = first_instance(region, stack)
+    region.control("/_harness/instance-host", {"instanceId": instance, "container": container})
+    command_id = send(region, instance, LEFT_THE_GROUP, timeout=15 if end == "executionTimeout" else 120)
+    marker = run_command.run_marker(command_id, instance)
+    region.wait_until(lambda: len(run_command.running_processes(command_id)) >= 5, timeout=60)
+    group = run_command.script_group(marker)
+    assert group is not None
+    if end == "cancel":
+        region.client("ssm").cancel_command(CommandId=command_id)
+    final = "Cancelled" if end == "cancel" else "TimedOut"
+    region.wait_until(lambda: invocation(region, command_id, instance)["Status"] == final, timeout=60)
+    # The script and the `sleep 300` it waited on were its group: gone. What left it is not.
+    region.wait_until(lambda: not any(in_group(pid, group) for pid in run_command.running_processes(command_id)))
+    survivors = commands_of(run_command.running_processes(command_id))
+    assert "timeout 300 sh -c while :; do sleep 1; done" in survivors, survivors
+    assert "sh -c while :; do sleep 1; done" in survivors, survivors
+    assert survivors.count("sleep 300") == 1, survivors  # the one setsid started
 
 
 def test_a_cancel_before_the_script_started_still_stops_it(region: Region, stack: Stack, container: str) -> None:

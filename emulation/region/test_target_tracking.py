@@ -3,6 +3,7 @@ scale-in), evaluated in-process against moto with a CPU source the test feeds. T
 never uses a fed source: it measures the instances' containers (see test_run_command.py)."""
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import boto3
@@ -49,11 +50,11 @@ def aws(harness: Harness) -> Iterator[dict[str, Any]]:
         yield clients
 
 
-def put_policy(aws: dict[str, Any], warmup: int = 0, target: float = 70.0) -> dict[str, Any]:
+def put_policy(aws: dict[str, Any], warmup: int = 0, target: float = 70.0, disable_scale_in: bool = False) -> dict[str, Any]:
     aws["autoscaling"].put_scaling_policy(
         AutoScalingGroupName="web", PolicyName="cpu", PolicyType="TargetTrackingScaling", EstimatedInstanceWarmup=warmup,
         TargetTrackingConfiguration={"PredefinedMetricSpecification": {"PredefinedMetricType": "ASGAverageCPUUtilization"},
-                                     "TargetValue": target},
+                                     "TargetValue": target, "DisableScaleIn": disable_scale_in},
     )
     return aws["autoscaling"].describe_policies(AutoScalingGroupName="web")["ScalingPolicies"][0]
 
@@ -85,7 +86,38 @@ def test_the_policy_owns_a_high_and_a_low_alarm_as_aws_creates_them(harness: Har
     assert (low["ComparisonOperator"], low["Threshold"], low["EvaluationPeriods"], low["DatapointsToAlarm"]) == (
         "LessThanThreshold", pytest.approx(63.0), 15, 15)
     assert high["Dimensions"] == [{"Name": "AutoScalingGroupName", "Value": "web"}]
-    assert high["Period"] == round(target_tracking.metric_period(harness))
+    # One-minute metric, one-minute period, whatever the region's time scale: a Period CloudWatch
+    # accepts (10, 20, 30 or a multiple of 60).
+    assert high["Period"] == low["Period"] == 60
+
+
+def test_time_compression_is_the_time_scale_alone(harness: Harness, aws: dict[str, Any]) -> None:
+    """A datapoint per simulated minute, stamped on the simulated date: a query at the alarm's
+    Period finds one per period, and the publisher runs every 60 / timeScale real seconds."""
+    put_policy(aws)
+    harness.clock.set_scale(600.0)
+    try:
+        assert target_tracking.metric_period(harness) == pytest.approx(0.1)
+        start = harness.clock.wall_date()
+        source = FedCpu()
+        for value in (10.0, 20.0, 30.0):
+            source.value = value
+            cpu.publish_period(harness, source)
+            moved = harness.clock.wall()
+            while harness.clock.wall() - moved < 60:
+                pass  # one simulated minute: 0.1 s real at this scale
+        result = aws["cloudwatch"].get_metric_data(
+            StartTime=start - timedelta(minutes=1), EndTime=harness.clock.wall_date() + timedelta(minutes=1),
+            ScanBy="TimestampAscending",
+            MetricDataQueries=[{"Id": "cpu", "MetricStat": {"Metric": {
+                "Namespace": "AWS/EC2", "MetricName": "CPUUtilization",
+                "Dimensions": [{"Name": "AutoScalingGroupName", "Value": "web"}]}, "Period": 60, "Stat": "Average"}}],
+        )["MetricDataResults"][0]
+        assert result["Values"] == [10.0, 20.0, 30.0]
+        stamps = [stamp.timestamp() for stamp in result["Timestamps"]]
+        assert [b - a for a, b in zip(stamps, stamps[1:])] == [60.0, 60.0]
+    finally:
+        harness.clock.set_scale(1.0)
 
 
 def test_three_datapoints_above_target_fire_the_alarm_and_scale_in_proportion(harness: Harness, aws: dict[str, Any]) -> None:
@@ -159,6 +191,17 @@ def test_fifteen_datapoints_below_ninety_percent_of_target_scale_in_to_min(harne
     periods(harness, source, 10.0, 1)
     assert alarm(aws, "AlarmLow")["StateValue"] == "ALARM"
     assert desired(aws) == 1  # ceil(2 x 10 / 70), never below min_size 1
+
+
+def test_disable_scale_in_keeps_the_capacity_but_still_scales_out(harness: Harness, aws: dict[str, Any]) -> None:
+    put_policy(aws, disable_scale_in=True)
+    source = FedCpu()
+    periods(harness, source, 10.0, 30)
+    assert alarm(aws, "AlarmLow")["StateValue"] == "ALARM"
+    assert desired(aws) == 2
+    assert aws["autoscaling"].describe_scaling_activities(AutoScalingGroupName="web")["Activities"] == []
+    periods(harness, source, 90.0, 3)
+    assert desired(aws) == 3
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { ClockAnchor } from '../clock';
 
 export interface AwsSettings {
   region: string;
@@ -11,6 +12,8 @@ export interface AwsSettings {
   endpointUrl: string | undefined;
   /** 1 against AWS; an emulated region's time scale (HA_DJANGO_DEPLOY_EMULATED_TIME_SCALE) in tests. */
   timeScale: number;
+  /** Emulated regions only (HA_DJANGO_DEPLOY_EMULATED_CLOCK_ANCHOR): puts a scaled clock on the region's dates. */
+  clockAnchor?: ClockAnchor;
 }
 
 /** The AWS clients the rollout needs; tests hand in clients pointed at the emulated region. */

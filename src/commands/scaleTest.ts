@@ -1,5 +1,6 @@
 /** `scale-test`: load the fleet's CPU, watch the alarm, the scale-out and the new targets. */
 
+import { scaledClock } from '../clock';
 import { DeployError } from '../errors';
 import { showsAppLog } from '../failures';
 import type { ScaleTestConfig } from '../inputs';
@@ -44,7 +45,10 @@ function abortOnCancel(): { signal: AbortSignal; dispose: () => void } {
 
 export async function scaleTestCommand(session: Session<ScaleTestConfig>): Promise<void> {
   const { config, dependencies } = session;
-  const { reporter, log, clock } = dependencies;
+  const { reporter, log } = dependencies;
+  // Against AWS the system clock; in an emulated region its clock and dates, as every wait and
+  // every metric window must be on the same clock as the datapoints and activities it reads.
+  const clock = scaledClock(dependencies.clock, config.aws.timeScale, config.aws.clockAnchor);
   const target = await scaleTestTarget(session);
   const clients = await dependencies.createClients(config.aws);
   const { runScaleTest, ScaleTestFailure, scaleTestOutputs, scaleTestSummary } = await import('../scale');

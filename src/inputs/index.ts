@@ -1,5 +1,5 @@
 /** The input parser: the action's inputs, validated together, as the config of one command. */
-export { EMULATED_TIME_SCALE_VARIABLE } from './aws';
+export { EMULATED_CLOCK_ANCHOR_VARIABLE, EMULATED_TIME_SCALE_VARIABLE } from './aws';
 export {
   COMMANDS,
   type Command,

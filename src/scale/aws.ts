@@ -21,6 +21,8 @@ export interface TrackingPolicy {
   arn: string;
   targetValue: number;
   enabled: boolean;
+  /** DisableScaleIn: the policy never removes instances. */
+  scaleInDisabled: boolean;
   estimatedWarmupSeconds: number | undefined;
   alarmNames: string[];
 }
@@ -45,6 +47,7 @@ function toPolicy(policy: ScalingPolicy): TrackingPolicy {
     arn: policy.PolicyARN ?? '',
     targetValue: policy.TargetTrackingConfiguration?.TargetValue ?? 0,
     enabled: policy.Enabled !== false,
+    scaleInDisabled: policy.TargetTrackingConfiguration?.DisableScaleIn === true,
     estimatedWarmupSeconds: policy.EstimatedInstanceWarmup,
     alarmNames: (policy.Alarms ?? []).map((alarm) => alarm.AlarmName ?? '').filter(Boolean),
   };
@@ -91,17 +94,26 @@ export async function findTrackingPolicy(
   return policy;
 }
 
-/** Of the policy's alarms, the one that fires on high CPU: the scale-out trigger. */
-export async function describeScaleOutAlarm(
+/** The policy's alarms, as CloudWatch describes them: the scale-out one, and the scale-in one if any. */
+export interface PolicyAlarms {
+  high: ScaleOutAlarm;
+  /** AWS does not document whether a policy with DisableScaleIn has one. */
+  low: ScaleOutAlarm | undefined;
+}
+
+const HIGH = ['GreaterThanThreshold', 'GreaterThanOrEqualToThreshold'];
+const LOW = ['LessThanThreshold', 'LessThanOrEqualToThreshold'];
+
+/** Of the policy's alarms, the one that fires on high CPU (the scale-out trigger) and the low one. */
+export async function describePolicyAlarms(
   clients: AwsClients,
   policy: TrackingPolicy,
-): Promise<ScaleOutAlarm> {
+): Promise<PolicyAlarms> {
   const response = await clients.cloudWatch.send(
     new DescribeAlarmsCommand({ AlarmNames: policy.alarmNames }),
   );
-  const high = (response.MetricAlarms ?? []).find((alarm) =>
-    ['GreaterThanThreshold', 'GreaterThanOrEqualToThreshold'].includes(alarm.ComparisonOperator ?? ''),
-  );
+  const alarms = response.MetricAlarms ?? [];
+  const high = alarms.find((alarm) => HIGH.includes(alarm.ComparisonOperator ?? ''));
   if (!high) {
     throw new DeployError(
       'no-policy-alarms',
@@ -109,15 +121,24 @@ export async function describeScaleOutAlarm(
       'Recreate the target tracking policy so AWS recreates its alarms.',
     );
   }
-  return toAlarm(high);
+  const low = alarms.find((alarm) => LOW.includes(alarm.ComparisonOperator ?? ''));
+  return { high: toAlarm(high), low: low ? toAlarm(low) : undefined };
 }
 
+/** The alarm as CloudWatch describes it: its period is read, never assumed. */
 function toAlarm(alarm: MetricAlarm): ScaleOutAlarm {
+  if (alarm.Period === undefined) {
+    throw new DeployError(
+      'no-policy-alarms',
+      `Alarm ${alarm.AlarmName ?? '?'} declares no Period (a metric math alarm?): the test cannot tell how long it takes to fire.`,
+      'Recreate the target tracking policy so AWS recreates its alarms on the CPU metric.',
+    );
+  }
   return {
     name: alarm.AlarmName ?? '',
     state: alarm.StateValue ?? 'INSUFFICIENT_DATA',
     threshold: alarm.Threshold ?? 0,
-    periodSeconds: alarm.Period ?? 60,
+    periodSeconds: alarm.Period,
     datapointsToAlarm: alarm.DatapointsToAlarm ?? alarm.EvaluationPeriods ?? 1,
     namespace: alarm.Namespace ?? 'AWS/EC2',
     metricName: alarm.MetricName ?? 'CPUUtilization',

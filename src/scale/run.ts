@@ -7,7 +7,7 @@ import {
   activitiesSince,
   alarmState,
   cancelLoad,
-  describeScaleOutAlarm,
+  describePolicyAlarms,
   findTrackingPolicy,
   invocationsOf,
   metricSince,
@@ -23,6 +23,7 @@ import {
   type ScaleTestResult,
   type ScaleTestTarget,
 } from './types';
+import { scaleInRefusal } from './scaleIn';
 import { explainFailure, upFrontRefusal, type GroupFacts } from './verdict';
 
 interface Prepared {
@@ -54,14 +55,27 @@ async function prepare(
   const group = await describeGroup(clients, region, target.asgName);
   const targetGroupArns = target.targetGroupArns.length > 0 ? target.targetGroupArns : group.targetGroupArns;
   const policy = await findTrackingPolicy(clients, group.name, target.policyName);
-  const alarm = await describeScaleOutAlarm(clients, policy);
+  const alarms = await describePolicyAlarms(clients, policy);
+  const alarm = alarms.high;
   const instanceIds = group.instances
     .filter((instance) => instance.lifecycleState === 'InService')
     .map((instance) => instance.instanceId);
   log.info(
     `group ${group.name}: desired ${group.desiredCapacity} (max ${group.maxSize}), ${instanceIds.length} in service; policy ${policy.name} targets ${policy.targetValue}% CPU; scale-out alarm ${alarm.name}: ${alarm.state}, ${alarm.datapointsToAlarm} datapoints of ${alarm.periodSeconds} s above ${alarm.threshold}`,
   );
-  const refusal = upFrontRefusal(groupFacts(group, policy));
+  const refusal =
+    upFrontRefusal(groupFacts(group, policy)) ??
+    (settings.waitForScaleIn
+      ? scaleInRefusal({
+          policyName: policy.name,
+          scaleInDisabled: policy.scaleInDisabled,
+          high: alarm,
+          low: alarms.low,
+          launchAndHealthSeconds:
+            policy.estimatedWarmupSeconds ?? group.defaultInstanceWarmup ?? group.healthCheckGracePeriod ?? 0,
+          timeoutSeconds: settings.timeoutSeconds,
+        })
+      : undefined);
   if (refusal) throw refusal;
   if (!policy.enabled) {
     throw new DeployError(

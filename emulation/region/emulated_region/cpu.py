@@ -5,12 +5,13 @@ as a delta over each metric period and divided by the container's CPU cap (`--cp
 so a container burning its whole quota reads 100%, as an instance burning all its vCPUs does.
 (`docker stats` and `podman stats` average since start and are wrong for this.)
 
-Every metric period (`metricPeriodSeconds` real seconds, default 2, standing for AWS's 60 s of
-detailed monitoring) the publisher puts one datapoint per instance (dimension InstanceId) and one
+Every simulated minute (AWS's detailed-monitoring period; 60 / timeScale real seconds) the
+publisher puts one datapoint per instance (dimension InstanceId) and one
 for each group with a CPU target tracking policy (dimension AutoScalingGroupName, the average of
 its instances that are past their warmup and have a measurement), then lets target tracking
 evaluate the group's alarms. An instance without a container has no datapoint, as an instance
-whose metrics have not arrived yet.
+whose metrics have not arrived yet. Each datapoint is stamped with the simulated date, on the
+minute, so a query at Period 60 finds one datapoint per period, as from AWS.
 """
 
 import glob
@@ -20,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Protocol
 
 from moto.cloudwatch.models import cloudwatch_backends
@@ -87,8 +89,15 @@ class CgroupCpuSource:
         return min(100.0, max(0.0, (used - before[1]) / ((now - before[0]) * 1e9 * cap) * 100))
 
 
+def datapoint_time(harness: Harness) -> datetime:
+    """The simulated date of this period's datapoints, on its minute (naive UTC, as moto keeps them)."""
+    seconds = harness.clock.wall()
+    return datetime.fromtimestamp(seconds - seconds % target_tracking.PERIOD_SECONDS, timezone.utc).replace(tzinfo=None)
+
+
 def publish_period(harness: Harness, source: CpuSource) -> None:
     """One metric period: a datapoint per instance and per tracked group, then alarm evaluation."""
+    stamp = datapoint_time(harness)
     for entry in list(harness.part(target_tracking.TargetTracking).tracked.values()):
         group = entry.backend.autoscaling_groups.get(entry.group_name)
         if group is None:
@@ -102,13 +111,13 @@ def publish_period(harness: Harness, source: CpuSource) -> None:
             value = source.percent(instance.id)
             if value is None:
                 continue
-            metric_data.append({"MetricName": "CPUUtilization", "Value": value, "Unit": "Percent",
+            metric_data.append({"MetricName": "CPUUtilization", "Value": value, "Unit": "Percent", "Timestamp": stamp,
                                 "Dimensions": [{"Name": "InstanceId", "Value": instance.id}]})
             if harness.clock.now() - launched_at(instance) >= warmup:
                 counted.append(value)
         group_cpu = sum(counted) / len(counted) if counted else None
         if group_cpu is not None:
-            metric_data.append({"MetricName": "CPUUtilization", "Value": group_cpu, "Unit": "Percent",
+            metric_data.append({"MetricName": "CPUUtilization", "Value": group_cpu, "Unit": "Percent", "Timestamp": stamp,
                                 "Dimensions": [{"Name": "AutoScalingGroupName", "Value": group.name}]})
         if metric_data:
             watch.put_metric_data("AWS/EC2", metric_data)

@@ -11,11 +11,21 @@ instance_hosts.py):
 - GetCommandInvocation reports Pending -> InProgress -> Success | Failed | TimedOut | Cancelled
   with the exit code, StandardOutputContent and StandardErrorContent (AWS keeps the first 24,000
   and 8,000 characters).
-- CancelCommand stops the script and every process it started on every instance: each run carries
-  HA_SSM_COMMAND_ID in its environment, which its children inherit, and the harness kills every
-  process on the host whose environment has it (container processes are host processes under
-  rootful podman). `running_processes(command_id)` and GET /_harness/run-command-processes (this
-  region's commands only) are how tests assert that nothing is left.
+- CancelCommand and the executionTimeout end a run the way the SSM agent does: SIGKILL to the
+  script's process group, and nothing else. Source: amazon-ssm-agent, agent/executers/
+  executers_unix.go (`prepareProcess` starts the script with `Setpgid: true`; `killProcess` sends
+  `syscall.Kill(-pid, SIGKILL)`) and executers.go (`ExecuteCommand` calls `killProcess` both on
+  the cancel flag and when `executionTimeout` expires). A process that left the group survives:
+  GNU `timeout` without `--foreground` calls setpgid(0, 0), and `setsid` starts a new session.
+  Here the script is `sh -c` under `docker exec`, which podman starts as the leader of its own
+  session and group (pid = pgid), as the agent's Setpgid does; the harness finds that leader among
+  the run's processes and kills its group from the host (container processes are host processes
+  under rootful podman).
+- Each run carries HA_SSM_COMMAND_ID in its environment, which every process it starts inherits,
+  whether or not it stays in the group: `running_processes(command_id)` and
+  GET /_harness/run-command-processes (this region's commands only) are how tests see what a
+  cancel left running. Only the harness's own reset kills every marked process (test hygiene: an
+  instance whose host goes away takes its processes with it).
 """
 
 import os
@@ -55,7 +65,8 @@ class Run:
 
 
 def running_processes(command_id: str | None = None) -> list[int]:
-    """Host pids of processes started by a Run Command (of `command_id`, or of any)."""
+    """Host pids of processes started by a Run Command (of `command_id` or one invocation's
+    `run_marker`, or of any)."""
     wanted = f"{MARKER}={command_id}".encode() if command_id else f"{MARKER}=".encode()
     found = []
     for entry in os.listdir("/proc"):
@@ -79,34 +90,77 @@ def _kill_marked(command_id: str) -> None:
             pass
 
 
+def _stat(pid: int) -> tuple[int, int] | None:
+    """(parent pid, process group id) of a host process, None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(fields[1]), int(fields[2])
+
+
+def run_marker(command_id: str, instance_id: str) -> str:
+    """The marker's value for one invocation: its processes are found by the command id alone."""
+    return f"{command_id}/{instance_id}"
+
+
+def script_group(marker: str) -> int | None:
+    """The process group of one invocation's script: the marked process whose parent is not marked
+    (the `sh -c` that `docker exec` started) leads it. None before it started or once it ended."""
+    marked = running_processes(marker)
+    for pid in marked:
+        stat = _stat(pid)
+        if stat is not None and stat[0] not in marked and stat[1] == pid:
+            return pid
+    return None
+
+
+def _group_members(group: int) -> bool:
+    return any((_stat(int(entry)) or (0, 0))[1] == group for entry in os.listdir("/proc") if entry.isdigit())
+
+
+def _kill_group(group: int | None, limit_seconds: float = 15.0) -> None:
+    """SIGKILL to the script's process group, as the agent sends it. A process in a CPU-throttled
+    cgroup dies only once it is scheduled: wait (bounded) until the group is empty."""
+    if group is None:
+        return
+    deadline = time.monotonic() + limit_seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except OSError:  # ProcessLookupError: the group is gone
+            return
+        if not _group_members(group):
+            return
+        time.sleep(0.1)
+
+
 def _kill_until_gone(command_id: str, limit_seconds: float = 15.0) -> None:
-    """A process in a CPU-throttled cgroup dies only once it is scheduled, and a script may fork
-    while being killed: kill again until nothing of the command is left (bounded)."""
+    """The harness's reset only: every process of the command, in the group or not (bounded)."""
     deadline = time.monotonic() + limit_seconds
     while running_processes(command_id) and time.monotonic() < deadline:
         _kill_marked(command_id)
         time.sleep(0.1)
 
 
-def _cancel_run(command_id: str, run: Run, limit_seconds: float = 30.0) -> None:
-    """Kills the run's processes until its `docker exec` has returned: a cancel that arrives
-    before the script has started inside the container must still stop it once it does."""
+def _cancel_run(marker: str, run: Run, limit_seconds: float = 30.0) -> None:
+    """Kills the script's group until its `docker exec` has returned: a cancel that arrives before
+    the script has started inside the container must still stop it once it does."""
     deadline = time.monotonic() + limit_seconds
     while time.monotonic() < deadline:
-        _kill_marked(command_id)
+        _kill_group(script_group(marker))
         if run.process is not None and run.process.poll() is not None:
-            break
+            return
         time.sleep(0.1)
-    else:
-        if run.process is not None:
-            run.process.kill()
-    _kill_until_gone(command_id)
+    if run.process is not None:
+        run.process.kill()
 
 
 def _execute(command_id: str, run: Run, script: str, timeout_seconds: float) -> None:
     run.started = datetime.now(timezone.utc)
     run.process = subprocess.Popen(
-        ["docker", "exec", "-e", f"{MARKER}={command_id}", run.container, "sh", "-c", script],
+        ["docker", "exec", "-e", f"{MARKER}={run_marker(command_id, run.instance_id)}", run.container, "sh", "-c", script],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     run.status = "InProgress"
@@ -114,7 +168,7 @@ def _execute(command_id: str, run: Run, script: str, timeout_seconds: float) -> 
         stdout, stderr = run.process.communicate(timeout=timeout_seconds)
     except subprocess.TimeoutExpired:
         run.timed_out = True
-        _kill_until_gone(command_id)
+        _kill_group(script_group(run_marker(command_id, run.instance_id)))
         run.process.kill()
         stdout, stderr = run.process.communicate()
     with run.lock:
@@ -154,6 +208,7 @@ class RunCommand(Part):
     def reset(self) -> None:
         for command_id in list(self.runs):
             self.cancel(command_id)
+            _kill_until_gone(command_id)
         super().reset()
 
     def run(self, command: Command) -> None:
@@ -180,7 +235,7 @@ class RunCommand(Part):
                     continue
                 run.cancelled = True
             # Asynchronous, as in AWS: CancelCommand answers at once, the run ends as Cancelled.
-            threading.Thread(target=_cancel_run, args=(command_id, run), daemon=True,
+            threading.Thread(target=_cancel_run, args=(run_marker(command_id, run.instance_id), run), daemon=True,
                              name=f"cancel-{command_id[:8]}-{run.instance_id}").start()
 
     def processes(self) -> list[int]:

@@ -131,6 +131,7 @@ class Harness:
         described: dict[str, Any] = {
             "settings": self.settings.as_json(),
             "simulatedSeconds": round(self.clock.now(), 3),
+            "clock": self.clock.anchor(),
             "dataPlane": None,
         }
         for part in self.parts:

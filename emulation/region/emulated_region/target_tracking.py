@@ -17,26 +17,33 @@ moto stores target tracking policies and does nothing else (no alarms, no scalin
   DefaultInstanceWarmup) are still warming up: they are not in the metric, a further scale-out
   happens only if it asks for more than the capacity already launched, and scale-in waits for
   them, as AWS documents for target tracking.
+- DisableScaleIn: "If scaling in is disabled, the target tracking scaling policy doesn't remove
+  instances from the Auto Scaling group" (Amazon EC2 Auto Scaling API Reference,
+  TargetTrackingConfiguration). The low alarm is still created and evaluated here; AWS does not
+  document whether it creates it for such a policy, so the action reads DisableScaleIn from the
+  policy and never infers it from the alarms.
 - Every capacity change is a scaling activity, as DescribeScalingActivities shows it (moto
   returns none). Documented simplification: an activity is Successful as soon as its instances
   are launched; AWS reports InProgress until they pass the health check grace period.
 
-Time: the alarm period is the harness's compressed metric period (`metricPeriodSeconds` real
-seconds standing for AWS's 60), and the alarms declare that Period, so a client that queries the
-alarm's own metric at the alarm's own period sees exactly what the alarm evaluated.
+Time: the alarms declare Period 60, as AWS's do for a one-minute metric (CloudWatch accepts 10,
+20, 30 or a multiple of 60; EC2 detailed monitoring publishes every minute). Compression comes
+only from the region's time scale, the same for every clock: a datapoint every 60 simulated
+seconds (60 / timeScale real seconds), stamped with the simulated date (`SimulatedClock.wall`), as
+are the scaling activities. A client on the region's clock (`anchor()` in GET /_harness/state)
+that queries the alarm's metric at the alarm's period sees exactly what the alarm evaluated.
 """
 
 import math
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
 from moto.autoscaling.models import AutoScalingBackend, FakeAutoScalingGroup, FakeScalingPolicy
 from moto.cloudwatch.models import cloudwatch_backends
 
-from .state import Harness, Part, Routes
+from .state import Harness, Part
 from .versions import launched_at
 
 HIGH_DATAPOINTS = 3
@@ -87,12 +94,12 @@ def decide_capacity(
     return max(min(wanted, desired), min_size)
 
 
-DEFAULT_METRIC_PERIOD_SECONDS = 2.0
+PERIOD_SECONDS = 60
 
 
 def metric_period(harness: Harness) -> float:
-    """Real seconds per CPU datapoint: AWS's 60 s detailed-monitoring period, compressed."""
-    return harness.part(TargetTracking).metric_period_seconds
+    """Real seconds per CPU datapoint: one simulated minute at the region's time scale."""
+    return PERIOD_SECONDS / harness.clock.scale
 
 
 def _alarm_arn(backend: AutoScalingBackend, name: str) -> str:
@@ -113,14 +120,13 @@ def create_alarms(harness: Harness, backend: AutoScalingBackend, policy: FakeSca
     suffix = uuid.uuid4()
     entry = TrackedPolicy(backend, policy, f"TargetTracking-{group}-AlarmHigh-{suffix}", f"TargetTracking-{group}-AlarmLow-{suffix}")
     target = entry.target
-    period = max(1, round(metric_period(harness)))
     for name, threshold, count, operator in (
         (entry.high_alarm, target, HIGH_DATAPOINTS, "GreaterThanThreshold"),
         (entry.low_alarm, target * LOW_FRACTION, LOW_DATAPOINTS, "LessThanThreshold"),
     ):
         watch.put_metric_alarm(
             name=name, namespace="AWS/EC2", metric_name="CPUUtilization", comparison_operator=operator,
-            evaluation_periods=count, datapoints_to_alarm=count, period=period, threshold=threshold,
+            evaluation_periods=count, datapoints_to_alarm=count, period=PERIOD_SECONDS, threshold=threshold,
             statistic="Average", description=f"DO NOT EDIT OR DELETE. For TargetTrackingScaling policy {policy.arn}.",
             dimensions=[{"Name": "AutoScalingGroupName", "Value": group}], alarm_actions=[policy.arn],
         )
@@ -131,7 +137,7 @@ def create_alarms(harness: Harness, backend: AutoScalingBackend, policy: FakeSca
 
 
 def record_activity(harness: Harness, group: FakeAutoScalingGroup, before: int, after: int, alarm: str, policy: str) -> None:
-    now = datetime.now(timezone.utc)
+    now = harness.clock.wall_date()
     change = after - before
     verb = "Launching" if change > 0 else "Terminating"
     harness.part(TargetTracking).activities.setdefault(group.name, []).insert(0, {
@@ -176,7 +182,7 @@ def evaluate(harness: Harness, entry: TrackedPolicy, group_cpu: float | None) ->
     if high == "ALARM":
         wanted = decide_capacity(desired, warmed, group_cpu, entry.target, group.min_size, group.max_size, True)
         alarm = entry.high_alarm
-    elif low == "ALARM" and warmed == len(instances):
+    elif low == "ALARM" and warmed == len(instances) and not scale_in_disabled(entry.policy):
         wanted = decide_capacity(desired, warmed, group_cpu, entry.target, group.min_size, group.max_size, False)
         alarm = entry.low_alarm
     else:
@@ -186,6 +192,10 @@ def evaluate(harness: Harness, entry: TrackedPolicy, group_cpu: float | None) ->
     entry.backend.set_desired_capacity(group.name, wanted)
     entry.backend.update_attached_target_groups(group.name)
     record_activity(harness, group, desired, wanted, alarm, entry.policy.name)
+
+
+def scale_in_disabled(policy: FakeScalingPolicy) -> bool:
+    return bool(getattr(policy.target_tracking_configuration, "DisableScaleIn", False))
 
 
 def _suspended(group: FakeAutoScalingGroup) -> list[str]:
@@ -198,17 +208,6 @@ class TargetTracking(Part):
     tracked: dict[str, TrackedPolicy] = field(default_factory=dict)
     # Group name -> its scaling activities, newest first.
     activities: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    metric_period_seconds: float = DEFAULT_METRIC_PERIOD_SECONDS
-
-    def change_metric_period(self, body: dict[str, Any]) -> dict[str, Any]:
-        seconds = body.get("seconds")
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0.2 <= seconds <= 60:
-            raise ValueError("seconds must be a number from 0.2 to 60")
-        self.metric_period_seconds = float(seconds)
-        return {"metricPeriodSeconds": self.metric_period_seconds}
-
-    def routes(self) -> Routes:
-        return {("POST", "/_harness/metric-period"): self.change_metric_period}
 
     def install(self) -> None:
         harness, part = self.harness, self
