@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { causesInAppOutput } from '../appOutput';
 import { maskLogLine } from '../mask';
+import { checkPage } from '../pageCheck';
 import type { Clock } from '../clock';
 import { DeployError, errorMessage } from '../errors';
 import type { CommandOptions, CommandResult, CommandRunner } from '../exec';
@@ -14,15 +15,12 @@ import { formatDuration, type Logger } from '../log';
 import {
   CONTAINER_PORT,
   CONTRACT,
-  MAX_REDIRECTS,
   PRIVATE_IP_HOST,
   PUBLIC_HOST,
   judgeHealth,
-  pageStep,
   parsePublishedPort,
   preflightEnvironment,
   runArgs,
-  tooManyRedirects,
   type ContractItem,
   type HttpAnswer,
   type PreflightSettings,
@@ -86,6 +84,7 @@ async function violated(trial: Trial, violation: Violation): Promise<DeployError
   const hints = causesInAppOutput(lines)
     .filter(({ cause }) => cause !== (contract as ContractItem).sameAs)
     .map(({ hint }) => hint);
+  if (violation.hint) hints.unshift(violation.hint);
   return new DeployError(
     contract.reason,
     `Preflight failed after ${formatDuration(clock.now() - trial.startedAt)}, on the app contract item "${contract.item}": ${violation.seen}. Nothing was pushed or planned.`,
@@ -151,24 +150,14 @@ async function firstHealthAnswer(
   });
 }
 
-/** The page check: the public Host, same-site redirects followed up to MAX_REDIRECTS. */
-async function checkPage(trial: Trial, port: number, path: string): Promise<Violation | undefined> {
+/** The page check with the public Host, same-site redirects followed (the shared page check). */
+async function checkPageContract(trial: Trial, port: number, path: string): Promise<Violation | undefined> {
   const { get = loopbackGet } = trial.dependencies;
-  const chain = [path];
-  for (let current = path; chain.length <= MAX_REDIRECTS + 1;) {
-    let answer: HttpAnswer;
-    try {
-      answer = await get(port, current, PUBLIC_HOST);
-    } catch (error) {
-      return { item: 'page', seen: `${current} did not answer: ${errorMessage(error)}` };
-    }
-    const step = pageStep(current, answer);
-    if ('pass' in step) return undefined;
-    if ('violation' in step) return step.violation;
-    current = step.follow;
-    chain.push(current);
-  }
-  return tooManyRedirects(chain);
+  const result = await checkPage(new URL(path, `http://${PUBLIC_HOST}`), (url) =>
+    get(port, `${url.pathname}${url.search}`, url.host),
+  );
+  if ('passed' in result) return undefined;
+  return { item: 'page', seen: result.failed.seen, hint: result.failed.hint };
 }
 
 async function checkContract(trial: Trial, image: string, settings: PreflightSettings): Promise<void> {
@@ -181,7 +170,7 @@ async function checkContract(trial: Trial, image: string, settings: PreflightSet
   log.info(
     `${settings.healthPath} answered ${health.status} to Host: ${PRIVATE_IP_HOST}${settings.expectedCommit ? ` with commit ${settings.expectedCommit}` : ''} after ${formatDuration(clock.now() - trial.startedAt)}.`,
   );
-  const pageViolation = await checkPage(trial, port, settings.pagePath);
+  const pageViolation = await checkPageContract(trial, port, settings.pagePath);
   if (pageViolation) throw await violated(trial, pageViolation);
   log.info(`${settings.pagePath} answered 2xx to Host: ${PUBLIC_HOST}.`);
   if (!(await isRunning(trial))) throw await exited(trial, 'during the checks');
