@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CommandRunner } from '../../src/exec';
 import { RegistryClient } from '../../src/image/registry';
 import {
   isUntrustedCertificateError,
@@ -96,5 +97,30 @@ describe('a registry with a private CA', () => {
     expect(registryTrustHint('registry.example:5000')).toMatch(
       /\/etc\/docker\/certs\.d\/registry\.example:5000\/ca\.crt .*\/etc\/containers\/certs\.d\/registry\.example:5000\/ca\.crt/,
     );
+  });
+});
+
+describe('the preflight pulling an image from a registry with a private CA', () => {
+  it('fails preflight-not-run with how to trust the CA', async () => {
+    const { runPreflight } = await import('../../src/preflight');
+    const { createRecorder } = await import('../support/recorder');
+    const run: CommandRunner = (_tool, args) =>
+      Promise.resolve({
+        exitCode: args[0] === 'run' ? 125 : 0,
+        stdout: '',
+        stderr:
+          args[0] === 'run'
+            ? 'Error: initializing source docker://registry.internal:5000/acme/web:v1: pinging container registry registry.internal:5000: Get "https://registry.internal:5000/v2/": x509: certificate signed by unknown authority'
+            : '',
+      });
+    const error = await rejection(
+      runPreflight(
+        { run, log: createRecorder().log, clock: createFakeClock().clock },
+        { healthPath: '/health/', pagePath: '/', expectedCommit: undefined, startupTimeoutSeconds: 60 },
+        'registry.internal:5000/acme/web:v1',
+      ),
+    );
+    expect(error.reason).toBe('preflight-not-run');
+    expect(error.nextSteps).toContain('/etc/docker/certs.d/registry.internal:5000/ca.crt');
   });
 });

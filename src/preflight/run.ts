@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { causesInAppOutput } from '../appOutput';
+import { parseImageReference, registryTrustHint, saysUntrustedCertificate } from '../image';
 import { maskLogLine } from '../mask';
 import { checkPage } from '../pageCheck';
 import type { Clock } from '../clock';
@@ -105,6 +106,15 @@ async function exited(trial: Trial, when: string): Promise<DeployError> {
   });
 }
 
+/** The registry an image is pulled from, for the trust hint; a name that does not parse gets a placeholder. */
+function registryOf(image: string): string {
+  try {
+    return parseImageReference(image).registry;
+  } catch {
+    return '<registry host:port>';
+  }
+}
+
 /** Starts the container; a docker failure here is the runner's or the image's, not the app's. */
 async function start(trial: Trial, image: string): Promise<number> {
   const environment = preflightEnvironment(trial.secretKey);
@@ -115,7 +125,9 @@ async function start(trial: Trial, image: string): Promise<number> {
     throw new DeployError(
       'preflight-not-run',
       `The preflight could not start ${image}: ${lastLine(result.stderr) || `docker run exit code ${result.exitCode}`}.`,
-      'Check that docker on the runner can run the image (an existing image must be pullable: log in to its registry before this step).',
+      saysUntrustedCertificate(result.stderr)
+        ? registryTrustHint(registryOf(image))
+        : 'Check that docker on the runner can run the image (an existing image must be pullable: log in to its registry before this step).',
     );
   }
   const port = parsePublishedPort(
