@@ -1,6 +1,7 @@
 /**
  * What an app's own output gives away about why it failed: read by every stage that shows app
- * output (the preflight's container log); masking lives in src/mask.ts.
+ * output (the preflight's container log, the rollout's CloudWatch excerpt of the failing
+ * instances); masking lives in src/mask.ts.
  */
 
 /** A cause the app's own words give away, and its fix. */

@@ -9,6 +9,11 @@ export class DeployError extends Error {
     readonly reason: FailureReason,
     message: string,
     readonly nextSteps: string,
+    /**
+     * Whether this run's release serves users despite the failure: set by a check that failed after
+     * a successful refresh (true), or after it rolled the group back (false); undefined elsewhere.
+     */
+    readonly releaseLive?: boolean,
   ) {
     super(message);
     this.name = 'DeployError';

@@ -14,6 +14,7 @@ import { openSession, type Session } from './commands/session';
 import { runCommand, type CommandRunner } from './exec';
 import { parseConfig, type Command, type Config, type ConfigPaths, type InputReader } from './inputs';
 import { actionsLogger, type Logger } from './log';
+import { secretMasker } from './mask';
 import { systemClock, type Clock } from './clock';
 import { createActionsReporter, type Reporter } from './report';
 
@@ -56,9 +57,9 @@ function defaultDependencies(): RunDependencies {
     createClients: loadAwsClients,
     reporter: createActionsReporter(actionsLogger, process.env),
     runCommand,
-    maskSecret: (value) => {
+    maskSecret: secretMasker(process.env, (value) => {
       core.setSecret(value);
-    },
+    }),
     createOctokit: async (token) => (await import('@actions/github')).getOctokit(token),
     readFile: (path) => readFileSync(path, 'utf8'),
     paths: {

@@ -31,3 +31,16 @@ export function maskLogLine(line: string, knownSecrets: string[] = []): string {
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
   return masked.length > FOREIGN_LINE_LENGTH ? `${masked.slice(0, FOREIGN_LINE_LENGTH)}… (cut)` : masked;
 }
+
+/**
+ * How the action hides a secret from the job log: `register` (core.setSecret, which prints
+ * `::add-mask::<value>`) on a runner only. Off a runner (GITHUB_ACTIONS is not "true": a local
+ * `node dist/index.js`, a script) nothing reads that command, so printing it would only show the
+ * secret in clear.
+ */
+export function secretMasker(
+  env: NodeJS.ProcessEnv,
+  register: (value: string) => void,
+): (value: string) => void {
+  return env.GITHUB_ACTIONS === 'true' ? register : () => undefined;
+}

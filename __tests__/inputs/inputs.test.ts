@@ -618,6 +618,15 @@ const TABLES: Record<string, InputTable> = {
     ],
     rejected: [BOOLEAN('smoke-check', 'off')],
   },
+  'rollback-on-check-failure': {
+    command: ROLLOUT,
+    holds: (config) => configFor('rollout', config).rollout.rollbackOnCheckFailure,
+    accepted: [
+      ['', false],
+      ['true', true],
+    ],
+    rejected: [BOOLEAN('rollback-on-check-failure', 'yes')],
+  },
   'smoke-path': {
     command: ROLLOUT,
     holds: (config) => configFor('rollout', config).rollout.smokePath,

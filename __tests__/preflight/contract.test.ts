@@ -3,9 +3,7 @@ import { join } from 'node:path';
 import { causesInAppOutput } from '../../src/appOutput';
 import {
   CONTRACT,
-  PUBLIC_HOST,
   judgeHealth,
-  pageStep,
   parsePublishedPort,
   preflightEnvironment,
   runArgs,
@@ -80,37 +78,6 @@ describe('the health answer', () => {
     const violation = judgeHealth(answer(500, `::error::x\n${'y'.repeat(1000)}`), COMMIT);
     expect(violation?.seen).not.toContain('\n');
     expect(violation?.seen.length).toBeLessThan(260);
-  });
-});
-
-describe('the page check', () => {
-  it('passes a 2xx', () => {
-    expect(pageStep('/', answer(200))).toEqual({ pass: true });
-  });
-
-  it.each([
-    ['/catalog/', '/catalog/'],
-    ['catalog/?page=2', '/catalog/?page=2'],
-    [`http://${PUBLIC_HOST}/catalog/`, '/catalog/'],
-  ])('follows a same-site redirect to %s', (location, follow) => {
-    expect(pageStep('/', answer(301, '', location))).toEqual({ follow });
-  });
-
-  it.each([
-    ['http://elsewhere.example/', /off the site/],
-    [`https://${PUBLIC_HOST}/`, /to HTTPS/],
-    [`http://${PUBLIC_HOST}:8080/`, /off the site/],
-  ])('does not follow a redirect to %s', (location, seen) => {
-    const step = pageStep('/', answer(302, '', location));
-    expect('violation' in step && step.violation.seen).toMatch(seen);
-  });
-
-  it('fails a redirect without a Location, and an error status', () => {
-    expect(pageStep('/', answer(301))).toHaveProperty('violation.item', 'page');
-    expect(pageStep('/', answer(404, 'Not Found'))).toHaveProperty(
-      'violation.seen',
-      '/ answered 404: "Not Found"',
-    );
   });
 });
 

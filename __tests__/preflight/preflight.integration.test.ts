@@ -145,8 +145,8 @@ const VIOLATIONS: {
       ],
     ],
     reason: 'preflight-page-failed',
-    says: /\/ redirects off the site: "http:\/\/elsewhere\.example\/"/,
-    hint: /same site/,
+    says: /invalid\/ answered 301 -> http:\/\/elsewhere\.example\//,
+    hint: /follows redirects only on http:\/\/preflight\.ha-django-deploy\.invalid/,
   },
 ];
 

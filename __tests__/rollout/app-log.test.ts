@@ -1,4 +1,4 @@
-import { APP_LOG_LIMITS, failingInstanceIds, formatAppLog } from '../../src/rollout/appLog';
+import { APP_LOG_LIMITS, appLogHints, failingInstanceIds, formatAppLog } from '../../src/rollout/appLog';
 import { maskLogLine } from '../../src/mask';
 import type { TargetState } from '../../src/fleet';
 
@@ -67,5 +67,25 @@ describe('formatAppLog', () => {
       'i-3: no app log (no stream i-3 in /demo/test/app)',
     ]);
     expect(lines.some((line) => line.startsWith('::'))).toBe(false);
+  });
+});
+
+describe('appLogHints', () => {
+  it('names the fix the app’s own words point at, once per cause, across instances', () => {
+    const hints = appLogHints([
+      { instanceId: 'i-1', lines: ['sqlite3.OperationalError: unable to open database file'] },
+      {
+        instanceId: 'i-2',
+        lines: ["OSError: [Errno 30] Read-only file system: '/app/db.sqlite3'", 'Invalid HTTP_HOST header'],
+      },
+      { instanceId: 'i-3', unavailable: 'no stream' },
+    ]);
+    expect(hints).toHaveLength(2);
+    expect(hints[0]).toMatch(/read-only root filesystem/);
+    expect(hints[1]).toMatch(/middleware placed first/);
+  });
+
+  it('gives none for a log that points at nothing known', () => {
+    expect(appLogHints([{ instanceId: 'i-1', lines: ['[INFO] Booting worker with pid: 7'] }])).toEqual([]);
   });
 });

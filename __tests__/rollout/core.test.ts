@@ -69,6 +69,7 @@ describe('report', () => {
       'healthy-targets': 2,
       'rollout-seconds': 95,
       'launch-template-version': 4,
+      'release-live': 'true',
     });
     expect(rolloutSummary(result)).toContain('| Launch template | `lt-1` version 3 -> 4 |');
     expect(rolloutSummary(result)).toContain(
@@ -97,6 +98,16 @@ describe('report', () => {
     const markdown = failureSummary('timeout', 'a | b\nc', 'retry');
     expect(markdown).toContain('| What happened | a &#124; b<br>c |');
     expect(markdown).toContain('| What to do | retry |');
+    expect(markdown).not.toContain('| Release |');
+  });
+
+  it('says in the failure summary whether the release is live, when the failure knows', () => {
+    expect(failureSummary('smoke-app-failed', 'x', 'y', true)).toContain(
+      '| Release | **live**: the refresh succeeded, so users get this release although a check after it failed |',
+    );
+    expect(failureSummary('smoke-app-failed', 'x', 'y', false)).toContain(
+      '| Release | not live: the group was rolled back to the version it ran before |',
+    );
   });
 });
 

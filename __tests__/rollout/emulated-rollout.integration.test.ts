@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateVersionCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
-import { DEPLOYED_COMMIT, startHealthServer } from '../../emulation/healthServer';
+import { DEPLOYED_COMMIT, PAGE_BEHIND_REDIRECT, startHealthServer } from '../../emulation/healthServer';
 import { runAction } from '../../emulation/runAction';
 import { seedRegion, type SeededStack } from '../../emulation/seedRegion';
 
@@ -236,6 +236,55 @@ describe('rollout against the emulated region', () => {
     expect(run.stdout).toContain(`GET ${health.url}/health/ -> HTTP 503`);
     expect(run.stdout).toContain(APP_LOG_GROUP);
     expect(await groupVersions()).toEqual({ group: '2', instances: ['2', '2'] });
+  });
+
+  describe('the page check after the refresh', () => {
+    it('follows a redirect that stays on the site, and passes', async () => {
+      health.setPageRedirect(PAGE_BEHIND_REDIRECT);
+
+      const run = await rollout();
+
+      expect(run.exitCode).toBe(0);
+      expect(run.stdout).toContain(`GET ${health.url}/ -> HTTP 301 -> ${PAGE_BEHIND_REDIRECT}`);
+      expect(run.stdout).toContain(`GET ${health.url}${PAGE_BEHIND_REDIRECT} -> HTTP 200`);
+      expect(run.outputs['release-live']).toBe('true');
+    });
+
+    it('fails a redirect off the site, with its own hint, and says the release is live', async () => {
+      health.setPageRedirect('http://elsewhere.example/');
+
+      const run = await rollout();
+
+      expect(run.exitCode).toBe(1);
+      expect(run.outputs['failure-reason']).toBe('smoke-app-failed');
+      expect(run.stdout).toContain(`${health.url}/ answered 301 -> http://elsewhere.example/`);
+      expect(run.stdout).toContain(`The check follows redirects only on ${health.url}`);
+      expect(run.stdout).not.toMatch(/HTTP URL redirected to HTTPS|SECURE_PROXY_SSL_HEADER/);
+      expect(health.requests).not.toContain('http://elsewhere.example/');
+      expect(run.stdout).toMatch(
+        /The release is live: every instance of demo-web-asg runs launch template lt-\w+ version 2/,
+      );
+      expect(run.outputs['release-live']).toBe('true');
+      expect(run.summary).toContain('**live**');
+      expect(run.summary).toContain('set rollback\\-on\\-check\\-failure: true');
+      expect(await groupVersions()).toEqual({ group: '2', instances: ['2', '2'] });
+    });
+
+    it('with rollback-on-check-failure, refreshes back to the previous version and says the release is not live', async () => {
+      health.setPageStatus(500);
+
+      const run = await rollout({ 'rollback-on-check-failure': 'true' });
+
+      expect(run.exitCode).toBe(1);
+      expect(run.outputs['failure-reason']).toBe('smoke-app-failed');
+      expect(run.stdout).toMatch(/started refresh \S+ back to launch template lt-\w+ version 1/);
+      expect(run.stdout).toMatch(
+        /Rolled back: refresh \S+ put every instance of demo-web-asg back on version 1/,
+      );
+      expect(run.outputs['release-live']).toBe('false');
+      expect(run.summary).toContain('not live: the group was rolled back');
+      expect(await groupVersions()).toEqual({ group: '1', instances: ['1', '1'] });
+    });
   });
 
   it('reports a missing group clearly and makes no change', async () => {

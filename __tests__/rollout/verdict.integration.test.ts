@@ -390,8 +390,10 @@ describe('item 8: the smoke check proves the release', () => {
 
     expectExplainedFailure(run, 'smoke-app-failed');
     const host = new URL(health.url).host;
-    expect(run.stdout).toContain(`the app page ${health.url}/ answered HTTP 400, not 2xx`);
-    expect(run.stdout).toContain(`add ${host} to DJANGO_ALLOWED_HOSTS`);
+    expect(run.stdout).toContain(`the app page ${health.url}/ answered 400, not 2xx`);
+    expect(run.stdout).toContain(
+      `DJANGO_ALLOWED_HOSTS, and that must include ${new URL(health.url).hostname}`,
+    );
     expect(health.hosts.at(-1)).toBe(host);
   });
 

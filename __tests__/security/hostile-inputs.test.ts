@@ -327,7 +327,8 @@ describe('what terraform and docker get, through dist/index.js', () => {
   };
 
   it('withholds every INPUT_* variable, passes variables as TF_VAR_*, and echoes no secret', async () => {
-    const run = await runAction(plan, env());
+    // On a runner: the secrets are registered with ::add-mask::, which the runner reads and hides.
+    const run = await runAction(plan, env({ GITHUB_ACTIONS: 'true' }));
     expect(run.exitCode).not.toBe(0);
     expect(run.outputs['failure-reason']).toBe('terraform-init-failed');
     const [init] = toolCalls();
@@ -345,6 +346,16 @@ describe('what terraform and docker get, through dist/index.js', () => {
     expect(log).toContain('-backend-config=secret_key=***');
     for (const secret of [BACKEND_SECRET, DOCKERHUB_TOKEN, GITHUB_TOKEN]) expect(log).not.toContain(secret);
     expect(run.stdout).toContain(`::add-mask::${BACKEND_SECRET}`);
+  });
+
+  it('off a runner, prints no secret at all: no ::add-mask:: nobody reads, through the registry login', async () => {
+    // Not GITHUB_ACTIONS=true: a local run, whose stdout and stderr are read by a person or a file.
+    const run = await runAction({ ...BUILD, preflight: 'false' }, env({ GITHUB_ACTIONS: '' }));
+    expect(run.exitCode).not.toBe(0);
+    // The registry login was reached, with the token on docker's stdin.
+    expect(toolCalls().some((call) => /^docker login\b/.test(call))).toBe(true);
+    expect(run.stdout).not.toContain('::add-mask::');
+    for (const secret of [DOCKERHUB_TOKEN, GITHUB_TOKEN]) expect(run.stdout).not.toContain(secret);
   });
 
   it('streams tool output inside a stop-commands block the output cannot end', async () => {

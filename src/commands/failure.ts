@@ -27,11 +27,12 @@ export async function reportFailure(
   let reason: FailureReason;
   let message: string;
   let nextSteps: string | undefined;
+  let releaseLive: boolean | undefined;
   if (error instanceof ConfigError) {
     reason = 'invalid-input';
     message = error.message;
   } else if (error instanceof DeployError) {
-    ({ reason, message, nextSteps } = error);
+    ({ reason, message, nextSteps, releaseLive } = error);
   } else {
     const name = errorName(error);
     reason = 'aws-error';
@@ -47,11 +48,12 @@ export async function reportFailure(
   // After the failure is reported: an unwritable GITHUB_OUTPUT must not hide why the run failed.
   try {
     reporter.setOutput('failure-reason', reason);
+    if (releaseLive !== undefined) reporter.setOutput('release-live', String(releaseLive));
   } catch (outputError) {
     log.warning(`Could not set the failure-reason output: ${errorMessage(outputError)}`);
   }
   try {
-    await reporter.writeSummary(failureSummary(reason, message, nextSteps));
+    await reporter.writeSummary(failureSummary(reason, message, nextSteps, releaseLive));
   } catch (summaryError) {
     log.warning(`Could not write the job summary: ${errorMessage(summaryError)}`);
   }

@@ -29,7 +29,7 @@ export async function rollOut(
     return await runRollout(dependencies, settings, session.config.aws.region);
   } catch (error) {
     if (error instanceof DeployError && showsAppLog(error.reason)) {
-      await printAppLogOfFailingInstances({
+      const hints = await printAppLogOfFailingInstances({
         clients: dependencies.clients,
         log: dependencies.log,
         asgName: settings.asgName,
@@ -37,6 +37,11 @@ export async function rollOut(
         logGroup: settings.appLogGroup,
         knownSecrets: session.config.secrets,
       });
+      // What the app said goes before the generic advice: it names the cause.
+      if (hints.length > 0) {
+        const { reason, message, nextSteps, releaseLive } = error;
+        throw new DeployError(reason, message, [...hints, nextSteps].join(' '), releaseLive);
+      }
     }
     throw error;
   }

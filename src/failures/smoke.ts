@@ -31,9 +31,10 @@ export const SMOKE_FAILURES = {
     showsAppLog: false,
   },
   'smoke-app-failed': {
-    meaning: '`smoke-app-path` did not answer 2xx with the public Host',
+    meaning:
+      '`smoke-app-path` did not answer 2xx with the public Host, after at most 5 redirects on the same site; the refresh had succeeded, so the release is live unless `rollback-on-check-failure` rolled it back (`release-live` output)',
     whatToDo:
-      'On 400, add the host to `DJANGO_ALLOWED_HOSTS`; on a redirect, use the `https://` URL as `app-url`.',
+      'The message names the cause: on 400, the app must read `DJANGO_ALLOWED_HOSTS` and it must list the host; on a redirect to HTTPS, set `SECURE_PROXY_SSL_HEADER` (or use the `https://` URL as `app-url`); on a redirect to another site or a loop, point `smoke-app-path` at a page the site serves itself.',
     showsAppLog: false,
   },
 } as const satisfies Record<string, FailureDescription>;

@@ -11,6 +11,7 @@ export {
   type ImageRepository,
 } from './reference';
 export type { RegistryCredentials } from './registry';
+export { registryTrustHint, saysUntrustedCertificate } from './trust';
 export type { DeployImageSettings, ImageInputs, PreflightImageSettings } from './settings';
 export {
   buildAndPush,

@@ -4,6 +4,7 @@
  * answer. Handles both ways registries ask for credentials: a bearer-token challenge (DockerHub,
  * GHCR, ...) and plain basic auth (a self-hosted `registry:2`).
  */
+import { isUntrustedCertificateError, registryTrustHint } from './trust';
 import { describeCut, readBoundedBody, type BodyLimits } from '../boundedBody';
 import { DeployError, errorMessage } from '../errors';
 import type { Clock } from '../clock';
@@ -286,7 +287,9 @@ export class RegistryClient {
         throw new DeployError(
           'registry-unreachable',
           `The registry ${repository.registry} could not be reached at ${new URL(url).origin} after ${MAX_ATTEMPTS} attempts: ${describeFetchError(error)}.`,
-          'Check the registry host name in the image reference and that the runner can reach it.',
+          isUntrustedCertificateError(error)
+            ? registryTrustHint(repository.registry)
+            : 'Check the registry host name in the image reference and that the runner can reach it.',
         );
       }
       if ((response.status === 429 || response.status >= 500) && attempt < MAX_ATTEMPTS) {

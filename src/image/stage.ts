@@ -3,6 +3,7 @@
  * `repository@sha256:...` to deploy. The digest always comes from what docker reported after the
  * push, confirmed by the registry's own answer; it is never guessed.
  */
+import { registryTrustHint, saysUntrustedCertificate } from './trust';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -160,9 +161,11 @@ async function login(
     throw new DeployError(
       'registry-login-failed',
       `docker login to ${registry} as ${credentials.username} failed: ${lastLine(result.stderr) || `exit code ${result.exitCode}`}`,
-      registry === DOCKER_HUB
-        ? 'Check dockerhub-username and dockerhub-token: use a DockerHub access token with Read & Write permission, stored as a repository secret.'
-        : `Check the username and token for ${registry}, and that the token may push to the repository.`,
+      saysUntrustedCertificate(result.stderr)
+        ? registryTrustHint(registry)
+        : registry === DOCKER_HUB
+          ? 'Check dockerhub-username and dockerhub-token: use a DockerHub access token with Read & Write permission, stored as a repository secret.'
+          : `Check the username and token for ${registry}, and that the token may push to the repository.`,
     );
   }
   dependencies.log.info(`Logged in to ${registry} as ${credentials.username} (token through stdin).`);
@@ -221,11 +224,13 @@ function buildFailed(request: BuildRequest, result: CommandResult): DeployError 
   );
 }
 
-function pushFailed(reference: string, result: CommandResult): DeployError {
+function pushFailed(registry: string, reference: string, result: CommandResult): DeployError {
   return new DeployError(
     'image-push-failed',
     `docker push ${reference} failed: ${lastLine(result.stderr) || `exit code ${result.exitCode}`}`,
-    'Check that the token may push (Read & Write) and that the repository exists, or that your account may create it.',
+    saysUntrustedCertificate(result.stderr)
+      ? registryTrustHint(registry)
+      : 'Check that the token may push (Read & Write) and that the repository exists, or that your account may create it.',
   );
 }
 
@@ -295,7 +300,7 @@ async function plainBuildAndPush(
   for (const tag of request.tags) {
     const reference = taggedReference(request.repository, tag);
     const push = await docker(dependencies, pushArgs(request.repository, tag));
-    if (push.exitCode !== 0) throw pushFailed(reference, push);
+    if (push.exitCode !== 0) throw pushFailed(request.repository.registry, reference, push);
     const digest = parsePushDigest(push.stdout, tag);
     if (!digest) {
       throw digestNotReported(`docker push ${reference} succeeded but printed no "${tag}: digest: ..." line`);

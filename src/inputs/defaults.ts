@@ -28,6 +28,7 @@ export const INPUT_DEFAULTS = {
   'scale-in-protected-instances': 'Refresh',
   'standby-instances': 'Ignore',
   'smoke-app-path': '/',
+  'rollback-on-check-failure': 'false',
   'stress-duration-seconds': '600',
   'stress-workers-per-vcpu': '1',
   'scale-test-timeout-minutes': '20',

@@ -253,6 +253,7 @@ export function parseRollout(
     smokePath,
     appUrl: inputs.url('app-url'),
     smokeCheck: inputs.boolean('smoke-check'),
+    rollbackOnCheckFailure: inputs.boolean('rollback-on-check-failure'),
     scaleInProtectedInstances: inputs.oneOf('scale-in-protected-instances', SCALE_IN_PROTECTED_POLICIES),
     standbyInstances: inputs.oneOf('standby-instances', STANDBY_POLICIES),
     smokeAppPath,

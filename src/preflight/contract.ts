@@ -11,6 +11,7 @@ import {
 } from '../../terraform/modules/web-tier/container.json';
 import type { KnownCause } from '../appOutput';
 import type { FailureReason } from '../failures';
+import { MAX_PAGE_REDIRECTS } from '../pageCheck';
 
 /** What the preflight checks, and how long it gives the app to start. */
 export interface PreflightSettings {
@@ -31,9 +32,6 @@ export const STARTUP_TIMEOUT_SECONDS = 60;
 export const PRIVATE_IP_HOST = '10.0.1.23';
 /** The site's name in the preflight: allowed by the app's environment, as the stack allows its own. */
 export const PUBLIC_HOST = 'preflight.ha-django-deploy.invalid';
-/** Same-site redirects the page check follows before it gives up (a loop, or a long chain). */
-export const MAX_REDIRECTS = 5;
-
 export const CONTAINER_PORT = containerPort;
 
 /** One thing an app must do; each has its own stable failure reason. */
@@ -71,7 +69,7 @@ export const CONTRACT = {
   },
   page: {
     reason: 'preflight-page-failed',
-    item: 'the page check path answers 2xx to the public Host, after at most 5 redirects on the same site',
+    item: `the page check path answers 2xx to the public Host, after at most ${MAX_PAGE_REDIRECTS} redirects on the same site`,
     fix: 'Make the page check path (smoke-app-path) a page that answers 2xx, or point smoke-app-path at one; redirects may only stay on the same site and plain HTTP (the load balancer terminates TLS).',
   },
 } as const satisfies Record<string, ContractItem>;
@@ -127,6 +125,8 @@ export interface HttpAnswer {
 export interface Violation {
   item: ContractItemName;
   seen: string;
+  /** The fix for the cause that was seen, said before the contract item's own. */
+  hint?: string;
 }
 
 const SHOWN_BODY_LENGTH = 200;
@@ -159,46 +159,4 @@ export function judgeHealth(answer: HttpAnswer, expectedCommit: string | undefin
         ? `the answer has no "commit" (expected ${expectedCommit}): ${shownBody(answer.body)}`
         : `the answer reports commit ${JSON.stringify(commit)}, not ${expectedCommit}`,
   };
-}
-
-/** What the page check does with one answer: pass, follow a same-site redirect, or fail. */
-export type PageStep = { pass: true } | { follow: string } | { violation: Violation };
-
-/**
- * A 2xx passes. A redirect is followed only when it stays on the same site over plain HTTP (a
- * relative Location, or an absolute one naming the public Host): anything else is what a visitor
- * would not get through the load balancer either.
- */
-export function pageStep(path: string, answer: HttpAnswer): PageStep {
-  if (answer.status >= 200 && answer.status <= 299) return { pass: true };
-  const isRedirect = answer.status >= 300 && answer.status <= 399;
-  if (!isRedirect || answer.location === undefined) {
-    return {
-      violation: { item: 'page', seen: `${path} answered ${answer.status}: ${shownBody(answer.body)}` },
-    };
-  }
-  const base = new URL(path, `http://${PUBLIC_HOST}`);
-  let target: URL;
-  try {
-    target = new URL(answer.location, base);
-  } catch {
-    return {
-      violation: { item: 'page', seen: `${path} redirects to an invalid URL ${shownBody(answer.location)}` },
-    };
-  }
-  if (target.origin !== base.origin) {
-    const why =
-      target.protocol === 'https:' && target.hostname === PUBLIC_HOST
-        ? 'to HTTPS, which the load balancer terminates'
-        : 'off the site';
-    return {
-      violation: { item: 'page', seen: `${path} redirects ${why}: ${shownBody(answer.location)}` },
-    };
-  }
-  return { follow: `${target.pathname}${target.search}` };
-}
-
-/** The check's verdict after following redirects: the chain is named in the failure. */
-export function tooManyRedirects(chain: readonly string[]): Violation {
-  return { item: 'page', seen: `more than ${MAX_REDIRECTS} redirects: ${chain.join(' -> ')}` };
 }

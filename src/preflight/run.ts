@@ -6,7 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { causesInAppOutput } from '../appOutput';
+import { parseImageReference, registryTrustHint, saysUntrustedCertificate } from '../image';
 import { maskLogLine } from '../mask';
+import { checkPage } from '../pageCheck';
 import type { Clock } from '../clock';
 import { DeployError, errorMessage } from '../errors';
 import type { CommandOptions, CommandResult, CommandRunner } from '../exec';
@@ -14,15 +16,12 @@ import { formatDuration, type Logger } from '../log';
 import {
   CONTAINER_PORT,
   CONTRACT,
-  MAX_REDIRECTS,
   PRIVATE_IP_HOST,
   PUBLIC_HOST,
   judgeHealth,
-  pageStep,
   parsePublishedPort,
   preflightEnvironment,
   runArgs,
-  tooManyRedirects,
   type ContractItem,
   type HttpAnswer,
   type PreflightSettings,
@@ -86,6 +85,7 @@ async function violated(trial: Trial, violation: Violation): Promise<DeployError
   const hints = causesInAppOutput(lines)
     .filter(({ cause }) => cause !== (contract as ContractItem).sameAs)
     .map(({ hint }) => hint);
+  if (violation.hint) hints.unshift(violation.hint);
   return new DeployError(
     contract.reason,
     `Preflight failed after ${formatDuration(clock.now() - trial.startedAt)}, on the app contract item "${contract.item}": ${violation.seen}. Nothing was pushed or planned.`,
@@ -106,6 +106,15 @@ async function exited(trial: Trial, when: string): Promise<DeployError> {
   });
 }
 
+/** The registry an image is pulled from, for the trust hint; a name that does not parse gets a placeholder. */
+function registryOf(image: string): string {
+  try {
+    return parseImageReference(image).registry;
+  } catch {
+    return '<registry host:port>';
+  }
+}
+
 /** Starts the container; a docker failure here is the runner's or the image's, not the app's. */
 async function start(trial: Trial, image: string): Promise<number> {
   const environment = preflightEnvironment(trial.secretKey);
@@ -116,7 +125,9 @@ async function start(trial: Trial, image: string): Promise<number> {
     throw new DeployError(
       'preflight-not-run',
       `The preflight could not start ${image}: ${lastLine(result.stderr) || `docker run exit code ${result.exitCode}`}.`,
-      'Check that docker on the runner can run the image (an existing image must be pullable: log in to its registry before this step).',
+      saysUntrustedCertificate(result.stderr)
+        ? registryTrustHint(registryOf(image))
+        : 'Check that docker on the runner can run the image (an existing image must be pullable: log in to its registry before this step).',
     );
   }
   const port = parsePublishedPort(
@@ -151,24 +162,14 @@ async function firstHealthAnswer(
   });
 }
 
-/** The page check: the public Host, same-site redirects followed up to MAX_REDIRECTS. */
-async function checkPage(trial: Trial, port: number, path: string): Promise<Violation | undefined> {
+/** The page check with the public Host, same-site redirects followed (the shared page check). */
+async function checkPageContract(trial: Trial, port: number, path: string): Promise<Violation | undefined> {
   const { get = loopbackGet } = trial.dependencies;
-  const chain = [path];
-  for (let current = path; chain.length <= MAX_REDIRECTS + 1;) {
-    let answer: HttpAnswer;
-    try {
-      answer = await get(port, current, PUBLIC_HOST);
-    } catch (error) {
-      return { item: 'page', seen: `${current} did not answer: ${errorMessage(error)}` };
-    }
-    const step = pageStep(current, answer);
-    if ('pass' in step) return undefined;
-    if ('violation' in step) return step.violation;
-    current = step.follow;
-    chain.push(current);
-  }
-  return tooManyRedirects(chain);
+  const result = await checkPage(new URL(path, `http://${PUBLIC_HOST}`), (url) =>
+    get(port, `${url.pathname}${url.search}`, url.host),
+  );
+  if ('passed' in result) return undefined;
+  return { item: 'page', seen: result.failed.seen, hint: result.failed.hint };
 }
 
 async function checkContract(trial: Trial, image: string, settings: PreflightSettings): Promise<void> {
@@ -181,7 +182,7 @@ async function checkContract(trial: Trial, image: string, settings: PreflightSet
   log.info(
     `${settings.healthPath} answered ${health.status} to Host: ${PRIVATE_IP_HOST}${settings.expectedCommit ? ` with commit ${settings.expectedCommit}` : ''} after ${formatDuration(clock.now() - trial.startedAt)}.`,
   );
-  const pageViolation = await checkPage(trial, port, settings.pagePath);
+  const pageViolation = await checkPageContract(trial, port, settings.pagePath);
   if (pageViolation) throw await violated(trial, pageViolation);
   log.info(`${settings.pagePath} answered 2xx to Host: ${PUBLIC_HOST}.`);
   if (!(await isRunning(trial))) throw await exited(trial, 'during the checks');

@@ -10,6 +10,7 @@ export function rolloutOutputs(result: RolloutResult): Record<string, string | n
     'healthy-targets': result.healthyTargets,
     'rollout-seconds': result.seconds,
     'launch-template-version': result.targetVersion,
+    'release-live': 'true',
   };
 }
 

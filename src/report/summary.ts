@@ -126,17 +126,35 @@ export function rolloutSummary(result: RolloutResult, links?: ConsoleLinks): str
   ].join('\n');
 }
 
-/** `nextSteps`: the error's own; when it has none, the failure catalogue's say what to do. */
+/** The summary's answer to "do users get this release now?", when a failure knows it. */
+function releaseRow(releaseLive: boolean | undefined): [string, string][] {
+  if (releaseLive === undefined) return [];
+  return [
+    [
+      'Release',
+      releaseLive
+        ? '**live**: the refresh succeeded, so users get this release although a check after it failed'
+        : 'not live: the group was rolled back to the version it ran before',
+    ],
+  ];
+}
+
+/**
+ * `nextSteps`: the error's own; when it has none, the failure catalogue's say what to do.
+ * `releaseLive`: whether users get this run's release despite the failure, when that is known.
+ */
 export function failureSummary(
   reason: FailureReason,
   message: string,
   nextSteps: string | undefined,
+  releaseLive?: boolean,
 ): string {
   return [
     '### Deploy failed',
     '',
     table([
       ['Reason', codeSpan(reason)],
+      ...releaseRow(releaseLive),
       ['What happened', textLines(message)],
       ['What to do', textLines(nextStepsFor(reason, nextSteps))],
     ]),

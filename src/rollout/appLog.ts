@@ -1,5 +1,6 @@
 import { DescribeInstanceRefreshesCommand } from '@aws-sdk/client-auto-scaling';
 import { GetLogEventsCommand, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch-logs';
+import { causesInAppOutput } from '../appOutput';
 import type { AwsClients } from '../aws';
 import { errorMessage } from '../errors';
 import type { Logger } from '../log';
@@ -50,6 +51,12 @@ export function formatAppLog(logGroup: string, excerpts: AppLogExcerpt[]): strin
   });
 }
 
+/** The fixes the excerpt's lines point at (read-only root, a 127.0.0.1 bind, DisallowedHost...). */
+export function appLogHints(excerpts: AppLogExcerpt[]): string[] {
+  const lines = excerpts.flatMap((excerpt) => ('lines' in excerpt ? excerpt.lines : []));
+  return causesInAppOutput(lines).map(({ hint }) => hint);
+}
+
 async function readExcerpt(
   clients: AwsClients,
   logGroup: string,
@@ -89,12 +96,13 @@ export interface AppLogRequest {
 }
 
 /**
- * Prints the failing instances' last app log lines. Never throws: it explains a failure that has
- * already happened, and must not replace that failure with one of its own.
+ * Prints the failing instances' last app log lines, and returns the hints their words point at.
+ * Never throws: it explains a failure that has already happened, and must not replace that
+ * failure with one of its own.
  */
-export async function printAppLogOfFailingInstances(request: AppLogRequest): Promise<void> {
+export async function printAppLogOfFailingInstances(request: AppLogRequest): Promise<string[]> {
   const { clients, log, logGroup } = request;
-  await log.group('Rollout: app log of the failing instances', async () => {
+  return log.group('Rollout: app log of the failing instances', async (): Promise<string[]> => {
     try {
       const [targets, refreshes] = await Promise.all([
         describeTargets(clients, request.targetGroupArns),
@@ -109,20 +117,24 @@ export async function printAppLogOfFailingInstances(request: AppLogRequest): Pro
       );
       if (ids.length === 0) {
         log.info('No failing instance to show the app log of: every target answers its health checks.');
-        return;
+        return [];
       }
       if (!logGroup) {
         log.info(
           `Not showing the app log of ${ids.join(', ')}: the stack has no app_log_group output and app-log-group is not set.`,
         );
-        return;
+        return [];
       }
       const excerpts = await Promise.all(
         ids.map((id) => readExcerpt(clients, logGroup, id, request.knownSecrets)),
       );
       for (const line of formatAppLog(logGroup, excerpts)) log.info(line);
+      const hints = appLogHints(excerpts);
+      for (const hint of hints) log.info(`What the app log points at: ${hint}`);
+      return hints;
     } catch (error) {
       log.warning(`Could not read the failing instances' app log: ${errorMessage(error)}`);
+      return [];
     }
   });
 }

@@ -1,8 +1,10 @@
 import type { RolloutSettings } from './settings';
+import { DeployError } from '../errors';
 import { formatDuration } from '../log';
 import { createContext, type RolloutContext, type RolloutDependencies } from './rolloutContext';
 import { inspectGroup, type InspectedGroup } from './inspect';
 import { createObserver } from './observer';
+import { failAfterLiveRelease, type FinishedRefresh } from './releaseLive';
 import { rollRefresh } from './rollRefresh';
 import { loadBalancerUrl, smokeCheck, type SmokeResult } from './smoke';
 import { createWaitGuard } from './timeout';
@@ -35,17 +37,29 @@ function warnAboutLongWait(context: RolloutContext): void {
   );
 }
 
-/** Proves the public URL serves this release, unless smoke-check: false. */
+/**
+ * Proves the public URL serves this release, unless smoke-check: false. The refresh has succeeded
+ * by now, so a failure says the release is live (or rolls it back, if asked).
+ */
 async function smokeCheckRelease(
   context: RolloutContext,
-  { group, targetGroupArns }: InspectedGroup,
+  inspected: InspectedGroup,
+  refresh: FinishedRefresh,
 ): Promise<SmokeResult | undefined> {
   if (!context.settings.smokeCheck) return undefined;
-  return context.log.group('Rollout: smoke check', async () => {
-    const base = context.settings.appUrl ?? (await loadBalancerUrl(context, targetGroupArns[0] ?? ''));
-    // Enough answers for a round-robin load balancer to reach every target, old ones included.
-    return smokeCheck(context, base, Math.max(SMOKE_MIN_ANSWERS, 3 * group.desiredCapacity));
-  });
+  const { group, targetGroupArns } = inspected;
+  try {
+    return await context.log.group('Rollout: smoke check', async () => {
+      const base = context.settings.appUrl ?? (await loadBalancerUrl(context, targetGroupArns[0] ?? ''));
+      // Enough answers for a round-robin load balancer to reach every target, old ones included.
+      return smokeCheck(context, base, Math.max(SMOKE_MIN_ANSWERS, 3 * group.desiredCapacity));
+    });
+  } catch (error) {
+    if (!(error instanceof DeployError)) throw error;
+    throw await context.log.group('Rollout: the release is live', () =>
+      failAfterLiveRelease(context, inspected, refresh, error),
+    );
+  }
 }
 
 /**
@@ -74,7 +88,7 @@ export async function runRollout(
   const healthyTargets = await context.log.group('Rollout: ALB target health', () =>
     guarded(refresh.id, () => waitForHealthyTargets(context, observer)),
   );
-  const smoke = await smokeCheckRelease(context, inspected);
+  const smoke = await smokeCheckRelease(context, inspected, refresh);
 
   const seconds = Math.round((context.clock.now() - startedAt) / 1000);
   context.progress(

@@ -37,6 +37,8 @@ export interface RolloutOptions {
   /** Base URL for the smoke check; undefined means http://<the target group's ALB DNS name>. */
   appUrl: string | undefined;
   smokeCheck: boolean;
+  /** When a check after a successful refresh fails: refresh back to the previous version (true), or leave the release live. */
+  rollbackOnCheckFailure: boolean;
   scaleInProtectedInstances: ScaleInProtectedPolicy;
   standbyInstances: StandbyPolicy;
   /** A real page of the app, requested with the public Host, that must answer 2xx. */

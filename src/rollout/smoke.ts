@@ -1,5 +1,6 @@
 import { describeCut, readBoundedBody, type BodyLimits, type BoundedBody } from '../boundedBody';
 import { DeployError, errorMessage } from '../errors';
+import { checkPage } from '../pageCheck';
 import { PollTimeoutError } from '../poll';
 import type { RolloutContext } from './rolloutContext';
 
@@ -185,24 +186,29 @@ async function sampleRelease(context: RolloutContext, url: string, samples: numb
   return agreed ?? '';
 }
 
-/** A real page of the app, with the public Host: catches ALLOWED_HOSTS and HTTPS-redirect mistakes. */
+/**
+ * A real page of the app, with the public Host, following same-site redirects (the shared page
+ * check): catches ALLOWED_HOSTS, HTTPS-redirect and off-site redirect mistakes, each with its fix.
+ */
 async function checkAppPage(context: RolloutContext, url: string): Promise<number> {
-  const outcome = await request(context, url);
-  context.progress(`GET ${url} -> ${describeOutcome(outcome)}`);
-  if ('answer' in outcome && outcome.answer.status >= 200 && outcome.answer.status < 300) {
-    return outcome.answer.status;
-  }
-  const status = 'answer' in outcome ? outcome.answer.status : undefined;
-  const hint =
-    status === 400
-      ? `Django answers 400 to a Host it does not allow: add ${new URL(url).host} to DJANGO_ALLOWED_HOSTS (the stack's app_domain).`
-      : status !== undefined && status >= 300 && status < 400
-        ? 'The app redirects instead of serving: an HTTP URL redirected to HTTPS needs app-url https://... (or a certificate on the stack); a redirect loop behind the ALB needs SECURE_PROXY_SSL_HEADER.'
-        : 'Read the app log in CloudWatch Logs for the failing request.';
+  const result = await checkPage(
+    new URL(url),
+    async (next) => {
+      const outcome = await request(context, next.href);
+      if ('failure' in outcome) throw new Error(outcome.failure);
+      return { status: outcome.answer.status, location: outcome.answer.location ?? undefined };
+    },
+    (next, answer) => {
+      context.progress(
+        `GET ${next.href} -> HTTP ${answer.status}${answer.location ? ` -> ${answer.location}` : ''}`,
+      );
+    },
+  );
+  if ('passed' in result) return result.passed.status;
   throw new DeployError(
     'smoke-app-failed',
-    `The health answers prove the release, but the app page ${url} answered ${describeOutcome(outcome)}, not 2xx.`,
-    hint,
+    `The health answers prove the release, but the app page ${result.failed.seen}, not 2xx.`,
+    result.failed.hint,
   );
 }
 
