@@ -21,6 +21,7 @@ import { buildRelease, type AppRelease } from '../emulation/appReleases';
 import { startLiveFleet, type RunningFleet } from '../emulation/liveDeploy';
 import { EMULATED_CREDENTIALS } from '../emulation/region';
 import { printRun } from '../emulation/runAction';
+import { CONTROL_CHARACTER, onOneLine } from '../src/text';
 
 const USAGE = 'usage: bash scripts/rehearse.sh [--no-setup] [--keep] <build-context> [<build-context> ...]';
 const TIME_SCALE = 5;
@@ -28,6 +29,11 @@ const ACTION_BUNDLE = resolve(__dirname, '../dist/index.js');
 const MAX_REDIRECTS = 5;
 
 class UsageError extends Error {}
+
+/** The app's own text (an HTTP answer) on one line, control characters shown as `?`. */
+function inert(text: string): string {
+  return onOneLine(text).replace(new RegExp(CONTROL_CHARACTER, 'g'), '?');
+}
 
 /** Everything wrong with a build context, found before anything starts. */
 function contextProblem(context: string): string | undefined {
@@ -115,11 +121,11 @@ async function servedPage(address: string, host: string, path: string): Promise<
     const next = answer.location ? new URL(answer.location, `http://${host}${path}`) : undefined;
     if (answer.status >= 300 && answer.status < 400 && next?.host === host) {
       path = `${next.pathname}${next.search}`;
-      steps.push(`${answer.status} ${path}`);
+      steps.push(`${answer.status} ${inert(path)}`);
       continue;
     }
     const title = /<title>([^<]*)<\/title>/i.exec(answer.body)?.[1]?.trim();
-    steps.push(`${answer.status}${title === undefined ? '' : ` ${JSON.stringify(title)}`}`);
+    steps.push(`${answer.status}${title === undefined ? '' : ` "${inert(title)}"`}`);
     break;
   }
   return steps.join(' -> ');
@@ -130,9 +136,9 @@ async function printServed(fleet: RunningFleet, number: number): Promise<void> {
   const { host, address } = await fleet.loadBalancer();
   const health = await get(address, host, '/health/').catch((error: unknown) => String(error));
   const healthLine = typeof health === 'string' ? health : `${health.status} ${health.body.trim()}`;
-  console.log(`release ${number} serves: GET /health/ -> ${JSON.stringify(healthLine)}`);
+  console.log(`release ${number} serves: GET /health/ -> ${inert(healthLine)}`);
   const page = await servedPage(address, host, '/').catch((error: unknown) => String(error));
-  console.log(`release ${number} serves: ${page}`);
+  console.log(`release ${number} serves: ${inert(page)}`);
 }
 
 async function deployRelease(fleet: RunningFleet, context: string, number: number): Promise<boolean> {

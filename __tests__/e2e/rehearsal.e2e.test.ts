@@ -239,11 +239,11 @@ test('a Django project that is not app/ rehearses two releases: the second rolls
   );
   expect(commits).toHaveLength(2);
   expect(commits[0]).not.toBe(commits[1]);
-  expect(output).toMatch(/release 1: DEPLOYED in \d+ s \(refresh not needed\)/);
+  expect(output).toMatch(/release 1: DEPLOYED in \d+ s \(refresh NotNeeded\)/);
   // The second release changes the launch template and rolls out over the first.
   expect(output).toMatch(/release 2: DEPLOYED in \d+ s \(refresh Successful\)/);
   expect(output).toContain('release 1 serves: GET / -> 302 /catalog/ -> 200 "Catalog release one"');
   expect(output).toContain('release 2 serves: GET / -> 302 /catalog/ -> 200 "Catalog release two"');
-  expect(output).toMatch(new RegExp(`release 2 serves: GET /health/ -> "200 .*${commits[1]}`));
+  expect(output).toMatch(new RegExp(`release 2 serves: GET /health/ -> 200 .*"commit": "${commits[1]}"`));
   expect(output).toContain('rehearsal passed: 2 release(s) asked');
 }, 2_400_000);
