@@ -142,8 +142,9 @@ async function printServed(fleet: RunningFleet, number: number): Promise<void> {
 }
 
 async function deployRelease(fleet: RunningFleet, context: string, number: number): Promise<boolean> {
-  const version = String(number);
   const commit = contentCommit(context);
+  // As the action's build names a release without a tag or branch: so one content, one image.
+  const version = commit.slice(0, 12);
   console.log(`\n== release ${number}: ${context} (commit ${commit}, the hash of its content) ==`);
   console.log(`building with PYTHON_IMAGE=${fleet.runtime.baseImage} (docker build, push)...`);
   let release: AppRelease;
@@ -154,8 +155,9 @@ async function deployRelease(fleet: RunningFleet, context: string, number: numbe
       commit,
     });
   } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr ?? (error as Error).message;
-    console.log(`release ${number}: FAILED: docker build or push of ${context} failed:\n${stderr}`);
+    const { stderr, message } = error as { stderr?: string; message: string };
+    const said = stderr?.trim() ? stderr : message;
+    console.log(`release ${number}: FAILED: docker build or push of ${context} failed:\n${said}`);
     return false;
   }
   console.log(`release ${number}: image ${release.image}`);
