@@ -95,16 +95,26 @@ export interface RunningFleet extends LiveFleet {
  */
 export async function startLiveFleet(name: string, timeScale: number): Promise<RunningFleet> {
   const workDir = mkdtempSync(join(tmpdir(), `ha-django-deploy-${name}-`));
+  const removeWorkDir = () => {
+    rmSync(workDir, { recursive: true, force: true });
+  };
   const dockerConfig = join(workDir, 'docker-config');
-  const runtime = await startContainerRuntime();
-  loginToRegistry(runtime, dockerConfig);
-  const region = await startEmulatedRegion({
-    timeScale,
-    dataPlane: { dockerHost: runtime.dockerHost, dockerConfig },
-  });
+  let runtime: ContainerRuntime;
+  let region: EmulatedRegion;
+  try {
+    runtime = await startContainerRuntime();
+    loginToRegistry(runtime, dockerConfig);
+    region = await startEmulatedRegion({
+      timeScale,
+      dataPlane: { dockerHost: runtime.dockerHost, dockerConfig },
+    });
+  } catch (error) {
+    removeWorkDir();
+    throw error;
+  }
   const stop = async () => {
     await region.stop();
-    rmSync(workDir, { recursive: true, force: true });
+    removeWorkDir();
   };
   try {
     const stack = await prepareEmulatedStack(region);
