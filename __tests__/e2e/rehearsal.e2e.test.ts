@@ -85,6 +85,7 @@ function catalogProject(release: string): Record<string, string> {
       '        return self.get_response(request)',
     ].join('\n'),
     'shelf/settings.py': [
+      'import json',
       'import os',
       'from pathlib import Path',
       '',
@@ -115,7 +116,9 @@ function catalogProject(release: string): Record<string, string> {
       '        "PORT": os.environ.get("DATABASE_PORT", "5432"),',
       '        "NAME": os.environ["DATABASE_NAME"],',
       '        "USER": os.environ["DATABASE_USER"],',
-      '        "PASSWORD": Path(os.environ["DATABASE_PASSWORD_FILE"]).read_text().strip(),',
+      '        # The stack writes the RDS-managed secret as Secrets Manager holds it: JSON.',
+      '        "PASSWORD": json.loads(Path(os.environ["DATABASE_PASSWORD_FILE"]).read_text())["password"],',
+      '        "OPTIONS": {"sslmode": "require"},',
       '    }',
       '',
       '',
