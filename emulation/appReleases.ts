@@ -64,6 +64,54 @@ function applyChange(dir: string, change: AppChange): void {
   writeFileSync(path, text.replace(change.find, change.replace));
 }
 
+/** A build context to build and push as one release (`buildRelease`). */
+export interface ReleaseBuild {
+  /** The directory docker builds, with its `Dockerfile`. */
+  context: string;
+  /** The image's tag in the repository is `release-<version>`; VERSION in the image. */
+  version: string;
+  /** REVISION, and the image's `org.opencontainers.image.revision` label. */
+  commit: string;
+}
+
+/**
+ * Builds a context for real as the action's own build does (VERSION and REVISION build arguments,
+ * the revision label), on the runtime's offline base image (the PYTHON_IMAGE build argument),
+ * pushes it to the local registry and returns it by digest.
+ */
+export function buildRelease(
+  runtime: ContainerRuntime,
+  dockerConfig: string,
+  repository: string,
+  { context, version, commit }: ReleaseBuild,
+): AppRelease {
+  const env = { ...process.env, DOCKER_HOST: runtime.dockerHost, DOCKER_CONFIG: dockerConfig };
+  const tag = `${repository}:release-${version}`;
+  const docker = (args: string[]) =>
+    execFileSync('docker', args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  // The label also keeps buildah's layer cache, which ignores ARG values, from handing this build
+  // another commit's cached layers (and its APP_COMMIT).
+  docker([
+    'build',
+    '--quiet',
+    '--build-arg',
+    `PYTHON_IMAGE=${runtime.baseImage}`,
+    '--build-arg',
+    `VERSION=${version}`,
+    '--build-arg',
+    `REVISION=${commit}`,
+    '--label',
+    `org.opencontainers.image.revision=${commit}`,
+    '--tag',
+    tag,
+    context,
+  ]);
+  const pushed = docker(['push', tag]);
+  const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed)?.[1];
+  if (!digest) throw new Error(`docker push ${tag} printed no digest:\n${pushed}`);
+  return { image: `${repository}@${digest}`, version, commit };
+}
+
 /**
  * Builds app/ (with the given changes, on a copy) for real, pushes it to the local registry and
  * returns it by digest. APP_VERSION in the image (and in its /health/ answer) is `version`.
@@ -83,27 +131,7 @@ export function buildAppRelease(
     // buildah's layer cache ignores ARG values (VERSION, REVISION): a file naming the release and
     // its commit keeps one build from being handed another's cached layers (and labels).
     writeFileSync(join(dir, 'web/release.txt'), `${version}\n${commit}\n`);
-    const env = { ...process.env, DOCKER_HOST: runtime.dockerHost, DOCKER_CONFIG: dockerConfig };
-    const tag = `${repository}:release-${version}`;
-    const docker = (args: string[]) =>
-      execFileSync('docker', args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    docker([
-      'build',
-      '--quiet',
-      '--build-arg',
-      `PYTHON_IMAGE=${runtime.baseImage}`,
-      '--build-arg',
-      `VERSION=${version}`,
-      '--build-arg',
-      `REVISION=${commit}`,
-      '--tag',
-      tag,
-      dir,
-    ]);
-    const pushed = docker(['push', tag]);
-    const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed)?.[1];
-    if (!digest) throw new Error(`docker push ${tag} printed no digest:\n${pushed}`);
-    return { image: `${repository}@${digest}`, version, commit };
+    return buildRelease(runtime, dockerConfig, repository, { context: dir, version, commit });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,7 +1,17 @@
-import { releaseRegistryInputs } from './appReleases';
-import type { ContainerRuntime } from './containerRuntime';
-import type { EmulatedRegion } from './region';
-import { emulatedStackInputs, terraformEnv, type EmulatedStack } from './stack';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loginToRegistry, releaseRegistryInputs } from './appReleases';
+import { startContainerRuntime, type ContainerRuntime } from './containerRuntime';
+import { startEmulatedRegion, type EmulatedRegion } from './region';
+import { runAction, type ActionRun } from './runAction';
+import {
+  copyStack,
+  emulatedStackInputs,
+  prepareEmulatedStack,
+  terraformEnv,
+  type EmulatedStack,
+} from './stack';
 
 /**
  * A deploy onto the live data plane, as the live suites, the zero-downtime bench and the demo run
@@ -66,6 +76,74 @@ export function liveActionEnv(
     GITHUB_WORKSPACE: fleet.workDir,
     RUNNER_TEMP: fleet.workDir,
   };
+}
+
+/** A live fleet started by `startLiveFleet`: deploys into it until stopped. */
+export interface RunningFleet extends LiveFleet {
+  /** `deploy` of a prebuilt image through `node dist/index.js`, its log echoed; `extra` wins. */
+  deploy(image: string, extra?: Record<string, string>): Promise<ActionRun>;
+  /** The load balancer's DNS name (the public Host) and the loopback address serving it. */
+  loadBalancer(): Promise<{ host: string; address: string }>;
+  /** Stops the region (and every instance container it started) and removes the workspace. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The demo's and the rehearsal's setup, one path for both: the container runtime with its
+ * registry logged in, the region with a live data plane at `timeScale`, the bundled stack's state
+ * bucket, and a private copy of terraform/ (so a run can go beside a test run in one checkout).
+ */
+export async function startLiveFleet(name: string, timeScale: number): Promise<RunningFleet> {
+  const workDir = mkdtempSync(join(tmpdir(), `ha-django-deploy-${name}-`));
+  const removeWorkDir = () => {
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  const dockerConfig = join(workDir, 'docker-config');
+  let runtime: ContainerRuntime;
+  let region: EmulatedRegion;
+  try {
+    runtime = await startContainerRuntime();
+    loginToRegistry(runtime, dockerConfig);
+    region = await startEmulatedRegion({
+      timeScale,
+      dataPlane: { dockerHost: runtime.dockerHost, dockerConfig },
+    });
+  } catch (error) {
+    removeWorkDir();
+    throw error;
+  }
+  const stop = async () => {
+    await region.stop();
+    removeWorkDir();
+  };
+  try {
+    const stack = await prepareEmulatedStack(region);
+    const stackDir = copyStack(stack, join(workDir, 'terraform'));
+    const fleet: LiveFleet = { region, runtime, stack, stackDir, dockerConfig, workDir };
+    const env = liveActionEnv(fleet);
+    return {
+      ...fleet,
+      stop,
+      deploy: (image, extra = {}) =>
+        runAction(
+          liveDeployInputs(fleet, image, {
+            'poll-interval-seconds': '1',
+            'wait-timeout-minutes': '10',
+            ...extra,
+          }),
+          env,
+          { echo: true },
+        ),
+      loadBalancer: async () => {
+        const [host, address] = Object.entries((await region.dataPlane()).loadBalancers)[0] ?? [];
+        if (!host || !address) throw new Error('the data plane runs no load balancer');
+        return { host, address };
+      },
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 /** Samples the region's resident memory (server, haproxy, containers) until stopped. */

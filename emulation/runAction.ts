@@ -90,3 +90,11 @@ export async function runAction(
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Prints a run's exit code, outputs and job summary, as the demo and the rehearsal report it. */
+export function printRun(title: string, run: ActionRun): void {
+  console.log(`\n== ${title}: exit ${run.exitCode} ==`);
+  for (const [name, value] of Object.entries(run.outputs)) console.log(`${name}=${value}`);
+  console.log('\n== job summary ==');
+  console.log(run.summary);
+}

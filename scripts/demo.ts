@@ -14,30 +14,12 @@
  * Health check intervals, warmup and draining run 5x faster (the region's documented time scale);
  * thresholds are as configured. No AWS account, DockerHub or GitHub is touched.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startContainerRuntime } from '../emulation/containerRuntime';
-import {
-  ANNOUNCE_RELEASE,
-  buildAppRelease,
-  loginToRegistry,
-  GUNICORN_NEEDS_MISSING_VARIABLE,
-} from '../emulation/appReleases';
-import { startEmulatedRegion } from '../emulation/region';
-import { copyStack, prepareEmulatedStack, type EmulatedStack } from '../emulation/stack';
 import { startLoad, zeroDowntimeLine, type LoadResult } from '../emulation/loadGenerator';
-import { liveActionEnv, liveDeployInputs, memorySampler } from '../emulation/liveDeploy';
-import { runAction, type ActionRun } from '../emulation/runAction';
+import { ANNOUNCE_RELEASE, buildAppRelease, GUNICORN_NEEDS_MISSING_VARIABLE } from '../emulation/appReleases';
+import { memorySampler, startLiveFleet } from '../emulation/liveDeploy';
+import { printRun, type ActionRun } from '../emulation/runAction';
 
 const TIME_SCALE = 5;
-
-function printRun(title: string, run: ActionRun): void {
-  console.log(`\n== ${title}: exit ${run.exitCode} ==`);
-  for (const [name, value] of Object.entries(run.outputs)) console.log(`${name}=${value}`);
-  console.log('\n== job summary ==');
-  console.log(run.summary);
-}
 
 function byVersion(load: LoadResult): string {
   return Object.entries(load.byVersion)
@@ -50,20 +32,12 @@ async function main(): Promise<number> {
   console.log(
     '== ha-django-deploy demo: the AWS region below is EMULATED (moto + a live data plane on 127.0.0.0/8), not AWS ==\n',
   );
-  const workDir = mkdtempSync(join(tmpdir(), 'ha-django-deploy-demo-'));
-  const dockerConfig = join(workDir, 'docker-config');
-  const runtime = await startContainerRuntime();
-  loginToRegistry(runtime, dockerConfig);
-  const region = await startEmulatedRegion({
-    timeScale: TIME_SCALE,
-    dataPlane: { dockerHost: runtime.dockerHost, dockerConfig },
-  });
-  const memory = memorySampler(region);
-  let stack: EmulatedStack | undefined;
+  const fleet = await startLiveFleet('demo', TIME_SCALE);
+  const memory = memorySampler(fleet.region);
   try {
-    stack = await prepareEmulatedStack(region);
-    const repository = `${runtime.registry}/demo/web`;
+    const repository = `${fleet.runtime.registry}/demo/web`;
     console.log('building app/ three times (docker build, push to the local registry)...');
+    const { runtime, dockerConfig } = fleet;
     const releases = [
       buildAppRelease(runtime, dockerConfig, repository, '1'),
       buildAppRelease(runtime, dockerConfig, repository, '2', [ANNOUNCE_RELEASE]),
@@ -75,50 +49,26 @@ async function main(): Promise<number> {
       string,
       string,
     ];
-    // A copy of terraform/, so the demo can run beside a test run in the same checkout.
-    const fleet = {
-      region,
-      runtime,
-      stack,
-      stackDir: copyStack(stack, join(workDir, 'terraform')),
-      dockerConfig,
-      workDir,
-    };
-    const env = liveActionEnv(fleet);
-    const deploy = (image: string, extra: Record<string, string> = {}) =>
-      runAction(
-        liveDeployInputs(fleet, image, {
-          'poll-interval-seconds': '1',
-          'wait-timeout-minutes': '10',
-          ...extra,
-        }),
-        env,
-        { echo: true },
-      );
     const underLoad = async (
       image: string,
       extra: Record<string, string> = {},
     ): Promise<[ActionRun, LoadResult]> => {
-      const state = await region.dataPlane();
-      const [host, address] = Object.entries(state.loadBalancers)[0] ?? [];
-      if (!host || !address) throw new Error('the data plane runs no load balancer');
       const load = startLoad({
-        address,
-        host,
+        ...(await fleet.loadBalancer()),
         concurrency: 3,
         maxRequests: 20_000,
         maxSeconds: 600,
         pauseMs: 20,
       });
       const rolloutStarted = Date.now();
-      const run = await deploy(image, extra);
+      const run = await fleet.deploy(image, extra);
       const result = await load.stop();
       console.log(`\n(deploy wall time ${Math.round((Date.now() - rolloutStarted) / 1000)} s)`);
       return [run, result];
     };
 
     console.log(`\n== deploy 1: release 1 creates the stack ==\n`);
-    const first = await deploy(release1);
+    const first = await fleet.deploy(release1);
     printRun('deploy 1', first);
     if (first.exitCode !== 0) return first.exitCode;
 
@@ -146,8 +96,7 @@ async function main(): Promise<number> {
     return asExpected && secondLoad.failed === 0 ? 0 : 1;
   } finally {
     memory.stop();
-    await region.stop();
-    rmSync(workDir, { recursive: true, force: true });
+    await fleet.stop();
   }
 }
 
