@@ -6,6 +6,7 @@ import {
   SCALE_IN_PROTECTED_POLICIES,
   STANDBY_POLICIES,
   TIMEOUT_POLICIES,
+  AWS_MAX_REFRESH_ALARMS,
   type RolloutOptions,
   type RolloutTarget,
 } from '../rollout/settings';
@@ -257,6 +258,8 @@ export function parseRollout(
     standbyInstances: inputs.oneOf('standby-instances', STANDBY_POLICIES),
     smokeAppPath,
     appLogGroup: logGroupName(inputs, 'app-log-group'),
+    rollbackAlarms: parseRollbackAlarms(inputs),
+    bakeTimeSeconds: inputs.optionalInteger('bake-time-seconds', 0, AWS_MAX_BAKE_SECONDS),
   };
   return { target: { asgName, targetGroupArns, launchTemplateVersion, expectedCommit }, options };
 }
@@ -265,6 +268,37 @@ export function parseRollout(
 function checkpointWaitSeconds(percentages: number[], delaySeconds: number | undefined): number {
   const pauses = Math.max(0, percentages.length - 1);
   return pauses * (delaySeconds ?? AWS_DEFAULT_CHECKPOINT_DELAY_SECONDS);
+}
+
+/** AWS BakeTime's range (StartInstanceRefresh, RefreshPreferences). */
+const AWS_MAX_BAKE_SECONDS = 172800;
+/** CloudWatch's alarm name rule: 1-255 characters, no control characters. */
+const ALARM_NAME = /^[^\p{Cc}]{1,255}$/u;
+
+/**
+ * rollback-alarms: alarm names, or `none` for no alarms; empty means the stack's release alarms
+ * (deploy) or none (rollout). Whether they exist, fire in time and fit AWS's limit is checked
+ * against CloudWatch before the refresh starts.
+ */
+function parseRollbackAlarms(inputs: InputParser): string[] | undefined {
+  const names = inputs.list('rollback-alarms');
+  if (names.length === 0) return undefined;
+  if (names.length === 1 && names[0] === 'none') return [];
+  for (const name of names.filter((item) => !ALARM_NAME.test(item))) {
+    inputs.problem(
+      'rollback-alarms',
+      name,
+      'expected CloudWatch alarm names (1-255 characters each), or none',
+    );
+  }
+  if (names.length > AWS_MAX_REFRESH_ALARMS) {
+    inputs.problem(
+      'rollback-alarms',
+      names.join(','),
+      `AWS watches at most ${AWS_MAX_REFRESH_ALARMS} alarms per instance refresh (AlarmSpecification); with bake-time-seconds, name the ones that mean the release hurts users`,
+    );
+  }
+  return names;
 }
 
 /** CloudWatch Logs' own rule for group names: 1-512 of letters, digits and `._-/#`. */

@@ -5,6 +5,8 @@ import { consoleLinksMarkdown, type ConsoleLinks } from '../console';
 import { nextStepsFor, type FailureReason } from '../failures';
 import type { ImageResult } from '../image';
 import type { RolloutResult } from '../rollout';
+import type { RolloutTimeline } from '../timeline';
+import { timelineMarkdown } from './timeline';
 import { describeCounts, type PlanReview, type PlanSummary, type ResourceChange } from '../terraform';
 
 /**
@@ -123,7 +125,13 @@ export function rolloutSummary(result: RolloutResult, links?: ConsoleLinks): str
       ['Duration', `${result.seconds} s`],
       ...(links ? ([['AWS console', consoleLinksMarkdown(links)]] as [string, string][]) : []),
     ]),
+    ...withTimeline(result.timeline),
   ].join('\n');
+}
+
+function withTimeline(timeline: RolloutTimeline | undefined): string[] {
+  const chart = timelineMarkdown(timeline);
+  return chart === '' ? [] : ['', chart];
 }
 
 /** `nextSteps`: the error's own; when it has none, the failure catalogue's say what to do. */
@@ -131,6 +139,7 @@ export function failureSummary(
   reason: FailureReason,
   message: string,
   nextSteps: string | undefined,
+  timeline?: RolloutTimeline,
 ): string {
   return [
     '### Deploy failed',
@@ -140,6 +149,7 @@ export function failureSummary(
       ['What happened', textLines(message)],
       ['What to do', textLines(nextStepsFor(reason, nextSteps))],
     ]),
+    ...withTimeline(timeline),
   ].join('\n');
 }
 

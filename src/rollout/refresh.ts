@@ -10,6 +10,7 @@ import {
 import type { RolloutSettings } from './settings';
 import { DeployError, errorMessage } from '../errors';
 import type { RolloutContext } from './rolloutContext';
+import { alarmPreferences } from './alarms';
 
 const ACTIVE_STATUSES = new Set(['Pending', 'InProgress', 'Cancelling', 'RollbackInProgress', 'Baking']);
 /**
@@ -57,6 +58,7 @@ export function refreshPreferences(settings: RolloutSettings): RefreshPreference
     // Always explicit: AWS's default for both is Wait, an hour's wait that then fails the refresh.
     ScaleInProtectedInstances: settings.scaleInProtectedInstances,
     StandbyInstances: settings.standbyInstances,
+    ...alarmPreferences(settings),
     ...(settings.instanceWarmupSeconds === undefined
       ? {}
       : { InstanceWarmup: settings.instanceWarmupSeconds }),
@@ -184,6 +186,8 @@ export function createRefreshReader(context: RolloutContext, asgName: string, id
   return async (): Promise<{ state: RefreshState; line: string }> => {
     const state = await describeRefresh(context, asgName, id);
     context.lastRefresh = state;
+    context.timeline?.refresh(context.clock.now(), state.status);
+    await context.alarmWatch?.read();
     const line = describeProgress(state);
     if (line !== lastLine) {
       context.progress(line);
