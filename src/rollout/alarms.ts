@@ -176,10 +176,10 @@ export function createAlarmWatch(
       const before = states.get(view.name);
       if (before === view.state) continue;
       states.set(view.name, view.state);
-      if (before !== undefined || view.state === 'ALARM') {
-        context.progress(`alarm ${view.name}: ${before ?? 'watched'} -> ${view.state} (${view.stateReason})`);
-        onChange?.(view);
-      }
+      context.progress(
+        `alarm ${view.name}: ${before ? `${before} -> ` : ''}${view.state} (${view.stateReason})`,
+      );
+      if (before !== undefined || view.state === 'ALARM') onChange?.(view);
       if (view.state === 'ALARM' && !fired)
         fired = { ...view, atMs: context.clock.now() - context.startedAt };
     }

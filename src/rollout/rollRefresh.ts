@@ -91,7 +91,11 @@ async function startOurRefresh(
 }
 
 /** From now on every refresh read also reads the release alarms and feeds the summary's timeline. */
-function followRelease(context: RolloutContext, current: GroupSnapshot, { target }: InspectedGroup): void {
+async function followRelease(
+  context: RolloutContext,
+  current: GroupSnapshot,
+  { target }: InspectedGroup,
+): Promise<void> {
   const timeline = createTimelineRecorder(
     context.startedAt,
     String(target.version),
@@ -102,6 +106,8 @@ function followRelease(context: RolloutContext, current: GroupSnapshot, { target
   context.alarmWatch = createAlarmWatch(context, rollbackAlarmNames(context.settings), (view) => {
     timeline.alarm(context.clock.now(), view.name, view.state);
   });
+  // Each alarm's state as the refresh starts: every later line is a change.
+  await context.alarmWatch.read();
 }
 
 /** Any final status but Successful fails the rollout, with the unhealthy targets and AWS's reasons. */
@@ -153,7 +159,7 @@ export async function rollRefresh(
   await checkRollbackAlarms(context);
   const startedAt = clock.now();
   const id = await startOurRefresh(context, current, inspected);
-  followRelease(context, current, inspected);
+  await followRelease(context, current, inspected);
   bound.start(current, startedAt, settings.forceRefresh || !settings.skipMatching);
   const ended = await guarded(id, () => watchRefresh(context, group.name, id, observer, bound));
   await failUnlessSuccessful(context, observer, group.name, ended);
