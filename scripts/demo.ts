@@ -3,7 +3,8 @@
  * `node dist/index.js`, on this machine only, against an EMULATED AWS region with a LIVE data plane:
  * - the real app from app/, built three times with docker (podman's Docker API) and pushed to an
  *   authenticated registry on 127.0.0.1: release 1, release 2 (a code change), release 3 (a
- *   defect: its gunicorn config reads a variable the stack does not set, so gunicorn cannot start);
+ *   defect: its gunicorn config reads a variable the stack does not set, so gunicorn cannot start),
+ *   release 4 (a defect only users see: its home page answers 500 to one request in four);
  * - the bundled Terraform applied by the real CLI into the emulated region (moto plus the harness
  *   in emulation/region), its state in the region's S3;
  * - every instance boots the launch template's real user-data and runs the release's container on
@@ -11,6 +12,9 @@
  *   on a loopback address that its DNS name resolves to for the action (emulation/dns.cjs);
  * - while releases 2 and 3 roll out, a bounded load generator sends requests through that load
  *   balancer and the demo prints how many failed.
+ * - release 4 rolls out under load on the home page: the stack's release alarms (the 5xx share of
+ *   requests, from the real haproxy's request log) fire during the refresh or its bake, AWS rolls it
+ *   back, and the demo prints the failed requests and the time until release 2 served again.
  * Health check intervals, warmup and draining run 5x faster (the region's documented time scale);
  * thresholds are as configured. No AWS account, DockerHub or GitHub is touched.
  */
@@ -23,7 +27,9 @@ import {
   buildAppRelease,
   loginToRegistry,
   GUNICORN_NEEDS_MISSING_VARIABLE,
+  HOME_FAILS_ONE_IN_FOUR,
 } from '../emulation/appReleases';
+import { alarmRollbackLines, deployFailingRelease } from '../emulation/alarmRollback';
 import { startEmulatedRegion } from '../emulation/region';
 import { copyStack, prepareEmulatedStack, type EmulatedStack } from '../emulation/stack';
 import { startLoad, zeroDowntimeLine, type LoadResult } from '../emulation/loadGenerator';
@@ -63,14 +69,16 @@ async function main(): Promise<number> {
   try {
     stack = await prepareEmulatedStack(region);
     const repository = `${runtime.registry}/demo/web`;
-    console.log('building app/ three times (docker build, push to the local registry)...');
+    console.log('building app/ four times (docker build, push to the local registry)...');
     const releases = [
       buildAppRelease(runtime, dockerConfig, repository, '1'),
       buildAppRelease(runtime, dockerConfig, repository, '2', [ANNOUNCE_RELEASE]),
       buildAppRelease(runtime, dockerConfig, repository, '3', [GUNICORN_NEEDS_MISSING_VARIABLE]),
+      buildAppRelease(runtime, dockerConfig, repository, '4', HOME_FAILS_ONE_IN_FOUR),
     ];
     for (const release of releases) console.log(`  release ${release.version}: ${release.image}`);
-    const [release1, release2, release3] = releases.map((release) => release.image) as [
+    const [release1, release2, release3, release4] = releases.map((release) => release.image) as [
+      string,
       string,
       string,
       string,
@@ -134,16 +142,33 @@ async function main(): Promise<number> {
     printRun('deploy 3', third);
     console.log(`\n${zeroDowntimeLine(thirdLoad)} (${byVersion(thirdLoad)})`);
 
+    console.log(
+      `\n== deploy 4: release 4 passes its health checks but fails users; the release alarms must stop it ==\n`,
+    );
+    const fourth = await deployFailingRelease(region, '4', () => deploy(release4));
+    printRun('deploy 4', fourth.run);
+    console.log(`\n${alarmRollbackLines(fourth, TIME_SCALE).join('\n')}`);
+
     const peak = memory.stop();
     console.log(`\npeak memory of the region: ${peak.peakMiB} MiB with ${peak.instances} instances running`);
     console.log(`demo wall time: ${Math.round((Date.now() - started) / 1000)} s`);
-    const asExpected = third.exitCode !== 0 && third.outputs['failure-reason'] === 'rolled-back';
+    // Release 3's instances never turn healthy: AWS's refresh or the unhealthy-hosts release alarm
+    // rolls it back, whichever comes first.
+    const thirdRolledBack = ['rolled-back', 'alarm-rolled-back'].includes(
+      third.outputs['failure-reason'] ?? '',
+    );
+    const fourthRolledBack = fourth.run.outputs['failure-reason'] === 'alarm-rolled-back';
     console.log(
-      asExpected
+      thirdRolledBack
         ? '\ndeploy 3 failed as it must: AWS rolled the group back to release 2 (see the reason codes and the app log above).'
         : '\nUNEXPECTED: deploy 3 was not rolled back.',
     );
-    return asExpected && secondLoad.failed === 0 ? 0 : 1;
+    console.log(
+      fourthRolledBack
+        ? 'deploy 4 failed as it must: a release alarm fired and AWS rolled the group back to release 2.'
+        : 'UNEXPECTED: deploy 4 was not rolled back by an alarm.',
+    );
+    return thirdRolledBack && fourthRolledBack && secondLoad.failed === 0 ? 0 : 1;
   } finally {
     memory.stop();
     await region.stop();
