@@ -154,9 +154,9 @@ async function main(): Promise<number> {
     console.log(`demo wall time: ${Math.round((Date.now() - started) / 1000)} s`);
     // Release 3's instances never turn healthy: AWS's refresh or the unhealthy-hosts release alarm
     // rolls it back, whichever comes first.
-    const thirdRolledBack = ['rolled-back', 'alarm-rolled-back'].includes(
-      third.outputs['failure-reason'] ?? '',
-    );
+    const thirdRolledBack =
+      third.outputs['failure-reason'] === 'rolled-back' ||
+      third.outputs['failure-reason'] === 'alarm-rolled-back';
     const fourthRolledBack = fourth.run.outputs['failure-reason'] === 'alarm-rolled-back';
     console.log(
       thirdRolledBack
