@@ -29,6 +29,7 @@ import json
 import math
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
@@ -94,6 +95,12 @@ def statistic(values: list[float], stat: str) -> float | None:
     return None
 
 
+ARITHMETIC: dict[str, Callable[[float, float], float | None]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: None if b == 0 else a / b,
+}
 TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(.))")
 
 
@@ -125,28 +132,20 @@ def evaluate_expression(expression: str, values: dict[str, float | None]) -> flo
             return None if operand is None else -operand
         raise ValueError(f"unsupported metric math {expression!r}")
 
-    def term() -> float | None:
+    def binary(operand: Callable[[], float | None], operators: str) -> float | None:
         nonlocal position
-        left = primary()
-        while peek() in ("*", "/"):
-            operator = tokens[position][2]
+        left = operand()
+        while (operator := peek()) is not None and operator in operators:
             position += 1
-            right = primary()
-            if left is None or right is None or (operator == "/" and right == 0):
-                left = None
-            else:
-                left = left * right if operator == "*" else left / right
+            right = operand()
+            left = None if left is None or right is None else ARITHMETIC[operator](left, right)
         return left
 
+    def term() -> float | None:
+        return binary(primary, "*/")
+
     def additive() -> float | None:
-        nonlocal position
-        left = term()
-        while peek() in ("+", "-"):
-            operator = tokens[position][2]
-            position += 1
-            right = term()
-            left = None if left is None or right is None else (left + right if operator == "+" else left - right)
-        return left
+        return binary(term, "+-")
 
     return additive()
 
