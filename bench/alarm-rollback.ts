@@ -49,7 +49,12 @@ async function main(): Promise<number> {
     const env = liveActionEnv(fleet);
     const deploy = (image: string) =>
       runAction(
-        liveDeployInputs(fleet, image, { 'poll-interval-seconds': '1', 'wait-timeout-minutes': '20' }),
+        liveDeployInputs(fleet, image, {
+          'poll-interval-seconds': '1',
+          'wait-timeout-minutes': '20',
+          // deploy's default: the stack's release alarms (the emulated suites' inputs turn them off).
+          'rollback-alarms': '',
+        }),
         env,
       );
     const good = buildAppRelease(runtime, dockerConfig, repository, '1');
