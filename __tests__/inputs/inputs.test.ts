@@ -728,7 +728,13 @@ const TABLES: Record<string, InputTable> = {
       ['0', 0],
       ['600', 600],
     ],
-    rejected: ['-1', '2.5', 'x', '172801'].map((value) => whole('bake-time-seconds', 0, 172800, value)),
+    rejected: [
+      ...['-1', '2.5', 'x', '172801'].map((value) => whole('bake-time-seconds', 0, 172800, value)),
+      [
+        '1800',
+        'bake-time-seconds: "1800"; the refresh bakes this long after its last replacement, which does not fit wait-timeout-minutes (30); raise wait-timeout-minutes or shorten the bake.',
+      ],
+    ],
   },
   'stress-duration-seconds': {
     command: SCALE_TEST,

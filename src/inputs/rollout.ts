@@ -238,6 +238,14 @@ export function parseRollout(
   refuseCheckpointsLongerThanWait(inputs, checkpoints, waitTimeoutMinutes);
   const expectedCommit = parseExpectedCommit(inputs, command);
   const smokeAppPath = parseSmokeAppPath(inputs);
+  const bakeTimeSeconds = inputs.optionalInteger('bake-time-seconds', 0, AWS_MAX_BAKE_SECONDS);
+  if (bakeTimeSeconds !== undefined && bakeTimeSeconds >= waitTimeoutMinutes * 60) {
+    inputs.problem(
+      'bake-time-seconds',
+      String(bakeTimeSeconds),
+      `the refresh bakes this long after its last replacement, which does not fit wait-timeout-minutes (${waitTimeoutMinutes}); raise wait-timeout-minutes or shorten the bake`,
+    );
+  }
   const options: RolloutOptions = {
     minHealthyPercentage: healthy.min,
     maxHealthyPercentage: healthy.max,
@@ -259,7 +267,7 @@ export function parseRollout(
     smokeAppPath,
     appLogGroup: logGroupName(inputs, 'app-log-group'),
     rollbackAlarms: parseRollbackAlarms(inputs),
-    bakeTimeSeconds: inputs.optionalInteger('bake-time-seconds', 0, AWS_MAX_BAKE_SECONDS),
+    bakeTimeSeconds,
   };
   return { target: { asgName, targetGroupArns, launchTemplateVersion, expectedCommit }, options };
 }

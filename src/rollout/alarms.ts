@@ -146,6 +146,11 @@ export async function checkRollbackAlarms(context: RolloutContext): Promise<void
   const bake = bakeSeconds(context.settings);
   const found = names.length > 100 ? { metric: [], composite: [] } : await describeAlarms(context, names);
   const problems = alarmProblems(names, found, bake);
+  if (bake >= context.settings.waitTimeoutSeconds) {
+    problems.push(
+      `the ${bake} s bake does not fit in wait-timeout-minutes (${context.settings.waitTimeoutSeconds / 60} min): the refresh could not succeed before the wait ends`,
+    );
+  }
   if (problems.length > 0) {
     throw new DeployError(
       'invalid-input',
