@@ -210,3 +210,55 @@ def test_alarm_specification_is_checked(region: Region, stack: Stack) -> None:
 
     assert "up to 10" in too_many.value.response["Error"]["Message"]
     assert "nope" in missing.value.response["Error"]["Message"]
+
+
+def test_the_real_haproxy_logs_each_request_for_the_metrics(tmp_path: Any) -> None:
+    """The shipped request source reads haproxy 2.6's own log: a target's 500 counts as the
+    target's, a request with no server as the load balancer's own."""
+    import http.server
+    import socket
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from emulated_region.dataplane.balancer import Balancer
+    from emulated_region.dataplane.requests import HaproxyRequests
+
+    class Answer(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+            self.send_response(500 if self.path == "/fail" else 200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    target = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=target.serve_forever, daemon=True).start()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    balancer = Balancer(tmp_path / "lb", "127.0.0.1", {port: "tg_web"})
+    try:
+        plane = type("Plane", (), {"balancers": {"arn:lb": (((port, "arn:tg"),), balancer)}})()
+        source = HaproxyRequests(plane, lambda arn: "tg_web")
+        balancer.route("tg_web", {"s1": f"127.0.0.1:{target.server_address[1]}"})
+        for path in ("/", "/fail", "/"):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10).close()
+            except urllib.error.HTTPError:
+                pass
+        balancer.route("tg_web", {})
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10).close()
+        except urllib.error.HTTPError:
+            pass
+        requests: list[Request] = []
+        Region.wait_until(lambda: bool(requests.extend(source.drain())) or len(requests) >= 4, timeout=20)
+
+        assert [request.status for request in requests] == [200, 500, 200, 503]
+        assert all(request.target_seconds is not None for request in requests[:3])
+        assert requests[3].target_seconds is None  # no server: the load balancer's own 503
+    finally:
+        balancer.close()
+        target.shutdown()
