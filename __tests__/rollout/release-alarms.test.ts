@@ -6,6 +6,7 @@ import {
   recentValues,
   secondsToAlarm,
 } from '../../src/rollout/alarms';
+import { refreshPreferences } from '../../src/rollout/refresh';
 import type { RolloutSettings } from '../../src/rollout/settings';
 
 const settings = (extra: Partial<RolloutSettings>) =>
@@ -30,6 +31,13 @@ describe('release alarm preferences', () => {
       BakeTime: 120,
     });
     expect(bakeSeconds(settings({ rollbackAlarms: ['a'], bakeTimeSeconds: 0 }))).toBe(0);
+    // A refresh back to the previous release must not be stopped by the bad release's alarm.
+    const undo = refreshPreferences(settings({ rollbackAlarms: ['a'] }), true);
+    expect(undo.AlarmSpecification).toBeUndefined();
+    expect(undo.BakeTime).toBeUndefined();
+    expect(refreshPreferences(settings({ rollbackAlarms: ['a'] })).AlarmSpecification).toEqual({
+      Alarms: ['a'],
+    });
   });
 });
 
