@@ -10,7 +10,12 @@ import { refreshPreferences } from '../../src/rollout/refresh';
 import type { RolloutSettings } from '../../src/rollout/settings';
 
 const settings = (extra: Partial<RolloutSettings>) =>
-  ({ rollbackAlarms: undefined, bakeTimeSeconds: undefined, ...extra }) as RolloutSettings;
+  ({
+    rollbackAlarms: undefined,
+    bakeTimeSeconds: undefined,
+    checkpointPercentages: [],
+    ...extra,
+  }) as RolloutSettings;
 
 const metricAlarm = (extra: Partial<MetricAlarm>): MetricAlarm => ({
   AlarmName: 'web-5xx',
