@@ -97,6 +97,8 @@ describe('the failure catalogue', () => {
 
   it('shows the app log for a rollout that ran and failed, and for new instances that never served', () => {
     expect(FAILURE_REASONS.filter(showsAppLog).sort()).toEqual([
+      'alarm-failed',
+      'alarm-rolled-back',
       'new-instances-not-serving',
       'refresh-cancelled',
       'refresh-failed',

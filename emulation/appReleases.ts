@@ -46,6 +46,33 @@ export const GUNICORN_NEEDS_MISSING_VARIABLE: AppChange = {
   replace: 'workers = int(os.environ["GUNICORN_WORKERS"])  # renamed from WEB_CONCURRENCY in this release',
 };
 
+/**
+ * A real defect that passes every health check and the smoke check's single page request: the
+ * home page answers 500 to one request in four per gunicorn worker (the first answer is good), as a
+ * query that fails under load would. Only users, and the release alarms, see it. Two edits of
+ * app/web/views.py: the counter's import, and the home view.
+ */
+export const HOME_FAILS_ONE_IN_FOUR: AppChange[] = [
+  {
+    file: 'web/views.py',
+    find: 'from django.conf import settings\n',
+    replace: 'import itertools\n\nfrom django.conf import settings\n',
+  },
+  {
+    file: 'web/views.py',
+    find: 'def home(request: HttpRequest) -> HttpResponse:\n',
+    replace:
+      'def home(request: HttpRequest) -> HttpResponse:\n' +
+      '    if next(HOME_REQUESTS) % 4 == 3:  # the defect: one request in four fails\n' +
+      '        return HttpResponse("Server Error (500)", status=500)\n',
+  },
+  {
+    file: 'web/views.py',
+    find: 'RECENT_NOTES = 20\n',
+    replace: 'RECENT_NOTES = 20\nHOME_REQUESTS = itertools.count()\n',
+  },
+];
+
 export interface AppRelease {
   /** The image by digest, as the action deploys it: repo@sha256:... */
   image: string;

@@ -27,6 +27,11 @@ export interface LoadResult {
   /** The first few failures (seconds since the load started, and what happened), for the message. */
   failures: string[];
   seconds: number;
+  /** Seconds since the load started of the first and the last failed request; undefined: none failed. */
+  firstFailureAt: number | undefined;
+  lastFailureAt: number | undefined;
+  /** Seconds since the load started of the last good answer from each release. */
+  lastAnswerAt: Record<string, number>;
 }
 
 export interface RunningLoad {
@@ -66,12 +71,30 @@ function get(agent: Agent, options: LoadOptions): Promise<{ status: number; body
   });
 }
 
+/** The release an answer names: the health answer's JSON `version`, or the home page's "Release N". */
+function releaseOf(body: string): string {
+  try {
+    return (JSON.parse(body) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return /Version\s+([\w.-]+)/.exec(body)?.[1] ?? 'page';
+  }
+}
+
 export function startLoad(options: LoadOptions): RunningLoad {
   if (!LOOPBACK.test(options.address)) throw new Error(`load goes to loopback only, not ${options.address}`);
   const maxRequests = options.maxRequests ?? 5_000;
   const deadline = Date.now() + (options.maxSeconds ?? 300) * 1000;
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency ?? 4 });
-  const result: LoadResult = { requests: 0, failed: 0, byVersion: {}, failures: [], seconds: 0 };
+  const result: LoadResult = {
+    requests: 0,
+    failed: 0,
+    byVersion: {},
+    failures: [],
+    seconds: 0,
+    firstFailureAt: undefined,
+    lastFailureAt: undefined,
+    lastAnswerAt: {},
+  };
   const started = Date.now();
   let stopped = false;
 
@@ -80,12 +103,16 @@ export function startLoad(options: LoadOptions): RunningLoad {
       result.requests++;
       try {
         const answer = await get(agent, options);
-        const version = (JSON.parse(answer.body) as { version?: string }).version ?? 'unknown';
         if (answer.status !== 200) throw new Error(`HTTP ${answer.status} ${answer.body.slice(0, 200)}`);
+        const version = releaseOf(answer.body);
         result.byVersion[version] = (result.byVersion[version] ?? 0) + 1;
+        result.lastAnswerAt[version] = (Date.now() - started) / 1000;
       } catch (error) {
         result.failed++;
-        const at = ((Date.now() - started) / 1000).toFixed(1);
+        const seconds = (Date.now() - started) / 1000;
+        result.firstFailureAt ??= seconds;
+        result.lastFailureAt = seconds;
+        const at = seconds.toFixed(1);
         if (result.failures.length < 5) result.failures.push(`+${at}s ${(error as Error).message}`);
       }
       if (options.pauseMs) await new Promise((wait) => setTimeout(wait, options.pauseMs));

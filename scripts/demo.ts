@@ -3,7 +3,8 @@
  * `node dist/index.js`, on this machine only, against an EMULATED AWS region with a LIVE data plane:
  * - the real app from app/, built three times with docker (podman's Docker API) and pushed to an
  *   authenticated registry on 127.0.0.1: release 1, release 2 (a code change), release 3 (a
- *   defect: its gunicorn config reads a variable the stack does not set, so gunicorn cannot start);
+ *   defect: its gunicorn config reads a variable the stack does not set, so gunicorn cannot start),
+ *   release 4 (a defect only users see: its home page answers 500 to one request in four);
  * - the bundled Terraform applied by the real CLI into the emulated region (moto plus the harness
  *   in emulation/region), its state in the region's S3;
  * - every instance boots the launch template's real user-data and runs the release's container on
@@ -11,11 +12,20 @@
  *   on a loopback address that its DNS name resolves to for the action (emulation/dns.cjs);
  * - while releases 2 and 3 roll out, a bounded load generator sends requests through that load
  *   balancer and the demo prints how many failed.
+ * - release 4 rolls out under load on the home page: the stack's release alarms (the 5xx share of
+ *   requests, from the real haproxy's request log) fire during the refresh or its bake, AWS rolls it
+ *   back, and the demo prints the failed requests and the time until release 2 served again.
  * Health check intervals, warmup and draining run 5x faster (the region's documented time scale);
  * thresholds are as configured. No AWS account, DockerHub or GitHub is touched.
  */
+import { alarmRollbackLines, deployFailingRelease } from '../emulation/alarmRollback';
 import { startLoad, zeroDowntimeLine, type LoadResult } from '../emulation/loadGenerator';
-import { ANNOUNCE_RELEASE, buildAppRelease, GUNICORN_NEEDS_MISSING_VARIABLE } from '../emulation/appReleases';
+import {
+  ANNOUNCE_RELEASE,
+  buildAppRelease,
+  GUNICORN_NEEDS_MISSING_VARIABLE,
+  HOME_FAILS_ONE_IN_FOUR,
+} from '../emulation/appReleases';
 import { memorySampler, startLiveFleet } from '../emulation/liveDeploy';
 import { printRun, type ActionRun } from '../emulation/runAction';
 
@@ -36,15 +46,17 @@ async function main(): Promise<number> {
   const memory = memorySampler(fleet.region);
   try {
     const repository = `${fleet.runtime.registry}/demo/web`;
-    console.log('building app/ three times (docker build, push to the local registry)...');
+    console.log('building app/ four times (docker build, push to the local registry)...');
     const { runtime, dockerConfig } = fleet;
     const releases = [
       buildAppRelease(runtime, dockerConfig, repository, '1'),
       buildAppRelease(runtime, dockerConfig, repository, '2', [ANNOUNCE_RELEASE]),
       buildAppRelease(runtime, dockerConfig, repository, '3', [GUNICORN_NEEDS_MISSING_VARIABLE]),
+      buildAppRelease(runtime, dockerConfig, repository, '4', HOME_FAILS_ONE_IN_FOUR),
     ];
     for (const release of releases) console.log(`  release ${release.version}: ${release.image}`);
-    const [release1, release2, release3] = releases.map((release) => release.image) as [
+    const [release1, release2, release3, release4] = releases.map((release) => release.image) as [
+      string,
       string,
       string,
       string,
@@ -84,16 +96,32 @@ async function main(): Promise<number> {
     printRun('deploy 3', third);
     console.log(`\n${zeroDowntimeLine(thirdLoad)} (${byVersion(thirdLoad)})`);
 
+    console.log(
+      `\n== deploy 4: release 4 passes its health checks but fails users; the release alarms must stop it ==\n`,
+    );
+    const fourth = await deployFailingRelease(fleet.region, '4', () =>
+      // The stack's release alarms (deploy's default) and the 300 s bake.
+      fleet.deploy(release4, { 'rollback-alarms': '' }),
+    );
+    printRun('deploy 4', fourth.run);
+    console.log(`\n${alarmRollbackLines(fourth, TIME_SCALE).join('\n')}`);
+
     const peak = memory.stop();
     console.log(`\npeak memory of the region: ${peak.peakMiB} MiB with ${peak.instances} instances running`);
     console.log(`demo wall time: ${Math.round((Date.now() - started) / 1000)} s`);
-    const asExpected = third.exitCode !== 0 && third.outputs['failure-reason'] === 'rolled-back';
+    const thirdRolledBack = third.outputs['failure-reason'] === 'rolled-back';
+    const fourthRolledBack = fourth.run.outputs['failure-reason'] === 'alarm-rolled-back';
     console.log(
-      asExpected
+      thirdRolledBack
         ? '\ndeploy 3 failed as it must: AWS rolled the group back to release 2 (see the reason codes and the app log above).'
         : '\nUNEXPECTED: deploy 3 was not rolled back.',
     );
-    return asExpected && secondLoad.failed === 0 ? 0 : 1;
+    console.log(
+      fourthRolledBack
+        ? 'deploy 4 failed as it must: a release alarm fired and AWS rolled the group back to release 2.'
+        : 'UNEXPECTED: deploy 4 was not rolled back by an alarm.',
+    );
+    return thirdRolledBack && fourthRolledBack && secondLoad.failed === 0 ? 0 : 1;
   } finally {
     memory.stop();
     await fleet.stop();

@@ -1,10 +1,14 @@
 import type { FailureReason } from './failures';
+import type { RolloutTimeline } from './timeline';
 
 /**
  * A failure the action understands: `reason` is a stable code from the failure catalogue, for the
  * `failure-reason` output and for scripts; `nextSteps` tells the person reading the log what to do about it.
  */
 export class DeployError extends Error {
+  /** A failed rollout's timeline, drawn in the job summary. */
+  timeline: RolloutTimeline | undefined;
+
   constructor(
     readonly reason: FailureReason,
     message: string,

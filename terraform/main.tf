@@ -24,6 +24,8 @@ module "web_tier" {
   secret_parameters         = var.secret_parameters
   log_retention_days        = var.log_retention_days
   alarm_emails              = var.alarm_emails
+  release_alarm_5xx_percent = var.release_alarm_5xx_percent
+  release_alarm_p95_seconds = var.release_alarm_p95_seconds
   access_logs_bucket        = var.access_logs_bucket
   deletion_protection       = var.deletion_protection
   ami_ssm_parameter         = var.ami_ssm_parameter

@@ -91,3 +91,8 @@ output "database_master_secret_arn" {
   description = "ARN of the Secrets Manager secret RDS keeps the master password in (null when database is off)."
   value       = module.web_tier.database_master_secret_arn
 }
+
+output "release_alarm_names" {
+  description = "Alarms meaning \"this release hurts users\": deploy's default rollback-alarms (the refresh rolls back when one fires)."
+  value       = module.web_tier.release_alarm_names
+}

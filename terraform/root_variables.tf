@@ -224,3 +224,15 @@ variable "database_backup_retention_days" {
   type        = number
   default     = null
 }
+
+variable "release_alarm_5xx_percent" {
+  description = "Release alarm: share of requests answered 5xx by the app, in percent, above which a deploy's refresh rolls back."
+  type        = number
+  default     = null
+}
+
+variable "release_alarm_p95_seconds" {
+  description = "Release alarm: 95th percentile target response time, in seconds, above which a deploy's refresh rolls back."
+  type        = number
+  default     = null
+}

@@ -710,6 +710,41 @@ const TABLES: Record<string, InputTable> = {
       ],
     ],
   },
+  'rollback-alarms': {
+    command: ROLLOUT,
+    holds: (config) => configFor('rollout', config).rollout.rollbackAlarms,
+    accepted: [
+      ['', undefined],
+      ['none', []],
+      ['web-5xx, web-p95', ['web-5xx', 'web-p95']],
+    ],
+    rejected: [
+      [
+        Array.from({ length: 11 }, (_, i) => `a${i}`).join(','),
+        `rollback-alarms: "${Array.from({ length: 11 }, (_, i) => `a${i}`).join(',')}"; AWS watches at most 10 alarms per instance refresh (AlarmSpecification); with bake-time-seconds, name the ones that mean the release hurts users.`,
+      ],
+      [
+        'x'.repeat(256),
+        `rollback-alarms: "${'x'.repeat(120)}…"; expected CloudWatch alarm names (1-255 characters each), or none.`,
+      ],
+    ],
+  },
+  'bake-time-seconds': {
+    command: ROLLOUT,
+    holds: (config) => configFor('rollout', config).rollout.bakeTimeSeconds,
+    accepted: [
+      ['', undefined],
+      ['0', 0],
+      ['600', 600],
+    ],
+    rejected: [
+      ...['-1', '2.5', 'x', '172801'].map((value) => whole('bake-time-seconds', 0, 172800, value)),
+      [
+        '1800',
+        'bake-time-seconds: "1800"; the refresh bakes this long after its last replacement, which does not fit wait-timeout-minutes (30); raise wait-timeout-minutes or shorten the bake.',
+      ],
+    ],
+  },
   'stress-duration-seconds': {
     command: SCALE_TEST,
     holds: (config) => configFor('scale-test', config).scaleTest.stressDurationSeconds,

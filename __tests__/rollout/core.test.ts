@@ -102,10 +102,10 @@ describe('report', () => {
   });
 
   it('says in the failure summary whether the release is live, when the failure knows', () => {
-    expect(failureSummary('smoke-app-failed', 'x', 'y', true)).toContain(
+    expect(failureSummary('smoke-app-failed', 'x', 'y', { releaseLive: true })).toContain(
       '| Release | **live**: the refresh succeeded, so users get this release although a check after it failed |',
     );
-    expect(failureSummary('smoke-app-failed', 'x', 'y', false)).toContain(
+    expect(failureSummary('smoke-app-failed', 'x', 'y', { releaseLive: false })).toContain(
       '| Release | not live: the group was rolled back to the version it ran before |',
     );
   });

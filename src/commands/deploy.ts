@@ -117,6 +117,7 @@ async function deploySteps(session: Session<DeployConfig>, progress: DeployProgr
     appUrl: config.rollout.appUrl ?? stack.appUrl,
     expectedCommit: image.revision,
     appLogGroup: config.rollout.appLogGroup ?? stack.appLogGroup,
+    rollbackAlarms: config.rollout.rollbackAlarms ?? stack.releaseAlarmNames,
   });
   setOutputs(reporter, rolloutOutputs(rollout));
   await reporter.writeSummary(

@@ -5,6 +5,7 @@ import { DeployError, errorMessage, errorName } from '../errors';
 import type { FailureReason } from '../failures';
 import { ConfigError } from '../inputs';
 import type { Logger } from '../log';
+import type { RolloutTimeline } from '../timeline';
 import { failureMessage, failureSummary, type Reporter } from '../report';
 
 const AWS_AUTH_ERRORS: Record<string, string> = {
@@ -28,11 +29,12 @@ export async function reportFailure(
   let message: string;
   let nextSteps: string | undefined;
   let releaseLive: boolean | undefined;
+  let timeline: RolloutTimeline | undefined;
   if (error instanceof ConfigError) {
     reason = 'invalid-input';
     message = error.message;
   } else if (error instanceof DeployError) {
-    ({ reason, message, nextSteps, releaseLive } = error);
+    ({ reason, message, nextSteps, releaseLive, timeline } = error);
   } else {
     const name = errorName(error);
     reason = 'aws-error';
@@ -53,7 +55,7 @@ export async function reportFailure(
     log.warning(`Could not set the failure-reason output: ${errorMessage(outputError)}`);
   }
   try {
-    await reporter.writeSummary(failureSummary(reason, message, nextSteps, releaseLive));
+    await reporter.writeSummary(failureSummary(reason, message, nextSteps, { releaseLive, timeline }));
   } catch (summaryError) {
     log.warning(`Could not write the job summary: ${errorMessage(summaryError)}`);
   }

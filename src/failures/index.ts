@@ -15,6 +15,7 @@ import { SMOKE_FAILURES } from './smoke';
 import { RELEASE_FAILURES } from './release';
 import { SCALE_TEST_FAILURES } from './scale';
 import { PREFLIGHT_FAILURES } from './preflight';
+import { ALARM_FAILURES } from './alarms';
 
 import type { FailureDescription } from './description';
 
@@ -30,6 +31,7 @@ export const FAILURES = {
   ...SMOKE_FAILURES,
   ...RELEASE_FAILURES,
   ...SCALE_TEST_FAILURES,
+  ...ALARM_FAILURES,
 } as const satisfies Record<string, FailureDescription>;
 
 /** A stable `failure-reason` code: only what the catalogue declares. */

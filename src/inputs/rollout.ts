@@ -6,6 +6,7 @@ import {
   SCALE_IN_PROTECTED_POLICIES,
   STANDBY_POLICIES,
   TIMEOUT_POLICIES,
+  AWS_MAX_REFRESH_ALARMS,
   type RolloutOptions,
   type RolloutTarget,
 } from '../rollout/settings';
@@ -237,6 +238,14 @@ export function parseRollout(
   refuseCheckpointsLongerThanWait(inputs, checkpoints, waitTimeoutMinutes);
   const expectedCommit = parseExpectedCommit(inputs, command);
   const smokeAppPath = parseSmokeAppPath(inputs);
+  const bakeTimeSeconds = inputs.optionalInteger('bake-time-seconds', 0, AWS_MAX_BAKE_SECONDS);
+  if (bakeTimeSeconds !== undefined && bakeTimeSeconds >= waitTimeoutMinutes * 60) {
+    inputs.problem(
+      'bake-time-seconds',
+      String(bakeTimeSeconds),
+      `the refresh bakes this long after its last replacement, which does not fit wait-timeout-minutes (${waitTimeoutMinutes}); raise wait-timeout-minutes or shorten the bake`,
+    );
+  }
   const options: RolloutOptions = {
     minHealthyPercentage: healthy.min,
     maxHealthyPercentage: healthy.max,
@@ -258,6 +267,8 @@ export function parseRollout(
     standbyInstances: inputs.oneOf('standby-instances', STANDBY_POLICIES),
     smokeAppPath,
     appLogGroup: logGroupName(inputs, 'app-log-group'),
+    rollbackAlarms: parseRollbackAlarms(inputs),
+    bakeTimeSeconds,
   };
   return { target: { asgName, targetGroupArns, launchTemplateVersion, expectedCommit }, options };
 }
@@ -266,6 +277,37 @@ export function parseRollout(
 function checkpointWaitSeconds(percentages: number[], delaySeconds: number | undefined): number {
   const pauses = Math.max(0, percentages.length - 1);
   return pauses * (delaySeconds ?? AWS_DEFAULT_CHECKPOINT_DELAY_SECONDS);
+}
+
+/** AWS BakeTime's range (StartInstanceRefresh, RefreshPreferences). */
+const AWS_MAX_BAKE_SECONDS = 172800;
+/** CloudWatch's alarm name rule: 1-255 characters, no control characters. */
+const ALARM_NAME = /^[^\p{Cc}]{1,255}$/u;
+
+/**
+ * rollback-alarms: alarm names, or `none` for no alarms; empty means the stack's release alarms
+ * (deploy) or none (rollout). Whether they exist, fire in time and fit AWS's limit is checked
+ * against CloudWatch before the refresh starts.
+ */
+function parseRollbackAlarms(inputs: InputParser): string[] | undefined {
+  const names = inputs.list('rollback-alarms');
+  if (names.length === 0) return undefined;
+  if (names.length === 1 && names[0] === 'none') return [];
+  for (const name of names.filter((item) => !ALARM_NAME.test(item))) {
+    inputs.problem(
+      'rollback-alarms',
+      name,
+      'expected CloudWatch alarm names (1-255 characters each), or none',
+    );
+  }
+  if (names.length > AWS_MAX_REFRESH_ALARMS) {
+    inputs.problem(
+      'rollback-alarms',
+      names.join(','),
+      `AWS watches at most ${AWS_MAX_REFRESH_ALARMS} alarms per instance refresh (AlarmSpecification); with bake-time-seconds, name the ones that mean the release hurts users`,
+    );
+  }
+  return names;
 }
 
 /** CloudWatch Logs' own rule for group names: 1-512 of letters, digits and `._-/#`. */

@@ -5,6 +5,8 @@ import { consoleLinksMarkdown, type ConsoleLinks } from '../console';
 import { nextStepsFor, type FailureReason } from '../failures';
 import type { ImageResult } from '../image';
 import type { RolloutResult } from '../rollout';
+import type { RolloutTimeline } from '../timeline';
+import { timelineMarkdown } from './timeline';
 import { describeCounts, type PlanReview, type PlanSummary, type ResourceChange } from '../terraform';
 
 /**
@@ -123,6 +125,7 @@ export function rolloutSummary(result: RolloutResult, links?: ConsoleLinks): str
       ['Duration', `${result.seconds} s`],
       ...(links ? ([['AWS console', consoleLinksMarkdown(links)]] as [string, string][]) : []),
     ]),
+    ...withTimeline(result.timeline),
   ].join('\n');
 }
 
@@ -139,15 +142,26 @@ function releaseRow(releaseLive: boolean | undefined): [string, string][] {
   ];
 }
 
+function withTimeline(timeline: RolloutTimeline | undefined): string[] {
+  const chart = timelineMarkdown(timeline);
+  return chart === '' ? [] : ['', chart];
+}
+
+/** What a failure may know beyond its reason: whether users get the release, and its rollout. */
+export interface FailureDetails {
+  releaseLive?: boolean | undefined;
+  timeline?: RolloutTimeline | undefined;
+}
+
 /**
  * `nextSteps`: the error's own; when it has none, the failure catalogue's say what to do.
- * `releaseLive`: whether users get this run's release despite the failure, when that is known.
+ * `details.releaseLive`: whether users get this run's release despite the failure, when known.
  */
 export function failureSummary(
   reason: FailureReason,
   message: string,
   nextSteps: string | undefined,
-  releaseLive?: boolean,
+  { releaseLive, timeline }: FailureDetails = {},
 ): string {
   return [
     '### Deploy failed',
@@ -158,6 +172,7 @@ export function failureSummary(
       ['What happened', textLines(message)],
       ['What to do', textLines(nextStepsFor(reason, nextSteps))],
     ]),
+    ...withTimeline(timeline),
   ].join('\n');
 }
 

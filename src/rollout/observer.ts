@@ -30,6 +30,16 @@ export function requiredHealthy(settings: RolloutSettings, group: GroupSnapshot)
   return Math.max(0, group.desiredCapacity - ignoredProtected);
 }
 
+/** InService instances per launch template version: the timeline's bars. */
+export function instancesByVersion(group: GroupSnapshot): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const instance of group.instances.filter((item) => item.lifecycleState === 'InService')) {
+    const version = instance.launchTemplateVersion ?? '?';
+    counts[version] = (counts[version] ?? 0) + 1;
+  }
+  return counts;
+}
+
 function sameIds(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   return a.size === b.size && [...a].every((id) => b.has(id));
 }
@@ -72,6 +82,7 @@ export function createObserver(
   /** Remembers a group read's instances as ours, also once they have left the group. */
   function know(group: GroupSnapshot): void {
     for (const instance of group.instances) known.add(instance.instanceId);
+    context.timeline?.fleet(context.clock.now(), instancesByVersion(group));
   }
 
   function judge(group: GroupSnapshot, targets: TargetState[]): Observation {

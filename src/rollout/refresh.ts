@@ -10,6 +10,7 @@ import {
 import type { RolloutSettings } from './settings';
 import { DeployError, errorMessage } from '../errors';
 import type { RolloutContext } from './rolloutContext';
+import { alarmPreferences } from './alarms';
 
 const ACTIVE_STATUSES = new Set(['Pending', 'InProgress', 'Cancelling', 'RollbackInProgress', 'Baking']);
 /**
@@ -47,8 +48,12 @@ export function isRollingForward(status: string): boolean {
   return ROLLING_FORWARD.has(status);
 }
 
-/** The preferences AWS gets, built from the inputs; pure so a test can pin the mapping. */
-export function refreshPreferences(settings: RolloutSettings): RefreshPreferences {
+/**
+ * The preferences AWS gets, built from the inputs; pure so a test can pin the mapping. A refresh
+ * back to the previous release (`undo`) is not watched by the release alarms: the bad release's
+ * alarm, still in ALARM, would stop its own undo.
+ */
+export function refreshPreferences(settings: RolloutSettings, undo = false): RefreshPreferences {
   return {
     MinHealthyPercentage: settings.minHealthyPercentage,
     MaxHealthyPercentage: settings.maxHealthyPercentage,
@@ -57,6 +62,7 @@ export function refreshPreferences(settings: RolloutSettings): RefreshPreference
     // Always explicit: AWS's default for both is Wait, an hour's wait that then fails the refresh.
     ScaleInProtectedInstances: settings.scaleInProtectedInstances,
     StandbyInstances: settings.standbyInstances,
+    ...(undo ? {} : alarmPreferences(settings)),
     ...(settings.instanceWarmupSeconds === undefined
       ? {}
       : { InstanceWarmup: settings.instanceWarmupSeconds }),
@@ -106,6 +112,7 @@ export async function startRefresh(
   asgName: string,
   launchTemplateId: string,
   version: number,
+  undo = false,
 ): Promise<string> {
   const response = await context.clients.autoScaling.send(
     new StartInstanceRefreshCommand({
@@ -114,7 +121,7 @@ export async function startRefresh(
       DesiredConfiguration: {
         LaunchTemplate: { LaunchTemplateId: launchTemplateId, Version: String(version) },
       },
-      Preferences: refreshPreferences(context.settings),
+      Preferences: refreshPreferences(context.settings, undo),
     }),
   );
   if (!response.InstanceRefreshId) {
@@ -184,6 +191,8 @@ export function createRefreshReader(context: RolloutContext, asgName: string, id
   return async (): Promise<{ state: RefreshState; line: string }> => {
     const state = await describeRefresh(context, asgName, id);
     context.lastRefresh = state;
+    context.timeline?.refresh(context.clock.now(), state.status);
+    await context.alarmWatch?.read();
     const line = describeProgress(state);
     if (line !== lastLine) {
       context.progress(line);

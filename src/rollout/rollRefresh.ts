@@ -3,7 +3,7 @@ import { DeployError } from '../errors';
 import type { RolloutContext } from './rolloutContext';
 import { describeGroup, describeNotHealthy, isGroupOnVersion, type GroupSnapshot } from '../fleet';
 import type { InspectedGroup } from './inspect';
-import { requiredHealthy, type Observer } from './observer';
+import { instancesByVersion, requiredHealthy, type Observer } from './observer';
 import { refreshFailure } from './outcome';
 import { createSuccessBound, refreshWarmupSeconds } from './pacing';
 import {
@@ -16,6 +16,8 @@ import {
 } from './refresh';
 import type { WaitGuard } from './timeout';
 import { watchRefresh } from './watch';
+import { alarmFailure, checkRollbackAlarms, createAlarmWatch, rollbackAlarmNames } from './alarms';
+import { createTimelineRecorder } from '../timeline';
 
 export interface RefreshOutcome {
   /** Undefined when the group already ran the target version and no refresh was needed. */
@@ -88,6 +90,26 @@ async function startOurRefresh(
   return id;
 }
 
+/** From now on every refresh read also reads the release alarms and feeds the summary's timeline. */
+async function followRelease(
+  context: RolloutContext,
+  current: GroupSnapshot,
+  { target }: InspectedGroup,
+): Promise<void> {
+  const timeline = createTimelineRecorder(
+    context.startedAt,
+    String(target.version),
+    current.launchTemplateVersion,
+  );
+  context.timeline = timeline;
+  timeline.fleet(context.clock.now(), instancesByVersion(current));
+  context.alarmWatch = createAlarmWatch(context, rollbackAlarmNames(context.settings), (view) => {
+    timeline.alarm(context.clock.now(), view.name, view.state);
+  });
+  // Each alarm's state as the refresh starts: every later line is a change.
+  await context.alarmWatch.read();
+}
+
 /** Any final status but Successful fails the rollout, with the unhealthy targets and AWS's reasons. */
 async function failUnlessSuccessful(
   context: RolloutContext,
@@ -97,6 +119,8 @@ async function failUnlessSuccessful(
 ): Promise<void> {
   const failure = refreshFailure(ended.status);
   if (!failure) return;
+  const alarmed = await alarmFailure(context, context.alarmWatch, ended);
+  if (alarmed) throw alarmed;
   const observed = await observer.observe();
   const notHealthy = describeNotHealthy(observed.verdict.notHealthy);
   if (notHealthy.length > 0) context.log.error(`Targets not healthy:\n  ${notHealthy.join('\n  ')}`);
@@ -132,8 +156,10 @@ export async function rollRefresh(
     warmupMs: refreshWarmupSeconds(settings, current) * 1000,
     required: (snapshot) => requiredHealthy(settings, snapshot),
   });
+  await checkRollbackAlarms(context);
   const startedAt = clock.now();
   const id = await startOurRefresh(context, current, inspected);
+  await followRelease(context, current, inspected);
   bound.start(current, startedAt, settings.forceRefresh || !settings.skipMatching);
   const ended = await guarded(id, () => watchRefresh(context, group.name, id, observer, bound));
   await failUnlessSuccessful(context, observer, group.name, ended);

@@ -4,6 +4,8 @@ import type { Clock } from '../clock';
 import type { Logger } from '../log';
 import { startRunClock, type RunClock } from '../runClock';
 import type { RefreshState } from './refresh';
+import type { AlarmWatch } from './alarms';
+import type { TimelineRecorder } from '../timeline';
 
 export interface RolloutDependencies {
   clients: AwsClients;
@@ -23,6 +25,10 @@ export interface RolloutContext extends RunClock {
   fetch: typeof fetch;
   /** The last state AWS described for a refresh this rollout waited on: what a failure reports. */
   lastRefresh: RefreshState | undefined;
+  /** The release alarms of the refresh this rollout started, read with every refresh read. */
+  alarmWatch: AlarmWatch | undefined;
+  /** What the job summary draws: set once this rollout starts its refresh. */
+  timeline: TimelineRecorder | undefined;
 }
 
 export function createContext(
@@ -34,5 +40,13 @@ export function createContext(
     intervalSeconds: settings.pollIntervalSeconds,
     timeoutSeconds: settings.waitTimeoutSeconds,
   });
-  return { ...dependencies, ...runClock, settings, region, lastRefresh: undefined };
+  return {
+    ...dependencies,
+    ...runClock,
+    settings,
+    region,
+    lastRefresh: undefined,
+    alarmWatch: undefined,
+    timeline: undefined,
+  };
 }

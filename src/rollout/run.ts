@@ -1,6 +1,7 @@
 import type { RolloutSettings } from './settings';
 import { DeployError } from '../errors';
 import { formatDuration } from '../log';
+import type { RolloutTimeline } from '../timeline';
 import { createContext, type RolloutContext, type RolloutDependencies } from './rolloutContext';
 import { inspectGroup, type InspectedGroup } from './inspect';
 import { createObserver } from './observer';
@@ -23,6 +24,8 @@ export interface RolloutResult {
   /** Undefined with smoke-check: false. */
   smoke: SmokeResult | undefined;
   seconds: number;
+  /** Undefined when no refresh was started. */
+  timeline?: RolloutTimeline | undefined;
 }
 
 const ONE_HOUR_SECONDS = 3600;
@@ -73,6 +76,16 @@ export async function runRollout(
   region: string,
 ): Promise<RolloutResult> {
   const context = createContext(dependencies, settings, region);
+  try {
+    return await rollAndCheck(context);
+  } catch (error) {
+    // The summary draws how far the rollout got, whatever failed it.
+    if (error instanceof DeployError) error.timeline ??= context.timeline?.snapshot();
+    throw error;
+  }
+}
+
+async function rollAndCheck(context: RolloutContext): Promise<RolloutResult> {
   const startedAt = context.clock.now();
   warnAboutLongWait(context);
   const inspected = await context.log.group('Rollout: inspect the group', () => inspectGroup(context));
@@ -105,5 +118,6 @@ export async function runRollout(
     healthyTargets,
     smoke,
     seconds,
+    timeline: context.timeline?.snapshot(),
   };
 }

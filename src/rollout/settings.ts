@@ -16,6 +16,8 @@ export type StandbyPolicy = (typeof STANDBY_POLICIES)[number];
 
 /** How long AWS waits for protected or Standby instances under `Wait` before failing the refresh. */
 export const AWS_INSTANCE_WAIT_SECONDS = 3600;
+/** "You can specify up to 10 alarms" (Auto Scaling API reference, AlarmSpecification). */
+export const AWS_MAX_REFRESH_ALARMS = 10;
 /** AWS's CheckpointDelay when CheckpointPercentages is given without one. */
 export const AWS_DEFAULT_CHECKPOINT_DELAY_SECONDS = 3600;
 
@@ -45,6 +47,13 @@ export interface RolloutOptions {
   smokeAppPath: string;
   /** CloudWatch Logs group of the instances' app logs, shown on a failed rollout; undefined: the stack's app_log_group output. */
   appLogGroup: string | undefined;
+  /**
+   * CloudWatch alarms the refresh watches (AlarmSpecification); any in ALARM fails it (and rolls it
+   * back with auto-rollback). undefined: the stack's release_alarm_names (deploy), or none.
+   */
+  rollbackAlarms: string[] | undefined;
+  /** AWS BakeTime; undefined: 300 s when there are rollback alarms, else none. */
+  bakeTimeSeconds: number | undefined;
 }
 
 /**

@@ -75,6 +75,7 @@ async function undo(
     group.name,
     group.launchTemplateId,
     Number(group.launchTemplateVersion),
+    true,
   );
   return `started refresh ${undoId} back to version ${group.launchTemplateVersion} (not waited for)`;
 }

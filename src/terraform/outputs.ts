@@ -14,6 +14,8 @@ export interface StackOutputs {
   appUrl: string;
   /** Where the instances' app logs go (optional output app_log_group): shown on a failed rollout. */
   appLogGroup: string | undefined;
+  /** The stack's release alarms (optional output release_alarm_names): deploy's default rollback-alarms. */
+  releaseAlarmNames: string[] | undefined;
 }
 
 const STACK_OUTPUTS = {
@@ -30,6 +32,13 @@ function outputText(outputs: TerraformOutputs, name: string): string | undefined
   if (typeof value === 'string' && value !== '') return value;
   if (typeof value === 'number') return String(value);
   return undefined;
+}
+
+/** A list-of-strings output; undefined when absent or not such a list. */
+function outputTextList(outputs: TerraformOutputs, name: string): string[] | undefined {
+  const value = outputs[name]?.value;
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) return undefined;
+  return value;
 }
 
 /**
@@ -72,6 +81,7 @@ export function readStackOutputs(outputs: TerraformOutputs): StackOutputs {
     launchTemplateVersion: version,
     appUrl: readAppUrl(read.required.appUrl),
     appLogGroup: read.text('app_log_group'),
+    releaseAlarmNames: outputTextList(outputs, 'release_alarm_names'),
   };
 }
 

@@ -8,6 +8,7 @@ with its Part (see state.py) plus one line here.
 
 from collections.abc import Callable
 
+from .alb_metrics import AlbMetrics
 from .api import InstanceRefreshApi
 from .cpu import CpuMetrics
 from .fidelity import AwsAnswers
@@ -16,6 +17,7 @@ from .iam import CommercialManagedPolicies
 from .instance_hosts import InstanceHosts
 from .placement import ZonePlacement
 from .refresh import InstanceRefreshes
+from .refresh_alarms import RefreshAlarms
 from .run_command import RunCommand
 from .state import Harness, Part
 from .target_tracking import TargetTracking
@@ -29,8 +31,10 @@ PARTS: tuple[Callable[[Harness], Part], ...] = (
     TargetHealth,
     ZonePlacement,
     Draining,
+    RefreshAlarms,
     InstanceRefreshes,
     InstanceRefreshApi,
+    AlbMetrics,
     InstanceHosts,
     RunCommand,
     TargetTracking,

@@ -186,7 +186,7 @@ class InstanceRefreshes(Part):
             group = backend.autoscaling_groups.get(refresh.group_name)
             if group is None or refresh not in refreshes_of(group):
                 _end(refresh, "Failed", "The Auto Scaling group was deleted.")
-            else:
+            elif refresh.status in ACTIVE:  # another part (refresh_alarms.py) may have ended it
                 try:
                     _advance(self.harness, group, refresh)
                 except Exception as error:  # noqa: BLE001 - a harness bug must fail the refresh loudly, not finish it

@@ -89,3 +89,12 @@ output "database_master_secret_arn" {
   description = "ARN of the Secrets Manager secret RDS keeps the master password in (null when database is off)."
   value       = try(aws_db_instance.main[0].master_user_secret[0].secret_arn, null)
 }
+
+output "release_alarm_names" {
+  description = "CloudWatch alarms meaning \"this release hurts users\" (per target group: 5xx share, p95 response time, unhealthy hosts): the deploy's instance refresh rolls back when one fires (rollback-alarms)."
+  value = concat(
+    [for alarm in aws_cloudwatch_metric_alarm.release_5xx_share : alarm.alarm_name],
+    [for alarm in aws_cloudwatch_metric_alarm.release_p95_latency : alarm.alarm_name],
+    [for alarm in aws_cloudwatch_metric_alarm.release_unhealthy_hosts : alarm.alarm_name],
+  )
+}

@@ -377,3 +377,27 @@ variable "database_backup_retention_days" {
     error_message = "database_backup_retention_days must be a whole number of days from 7 to 35 (RDS's maximum)."
   }
 }
+
+variable "release_alarm_5xx_percent" {
+  description = "Release alarm: share of a target group's requests answered 5xx by the app, in percent, above which a release is rolled back during its refresh and bake."
+  type        = number
+  default     = 5
+  nullable    = false
+
+  validation {
+    condition     = var.release_alarm_5xx_percent > 0 && var.release_alarm_5xx_percent < 100
+    error_message = "release_alarm_5xx_percent must be above 0 and below 100."
+  }
+}
+
+variable "release_alarm_p95_seconds" {
+  description = "Release alarm: 95th percentile target response time, in seconds, above which a release is rolled back during its refresh and bake."
+  type        = number
+  default     = 2
+  nullable    = false
+
+  validation {
+    condition     = var.release_alarm_p95_seconds > 0
+    error_message = "release_alarm_p95_seconds must be above 0."
+  }
+}

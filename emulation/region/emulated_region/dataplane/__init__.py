@@ -27,6 +27,7 @@ from .checks import CheckSettings, TargetHealth, check_once
 from .instances import Instance, InstanceRuntime
 from .logs import LogTail, forward
 from .metadata import Identity
+from .requests import HaproxyRequests
 
 LOOP_SECONDS = 0.05
 
@@ -56,6 +57,8 @@ class DataPlane(Part):
         self.hosts_file = self.workdir / "hosts"
         self.hosts_file.write_text("")
         self._stop = threading.Event()
+        # What the load balancer metrics (../alb_metrics.py) count: the haproxies' request logs.
+        self.request_source = HaproxyRequests(self, _backend_name)
 
     # -- wiring -------------------------------------------------------------------------------
     def start(self, endpoint: str, stop: threading.Event) -> None:

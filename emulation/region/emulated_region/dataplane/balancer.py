@@ -19,9 +19,12 @@ from pathlib import Path
 CONFIG = """global
     stats socket {socket} mode 600 level admin
     maxconn 2000
+    log stdout format raw local0
 
 defaults
     mode http
+    log global
+    log-format "{log_format}"
     option forwardfor
     timeout connect 5s
     timeout client 60s
@@ -42,6 +45,11 @@ backend {backend}
 """
 
 
+# One line per request, read by requests.py: backend, server (<NOSRV> when no target was reached),
+# status, and the server's response time in ms (%Tr: until its response headers; -1 without one).
+REQUEST_LOG_FORMAT = "alb-request %b %s %ST %Tr"
+
+
 class Balancer:
     """haproxy for one load balancer: {listener port: backend name} and the servers in each."""
 
@@ -56,7 +64,7 @@ class Balancer:
         frontends = "\n".join(
             FRONTEND.format(port=port, address=address, backend=backend) for port, backend in listeners.items()
         )
-        (directory / "haproxy.cfg").write_text(CONFIG.format(socket=self.socket_path, frontends=frontends))
+        (directory / "haproxy.cfg").write_text(CONFIG.format(socket=self.socket_path, frontends=frontends, log_format=REQUEST_LOG_FORMAT))
         haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
         self.process = subprocess.Popen(
             [haproxy, "-db", "-f", str(directory / "haproxy.cfg")],

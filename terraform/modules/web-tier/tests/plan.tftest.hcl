@@ -185,3 +185,25 @@ run "a_username_without_a_token_is_refused" {
   }
   expect_failures = [aws_ssm_parameter.registry_pull_token[0]]
 }
+
+run "release_alarms_can_fire_inside_the_default_bake" {
+  command = plan
+
+  assert {
+    condition = alltrue([
+      for alarm in concat(values(aws_cloudwatch_metric_alarm.release_p95_latency), values(aws_cloudwatch_metric_alarm.release_unhealthy_hosts)) :
+      alarm.period * alarm.evaluation_periods + 60 <= 300
+    ])
+    error_message = "Each release alarm must reach ALARM within the action's default 300 s bake (periods x period + 60 s metric delay)."
+  }
+
+  assert {
+    condition     = alltrue([for alarm in values(aws_cloudwatch_metric_alarm.release_5xx_share) : alarm.evaluation_periods * 60 + 60 <= 300 && length(alarm.metric_query) == 3])
+    error_message = "The 5xx share alarm is metric math over two one-minute metrics and fires inside the bake."
+  }
+
+  assert {
+    condition     = length(output.release_alarm_names) == 3
+    error_message = "release_alarm_names names the three release alarms of the one target group."
+  }
+}
