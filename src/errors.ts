@@ -9,10 +9,18 @@ export class DeployError extends Error {
     readonly reason: FailureReason,
     message: string,
     readonly nextSteps: string,
+    /** Outputs that carry the failure's facts (a rollout's final refresh status), set beside failure-reason. */
+    readonly outputs: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'DeployError';
   }
+
+  /**
+   * Instances a failed rollout saw fail (AWS took them out after failed health checks), most telling
+   * first: whose app log the failure shows. Set by the rollout; never parsed out of AWS's text.
+   */
+  failingInstanceIds: string[] = [];
 }
 
 const THROTTLING_NAMES = new Set([

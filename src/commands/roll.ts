@@ -36,6 +36,7 @@ export async function rollOut(
         targetGroupArns: settings.targetGroupArns,
         logGroup: settings.appLogGroup,
         knownSecrets: session.config.secrets,
+        seenFailing: error.failingInstanceIds,
       });
     }
     throw error;

@@ -1,4 +1,5 @@
 import type { RolloutSettings } from './settings';
+import { DeployError } from '../errors';
 import { formatDuration } from '../log';
 import { createContext, type RolloutContext, type RolloutDependencies } from './rolloutContext';
 import { inspectGroup, type InspectedGroup } from './inspect';
@@ -68,12 +69,20 @@ export async function runRollout(
   observer.know(group);
   const guarded = createWaitGuard(context, group, target, observer);
 
-  const refresh = await context.log.group('Rollout: instance refresh', () =>
-    rollRefresh(context, inspected, observer, guarded),
-  );
-  const healthyTargets = await context.log.group('Rollout: ALB target health', () =>
-    guarded(refresh.id, () => waitForHealthyTargets(context, observer)),
-  );
+  let refresh: Awaited<ReturnType<typeof rollRefresh>>;
+  let healthyTargets: number;
+  try {
+    refresh = await context.log.group('Rollout: instance refresh', () =>
+      rollRefresh(context, inspected, observer, guarded),
+    );
+    healthyTargets = await context.log.group('Rollout: ALB target health', () =>
+      guarded(refresh.id, () => waitForHealthyTargets(context, observer)),
+    );
+  } catch (error) {
+    // Whose app log a failure shows: what this run saw fail, not what AWS's wording names.
+    if (error instanceof DeployError) error.failingInstanceIds = observer.release.failedInstanceIds();
+    throw error;
+  }
   const smoke = await smokeCheckRelease(context, inspected);
 
   const seconds = Math.round((context.clock.now() - startedAt) / 1000);
