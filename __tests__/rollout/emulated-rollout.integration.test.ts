@@ -215,9 +215,14 @@ describe('rollout against the emulated region', () => {
       /Targets of demo-web-asg not healthy \(\d+ of \d+\):\n\s+i-\w+:80 initial Elb\.RegistrationInProgress/,
     );
     expect(run.stdout).toMatch(
-      /Refresh \S+ last status: InProgress: Waiting for instances to pass their health checks/,
+      /Refresh \S+ last status: InProgress: Waiting for new instances to pass their health checks/,
     );
     expect(run.stdout).toMatch(/started a rollback of refresh \S+ to version 1/);
+    // The final verdict: the job waits (bounded, said first) for the rollback, and reports the group.
+    expect(run.stdout).toMatch(/final verdict: (waiting up to 15m00s|refresh \S+ ended RollbackSuccessful)/);
+    expect(run.stdout).toMatch(/final verdict: refresh \S+ (ended|is still) Rollback\w+.*; group demo-web-asg: \d+ InService/);
+    expect(['RollbackInProgress', 'RollbackSuccessful']).toContain(run.outputs['refresh-status']);
+    expect(run.summary).toContain('Final state: refresh');
     expect(run.stdout).toContain(APP_LOG_GROUP);
     const refreshes = await autoScaling.send(
       new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: stack.asgName }),
