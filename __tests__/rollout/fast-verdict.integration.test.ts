@@ -70,7 +70,7 @@ async function instances() {
 
 describe('fast verdict: a release whose instances keep failing is rolled back, not waited on for AWS’s hour', () => {
   it('rolls back after AWS took two failing instances out, with the default wait, and says why', async () => {
-    await region.markUnhealthyVersion(stack.versions[1]!, 'Target.ResponseCodeMismatch');
+    await region.markUnhealthyVersion(stack.versions[1], 'Target.ResponseCodeMismatch');
 
     const run = await rollout();
 
