@@ -81,8 +81,8 @@ describe('fast verdict: a release whose instances keep failing is rolled back, n
     expect(run.stdout).toMatch(
       /Fast verdict: 2 instances of launch template \S+ version 2 failed their health checks and AWS took them out of service \(i-\w+: (unhealthy \(Target\.ResponseCodeMismatch\)|never seen passing a health check)/,
     );
-    // The targets' own reason code is in the log while they fail.
-    expect(run.stdout).toMatch(/target i-\w+:80: unhealthy \(Target\.ResponseCodeMismatch\)/);
+    // The targets' own reason code is in the log (their state lines, or the verdict's).
+    expect(run.stdout).toMatch(/unhealthy \(Target\.ResponseCodeMismatch/);
     expect(run.stdout).toContain('keeps replacing them for up to an hour');
     expect(run.stdout).toMatch(
       /fast verdict: asked AWS to roll back refresh \S+ to version 1 \(RollbackInstanceRefresh\)/,

@@ -37,7 +37,8 @@ export interface ReleaseVerdict {
 }
 
 function describeTarget(target: TargetState): string {
-  return target.reason ? `${target.state} (${target.reason})` : target.state;
+  if (!target.reason) return target.state;
+  return `${target.state} (${target.reason}${target.description ? `: ${target.description}` : ''})`;
 }
 
 export function createReleaseVerdict(target: LaunchTarget) {

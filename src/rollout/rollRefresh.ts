@@ -136,7 +136,7 @@ export async function rollRefresh(
   const startedAt = clock.now();
   const id = await startOurRefresh(context, current, inspected);
   bound.start(current, startedAt, settings.forceRefresh || !settings.skipMatching);
-  const stopper = createReleaseStopper(context, current, id);
+  const stopper = createReleaseStopper(context, observer, current, id);
   const ended = await guarded(id, () =>
     watchRefresh(context, group.name, id, observer, bound, stopper.onVerdict),
   );

@@ -4,7 +4,8 @@
  */
 import { DeployError } from '../errors';
 import { formatDuration } from '../log';
-import type { GroupSnapshot } from '../fleet';
+import { describeNotHealthy, type GroupSnapshot } from '../fleet';
+import type { Observer } from './observer';
 import { awaitFinalState, finalStateReport } from './finalVerdict';
 import {
   cancelRefresh,
@@ -24,7 +25,12 @@ export interface ReleaseStop {
 }
 
 /** The watch's verdict handler for refresh `id`, and what it did once called. */
-export function createReleaseStopper(context: RolloutContext, previous: GroupSnapshot, id: string) {
+export function createReleaseStopper(
+  context: RolloutContext,
+  observer: Observer,
+  previous: GroupSnapshot,
+  id: string,
+) {
   let stop: ReleaseStop | undefined;
 
   async function onVerdict(verdict: ReleaseVerdict): Promise<void> {
@@ -32,6 +38,8 @@ export function createReleaseStopper(context: RolloutContext, previous: GroupSna
     context.log.error(
       `Fast verdict: ${verdict.summary}. On AWS such a refresh keeps replacing them for up to an hour before it fails${settings.autoRollback ? ' and rolls back' : ''}; stopping it now instead of waiting out wait-timeout-minutes (${formatDuration(settings.waitTimeoutSeconds * 1000)}).`,
     );
+    const notHealthy = describeNotHealthy(observer.latest()?.verdict.notHealthy ?? []);
+    if (notHealthy.length > 0) context.log.error(`Targets not healthy:\n  ${notHealthy.join('\n  ')}`);
     const why = await reasonNotToStop(context, previous.name, id);
     if (why) {
       context.progress(`fast verdict: not rolling back: ${why}`);
