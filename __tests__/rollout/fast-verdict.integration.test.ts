@@ -79,7 +79,7 @@ describe('fast verdict: a release whose instances keep failing is rolled back, n
       reason: 'rolled-back',
     });
     expect(run.stdout).toMatch(
-      /Fast verdict: 2 instances of launch template \S+ version 2 failed their health checks and AWS took them out of service \(i-\w+: (unhealthy \(Target\.ResponseCodeMismatch\)|never seen passing a health check)/,
+      /Fast verdict: 2 instances of launch template \S+ version 2 failed their health checks and AWS took them out of service \(i-\w+: (unhealthy \(Target\.ResponseCodeMismatch: Health checks failed with these codes|never seen passing a health check)/,
     );
     // The targets' own reason code is in the log (their state lines, or the verdict's).
     expect(run.stdout).toMatch(/unhealthy \(Target\.ResponseCodeMismatch/);
