@@ -77,6 +77,8 @@ export interface DataPlaneState {
   /** DNS name -> loopback address of its haproxy. */
   loadBalancers: Record<string, string>;
   instances: Record<string, DataPlaneInstance>;
+  /** "<target group ARN> <instance id>" -> its real health checks so far. */
+  targets?: Record<string, { state: string; reason: string | null; checks: number; history: string[] }>;
   lastError: string | null;
 }
 
