@@ -109,3 +109,14 @@ def test_a_scale_out_during_a_refresh_launches_the_desired_configuration(region:
     assert added and set(added.values()) == {"2"}
     refresh = region.wait_for_refresh(stack, refresh_id)
     assert refresh.statuses[-1] == "Successful"
+
+
+def test_a_cancel_while_replacements_keep_failing_ends_cancelled(region: Region, stack: Stack) -> None:
+    fail_version(region, "2")
+    refresh_id = region.start_refresh(stack, MinHealthyPercentage=50, MaxHealthyPercentage=100)
+    region.wait_until(lambda: "replaced after failing them" in (region.describe_refresh(stack, refresh_id).get("StatusReason") or ""))
+
+    region.autoscaling.cancel_instance_refresh(AutoScalingGroupName=stack.group)
+    refresh = region.wait_for_refresh(stack, refresh_id)
+
+    assert refresh.statuses[-1] == "Cancelled"

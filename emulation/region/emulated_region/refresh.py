@@ -215,6 +215,10 @@ def _advance(harness: Harness, group: FakeAutoScalingGroup, refresh: InstanceRef
     now = harness.clock.now()
     if refresh.status == "Pending":
         refresh.status = "InProgress"
+    if refresh.batch and refresh.status == "Cancelling" and refresh.retrying_since is not None:
+        # AWS does not document a cancel while replacements keep failing; the harness stops waiting
+        # for them (the cancel must not take the rest of the hour) and abandons the batch.
+        _abandon_batch(harness, group, refresh)
     if refresh.batch:
         waiting_on, failure = _batch_state(harness, group, refresh, now)
         if failure:
