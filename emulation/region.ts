@@ -77,6 +77,8 @@ export interface DataPlaneState {
   /** DNS name -> loopback address of its haproxy. */
   loadBalancers: Record<string, string>;
   instances: Record<string, DataPlaneInstance>;
+  /** "<target group ARN> <instance id>" -> its real health checks so far. */
+  targets?: Record<string, { state: string; reason: string | null; checks: number; history: string[] }>;
   lastError: string | null;
 }
 
@@ -96,6 +98,11 @@ export interface EmulatedRegion {
    * data plane, only for what a real container cannot produce (Elb.InternalError).
    */
   markUnhealthyInstance(instanceId: string, reasonCode?: string): Promise<void>;
+  /**
+   * A broken release without the data plane: every instance launched from this launch template
+   * version, replacements included, fails its health checks with `reasonCode` once its checks run.
+   */
+  markUnhealthyVersion(version: number, reasonCode?: string): Promise<void>;
   /** Simulated seconds per real second, as last set through `settings` (or given at start). */
   readonly timeScale: number;
   /**
@@ -265,6 +272,12 @@ export async function startEmulatedRegion(options: EmulatedRegionOptions = {}): 
     },
     markUnhealthyInstance: async (instanceId, reasonCode = 'Target.FailedHealthChecks') => {
       await call(endpoint, '/_harness/unhealthy-instance', { instanceId, reasonCode });
+    },
+    markUnhealthyVersion: async (version, reasonCode = 'Target.ResponseCodeMismatch') => {
+      await call(endpoint, '/_harness/unhealthy-version', {
+        launchTemplateVersion: String(version),
+        reasonCode,
+      });
     },
     settings: async (changes) => {
       const state = await call<{ settings: EmulatedRegionSettings; clock: RegionClock }>(

@@ -14,13 +14,36 @@ export class DeployError extends Error {
     message: string,
     readonly nextSteps: string,
     /**
-     * Whether this run's release serves users despite the failure: set by a check that failed after
-     * a successful refresh (true), or after it rolled the group back (false); undefined elsewhere.
+     * Outputs that carry the failure's facts, set beside failure-reason: a rollout's final refresh
+     * status, or `release-live` when a check failed after a successful refresh.
      */
-    readonly releaseLive?: boolean,
+    readonly outputs: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'DeployError';
+  }
+
+  /**
+   * Instances a failed rollout saw fail (AWS took them out after failed health checks), most telling
+   * first: whose app log the failure shows. Set by the rollout; never parsed out of AWS's text.
+   */
+  failingInstanceIds: string[] = [];
+
+  /**
+   * Whether this run's release serves users despite the failure: true after a check failed behind a
+   * successful refresh, false once such a failure rolled the group back; undefined elsewhere.
+   */
+  get releaseLive(): boolean | undefined {
+    const live = this.outputs['release-live'];
+    return live === undefined ? undefined : live === 'true';
+  }
+
+  /** The same failure with other advice (what the app's own output names goes first). */
+  withNextSteps(nextSteps: string): DeployError {
+    const copy = new DeployError(this.reason, this.message, nextSteps, this.outputs);
+    copy.timeline = this.timeline;
+    copy.failingInstanceIds = this.failingInstanceIds;
+    return copy;
   }
 }
 

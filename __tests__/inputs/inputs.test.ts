@@ -489,14 +489,12 @@ const TABLES: Record<string, InputTable> = {
       ['', 200],
       ['150', 150],
       ['100', 100, { 'min-healthy-percentage': '90' }],
+      // AWS's one-at-a-time mode, launching before terminating.
+      ['100', 100, { 'min-healthy-percentage': '100' }],
     ],
     rejected: [
       whole('max-healthy-percentage', 100, 200, '99'),
       whole('max-healthy-percentage', 100, 200, '201'),
-      [
-        '100',
-        'max-healthy-percentage: "100"; with min-healthy-percentage 100 there is no room to replace an instance; raise it (200 launches replacements first).',
-      ],
     ],
   },
   'instance-warmup': {

@@ -143,12 +143,6 @@ describe('parseConfig', () => {
       'max-healthy-percentage',
       'at most 100 points',
     ],
-    [
-      'no room to replace',
-      { ...VALID, 'max-healthy-percentage': '100' },
-      'max-healthy-percentage',
-      'no room',
-    ],
     ['negative warmup', { ...VALID, 'instance-warmup': '-5' }, 'instance-warmup', '0 to 86400'],
     ['fractional warmup', { ...VALID, 'instance-warmup': '1.5' }, 'instance-warmup', 'whole number'],
     ['non-boolean skip-matching', { ...VALID, 'skip-matching': 'yes' }, 'skip-matching', 'true or false'],

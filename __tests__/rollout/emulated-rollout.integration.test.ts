@@ -98,7 +98,8 @@ describe('rollout against the emulated region', () => {
     expect(run.stdout).toMatch(/refresh \S+ InProgress: \d+% complete/);
     // While the refresh runs, only its own state is asked for: a new target's state reaches the
     // log through the refresh's reason, and every target's through the verdict's read.
-    expect(run.stdout).toMatch(/refresh \S+ InProgress: .*i-\w+ is initial \(Elb\.RegistrationInProgress\)/);
+    // AWS's StatusReason wording, as the region words it (names an instance without `i-`).
+    expect(run.stdout).toMatch(/refresh \S+ InProgress: .*For example: [0-9a-f]+ is initial\./);
     expect(run.stdout).toMatch(/target i-\w+:80: healthy/);
     expect(run.stdout).toContain('(need 2 healthy instances on the new version, have 2)');
     expect(run.stdout).toContain(`GET ${health.url}/health/ -> HTTP 200`);
@@ -215,9 +216,16 @@ describe('rollout against the emulated region', () => {
       /Targets of demo-web-asg not healthy \(\d+ of \d+\):\n\s+i-\w+:80 initial Elb\.RegistrationInProgress/,
     );
     expect(run.stdout).toMatch(
-      /Refresh \S+ last status: InProgress: Waiting for instances to pass their health checks/,
+      /Refresh \S+ last status: InProgress: Waiting for new instances to pass their health checks/,
     );
     expect(run.stdout).toMatch(/started a rollback of refresh \S+ to version 1/);
+    // The final verdict: the job waits (bounded, said first) for the rollback, and reports the group.
+    expect(run.stdout).toMatch(/final verdict: (waiting up to 15m00s|refresh \S+ ended RollbackSuccessful)/);
+    expect(run.stdout).toMatch(
+      /final verdict: refresh \S+ (ended|is still) Rollback\w+.*; group demo-web-asg: \d+ InService/,
+    );
+    expect(['RollbackInProgress', 'RollbackSuccessful']).toContain(run.outputs['refresh-status']);
+    expect(run.summary).toContain('Final state: refresh');
     expect(run.stdout).toContain(APP_LOG_GROUP);
     const refreshes = await autoScaling.send(
       new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: stack.asgName }),

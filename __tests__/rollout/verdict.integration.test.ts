@@ -11,6 +11,7 @@ import {
   DescribeAutoScalingGroupsCommand,
   DescribeInstanceRefreshesCommand,
   EnterStandbyCommand,
+  RollbackInstanceRefreshCommand,
   SetInstanceProtectionCommand,
   UpdateAutoScalingGroupCommand,
   type InstanceRefresh,
@@ -109,31 +110,6 @@ async function waitFor(condition: () => Promise<boolean>, what: string, timeoutM
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-/**
- * Makes every instance launched from `version` fail its health checks, as a broken release would.
- * This suite runs the region without its data plane (no containers), so the fault is forced per
- * target through the harness as each such instance appears; the live data plane suite
- * (__tests__/e2e/live-data-plane.e2e.test.ts) covers real broken releases. Returns the stop.
- */
-function failInstancesOf(version: number): () => void {
-  const failed = new Set<string>();
-  let running = true;
-  void (async () => {
-    while (running) {
-      for (const instance of (await group()).Instances ?? []) {
-        const id = instance.InstanceId!;
-        if (instance.LaunchTemplate?.Version !== String(version) || failed.has(id)) continue;
-        failed.add(id);
-        await region.markUnhealthyInstance(id);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  })();
-  return () => {
-    running = false;
-  };
 }
 
 function expectExplainedFailure(run: ActionRun, reason: FailureReason): void {
@@ -409,25 +385,33 @@ describe('item 8: the smoke check proves the release', () => {
 });
 
 describe('item 9: act only on the refresh this run started, and never on AWS’s rollback', () => {
-  it('times out during AWS’s own rollback and leaves it running instead of cancelling it', async () => {
-    const stopFailing = failInstancesOf(stack.versions[1]);
-    await region.settings({ healthCheckSeconds: 150 });
+  it('times out during AWS’s own rollback, leaves it running, and says where it ended', async () => {
+    // Terminate first, one at a time: the first replacement is done at 50%.
     const running = rollout({
       'min-healthy-percentage': '50',
       'max-healthy-percentage': '100',
       'wait-timeout-minutes': '15',
     });
-    await waitFor(async () => (await refreshes())[0]?.Status === 'RollbackInProgress', 'AWS to roll back');
-    // From now on the rollback's replacement never finishes its health checks.
+    await waitFor(async () => (await refreshes())[0]?.PercentageComplete === 50, 'the first replacement');
+    // Someone rolls it back from the console, and the rollback's replacement never finishes its checks.
     await region.settings({ healthCheckSeconds: 1e9 });
+    await autoScaling.send(new RollbackInstanceRefreshCommand({ AutoScalingGroupName: stack.asgName }));
 
     const run = await running;
-    stopFailing();
 
     expectExplainedFailure(run, 'timeout');
     expect(run.stdout).toMatch(
       /did not cancel or roll back refresh \S+: it is RollbackInProgress \(AWS is rolling it back; cancelling would stop that rollback\)/,
     );
+    // The final verdict: bounded, said up front, and the group's state when the job stops waiting.
+    expect(run.stdout).toMatch(
+      /final verdict: waiting up to 15m00s for refresh \S+ to finish AWS’s rollback/,
+    );
+    expect(run.stdout).toMatch(
+      /final verdict: refresh \S+ is still RollbackInProgress after 15m00s; AWS goes on without this job; group demo-web-asg: /,
+    );
+    expect(run.outputs['refresh-status']).toBe('RollbackInProgress');
+    expect(run.summary).toContain('when this job stopped waiting');
     expect((await refreshes()).map((refresh) => refresh.Status)).toEqual(['RollbackInProgress']);
   });
 });

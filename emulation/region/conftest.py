@@ -114,8 +114,10 @@ class Region:
     def start_refresh(self, stack: Stack, version: str | None = "2", **preferences: Any) -> str:
         request: dict[str, Any] = {
             "AutoScalingGroupName": stack.group,
-            "Preferences": {"MinHealthyPercentage": 100, "MaxHealthyPercentage": 200, "InstanceWarmup": 30,
-                            **preferences},
+            # A preference given as None is left out of the request.
+            "Preferences": {name: value for name, value in {
+                "MinHealthyPercentage": 100, "MaxHealthyPercentage": 200, "InstanceWarmup": 30, **preferences,
+            }.items() if value is not None},
         }
         if version is not None:
             request["DesiredConfiguration"] = {"LaunchTemplate": {"LaunchTemplateId": stack.template_id,

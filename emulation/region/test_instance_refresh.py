@@ -43,7 +43,20 @@ def test_replaces_one_at_a_time_when_min_and_max_are_both_100(region: Region, st
     refresh = region.wait_for_refresh(stack, refresh_id)
 
     assert refresh.statuses[-1] == "Successful"
-    # One at a time, terminating first: never above desired capacity, one short while replacing.
+    # AWS's one-at-a-time mode launches before it terminates: one above desired capacity while
+    # replacing, never a healthy instance short.
+    assert (refresh.most_in_service, refresh.fewest_healthy) == (3, 2)
+    assert list(region.in_service_versions(stack).values()) == ["2", "2"]
+
+
+def test_without_max_healthy_percentage_terminates_and_launches_together(region: Region, stack: Stack) -> None:
+    refresh_id = region.start_refresh(stack, MinHealthyPercentage=50, MaxHealthyPercentage=None)
+
+    refresh = region.wait_for_refresh(stack, refresh_id)
+
+    assert refresh.statuses[-1] == "Successful"
+    assert "MaxHealthyPercentage" not in refresh.final["Preferences"]
+    # Down to the minimum (one of two), the replacement launched as the old one goes.
     assert (refresh.most_in_service, refresh.fewest_healthy) == (2, 1)
     assert list(region.in_service_versions(stack).values()) == ["2", "2"]
 

@@ -47,14 +47,16 @@ def test_wait_waits_an_hour_of_simulated_time_then_fails(region: Region, stack: 
     refresh_id = region.start_refresh(stack)
     region.wait_until(lambda: "Waiting for scale-in protection" in (region.describe_refresh(stack, refresh_id).get("StatusReason") or ""))
     assert region.describe_refresh(stack, refresh_id)["Status"] == "InProgress"
-    assert protected in region.describe_refresh(stack, refresh_id)["StatusReason"]
+    # Named as AWS's own example names instances: without `i-` (StatusReason wording is undocumented).
+    assert protected.removeprefix("i-") in region.describe_refresh(stack, refresh_id)["StatusReason"]
+    assert "i-" not in region.describe_refresh(stack, refresh_id)["StatusReason"]
 
     region.control("/_harness/settings", {"timeScale": 20000})  # an hour in 0.18 s
     refresh = region.wait_for_refresh(stack, refresh_id)
 
     assert refresh.statuses[-1] == "Failed"
     assert refresh.final["StatusReason"].startswith("Instance refresh failed: waited 3600 seconds")
-    assert protected in refresh.final["StatusReason"]
+    assert protected.removeprefix("i-") in refresh.final["StatusReason"]
 
 
 def test_wait_continues_once_the_protection_is_removed(region: Region, stack: Stack) -> None:
@@ -82,7 +84,7 @@ def test_standby_instances_terminate_ignore_and_wait(region: Region, stack: Stac
         AutoScalingGroupName=stack.group, LaunchTemplate={"LaunchTemplateId": stack.template_id, "Version": "1"}
     )
     refresh_id = region.start_refresh(stack, StandbyInstances="Wait")
-    region.wait_until(lambda: standby in (region.describe_refresh(stack, refresh_id).get("StatusReason") or ""))
+    region.wait_until(lambda: standby.removeprefix("i-") in (region.describe_refresh(stack, refresh_id).get("StatusReason") or ""))
     region.autoscaling.cancel_instance_refresh(AutoScalingGroupName=stack.group)
     region.wait_for_refresh(stack, refresh_id)
 

@@ -50,7 +50,9 @@ export async function reportFailure(
   // After the failure is reported: an unwritable GITHUB_OUTPUT must not hide why the run failed.
   try {
     reporter.setOutput('failure-reason', reason);
-    if (releaseLive !== undefined) reporter.setOutput('release-live', String(releaseLive));
+    if (error instanceof DeployError) {
+      for (const [name, value] of Object.entries(error.outputs)) reporter.setOutput(name, value);
+    }
   } catch (outputError) {
     log.warning(`Could not set the failure-reason output: ${errorMessage(outputError)}`);
   }

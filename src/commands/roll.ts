@@ -36,11 +36,11 @@ export async function rollOut(
         targetGroupArns: settings.targetGroupArns,
         logGroup: settings.appLogGroup,
         knownSecrets: session.config.secrets,
+        seenFailing: error.failingInstanceIds,
       });
       // What the app said goes before the generic advice: it names the cause.
       if (hints.length > 0) {
-        const { reason, message, nextSteps, releaseLive } = error;
-        throw new DeployError(reason, message, [...hints, nextSteps].join(' '), releaseLive);
+        throw error.withNextSteps([...hints, error.nextSteps].join(' '));
       }
     }
     throw error;

@@ -50,7 +50,7 @@ export const ROLLOUT_FAILURES = {
   },
   'rolled-back': {
     meaning:
-      'the new version failed its health checks and AWS rolled back; users are served by the previous release',
+      'the new version failed its health checks and was rolled back: by this run within minutes, once AWS had taken two of its instances out after their grace period (the fast verdict), or by AWS after its hour of retries; users are served by the previous release, and the final state is in the message and `refresh-status`',
     whatToDo: 'Read the target reason codes and the app log in the log; fix the release and deploy again.',
     showsAppLog: true,
   },
@@ -77,7 +77,7 @@ export const ROLLOUT_FAILURES = {
   },
   timeout: {
     meaning:
-      "not healthy within `wait-timeout-minutes`; this run's refresh was rolled back or cancelled per `on-timeout`, unless the group was already healthy on the new version or AWS was rolling it back itself (the log says which)",
+      "not healthy within `wait-timeout-minutes` (slow, without instances failing their checks, which the fast verdict would have rolled back sooner); this run's refresh was rolled back or cancelled per `on-timeout`, unless the group was already healthy on the new version or AWS was rolling it back itself (the log says which); the action then waited up to 15 minutes for that rollback or cancel and reports the group's final state (`refresh-status`: `RollbackInProgress` if it was still running)",
     whatToDo:
       "Read the target lines and the refresh's last status; raise `wait-timeout-minutes` only if instances were merely slow.",
     showsAppLog: true,

@@ -11,6 +11,8 @@ export interface GroupInstance {
   /** The launch template version the instance was launched from, as Auto Scaling reports it. */
   launchTemplateVersion: string | undefined;
   protectedFromScaleIn: boolean;
+  /** Auto Scaling's health status: `Unhealthy` once it has judged the instance failed and will replace it. */
+  healthStatus?: string | undefined;
 }
 
 /** A concrete launch template version: the id matters as much as the number (lt-new v3 is not lt-old v3). */
@@ -79,6 +81,7 @@ function toSnapshot(group: AutoScalingGroup, name: string): GroupSnapshot {
       launchTemplateId: instance.LaunchTemplate?.LaunchTemplateId,
       launchTemplateVersion: instance.LaunchTemplate?.Version,
       protectedFromScaleIn: instance.ProtectedFromScaleIn ?? false,
+      healthStatus: instance.HealthStatus,
     })),
     maxSize: group.MaxSize ?? 0,
     suspendedProcesses: (group.SuspendedProcesses ?? []).map((process) => process.ProcessName ?? ''),

@@ -84,7 +84,7 @@ function parseLaunchTemplateVersion(inputs: InputParser): number | undefined {
   return inputs.optionalInteger('launch-template-version', 1, Number.MAX_SAFE_INTEGER);
 }
 
-/** min/max-healthy-percentage, within what AWS accepts and leaving room to replace an instance. */
+/** min/max-healthy-percentage, within what AWS accepts. */
 function parseHealthyRange(inputs: InputParser): { min: number; max: number } {
   const min = inputs.integer('min-healthy-percentage', 0, 100);
   const max = inputs.integer('max-healthy-percentage', 100, 200);
@@ -96,13 +96,9 @@ function parseHealthyRange(inputs: InputParser): { min: number; max: number } {
       `AWS allows at most 100 points between min-healthy-percentage (${min}) and max-healthy-percentage`,
     );
   }
-  if (min === 100 && max === 100) {
-    inputs.problem(
-      'max-healthy-percentage',
-      '100',
-      'with min-healthy-percentage 100 there is no room to replace an instance; raise it (200 launches replacements first)',
-    );
-  }
+  // min 100 / max 100 is AWS's documented one-at-a-time mode: it launches each replacement before
+  // terminating the instance it replaces, so no capacity is lost ("Instance refresh: minimum and
+  // maximum healthy percentage", EC2 Auto Scaling user guide).
   return { min, max };
 }
 

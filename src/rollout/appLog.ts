@@ -1,4 +1,3 @@
-import { DescribeInstanceRefreshesCommand } from '@aws-sdk/client-auto-scaling';
 import { GetLogEventsCommand, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch-logs';
 import { causesInAppOutput } from '../appOutput';
 import type { AwsClients } from '../aws';
@@ -16,16 +15,15 @@ import { describeTargets, type TargetState } from '../fleet';
 /** Bounds, so a crash loop cannot flood the job log. */
 export const APP_LOG_LIMITS = { instances: 2, lines: 30, lineLength: FOREIGN_LINE_LENGTH };
 
-const INSTANCE_ID = /\bi-[0-9a-f]{8,17}\b/g;
-
 /**
- * Instances to show, most telling first: those named in the refresh's failure reasons (the one AWS
- * gave up on), then targets that are unhealthy now, then ones still initial (never passed a check).
+ * Instances to show, most telling first: those the rollout saw AWS take out after failing their
+ * health checks, then targets that are unhealthy now, then ones still initial (never passed a
+ * check). Never parsed out of a refresh's StatusReason: its wording is undocumented (AWS's own
+ * example names an instance without `i-`).
  */
-export function failingInstanceIds(reasons: (string | undefined)[], targets: TargetState[]): string[] {
-  const named = reasons.flatMap((reason) => reason?.match(INSTANCE_ID) ?? []);
+export function failingInstanceIds(seenFailing: string[], targets: TargetState[]): string[] {
   const byState = (state: string) => targets.filter((t) => t.state === state).map((t) => t.id);
-  return [...new Set([...named, ...byState('unhealthy'), ...byState('initial')])].slice(
+  return [...new Set([...seenFailing, ...byState('unhealthy'), ...byState('initial')])].slice(
     0,
     APP_LOG_LIMITS.instances,
   );
@@ -93,6 +91,8 @@ export interface AppLogRequest {
   /** Undefined: the stack did not say where its app logs go; the log says so. */
   logGroup: string | undefined;
   knownSecrets: string[];
+  /** Instances the rollout saw fail (DeployError.failingInstanceIds). */
+  seenFailing?: string[];
 }
 
 /**
@@ -104,17 +104,8 @@ export async function printAppLogOfFailingInstances(request: AppLogRequest): Pro
   const { clients, log, logGroup } = request;
   return log.group('Rollout: app log of the failing instances', async (): Promise<string[]> => {
     try {
-      const [targets, refreshes] = await Promise.all([
-        describeTargets(clients, request.targetGroupArns),
-        clients.autoScaling.send(
-          new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: request.asgName, MaxRecords: 1 }),
-        ),
-      ]);
-      const latest = refreshes.InstanceRefreshes?.[0];
-      const ids = failingInstanceIds(
-        [latest?.StatusReason, latest?.RollbackDetails?.RollbackReason],
-        targets,
-      );
+      const targets = await describeTargets(clients, request.targetGroupArns);
+      const ids = failingInstanceIds(request.seenFailing ?? [], targets);
       if (ids.length === 0) {
         log.info('No failing instance to show the app log of: every target answers its health checks.');
         return [];

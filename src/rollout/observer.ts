@@ -10,6 +10,7 @@ import {
   type TargetState,
   type TargetVerdict,
 } from '../fleet';
+import { createReleaseVerdict } from './releaseVerdict';
 
 export interface Observation {
   group: GroupSnapshot;
@@ -60,6 +61,8 @@ export function createObserver(
   // still ours while its target drains.
   const known = new Set<string>();
   let latest: Observation | undefined;
+  // Every read also feeds the fast verdict on the release (releaseVerdict.ts).
+  const release = createReleaseVerdict(target);
   /** The target ids the last group read explained (as ours or as foreign). */
   let explainedIds = new Set<string>();
 
@@ -80,13 +83,14 @@ export function createObserver(
   }
 
   /** Remembers a group read's instances as ours, also once they have left the group. */
-  function know(group: GroupSnapshot): void {
+  function know(group: GroupSnapshot, targets?: TargetState[]): void {
     for (const instance of group.instances) known.add(instance.instanceId);
     context.timeline?.fleet(context.clock.now(), instancesByVersion(group));
+    release.note(group, targets);
   }
 
   function judge(group: GroupSnapshot, targets: TargetState[]): Observation {
-    know(group);
+    know(group, targets);
     const verdict = evaluateTargets(targets, {
       targetGroupArns,
       groupInstanceIds: known,
@@ -129,7 +133,7 @@ export function createObserver(
     return judge(group, targets);
   }
 
-  return { observe, observeTargets, know, latest: () => latest };
+  return { observe, observeTargets, know, latest: () => latest, release };
 }
 
 export type Observer = ReturnType<typeof createObserver>;

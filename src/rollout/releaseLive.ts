@@ -58,7 +58,9 @@ export async function refreshBackToPreviousVersion(
 }
 
 function liveError(failed: DeployError, statement: string, nextSteps: string): DeployError {
-  return new DeployError(failed.reason, `${failed.message} ${statement}`, nextSteps, true);
+  return new DeployError(failed.reason, `${failed.message} ${statement}`, nextSteps, {
+    'release-live': 'true',
+  });
 }
 
 /**
@@ -90,7 +92,9 @@ export async function failAfterLiveRelease(
   if (ended.status === 'Successful') {
     const restored = `Rolled back: refresh ${ended.id} put every instance of ${group.name} back on version ${restore}, so the release is not live.`;
     context.progress(restored);
-    return new DeployError(failed.reason, `${failed.message} ${restored}`, failed.nextSteps, false);
+    return new DeployError(failed.reason, `${failed.message} ${restored}`, failed.nextSteps, {
+      'release-live': 'false',
+    });
   }
   const partial = `The rollback refresh ${ended.id} back to version ${restore} ended ${ended.status}${ended.statusReason ? ` (${ended.statusReason})` : ''}: instances may run either version, and the release is live on some of them.`;
   context.log.error(partial);

@@ -14,6 +14,7 @@ import {
   waitForRefreshEnd,
   type RefreshState,
 } from './refresh';
+import { createReleaseStopper, failStoppedRelease } from './stopRelease';
 import type { WaitGuard } from './timeout';
 import { watchRefresh } from './watch';
 import { alarmFailure, checkRollbackAlarms, createAlarmWatch, rollbackAlarmNames } from './alarms';
@@ -161,7 +162,12 @@ export async function rollRefresh(
   const id = await startOurRefresh(context, current, inspected);
   await followRelease(context, current, inspected);
   bound.start(current, startedAt, settings.forceRefresh || !settings.skipMatching);
-  const ended = await guarded(id, () => watchRefresh(context, group.name, id, observer, bound));
+  const stopper = createReleaseStopper(context, observer, current, id);
+  const ended = await guarded(id, () =>
+    watchRefresh(context, group.name, id, observer, bound, stopper.onVerdict),
+  );
+  const stop = stopper.stopped();
+  if (stop && stop.action !== 'none') await failStoppedRelease(context, current, stop, ended);
   await failUnlessSuccessful(context, observer, group.name, ended);
   return { id, status: ended.status };
 }

@@ -23,6 +23,8 @@ export interface RolloutContext extends RunClock {
   log: Logger;
   clock: Clock;
   fetch: typeof fetch;
+  /** Aborts every wait (the job was cancelled). */
+  signal?: AbortSignal;
   /** The last state AWS described for a refresh this rollout waited on: what a failure reports. */
   lastRefresh: RefreshState | undefined;
   /** The release alarms of the refresh this rollout started, read with every refresh read. */

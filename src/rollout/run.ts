@@ -85,6 +85,28 @@ export async function runRollout(
   }
 }
 
+/** The refresh, then every target healthy on the new version; a failure names the instances seen failing. */
+async function rollToHealthyTargets(
+  context: RolloutContext,
+  inspected: InspectedGroup,
+  observer: ReturnType<typeof createObserver>,
+  guarded: ReturnType<typeof createWaitGuard>,
+): Promise<{ refresh: FinishedRefresh; healthyTargets: number }> {
+  try {
+    const refresh = await context.log.group('Rollout: instance refresh', () =>
+      rollRefresh(context, inspected, observer, guarded),
+    );
+    const healthyTargets = await context.log.group('Rollout: ALB target health', () =>
+      guarded(refresh.id, () => waitForHealthyTargets(context, observer)),
+    );
+    return { refresh, healthyTargets };
+  } catch (error) {
+    // Whose app log a failure shows: what this run saw fail, not what AWS's wording names.
+    if (error instanceof DeployError) error.failingInstanceIds = observer.release.failedInstanceIds();
+    throw error;
+  }
+}
+
 async function rollAndCheck(context: RolloutContext): Promise<RolloutResult> {
   const startedAt = context.clock.now();
   warnAboutLongWait(context);
@@ -95,12 +117,7 @@ async function rollAndCheck(context: RolloutContext): Promise<RolloutResult> {
   observer.know(group);
   const guarded = createWaitGuard(context, group, target, observer);
 
-  const refresh = await context.log.group('Rollout: instance refresh', () =>
-    rollRefresh(context, inspected, observer, guarded),
-  );
-  const healthyTargets = await context.log.group('Rollout: ALB target health', () =>
-    guarded(refresh.id, () => waitForHealthyTargets(context, observer)),
-  );
+  const { refresh, healthyTargets } = await rollToHealthyTargets(context, inspected, observer, guarded);
   const smoke = await smokeCheckRelease(context, inspected, refresh);
 
   const seconds = Math.round((context.clock.now() - startedAt) / 1000);

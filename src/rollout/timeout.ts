@@ -3,6 +3,7 @@ import { formatDuration } from '../log';
 import { PollTimeoutError } from '../poll';
 import type { RolloutContext } from './rolloutContext';
 import { describeNotHealthy, type GroupSnapshot, type LaunchTarget } from '../fleet';
+import { awaitFinalState, finalStateReport } from './finalVerdict';
 import type { Observation, Observer } from './observer';
 import {
   cancelRefresh,
@@ -17,7 +18,7 @@ import {
 /** AWS's names for a session that ran out; GitHub's OIDC role sessions last 1 h by default. */
 const EXPIRED_CREDENTIAL_ERRORS = new Set(['ExpiredToken', 'ExpiredTokenException']);
 
-type TimeoutDecision = { keep: string } | { undo: 'refresh' | 'new-refresh' };
+type TimeoutDecision = { keep: string; awsRollingBack?: boolean } | { undo: 'refresh' | 'new-refresh' };
 
 /** What a timeout may do: keep everything as it is (and why), or undo this run's refresh. */
 async function decideOnTimeout(
@@ -41,8 +42,10 @@ async function decideOnTimeout(
     return why ? { keep: `did not cancel or roll back: ${why}` } : { undo: 'refresh' };
   }
   if (ours.status !== 'Successful') {
+    const awsRollingBack = ours.status === 'RollbackInProgress';
     return {
-      keep: `did not cancel or roll back refresh ${refreshId}: it is ${ours.status}${ours.status === 'RollbackInProgress' ? ' (AWS is rolling it back; cancelling would stop that rollback)' : ''}`,
+      keep: `did not cancel or roll back refresh ${refreshId}: it is ${ours.status}${awsRollingBack ? ' (AWS is rolling it back; cancelling would stop that rollback)' : ''}`,
+      awsRollingBack,
     };
   }
   const other = await findActiveRefresh(context, group.name);
@@ -55,20 +58,35 @@ async function decideOnTimeout(
   return { keep: 'nothing to undo: refresh of ours ended and on-timeout does not start a new one' };
 }
 
-/** Carries out an undo decision; returns the log line saying what was done. */
+/** What an undo did, and the refresh whose end the final verdict waits for. */
+interface UndoDone {
+  line: string;
+  waitFor: string | undefined;
+  doing: string;
+}
+
+/** Carries out an undo decision. */
 async function undo(
   context: RolloutContext,
   group: GroupSnapshot,
   refreshId: string | undefined,
   what: 'refresh' | 'new-refresh',
-): Promise<string> {
+): Promise<UndoDone> {
   if (what === 'refresh') {
     const rolledBack =
       context.settings.onTimeout === 'rollback' && (await rollbackRefresh(context, group.name));
     if (!rolledBack) await cancelRefresh(context, group.name);
     return rolledBack
-      ? `started a rollback of refresh ${refreshId ?? ''} to version ${group.launchTemplateVersion}`
-      : `cancelled refresh ${refreshId ?? ''}; instances it already replaced stay replaced`;
+      ? {
+          line: `started a rollback of refresh ${refreshId ?? ''} to version ${group.launchTemplateVersion}`,
+          waitFor: refreshId,
+          doing: 'its rollback',
+        }
+      : {
+          line: `cancelled refresh ${refreshId ?? ''}; instances it already replaced stay replaced`,
+          waitFor: refreshId,
+          doing: 'cancelling',
+        };
   }
   const undoId = await startRefresh(
     context,
@@ -77,7 +95,11 @@ async function undo(
     Number(group.launchTemplateVersion),
     true,
   );
-  return `started refresh ${undoId} back to version ${group.launchTemplateVersion} (not waited for)`;
+  return {
+    line: `started refresh ${undoId} back to version ${group.launchTemplateVersion}`,
+    waitFor: undoId,
+    doing: `the return to version ${group.launchTemplateVersion}`,
+  };
 }
 
 /** The group's targets that are not healthy, with their reason codes, freshly read if AWS answers. */
@@ -119,12 +141,24 @@ async function handleTimeout(
       `Refresh ${last.id} last status: ${last.status}${last.statusReason ? `: ${last.statusReason}` : ''}`,
     );
   }
-  const action = 'keep' in decision ? decision.keep : await undo(context, group, refreshId, decision.undo);
-  context.progress(action);
+  const done: UndoDone =
+    'keep' in decision
+      ? {
+          line: decision.keep,
+          waitFor: decision.awsRollingBack ? refreshId : undefined,
+          doing: 'AWS’s rollback',
+        }
+      : await undo(context, group, refreshId, decision.undo);
+  context.progress(done.line);
+  const final = done.waitFor
+    ? await awaitFinalState(context, group.name, done.waitFor, done.doing)
+    : undefined;
+  const report = final ? finalStateReport(final, group.name) : undefined;
   throw new DeployError(
     'timeout',
-    `Rollout of ${group.name} to launch template ${target.launchTemplateId} version ${target.version} did not finish in time; ${action}.`,
+    `Rollout of ${group.name} to launch template ${target.launchTemplateId} version ${target.version} did not finish in time; ${done.line}.${report ? ` ${report.sentence}` : ''}`,
     'Read the target lines and the refresh status above: the reason codes say why instances are not healthy. If they were only slow, raise wait-timeout-minutes.',
+    report?.outputs,
   );
 }
 

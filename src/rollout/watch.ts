@@ -13,6 +13,7 @@ import { describeGroup, type GroupSnapshot } from '../fleet';
 import type { Observer } from './observer';
 import { nextCheckInMs, type SuccessBound } from './pacing';
 import { createRefreshReader, isActive, isRollingForward, type RefreshState } from './refresh';
+import type { ReleaseVerdict } from './releaseVerdict';
 
 /** What, in a refresh's state, means instances are being launched, replaced or put back. */
 function movement(state: RefreshState): string {
@@ -20,8 +21,24 @@ function movement(state: RefreshState): string {
 }
 
 /**
+ * While the refresh rolls forward and its success has been possible for VERDICT_READ_DELAY_MS
+ * without coming, the group and its targets are read every VERDICT_READ_INTERVAL_MS, so the fast
+ * verdict (releaseVerdict.ts) sees AWS take failing instances out whatever AWS's StatusReason says.
+ * The delay is the bundled stack's health check grace period (120 s): AWS marks an instance
+ * Unhealthy only after its grace period, so earlier reads would rarely find a failure, and a slow
+ * but healthy app (success within two minutes of being possible) pays nothing for the verdict.
+ */
+export const VERDICT_READ_DELAY_MS = 120_000;
+export const VERDICT_READ_INTERVAL_MS = 60_000;
+
+/** Called once when the release is judged failing; the watch then goes on until the refresh ends. */
+export type OnReleaseVerdict = (verdict: ReleaseVerdict) => Promise<void>;
+
+/**
  * Waits for the refresh this run started to end and returns its final state, logging one line
- * whenever its status, progress or reason changes.
+ * whenever its status, progress or reason changes. When the release is judged failing while the
+ * refresh rolls forward, `onVerdict` is called once (it rolls the refresh back) and the watch
+ * waits for what follows to end.
  */
 export async function watchRefresh(
   context: RolloutContext,
@@ -29,6 +46,7 @@ export async function watchRefresh(
   id: string,
   observer: Observer,
   bound: SuccessBound,
+  onVerdict: OnReleaseVerdict,
 ): Promise<RefreshState> {
   const { clock } = context;
   const intervalMs = context.settings.pollIntervalSeconds * 1000;
@@ -36,6 +54,8 @@ export async function watchRefresh(
   let lastMovement: string | undefined;
   let lastLine: string | undefined;
   let awaitingBound = bound.earliest() > clock.now();
+  let lastGroupReadAt = clock.now();
+  let judged = false;
   return context.poll(
     `instance refresh ${id} to finish`,
     async () => {
@@ -47,17 +67,28 @@ export async function watchRefresh(
       lastMovement = movement(state);
       lastLine = line;
       const observedAt = clock.now();
-      if (moved) {
+      const verdictReadDue =
+        isRollingForward(state.status) &&
+        observedAt >= bound.earliest() + VERDICT_READ_DELAY_MS &&
+        observedAt - lastGroupReadAt >= VERDICT_READ_INTERVAL_MS;
+      if (moved || verdictReadDue) {
         bound.note((await observer.observe()).group, observedAt);
+        lastGroupReadAt = observedAt;
       } else {
         let group: GroupSnapshot | undefined;
         if (awaitingBound && observedAt >= bound.earliest()) {
           // Only the group's instances can push the bound out; their targets have nothing to add.
           group = await describeGroup(context.clients, context.region, asgName);
+          lastGroupReadAt = observedAt;
           observer.know(group);
           bound.note(group, observedAt);
         }
         if (retold) await observer.observeTargets(group);
+      }
+      const verdict = judged || !isRollingForward(state.status) ? undefined : observer.release.verdict();
+      if (verdict) {
+        judged = true;
+        await onVerdict(verdict);
       }
       const wasAwaitingBound = awaitingBound;
       awaitingBound = bound.earliest() > clock.now();
@@ -65,7 +96,9 @@ export async function watchRefresh(
       return {
         done: false,
         state: line,
-        nextInMs: nextCheckInMs(clock.now(), bound.earliest(), intervalMs, justBecamePossible),
+        nextInMs: verdict
+          ? intervalMs
+          : nextCheckInMs(clock.now(), bound.earliest(), intervalMs, justBecamePossible),
       };
     },
     nextCheckInMs(clock.now(), bound.earliest(), intervalMs),

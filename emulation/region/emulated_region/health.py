@@ -4,10 +4,16 @@
   code from real HTTP health checks (dataplane/checks.py).
 - Without it (control-plane tests, no container runs): a target registered after its Auto Scaling
   group was created (a refresh's replacement, a scale-out, a RegisterTargets call) is `initial`
-  for interval x healthy threshold, then `healthy`. Instances present when the group was created
-  stand for a fleet that was already serving and keep moto's `healthy`.
+  for one health check interval, then `healthy`: "After your target is registered, it must pass
+  one health check to be considered healthy" (ALB user guide, "Health checks for Application Load
+  Balancer target groups"); HealthyThresholdCount counts only for an unhealthy target becoming
+  healthy again. Instances present when the group was created stand for a fleet that was already
+  serving and keep moto's `healthy`.
 - A forced fault (/_harness/unhealthy-instance) overrides either: it stays for what a real
   container cannot produce (Elb.InternalError) and for control-plane tests.
+- A faulty release (/_harness/unhealthy-version): every instance launched from that launch
+  template version, replacements included, is `initial` for interval x unhealthy threshold after
+  it registers, then `unhealthy` with the given reason, as a broken release's checks would be.
 - A terminated instance drains for the deregistration delay, then leaves the target group.
 """
 
@@ -15,11 +21,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from moto.autoscaling.models import AutoScalingBackend, FakeAutoScalingGroup
+from moto.ec2.exceptions import InvalidInstanceIdError
+from moto.ec2.models import ec2_backends
 from moto.ec2.models.instances import InstanceBackend
 from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup, elbv2_backends
 
 from .state import Harness, Part, Routes
-from .versions import launched_at
+from .versions import launch_source, launched_at
 
 
 @dataclass(frozen=True)
@@ -63,11 +71,12 @@ def _draining_until(target_group: FakeTargetGroup) -> dict[str, float]:
 
 
 def health_check_seconds(harness: Harness, target_group: FakeTargetGroup, failing: bool) -> float:
-    """How long a new target's checks take to reach a verdict: interval x the threshold to reach."""
+    """How long a new target's checks take to reach a verdict: one passing check to turn healthy,
+    unhealthy threshold failing checks in a row to turn unhealthy."""
     if harness.settings.health_check_seconds is not None:
         return harness.settings.health_check_seconds
-    threshold = target_group.unhealthy_threshold_count if failing else target_group.healthy_threshold_count
-    return int(target_group.health_check_interval_seconds) * int(threshold)
+    threshold = int(target_group.unhealthy_threshold_count) if failing else 1
+    return int(target_group.health_check_interval_seconds) * threshold
 
 
 def deregistration_seconds(harness: Harness, target_group: FakeTargetGroup) -> float:
@@ -87,9 +96,13 @@ def target_verdict(harness: Harness, target_group: FakeTargetGroup, instance_id:
     registered_at = _registered_at(target_group).get(instance_id)
     if registered_at is None:
         return None
-    checked_at = registered_at + health_check_seconds(harness, target_group, failing=False)
+    version_fault = harness.part(TargetHealth).version_fault(target_group, instance_id)
+    checked_at = registered_at + health_check_seconds(harness, target_group, failing=version_fault is not None)
     if harness.clock.now() < checked_at:
         return Verdict(*REGISTERING, since=registered_at)
+    if version_fault:
+        state, description = FORCEABLE_REASONS[version_fault]
+        return Verdict(state, version_fault, description, since=checked_at)
     return Verdict("healthy", None, None, since=checked_at)
 
 
@@ -123,6 +136,8 @@ def health_check_interval(group: FakeAutoScalingGroup) -> float:
 @dataclass
 class TargetHealth(Part):
     faults: dict[str, TargetFault] = field(default_factory=dict)
+    # Launch template version ("2") -> the reason code every instance launched from it fails with.
+    version_faults: dict[str, str] = field(default_factory=dict)
     # True while CreateAutoScalingGroup runs: its instances stand for a fleet that was already up.
     seeding: bool = False
 
@@ -134,6 +149,26 @@ class TargetHealth(Part):
         self.faults[instance_id] = fault
         return fault
 
+    def version_fault(self, target_group: FakeTargetGroup, instance_id: str) -> str | None:
+        if not self.version_faults:
+            return None
+        try:
+            instance = ec2_backends[target_group.account_id][target_group.region_name].get_instance(instance_id)
+        except InvalidInstanceIdError:
+            return None
+        source = launch_source(instance)
+        return self.version_faults.get(str(source.version)) if source else None
+
+    def mark_unhealthy_version(self, body: dict[str, Any]) -> dict[str, Any]:
+        version, reason = body.get("launchTemplateVersion"), body.get("reasonCode", "Target.FailedHealthChecks")
+        if not isinstance(version, str) or not version.isdigit():
+            raise ValueError("launchTemplateVersion must be a launch template version number, as a string")
+        if reason not in FORCEABLE_REASONS or FORCEABLE_REASONS[reason][0] != "unhealthy":
+            unhealthy = [code for code, (state, _) in FORCEABLE_REASONS.items() if state == "unhealthy"]
+            raise ValueError(f"reasonCode must be one of {', '.join(unhealthy)}")
+        self.version_faults[version] = reason
+        return self.harness.describe()
+
     def mark_unhealthy_instance(self, body: dict[str, Any]) -> dict[str, Any]:
         instance_id = body.get("instanceId")
         if not isinstance(instance_id, str) or not instance_id:
@@ -142,14 +177,18 @@ class TargetHealth(Part):
         return self.harness.describe()
 
     def routes(self) -> Routes:
-        return {("POST", "/_harness/unhealthy-instance"): self.mark_unhealthy_instance}
+        return {
+            ("POST", "/_harness/unhealthy-instance"): self.mark_unhealthy_instance,
+            ("POST", "/_harness/unhealthy-version"): self.mark_unhealthy_version,
+        }
 
     def describe(self) -> dict[str, Any]:
         return {
             "unhealthyInstances": {
                 instance_id: {"state": fault.state, "reasonCode": fault.reason, "description": fault.description}
                 for instance_id, fault in self.faults.items()
-            }
+            },
+            "unhealthyVersions": dict(self.version_faults),
         }
 
     def install(self) -> None:

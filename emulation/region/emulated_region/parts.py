@@ -2,7 +2,8 @@
 
 Order matters where two parts wrap the same moto method (the later one wraps the earlier: the
 zone placement's `unused` overrides target health's verdict) and where one part's advance feeds
-another's (draining finishes before refreshes look at the group). A new behaviour is one module
+another's (draining finishes, and unhealthy instances are replaced, before refreshes look at the
+group). A new behaviour is one module
 with its Part (see state.py) plus one line here.
 """
 
@@ -13,11 +14,13 @@ from .api import InstanceRefreshApi
 from .cpu import CpuMetrics
 from .fidelity import AwsAnswers
 from .health import TargetHealth
+from .health_replacement import UnhealthyReplacement
 from .iam import CommercialManagedPolicies
 from .instance_hosts import InstanceHosts
 from .placement import ZonePlacement
 from .refresh import InstanceRefreshes
 from .refresh_alarms import RefreshAlarms
+from .refresh_rules import RefreshUpdateRules
 from .run_command import RunCommand
 from .state import Harness, Part
 from .target_tracking import TargetTracking
@@ -32,8 +35,10 @@ PARTS: tuple[Callable[[Harness], Part], ...] = (
     ZonePlacement,
     Draining,
     RefreshAlarms,
+    UnhealthyReplacement,
     InstanceRefreshes,
     InstanceRefreshApi,
+    RefreshUpdateRules,
     AlbMetrics,
     InstanceHosts,
     RunCommand,

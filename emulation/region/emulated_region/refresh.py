@@ -1,8 +1,9 @@
 """Instance refresh (Rolling strategy) over moto's own Auto Scaling groups.
 
 Follows the Auto Scaling API reference: instances are replaced in batches bounded by the minimum
-and maximum healthy percentages, a replacement counts once it is healthy and warmed up, and the
-group takes the desired configuration only when the refresh succeeds. `advance` moves one refresh
+and maximum healthy percentages, a replacement counts once it is healthy and warmed up, a new
+instance that fails its health checks is replaced and retried for up to an hour, and the group
+takes the desired configuration only when the refresh succeeds. `advance` moves one refresh
 forward to the current simulated time; the server calls it on a timer and before every request.
 """
 
@@ -15,7 +16,8 @@ from moto.autoscaling.models import AutoScalingBackend, FakeAutoScalingGroup
 from moto.core.exceptions import ServiceException
 
 from . import special_instances
-from .health import health_check_interval, instance_health
+from .health import instance_health
+from .health_replacement import latest_replacement
 from .refresh_model import Batch, InstanceRefresh, Preferences
 from .state import Harness, Part
 from .termination import Draining
@@ -23,6 +25,7 @@ from .versions import LaunchSource, group_source, launch_source, launched_at, la
 
 ACTIVE = frozenset({"Pending", "InProgress", "Baking", "Cancelling", "RollbackInProgress"})
 ROLLING_FORWARD = frozenset({"Pending", "InProgress", "Baking"})
+RETRY_SECONDS = 3600.0  # how long a refresh keeps replacing new instances that fail their checks
 
 
 class InstanceRefreshInProgress(AutoscalingClientError):
@@ -212,6 +215,10 @@ def _advance(harness: Harness, group: FakeAutoScalingGroup, refresh: InstanceRef
     now = harness.clock.now()
     if refresh.status == "Pending":
         refresh.status = "InProgress"
+    if refresh.batch and refresh.status == "Cancelling" and refresh.retrying_since is not None:
+        # AWS does not document a cancel while replacements keep failing; the harness stops waiting
+        # for them (the cancel must not take the rest of the hour) and abandons the batch.
+        _abandon_batch(harness, group, refresh)
     if refresh.batch:
         waiting_on, failure = _batch_state(harness, group, refresh, now)
         if failure:
@@ -260,65 +267,100 @@ def _launch(group: FakeAutoScalingGroup, source: LaunchSource, count: int) -> li
     return [instance_id for instance_id in _in_service_ids(group) if instance_id not in known]
 
 
+def _batch_bounds(refresh: InstanceRefresh, desired: int, in_service: int) -> tuple[int, int]:
+    """(instances to replace in this batch, how many of them to terminate before their
+    replacements launch), from the StartInstanceRefresh reference (RefreshPreferences):
+    - MaxHealthyPercentage set: replace as many as the room between the bounds allows,
+      terminating first only what launching would push above the maximum; when the bounds leave no
+      room (min = max, e.g. 100/100), replace one at a time and launch before terminating ("To
+      replace one instance at a time, set both the minimum and maximum healthy percentage to 100
+      percent. This changes the behavior of an instance refresh to launch before terminating.");
+    - MaxHealthyPercentage omitted: replace down to the minimum, terminating and launching at the
+      same time."""
+    preferences = refresh.preferences
+    healthy_floor = -(-desired * preferences.min_healthy // 100)
+    if not preferences.max_healthy_set:
+        size = min(len(refresh.to_replace), max(1, desired - healthy_floor))
+        return size, size
+    ceiling = desired * preferences.max_healthy // 100
+    room = ceiling - healthy_floor
+    size = min(len(refresh.to_replace), max(1, room))
+    if room < 1:
+        return size, 0
+    return size, min(size, max(0, in_service + size - ceiling))
+
+
 def _start_batch(harness: Harness, group: FakeAutoScalingGroup, refresh: InstanceRefresh) -> bool:
-    """Starts the next batch: as many replacements as the healthy percentages allow, launching
-    first as far as the maximum permits and terminating first as far as the minimum permits."""
+    """Starts the next batch, sized and ordered by the healthy percentages (_batch_bounds)."""
     in_service = _in_service_ids(group)
     refresh.to_replace = [instance_id for instance_id in refresh.to_replace if instance_id in in_service]
     desired = group.desired_capacity or 0
     shortfall = max(0, desired - len(in_service))
     if not refresh.to_replace and not shortfall:
         return False
-    ceiling = desired * refresh.preferences.max_healthy // 100
-    healthy_floor = -(-desired * refresh.preferences.min_healthy // 100)
-    size = min(len(refresh.to_replace), max(1, ceiling - healthy_floor))
+    size, terminate_first = _batch_bounds(refresh, desired, len(in_service) + shortfall)
     if refresh.checkpoints_left and not refresh.rollback_details:
         until_checkpoint = -(-refresh.total * refresh.checkpoints_left[0] // 100) - refresh.replaced
         size = min(size, max(1, until_checkpoint))
-    launches = size + shortfall
-    terminate_first = min(size, max(0, len(in_service) + launches - ceiling))
+        terminate_first = min(terminate_first, size)
     replacing, refresh.to_replace = refresh.to_replace[:size], refresh.to_replace[size:]
     _terminate(harness, group, replacing[:terminate_first])
     source = refresh.previous if refresh.rollback_details else refresh.target
-    refresh.batch = Batch(_launch(group, source, launches), replacing[terminate_first:], size)
+    refresh.batch = Batch(_launch(group, source, size + shortfall), replacing[terminate_first:], size)
     return True
+
+
+def _shown(instance_id: str) -> str:
+    """An instance as the harness's StatusReason names it: without `i-`, as AWS's own example in the
+    user guide does ("For example: 0e69cc3f05f825f4f is warming up."). The wording of StatusReason
+    is undocumented; nothing may parse instance ids out of it."""
+    return instance_id.removeprefix("i-")
 
 
 def _batch_state(
     harness: Harness, group: FakeAutoScalingGroup, refresh: InstanceRefresh, now: float
 ) -> tuple[str | None, str | None]:
     """(what the batch still waits for, why it failed): both None once every new instance is
-    healthy and warmed up. A new instance fails the batch when it is still unhealthy after its
-    warmup and the group's health check grace period, and Auto Scaling has had one health check
-    interval to notice."""
+    healthy and warmed up. A new instance that fails its health checks is replaced by Auto Scaling
+    (health_replacement.py), and the batch waits for its replacement instead: "When an instance
+    refresh is unable to continue making replacements because ... the new instances do not pass
+    their health checks, Amazon EC2 Auto Scaling keeps retrying for an hour ... If the problem
+    persists after an hour, the operation fails." (user guide, "How an instance refresh works",
+    Limitations). The hour is simulated time, counted from the batch's first failed replacement."""
     assert refresh.batch is not None
+    followed = [latest_replacement(group, instance_id) for instance_id in refresh.batch.new_ids]
+    failed_now = sum(1 for old, new in zip(refresh.batch.new_ids, followed) if old != new)
+    if failed_now:
+        refresh.failed_replacements += failed_now
+        refresh.retrying_since = now if refresh.retrying_since is None else refresh.retrying_since
+        refresh.batch.new_ids = followed
+    if refresh.retrying_since is not None and now - refresh.retrying_since >= RETRY_SECONDS:
+        return None, (
+            f"Instance refresh failed: new instances did not pass their health checks for {RETRY_SECONDS:.0f} "
+            f"seconds; {refresh.failed_replacements} were replaced after failing them."
+        )
     states = {state.instance.id: state for state in group.instance_states}
-    grace = group.health_check_grace_period or 0
     waiting_on = None
     for instance_id in refresh.batch.new_ids:
         if instance_id not in states:
-            return None, f"Instance refresh failed: replacement {instance_id} was terminated before it became healthy."
-        started = launched_at(states[instance_id].instance)
+            return None, "Instance refresh failed: a replacement was terminated before it became healthy."
         verdict = instance_health(harness, group, instance_id)
-        if verdict.state == "unhealthy" and now >= max(
-            started + refresh.warmup + grace, verdict.since + health_check_interval(group)
-        ):
-            return None, (
-                "Instance refresh failed: new instances failed their health checks. For example: "
-                f"{instance_id} is unhealthy ({verdict.reason}: {verdict.description})."
-            )
         if waiting_on is None and verdict.state != "healthy":
+            retried = f" {refresh.failed_replacements} replaced after failing them." if refresh.failed_replacements else ""
             waiting_on = (
-                "Waiting for instances to pass their health checks before continuing. "
-                f"For example: {instance_id} is {verdict.state} ({verdict.reason})."
+                "Waiting for new instances to pass their health checks before continuing. "
+                f"For example: {_shown(instance_id)} is {verdict.state}.{retried}"
             )
-        elif waiting_on is None and now < started + refresh.warmup:
-            waiting_on = f"Waiting for instances to warm up before continuing. For example: {instance_id} is warming up."
+        elif waiting_on is None and now < launched_at(states[instance_id].instance) + refresh.warmup:
+            waiting_on = (
+                f"Waiting for instances to warm up before continuing. For example: {_shown(instance_id)} is warming up."
+            )
     return waiting_on, None
 
 
 def _complete_batch(harness: Harness, group: FakeAutoScalingGroup, refresh: InstanceRefresh, now: float) -> None:
     assert refresh.batch is not None
+    refresh.retrying_since = None
     _terminate(harness, group, refresh.batch.replacing)
     if refresh.rollback_details:
         refresh.replaced = max(0, refresh.replaced - refresh.batch.size)
@@ -389,6 +431,7 @@ def _start_rollback(harness: Harness, group: FakeAutoScalingGroup, refresh: Inst
         "ProgressDetailsOnRollback": refresh.progress(),
     }
     _abandon_batch(harness, group, refresh)
+    refresh.retrying_since = None  # the rollback's own replacements get their own hour
     refresh.status = "RollbackInProgress"
     refresh.status_reason = f"Rolling back to launch template version {refresh.previous.version}."
     refresh.resume_at = None

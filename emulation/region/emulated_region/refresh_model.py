@@ -15,6 +15,9 @@ from .versions import LaunchSource
 class Preferences:
     min_healthy: int = 90
     max_healthy: int = 100
+    # Whether the request set MaxHealthyPercentage: AWS then launches before it terminates when the
+    # bounds leave no room; without it, AWS terminates and launches at the same time.
+    max_healthy_set: bool = False
     instance_warmup: int | None = None
     checkpoint_percentages: tuple[int, ...] = ()
     checkpoint_delay: int = 3600
@@ -53,6 +56,7 @@ class Preferences:
         return cls(
             min_healthy=min_healthy,
             max_healthy=100 if max_healthy is None else max_healthy,
+            max_healthy_set=max_healthy is not None,
             instance_warmup=raw.get("InstanceWarmup"),
             checkpoint_percentages=checkpoints,
             checkpoint_delay=raw.get("CheckpointDelay", 3600),
@@ -66,13 +70,14 @@ class Preferences:
     def describe(self) -> dict[str, Any]:
         described: dict[str, Any] = {
             "MinHealthyPercentage": self.min_healthy,
-            "MaxHealthyPercentage": self.max_healthy,
             "SkipMatching": self.skip_matching,
             "AutoRollback": self.auto_rollback,
             "ScaleInProtectedInstances": self.scale_in_protected_instances,
             "StandbyInstances": self.standby_instances,
             "BakeTime": self.bake_time,
         }
+        if self.max_healthy_set:
+            described["MaxHealthyPercentage"] = self.max_healthy
         if self.instance_warmup is not None:
             described["InstanceWarmup"] = self.instance_warmup
         if self.checkpoint_percentages:
@@ -115,6 +120,10 @@ class InstanceRefresh:
     # Scale-in protected / Standby instances the refresh waits for (preference Wait), and since when.
     held_ids: list[str] = field(default_factory=list)
     waiting_since: float | None = None
+    # Since when the current batch waits on replacements of new instances that failed their health
+    # checks (AWS retries for an hour, then fails the refresh), and how many were replaced.
+    retrying_since: float | None = None
+    failed_replacements: int = 0
 
     @property
     def percentage_complete(self) -> int:

@@ -4,7 +4,8 @@ The StartInstanceRefresh reference documents the preferences: `ScaleInProtectedI
 (replace them like the others) | Ignore (leave them) | Wait (the default: wait for the protection
 to be removed, up to one hour, then fail), and `StandbyInstances` Terminate (terminate them) |
 Ignore | Wait (the default: wait for them to return to InService, up to one hour, then fail).
-The documentation gives no StatusReason wording for the wait: the harness's text is its own. The
+The documentation gives no StatusReason wording for the wait: the harness's text is its own, and
+names instances without `i-` as AWS's own example does (see refresh.py's `_shown`). The
 hour is simulated time, so it passes at the region's time scale.
 """
 
@@ -78,10 +79,10 @@ def hold(refresh: InstanceRefresh, group: FakeAutoScalingGroup, now: float) -> t
     if now - refresh.waiting_since >= WAIT_SECONDS:
         return False, (
             f"Instance refresh failed: waited {WAIT_SECONDS:.0f} seconds for instances that are scale-in protected "
-            f"or in Standby ({', '.join(waiting)}); ScaleInProtectedInstances and StandbyInstances are Wait."
+            f"or in Standby ({', '.join(i.removeprefix('i-') for i in waiting)}); ScaleInProtectedInstances and StandbyInstances are Wait."
         )
     refresh.status_reason = (
         "Waiting for scale-in protection to be removed from, or for Standby instances to return to service: "
-        f"{', '.join(waiting)}."
+        f"{', '.join(i.removeprefix('i-') for i in waiting)}."
     )
     return True, None

@@ -3,12 +3,14 @@
 The Auto Scaling user guide (Elastic Load Balancing: deregistration delay): when Auto Scaling
 terminates an instance registered with a target group, it deregisters the instance first and waits
 for the deregistration delay while the target drains, and only then terminates it; meanwhile the
-group lists the instance as Terminating. moto terminates at once and drains afterwards.
+group lists the instance as Terminating. moto terminates at once and drains afterwards, and
+registers every instance of the group with its target groups whenever it launches one, Terminating
+ones included: here a Terminating instance stays deregistered.
 """
 
 from dataclasses import dataclass, field
 
-from moto.autoscaling.models import FakeAutoScalingGroup
+from moto.autoscaling.models import AutoScalingBackend, FakeAutoScalingGroup
 from moto.elbv2.models import FakeTargetGroup, elbv2_backends
 
 from .health import deregistration_seconds
@@ -41,6 +43,20 @@ class Draining(Part):
             )
         until = self.harness.clock.now() + delay
         self.terminating += [(group, instance_id, until) for instance_id in instance_ids]
+
+    def install(self) -> None:
+        register_group = AutoScalingBackend.update_attached_target_groups
+
+        def register_all_but_terminating(self: AutoScalingBackend, group_name: str) -> None:
+            group = self.autoscaling_groups[group_name]
+            every = group.instance_states
+            group.instance_states = [state for state in every if state.lifecycle_state != "Terminating"]
+            try:
+                register_group(self, group_name)
+            finally:
+                group.instance_states = every
+
+        AutoScalingBackend.update_attached_target_groups = register_all_but_terminating
 
     def advance(self) -> None:
         """Terminates the instances whose draining is over; their targets leave the target group."""

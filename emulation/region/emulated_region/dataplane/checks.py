@@ -4,9 +4,12 @@ settings, and the target states and reason codes AWS documents for the results.
 - Each check is `GET <path>` to the instance's port (the traffic port or the configured one) on
   its loopback address, with `Host: <private IP>` as the ALB sends it, `timeout` seconds to answer.
 - A new target is `initial` (`Elb.RegistrationInProgress` until its first check completes, then
-  `Elb.InitialHealthChecking`) until `healthy threshold` checks in a row pass (`healthy`) or
-  `unhealthy threshold` checks in a row fail (`unhealthy`). A healthy target turns unhealthy after
-  `unhealthy threshold` failures in a row, and back after `healthy threshold` passes.
+  `Elb.InitialHealthChecking`) until one check passes (`healthy`: "After your target is
+  registered, it must pass one health check to be considered healthy", ALB user guide, "Health
+  checks for Application Load Balancer target groups") or `unhealthy threshold` checks in a row
+  fail (`unhealthy`). A healthy target turns unhealthy after `unhealthy threshold` failures in a
+  row, and back after `healthy threshold` passes (HealthyThresholdCount: "the number of
+  consecutive successful health checks required before considering an unhealthy target healthy").
 - Failure reasons: `Target.ResponseCodeMismatch` ("Health checks failed with these codes: [500]"),
   `Target.Timeout` ("Request timed out"), `Target.FailedHealthChecks` (the connection failed).
 Intervals and timeouts are simulated seconds: divided by the region's time scale in real time;
@@ -104,7 +107,7 @@ class TargetHealth:
             self.passes, self.failures = 0, self.failures + 1
         current = self.state[0]
         new = self.state
-        if result.passed and self.passes >= settings.healthy_threshold:
+        if result.passed and (current == "initial" or self.passes >= settings.healthy_threshold):
             new = ("healthy", None, None)
         elif not result.passed and self.failures >= settings.unhealthy_threshold:
             new = ("unhealthy", result.reason, result.description)
