@@ -1,11 +1,12 @@
-"""SSM Run Command that really runs: AWS-RunShellScript executed inside each instance's OS.
+"""SSM Run Command that really runs: AWS-RunShellScript executed on each instance's OS.
 
 moto records SendCommand and answers every invocation `Success` without running anything, and has
-no CancelCommand. Here (documented simplification: the instance's OS is its container, see
-instance_hosts.py):
+no CancelCommand. Here (where the instance's OS is, see instance_hosts.py):
 
-- SendCommand with AWS-RunShellScript starts `sh -c <commands>` in each instance's container
-  through `docker exec`, with the document's `executionTimeout` (default 3600 s) enforced.
+- SendCommand with AWS-RunShellScript starts `sh -c <commands>` on each instance: on the live
+  data plane's emulated host, as root, as the SSM agent runs it ("AWS-RunShellScript": the
+  commands run as root on Linux), in the instance's CPU cgroup; in a container a test attached
+  through `docker exec`. The document's `executionTimeout` (default 3600 s) is enforced.
   An instance without an OS to run in is refused as AWS refuses an instance that is not a
   managed node: InvalidInstanceId, and nothing is started anywhere.
 - GetCommandInvocation reports Pending -> InProgress -> Success | Failed | TimedOut | Cancelled
@@ -30,7 +31,7 @@ from typing import Any
 from moto.ssm.exceptions import SSMException as RESTError
 from moto.ssm.models import Command
 
-from .instance_hosts import InstanceHosts
+from .instance_hosts import InstanceHosts, ScriptCommand
 from .state import Part, Routes
 
 MARKER = "HA_SSM_COMMAND_ID"
@@ -41,7 +42,8 @@ TERMINAL = {"Success", "Failed", "TimedOut", "Cancelled"}
 @dataclass
 class Run:
     instance_id: str
-    container: str
+    command: ScriptCommand
+    command_id: str
     process: subprocess.Popen | None = None
     status: str = "Pending"
     response_code: int = -1
@@ -103,11 +105,12 @@ def _cancel_run(command_id: str, run: Run, limit_seconds: float = 30.0) -> None:
     _kill_until_gone(command_id)
 
 
-def _execute(command_id: str, run: Run, script: str, timeout_seconds: float) -> None:
+def _execute(run: Run, timeout_seconds: float) -> None:
+    command_id = run.command_id
     run.started = datetime.now(timezone.utc)
     run.process = subprocess.Popen(
-        ["docker", "exec", "-e", f"{MARKER}={command_id}", run.container, "sh", "-c", script],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        run.command.argv, env=run.command.env, preexec_fn=run.command.join_cgroups,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     run.status = "InProgress"
     try:
@@ -161,16 +164,19 @@ class RunCommand(Part):
             return  # other documents stay as moto records them
         hosts = self.harness.part(InstanceHosts)
         instance_ids = list(command.instance_ids)
-        missing = [instance_id for instance_id in instance_ids if hosts.container_of(instance_id) is None]
-        if missing:
-            raise RESTError("InvalidInstanceId", f"Instances {missing} not in a valid state for account")
         script = "\n".join(command.parameters.get("commands", []))
         timeout = float((command.parameters.get("executionTimeout") or ["3600"])[0])
+        marker = {MARKER: command.command_id}
+        scripts = {instance_id: hosts.script_command(instance_id, script, marker) for instance_id in instance_ids}
+        missing = [instance_id for instance_id, started in scripts.items() if started is None]
+        if missing:
+            raise RESTError("InvalidInstanceId", f"Instances {missing} not in a valid state for account")
         started = self.runs.setdefault(command.command_id, {})
-        for instance_id in instance_ids:
-            run = Run(instance_id, hosts.container_of(instance_id) or "")
+        for instance_id, script_command in scripts.items():
+            assert script_command is not None
+            run = Run(instance_id, script_command, command.command_id)
             started[instance_id] = run
-            threading.Thread(target=_execute, args=(command.command_id, run, script, timeout), daemon=True,
+            threading.Thread(target=_execute, args=(run, timeout), daemon=True,
                              name=f"ssm-{command.command_id[:8]}-{instance_id}").start()
 
     def cancel(self, command_id: str) -> None:
