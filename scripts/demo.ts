@@ -2,15 +2,21 @@
  * The README's first command: the whole `deploy` pipeline through the action's bundle,
  * `node dist/index.js`, on this machine only, against an EMULATED AWS region with a LIVE data plane:
  * - the real app from app/, built three times with docker (podman's Docker API) and pushed to an
- *   authenticated registry on 127.0.0.1: release 1, release 2 (a code change), release 3 (a
- *   defect: its gunicorn config reads a variable the stack does not set, so gunicorn cannot start);
+ *   authenticated registry on 127.0.0.1: release 1 (its notes table: the first migration), release
+ *   2 (a code change and an additive migration, a nullable column), release 3 (a migration the
+ *   server refuses: the deploy must stop before any instance is replaced);
+ * - the stack's database: RDS through the emulated API, a real PostgreSQL server per DB instance on
+ *   a loopback address (TLS required, the master password in the emulated Secrets Manager); the
+ *   instances' containers reach it through a relay in their network namespace; each deploy runs
+ *   the release's migrations once, through SSM Run Command on one instance's host, in a one-off
+ *   container of the new image;
  * - the bundled Terraform applied by the real CLI into the emulated region (moto plus the harness
  *   in emulation/region), its state in the region's S3;
  * - every instance boots the launch template's real user-data and runs the release's container on
  *   its own loopback address; the ALB's health checks are real HTTP; the ALB itself is an haproxy
  *   on a loopback address that its DNS name resolves to for the action (emulation/dns.cjs);
- * - while releases 2 and 3 roll out, a bounded load generator sends requests through that load
- *   balancer and the demo prints how many failed.
+ * - while releases 2 and 3 roll out, a bounded load generator reads and writes (notes, through the
+ *   app's form) through that load balancer and the demo prints how many failed.
  * Health check intervals, warmup and draining run 5x faster (the region's documented time scale);
  * thresholds are as configured. No AWS account, DockerHub or GitHub is touched.
  */
@@ -21,9 +27,11 @@ import { startContainerRuntime } from '../emulation/containerRuntime';
 import {
   ANNOUNCE_RELEASE,
   buildAppRelease,
+  FAILING_MIGRATION,
   loginToRegistry,
-  GUNICORN_NEEDS_MISSING_VARIABLE,
+  NOTE_AUTHOR_COLUMN,
 } from '../emulation/appReleases';
+import { firstDeployLine, inServiceInstances, migrationsLine } from '../emulation/databaseDemo';
 import { startEmulatedRegion } from '../emulation/region';
 import { copyStack, prepareEmulatedStack, type EmulatedStack } from '../emulation/stack';
 import { startLoad, zeroDowntimeLine, type LoadResult } from '../emulation/loadGenerator';
@@ -57,17 +65,22 @@ async function main(): Promise<number> {
   const region = await startEmulatedRegion({
     timeScale: TIME_SCALE,
     dataPlane: { dockerHost: runtime.dockerHost, dockerConfig },
+    database: true,
   });
   const memory = memorySampler(region);
   let stack: EmulatedStack | undefined;
   try {
-    stack = await prepareEmulatedStack(region);
+    stack = await prepareEmulatedStack(region, { database: true });
     const repository = `${runtime.registry}/demo/web`;
     console.log('building app/ three times (docker build, push to the local registry)...');
     const releases = [
       buildAppRelease(runtime, dockerConfig, repository, '1'),
-      buildAppRelease(runtime, dockerConfig, repository, '2', [ANNOUNCE_RELEASE]),
-      buildAppRelease(runtime, dockerConfig, repository, '3', [GUNICORN_NEEDS_MISSING_VARIABLE]),
+      buildAppRelease(runtime, dockerConfig, repository, '2', [ANNOUNCE_RELEASE, ...NOTE_AUTHOR_COLUMN]),
+      buildAppRelease(runtime, dockerConfig, repository, '3', [
+        ANNOUNCE_RELEASE,
+        ...NOTE_AUTHOR_COLUMN,
+        FAILING_MIGRATION,
+      ]),
     ];
     for (const release of releases) console.log(`  release ${release.version}: ${release.image}`);
     const [release1, release2, release3] = releases.map((release) => release.image) as [
@@ -109,6 +122,8 @@ async function main(): Promise<number> {
         maxRequests: 20_000,
         maxSeconds: 600,
         pauseMs: 20,
+        writePath: '/notes/',
+        writeEvery: 4,
       });
       const rolloutStarted = Date.now();
       const run = await deploy(image, extra);
@@ -117,33 +132,47 @@ async function main(): Promise<number> {
       return [run, result];
     };
 
-    console.log(`\n== deploy 1: release 1 creates the stack ==\n`);
+    console.log(`\n== deploy 1: release 1 creates the stack and its database, then migrates ==\n`);
     const first = await deploy(release1);
     printRun('deploy 1', first);
+    console.log(`\n${migrationsLine(first)}`);
+    console.log(await firstDeployLine(region));
     if (first.exitCode !== 0) return first.exitCode;
 
-    console.log(`\n== deploy 2: release 2 rolls out through an instance refresh, under load ==\n`);
+    console.log(`\n== deploy 2: release 2 (an additive migration) rolls out under load that writes ==\n`);
     const [second, secondLoad] = await underLoad(release2);
     printRun('deploy 2', second);
-    console.log(`\n${zeroDowntimeLine(secondLoad)} (${byVersion(secondLoad)})`);
+    console.log(`\n${migrationsLine(second)}`);
+    console.log(`${zeroDowntimeLine(secondLoad)} (${byVersion(secondLoad)})`);
     if (second.exitCode !== 0) return second.exitCode;
 
-    console.log(`\n== deploy 3: release 3 has a defect; real health checks must stop it ==\n`);
-    // The preflight would stop this release on the runner; skipped so the fleet's own checks show.
-    const [third, thirdLoad] = await underLoad(release3, { preflight: 'false' });
+    console.log(`\n== deploy 3: release 3's migration fails; no instance may be replaced ==\n`);
+    const before = await inServiceInstances(region);
+    const [third, thirdLoad] = await underLoad(release3);
     printRun('deploy 3', third);
-    console.log(`\n${zeroDowntimeLine(thirdLoad)} (${byVersion(thirdLoad)})`);
+    const after = await inServiceInstances(region);
+    const untouched = before.join(' ') === after.join(' ');
+    console.log(`\n${migrationsLine(third)}`);
+    console.log(`${zeroDowntimeLine(thirdLoad)} (${byVersion(thirdLoad)})`);
+    console.log(
+      `instances before deploy 3: ${before.join(', ')}; after: ${after.join(', ')} (${untouched ? 'none replaced' : 'REPLACED'})`,
+    );
 
     const peak = memory.stop();
     console.log(`\npeak memory of the region: ${peak.peakMiB} MiB with ${peak.instances} instances running`);
     console.log(`demo wall time: ${Math.round((Date.now() - started) / 1000)} s`);
-    const asExpected = third.exitCode !== 0 && third.outputs['failure-reason'] === 'rolled-back';
+    const asExpected =
+      third.exitCode !== 0 &&
+      third.outputs['failure-reason'] === 'migration-failed' &&
+      untouched &&
+      Object.keys(thirdLoad.byVersion).join() === '2';
     console.log(
       asExpected
-        ? '\ndeploy 3 failed as it must: AWS rolled the group back to release 2 (see the reason codes and the app log above).'
-        : '\nUNEXPECTED: deploy 3 was not rolled back.',
+        ? '\ndeploy 3 failed as it must: its migration failed before any instance was replaced, and release 2 still serves.'
+        : '\nUNEXPECTED: deploy 3 did not stop at its migration with release 2 serving.',
     );
-    return asExpected && secondLoad.failed === 0 ? 0 : 1;
+    const noLoss = [secondLoad, thirdLoad].every((load) => load.failed === 0 && load.writesFailed === 0);
+    return asExpected && noLoss ? 0 : 1;
   } finally {
     memory.stop();
     await region.stop();
