@@ -14,7 +14,7 @@ const REFUSED_TO_START = 'refusing to start';
 
 /** The action's `migrations:` line, or why there is none (the step failed, or was off). */
 export function migrationsLine(run: ActionRun): string {
-  const ran = /^.*?(migrations: .+)$/m.exec(run.stdout)?.[1];
+  const ran = /^(migrations: .+)$/m.exec(run.stdout)?.[1];
   if (ran) return ran.trim();
   const reason = run.outputs['failure-reason'];
   if (reason?.startsWith('migration')) return `migrations: none applied (failure-reason ${reason})`;
@@ -43,7 +43,7 @@ export async function firstDeployLine(region: EmulatedRegion): Promise<string> {
 }
 
 /** The instances the data plane runs now, sorted: unchanged across a deploy means none replaced. */
-export async function inServiceInstances(region: EmulatedRegion): Promise<string[]> {
+export async function runningInstances(region: EmulatedRegion): Promise<string[]> {
   const state = await region.dataPlane();
   return Object.values(state.instances)
     .filter((instance) => !instance.stopped)
