@@ -34,7 +34,7 @@ export async function firstDeployLine(region: EmulatedRegion): Promise<string> {
     const lines = existsSync(log) ? readFileSync(log, 'utf8').split('\n') : [];
     return { id: instance.instanceId, refused: lines.filter((line) => line.includes(REFUSED_TO_START)) };
   });
-  const counts = refusals.map(({ id, refused }) => `${refused.length} on ${id}`).join(', ');
+  const counts = refusals.map(({ id, refused }) => `${refused.length} time(s) on ${id}`).join(', ');
   const example = refusals.flatMap(({ refused }) => refused)[0];
   const quoted = example
     ? ` ("${example.slice(example.indexOf('hadjango:'), example.indexOf('; refusing'))}")`
