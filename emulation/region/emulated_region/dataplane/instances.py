@@ -232,11 +232,13 @@ class InstanceRuntime:
         instance.note("stopped")
 
     def container_id(self, instance: Instance) -> str | None:
-        """The container's full id (its cgroup's name), once it exists; remembered."""
-        if instance.container_id is None:
+        """The container's full id (its cgroup's name), asked once the boot has ended (its `docker
+        run` is the user-data's last step) and remembered, found or not: callers hold the region's
+        lock, and a loaded machine's podman takes seconds to answer."""
+        if instance.container_id is None and instance.boot_exit_code is not None:
             found = self._docker("inspect", "--format", "{{.Id}}", instance.container_name, timeout=30)
-            instance.container_id = found.stdout.strip() if found.returncode == 0 else None
-        return instance.container_id
+            instance.container_id = found.stdout.strip() if found.returncode == 0 else ""
+        return instance.container_id or None
 
     def remove_leftovers(self) -> None:
         """Containers of this region that outlived it (a crash): found by name prefix."""
