@@ -136,8 +136,7 @@ def test_an_endpoint_longer_than_a_certificates_common_name_is_served_and_verifi
     # X.509 allows in a common name (64). verify-full matches the subject alternative name.
     instance = databases.create("demo-test-db-20261206054303470700000010", CACertificateIdentifier="rds-ca-rsa2048-g1")
     assert len(instance["Endpoint"]["Address"]) > 64
-    # The CA asked for at creation is the instance's (moto reports its default otherwise, and
-    # Terraform then modifies the new instance and waits for it a second time).
+    # The CA asked for at creation is the instance's (moto reports its default otherwise).
     assert instance["CACertificateIdentifier"] == "rds-ca-rsa2048-g1"
     with databases.connect(instance, databases.secret(instance)["password"]) as connection:
         assert connection.execute("SELECT 1").fetchone() == (1,)

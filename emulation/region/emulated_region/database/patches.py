@@ -43,8 +43,8 @@ def install(databases: "Databases") -> None:
         check_create_request(kwargs)
         db = create(backend, kwargs)
         # CreateDBInstance takes CACertificateIdentifier (API reference, "CreateDBInstance"); moto
-        # drops it and reports its default, so Terraform modifies every new instance once more and
-        # waits again (its waiter: a minute's delay, then three "available" in a row).
+        # drops it and reports its default. (The AWS provider still sends a ModifyDBInstance for
+        # ca_cert_identifier after creating, and waits again: a minute, then three "available".)
         if kwargs.get("CACertificateIdentifier"):
             db.ca_certificate_identifier = kwargs["CACertificateIdentifier"]
         databases.create(db)
