@@ -103,6 +103,10 @@ async function main(): Promise<number> {
         liveDeployInputs(fleet, image, {
           'poll-interval-seconds': '1',
           'wait-timeout-minutes': '10',
+          // A replacement boots the real user-data (the AWS CLI for its secrets, the pull, the
+          // container with its database relay): on a busy 2-core machine that outlasts the bundled
+          // 30 s warmup (6 s here), and the refresh would give up on a healthy release.
+          'instance-warmup': '90',
           ...extra,
         }),
         env,
