@@ -1,3 +1,4 @@
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EmulatedRegion } from './region';
@@ -42,11 +43,17 @@ export async function firstDeployLine(region: EmulatedRegion): Promise<string> {
   return `first deploy: the app refused to start ${counts}${quoted} until the release stage migrated on the first InService instance; then the fleet served`;
 }
 
-/** The instances the data plane runs now, sorted: unchanged across a deploy means none replaced. */
-export async function runningInstances(region: EmulatedRegion): Promise<string[]> {
-  const state = await region.dataPlane();
-  return Object.values(state.instances)
-    .filter((instance) => !instance.stopped)
-    .map((instance) => instance.instanceId)
+/**
+ * The InService instances of the region's Auto Scaling groups, sorted: unchanged across a deploy
+ * means none was replaced (instances of an earlier rollout that are still draining are not counted).
+ */
+export async function inServiceInstances(region: EmulatedRegion): Promise<string[]> {
+  const groups = await new AutoScalingClient(region.clientConfig).send(
+    new DescribeAutoScalingGroupsCommand({}),
+  );
+  return (groups.AutoScalingGroups ?? [])
+    .flatMap((group) => group.Instances ?? [])
+    .filter((instance) => instance.LifecycleState === 'InService')
+    .map((instance) => instance.InstanceId ?? '?')
     .sort();
 }

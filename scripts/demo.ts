@@ -31,7 +31,7 @@ import {
   loginToRegistry,
   NOTE_AUTHOR_COLUMN,
 } from '../emulation/appReleases';
-import { firstDeployLine, runningInstances, migrationsLine } from '../emulation/databaseDemo';
+import { firstDeployLine, inServiceInstances, migrationsLine } from '../emulation/databaseDemo';
 import { startEmulatedRegion } from '../emulation/region';
 import { copyStack, prepareEmulatedStack, type EmulatedStack } from '../emulation/stack';
 import { startLoad, zeroDowntimeLine, type LoadResult } from '../emulation/loadGenerator';
@@ -151,10 +151,10 @@ async function main(): Promise<number> {
     if (second.exitCode !== 0) return second.exitCode;
 
     console.log(`\n== deploy 3: release 3's migration fails; no instance may be replaced ==\n`);
-    const before = await runningInstances(region);
+    const before = await inServiceInstances(region);
     const [third, thirdLoad] = await underLoad(release3);
     printRun('deploy 3', third);
-    const after = await runningInstances(region);
+    const after = await inServiceInstances(region);
     const untouched = before.join(' ') === after.join(' ');
     console.log(`\n${migrationsLine(third)}`);
     console.log(`${zeroDowntimeLine(thirdLoad)} (${byVersion(thirdLoad)})`);

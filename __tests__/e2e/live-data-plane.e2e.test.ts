@@ -41,7 +41,7 @@ import {
   NOTE_AUTHOR_COLUMN,
   type AppRelease,
 } from '../../emulation/appReleases';
-import { migrationsLine, runningInstances } from '../../emulation/databaseDemo';
+import { migrationsLine, inServiceInstances } from '../../emulation/databaseDemo';
 import { startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
 import { copyStack, prepareEmulatedStack, terraformEnv, type EmulatedStack } from '../../emulation/stack';
 import { startLoad, type LoadResult } from '../../emulation/loadGenerator';
@@ -159,9 +159,8 @@ it('creates the stack with release 1: real instances boot, pass real checks, and
   // The smoke check went to the ALB's DNS name, which only the data plane's haproxy answers.
   const smokeCheck = `GET http://${outputs['alb-dns-name']}/health/ -> HTTP 200`;
   expect(run.stdout).toContain(smokeCheck);
-  // First deploy: no instance before apply, so the migration ran on the first InService one (whose
-  // container refused to start until then), before the smoke check.
-  expect(run.stdout).toContain('has no InService instance yet (first deploy)');
+  // First deploy: the migration ran on an InService instance (whose container refused to start
+  // until then: no deadlock), before the smoke check.
   expect(migrationsLine(run)).toMatch(/^migrations: .*web\.0001_initial.* in \d/);
   expect(run.stdout.indexOf('migrations: ')).toBeLessThan(run.stdout.indexOf(smokeCheck));
   const state = await region.dataPlane();
@@ -214,7 +213,7 @@ it('catches a broken image with real health checks: AWS rolls back to release 2,
 }, 600_000);
 
 it('stops at a failing migration before any instance is replaced, with its output; release 2 keeps serving', async () => {
-  const before = await runningInstances(region);
+  const before = await inServiceInstances(region);
   const refreshes = async () =>
     (
       await autoScaling.send(
@@ -230,7 +229,7 @@ it('stops at a failing migration before any instance is replaced, with its outpu
   // The migration's own output, from the one-off container on the instance's host.
   expect(run.stdout).toContain('division by zero');
   expect(await refreshes()).toBe(refreshesBefore);
-  expect(await runningInstances(region)).toEqual(before);
+  expect(await inServiceInstances(region)).toEqual(before);
   expect({ failed: load.failed, writesFailed: load.writesFailed }).toEqual({ failed: 0, writesFailed: 0 });
   expect(Object.keys(load.byVersion)).toEqual(['2']);
 }, 600_000);
