@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ContainerRuntime } from './containerRuntime';
@@ -9,7 +9,10 @@ const APP = resolve(__dirname, '../app');
 
 /** A change to a copy of app/: what makes one release differ from another. */
 export interface AppChange {
-  /** Path inside app/, the text to find there, and what replaces it. */
+  /**
+   * Path inside app/, the text to find there, and what replaces it; an empty `find` adds a file
+   * that app/ does not have (a new migration), with `replace` as its text.
+   */
   file: string;
   find: string;
   replace: string;
@@ -84,8 +87,67 @@ export interface AppRelease {
   commit: string;
 }
 
+/**
+ * An additive schema change (expand): a nullable column on the notes table, and its migration. The
+ * release before it keeps working against the new schema, as it must during a rolling refresh.
+ */
+export const NOTE_AUTHOR_COLUMN: AppChange[] = [
+  {
+    file: 'web/models.py',
+    find: '    instance_id = models.CharField(max_length=64)\n',
+    replace:
+      '    instance_id = models.CharField(max_length=64)\n    author = models.CharField(max_length=80, null=True, blank=True)\n',
+  },
+  {
+    file: 'web/migrations/0002_note_author.py',
+    find: '',
+    replace: [
+      'from django.db import migrations, models',
+      '',
+      '',
+      'class Migration(migrations.Migration):',
+      '    dependencies = [("web", "0001_initial")]',
+      '',
+      '    operations = [',
+      '        migrations.AddField(',
+      '            model_name="note", name="author", field=models.CharField(max_length=80, null=True, blank=True)',
+      '        ),',
+      '    ]',
+      '',
+    ].join('\n'),
+  },
+];
+
+/**
+ * A migration that fails on the real server (PostgreSQL refuses to divide by zero): the deploy must
+ * stop with migration-failed before any instance of the release is replaced. Backward compatible
+ * as far as the linter can tell (no schema operation), so it reaches the migration itself.
+ */
+export const FAILING_MIGRATION: AppChange = {
+  file: 'web/migrations/0003_backfill_authors.py',
+  find: '',
+  replace: [
+    'from django.db import migrations',
+    '',
+    '',
+    'class Migration(migrations.Migration):',
+    '    dependencies = [("web", "0002_note_author")]',
+    '',
+    '    operations = [',
+    '        # A data step whose query the server refuses ("division by zero").',
+    '        migrations.RunSQL("SELECT 1 / 0", migrations.RunSQL.noop),',
+    '    ]',
+    '',
+  ].join('\n'),
+};
+
 function applyChange(dir: string, change: AppChange): void {
   const path = join(dir, change.file);
+  if (change.find === '') {
+    if (existsSync(path)) throw new Error(`app/${change.file} exists already; the change adds it`);
+    writeFileSync(path, change.replace);
+    return;
+  }
   const text = readFileSync(path, 'utf8');
   if (!text.includes(change.find)) throw new Error(`app/${change.file} no longer contains ${change.find}`);
   writeFileSync(path, text.replace(change.find, change.replace));

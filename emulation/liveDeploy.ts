@@ -92,8 +92,13 @@ export interface RunningFleet extends LiveFleet {
  * The demo's and the rehearsal's setup, one path for both: the container runtime with its
  * registry logged in, the region with a live data plane at `timeScale`, the bundled stack's state
  * bucket, and a private copy of terraform/ (so a run can go beside a test run in one checkout).
+ * With `database`, the stack has its RDS database (a real PostgreSQL server) and deploys migrate.
  */
-export async function startLiveFleet(name: string, timeScale: number): Promise<RunningFleet> {
+export async function startLiveFleet(
+  name: string,
+  timeScale: number,
+  { database = false }: { database?: boolean } = {},
+): Promise<RunningFleet> {
   const workDir = mkdtempSync(join(tmpdir(), `ha-django-deploy-${name}-`));
   const removeWorkDir = () => {
     rmSync(workDir, { recursive: true, force: true });
@@ -107,6 +112,7 @@ export async function startLiveFleet(name: string, timeScale: number): Promise<R
     region = await startEmulatedRegion({
       timeScale,
       dataPlane: { dockerHost: runtime.dockerHost, dockerConfig },
+      database,
     });
   } catch (error) {
     removeWorkDir();
@@ -117,7 +123,7 @@ export async function startLiveFleet(name: string, timeScale: number): Promise<R
     removeWorkDir();
   };
   try {
-    const stack = await prepareEmulatedStack(region);
+    const stack = await prepareEmulatedStack(region, { database });
     const stackDir = copyStack(stack, join(workDir, 'terraform'));
     const fleet: LiveFleet = { region, runtime, stack, stackDir, dockerConfig, workDir };
     const env = liveActionEnv(fleet);

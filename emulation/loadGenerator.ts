@@ -3,7 +3,10 @@ import { Agent, request } from 'node:http';
 /**
  * A bounded load generator for the emulated load balancer: `concurrency` keep-alive clients
  * (as browsers and the ALB keep connections open) GET `path` back to back until `maxRequests`
- * were sent or `maxSeconds` passed, whichever comes first, or until stopped. Loopback only.
+ * (reads and writes) were sent or `maxSeconds` passed, whichever comes first, or until stopped. Loopback only.
+ * With `writePath`, every `writeEvery`-th request of a client is a write instead, as a browser
+ * makes it: GET the form (its CSRF cookie and token), then POST a note; a write counts as failed
+ * unless both answer as the app does when the note is stored (200, then a 302 redirect).
  */
 export interface LoadOptions {
   /** Loopback address of the load balancer (the data plane's haproxy for the ALB's DNS name). */
@@ -17,6 +20,9 @@ export interface LoadOptions {
   maxSeconds?: number;
   /** Pause between one client's requests, so the load stays light on a small machine. */
   pauseMs?: number;
+  /** The app's write page (its /notes/ form), and how often a client writes (every Nth request). */
+  writePath?: string;
+  writeEvery?: number;
 }
 
 export interface LoadResult {
@@ -32,6 +38,9 @@ export interface LoadResult {
   lastFailureAt: number | undefined;
   /** Seconds since the load started of the last good answer from each release. */
   lastAnswerAt: Record<string, number>;
+  /** Writes attempted (each a form GET and a POST, counted once) and failed; 0 without writePath. */
+  writes: number;
+  writesFailed: number;
 }
 
 export interface RunningLoad {
@@ -44,15 +53,29 @@ export interface RunningLoad {
 const REQUEST_TIMEOUT_MS = 10_000;
 const LOOPBACK = /^127\.\d+\.\d+\.\d+$/;
 
-function get(agent: Agent, options: LoadOptions): Promise<{ status: number; body: string }> {
+interface Answer {
+  status: number;
+  body: string;
+  cookies: string[];
+}
+
+interface Sent {
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+function send(agent: Agent, options: LoadOptions, sent: Sent): Promise<Answer> {
   return new Promise((resolveAnswer, reject) => {
     const req = request(
       {
         agent,
         host: options.address,
         port: options.port ?? 80,
-        path: options.path ?? '/health/',
-        headers: { Host: options.host },
+        method: sent.method ?? 'GET',
+        path: sent.path,
+        headers: { Host: options.host, ...sent.headers },
         timeout: REQUEST_TIMEOUT_MS,
       },
       (response) => {
@@ -60,14 +83,15 @@ function get(agent: Agent, options: LoadOptions): Promise<{ status: number; body
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (body += chunk));
         response.on('end', () => {
-          resolveAnswer({ status: response.statusCode ?? 0, body });
+          const cookies = (response.headers['set-cookie'] ?? []).map((cookie) => cookie.split(';')[0]!);
+          resolveAnswer({ status: response.statusCode ?? 0, body, cookies });
         });
         response.on('error', reject);
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
     req.on('error', reject);
-    req.end();
+    req.end(sent.body);
   });
 }
 
@@ -78,6 +102,32 @@ function releaseOf(body: string): string {
   } catch {
     return /Version\s+([\w.-]+)/.exec(body)?.[1] ?? 'page';
   }
+}
+
+/** One client's cookies (CSRF, session), as a browser keeps them: name -> "name=value". */
+type CookieJar = Map<string, string>;
+
+function keep(jar: CookieJar, answer: Answer): void {
+  for (const cookie of answer.cookies) jar.set(cookie.slice(0, cookie.indexOf('=')), cookie);
+}
+
+/** A browser's write: the form (CSRF cookie and token), then the POST the app answers with a redirect. */
+async function writeNote(agent: Agent, options: LoadOptions, jar: CookieJar, text: string): Promise<void> {
+  const path = options.writePath ?? '/notes/';
+  const cookie = () => ({ Cookie: [...jar.values()].join('; ') });
+  const form = await send(agent, options, { path, headers: cookie() });
+  keep(jar, form);
+  const token = /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(form.body)?.[1];
+  if (form.status !== 200 || !token) throw new Error(`write: the form answered HTTP ${form.status}`);
+  const body = new URLSearchParams({ csrfmiddlewaretoken: token, text }).toString();
+  const posted = await send(agent, options, {
+    method: 'POST',
+    path,
+    body,
+    headers: { ...cookie(), 'Content-Type': 'application/x-www-form-urlencoded' },
+  });
+  keep(jar, posted);
+  if (posted.status !== 302) throw new Error(`write: the POST answered HTTP ${posted.status}`);
 }
 
 export function startLoad(options: LoadOptions): RunningLoad {
@@ -94,31 +144,50 @@ export function startLoad(options: LoadOptions): RunningLoad {
     firstFailureAt: undefined,
     lastFailureAt: undefined,
     lastAnswerAt: {},
+    writes: 0,
+    writesFailed: 0,
   };
   const started = Date.now();
   let stopped = false;
+  const failure = (error: unknown) => {
+    const seconds = (Date.now() - started) / 1000;
+    result.firstFailureAt ??= seconds;
+    result.lastFailureAt = seconds;
+    if (result.failures.length < 5)
+      result.failures.push(`+${seconds.toFixed(1)}s ${(error as Error).message}`);
+  };
 
-  const client = async (): Promise<void> => {
-    while (!stopped && result.requests < maxRequests && Date.now() < deadline) {
+  const client = async (clientIndex: number): Promise<void> => {
+    const jar: CookieJar = new Map();
+    for (
+      let sent = 1;
+      !stopped && result.requests + result.writes < maxRequests && Date.now() < deadline;
+      sent++
+    ) {
+      if (options.writePath && sent % (options.writeEvery ?? 5) === 0) {
+        result.writes++;
+        await writeNote(agent, options, jar, `load ${clientIndex}-${sent}`).catch((error: unknown) => {
+          result.writesFailed++;
+          failure(error);
+        });
+        continue;
+      }
       result.requests++;
       try {
-        const answer = await get(agent, options);
+        const answer = await send(agent, options, { path: options.path ?? '/health/' });
         if (answer.status !== 200) throw new Error(`HTTP ${answer.status} ${answer.body.slice(0, 200)}`);
         const version = releaseOf(answer.body);
         result.byVersion[version] = (result.byVersion[version] ?? 0) + 1;
         result.lastAnswerAt[version] = (Date.now() - started) / 1000;
       } catch (error) {
         result.failed++;
-        const seconds = (Date.now() - started) / 1000;
-        result.firstFailureAt ??= seconds;
-        result.lastFailureAt = seconds;
-        const at = seconds.toFixed(1);
-        if (result.failures.length < 5) result.failures.push(`+${at}s ${(error as Error).message}`);
+        failure(error);
       }
       if (options.pauseMs) await new Promise((wait) => setTimeout(wait, options.pauseMs));
     }
   };
-  const finished = Promise.all(Array.from({ length: options.concurrency ?? 4 }, client)).then(() => {
+  const clients = Array.from({ length: options.concurrency ?? 4 }, (_, index) => client(index));
+  const finished = Promise.all(clients).then(() => {
     agent.destroy();
     result.seconds = Math.round((Date.now() - started) / 100) / 10;
     return result;
@@ -134,5 +203,7 @@ export function startLoad(options: LoadOptions): RunningLoad {
 
 /** The one line the demo and the bench print. */
 export function zeroDowntimeLine(result: LoadResult): string {
-  return `zero-downtime: ${result.requests} requests during the rollout, ${result.failed} failed`;
+  const writes =
+    result.writes > 0 ? `; ${result.writes} writes to the database, ${result.writesFailed} failed` : '';
+  return `zero-downtime: ${result.requests} requests during the rollout, ${result.failed} failed${writes}`;
 }

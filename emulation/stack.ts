@@ -61,6 +61,11 @@ export interface EmulatedStack {
   /** Variables every plan needs besides image; deletion protection off so destroy works. */
   variables: Record<string, string>;
   /**
+   * Whether the stack creates its database (RDS, a real PostgreSQL server in a region started
+   * with `database: true`) and `deploy` runs the release's migrations on an instance's host.
+   */
+  database: boolean;
+  /**
    * For the one suite that inits the bundled terraform/ in place, as the action does (the deploy
    * suite): removes what `terraform init` wrote there if it was absent when the stack was
    * prepared. Every other run works in a copy (`copyStack`) and must not call it: suites start
@@ -75,7 +80,11 @@ export interface EmulatedStack {
  * emulated region, and the provider finds the region through AWS_ENDPOINT_URL, which the action
  * sets from aws-endpoint-url, with the dummy credentials moto accepts.
  */
-export async function prepareEmulatedStack(region: EmulatedRegion): Promise<EmulatedStack> {
+export async function prepareEmulatedStack(
+  region: EmulatedRegion,
+  options: { database?: boolean } = {},
+): Promise<EmulatedStack> {
+  const database = options.database ?? false;
   const bucket = `tfstate-${randomBytes(6).toString('hex')}`;
   const key = 'web/terraform.tfstate';
   // The endpoint is an IP address, so bucket names cannot go in the host name.
@@ -94,15 +103,16 @@ export async function prepareEmulatedStack(region: EmulatedRegion): Promise<Emul
     // min_size 2: the region's target tracking scales an idle fleet in after AWS's 15 low CPU
     // datapoints, which its compressed metric period reaches within a suite, and the suites and the
     // demo count on two instances serving (as a production fleet that never drops below two).
-    // database off until the region serves RDS with a real PostgreSQL server and deploy runs the
-    // release's migrations (issue 20): today the emulated stacks run the app without a database.
+    // The database where a suite asks for it (the region must run it: `database: true`); off,
+    // the app runs as an app without one, as a team's app that needs none does.
     variables: {
       project: 'demo',
       environment: 'test',
       deletion_protection: 'false',
       min_size: '2',
-      database: 'false',
+      database: String(database),
     },
+    database,
     removeInPlaceInit: () => {
       for (const name of createdByThisRun) rmSync(join(STACK, name), { recursive: true, force: true });
     },
@@ -120,11 +130,8 @@ export function emulatedStackInputs(stack: EmulatedStack, region: EmulatedRegion
     'aws-endpoint-url': region.endpoint,
     'backend-config': lines(stack.backendConfig),
     'terraform-vars': lines(stack.variables),
-    // The emulated region runs Run Command in the instance's app container, not on its host where
-    // /etc/app/run-once and docker are: deploy's migrations are off here, and the release phase is
-    // tested against that same Run Command by __tests__/release.
-    'migration-command': '',
-    'migration-check-command': '',
+    // Without a database, the migration step is off, as for a team's app that has none.
+    ...(stack.database ? {} : { 'migration-command': '', 'migration-check-command': '' }),
     // The stack's release alarms and their 300 s bake belong to the suites about them
     // (release-alarms, the demo's deploy 4, bench/alarm-rollback.ts), which pass
     // 'rollback-alarms': '' for the deploy default; the other suites' time budgets hold no bake.

@@ -6,12 +6,20 @@
  * haproxy on a loopback address that the ALB's DNS name resolves to (emulation/dns.cjs). The
  * action's smoke check and this suite's load both go through it.
  *
+ * The stack has its database: RDS through the emulated API backed by a real PostgreSQL server on a
+ * loopback address (TLS required, the master password in the emulated Secrets Manager), reached by
+ * the instances' containers through a relay in their network namespace. Each deploy runs the
+ * release's migrations once, through SSM Run Command on one instance's host (/etc/app/run-once, a
+ * one-off container of the new image), and the load writes notes through the app's form as well
+ * as reading.
+ *
  * Time scale 5 (documented in emulation/README.md): health check intervals,
  * timeouts, warmup and the deregistration delay run 5x faster; thresholds are counted as set.
  */
 import {
   AutoScalingClient,
   DescribeAutoScalingGroupsCommand,
+  DescribeInstanceRefreshesCommand,
   SetDesiredCapacityCommand,
 } from '@aws-sdk/client-auto-scaling';
 import {
@@ -27,10 +35,13 @@ import { startContainerRuntime, type ContainerRuntime } from '../../emulation/co
 import {
   ANNOUNCE_RELEASE,
   buildAppRelease,
+  FAILING_MIGRATION,
   HEALTH_ANSWERS_500,
   loginToRegistry,
+  NOTE_AUTHOR_COLUMN,
   type AppRelease,
 } from '../../emulation/appReleases';
+import { migrationsLine, inServiceInstances } from '../../emulation/databaseDemo';
 import { startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
 import { copyStack, prepareEmulatedStack, terraformEnv, type EmulatedStack } from '../../emulation/stack';
 import { startLoad, type LoadResult } from '../../emulation/loadGenerator';
@@ -60,8 +71,9 @@ beforeAll(async () => {
   region = await startEmulatedRegion({
     timeScale: TIME_SCALE,
     dataPlane: { dockerHost: runtime.dockerHost, dockerConfig },
+    database: true,
   });
-  stack = await prepareEmulatedStack(region);
+  stack = await prepareEmulatedStack(region, { database: true });
   stackDir = copyStack(stack, join(workDir, 'terraform'));
   tfEnv = terraformEnv();
   autoScaling = new AutoScalingClient(region.clientConfig);
@@ -69,8 +81,9 @@ beforeAll(async () => {
   const repository = `${runtime.registry}/live/web-${randomBytes(4).toString('hex')}`;
   releases = [
     buildAppRelease(runtime, dockerConfig, repository, '1'),
-    buildAppRelease(runtime, dockerConfig, repository, '2', [ANNOUNCE_RELEASE]),
-    buildAppRelease(runtime, dockerConfig, repository, '3', [HEALTH_ANSWERS_500]),
+    buildAppRelease(runtime, dockerConfig, repository, '2', [ANNOUNCE_RELEASE, ...NOTE_AUTHOR_COLUMN]),
+    buildAppRelease(runtime, dockerConfig, repository, '3', [...NOTE_AUTHOR_COLUMN, HEALTH_ANSWERS_500]),
+    buildAppRelease(runtime, dockerConfig, repository, '4', [...NOTE_AUTHOR_COLUMN, FAILING_MIGRATION]),
   ];
 }, 600_000);
 
@@ -115,6 +128,8 @@ async function underLoad<T>(during: () => Promise<T>): Promise<[T, LoadResult]> 
     maxRequests: 20_000,
     maxSeconds: 420,
     pauseMs: 20,
+    writePath: '/notes/',
+    writeEvery: 4,
   });
   try {
     return [await during(), await load.stop()];
@@ -142,7 +157,12 @@ it('creates the stack with release 1: real instances boot, pass real checks, and
   expectSuccess(run);
   outputs = run.outputs;
   // The smoke check went to the ALB's DNS name, which only the data plane's haproxy answers.
-  expect(run.stdout).toContain(`GET http://${outputs['alb-dns-name']}/health/ -> HTTP 200`);
+  const smokeCheck = `GET http://${outputs['alb-dns-name']}/health/ -> HTTP 200`;
+  expect(run.stdout).toContain(smokeCheck);
+  // First deploy: the migration ran on an InService instance (whose container refused to start
+  // until then: no deadlock), before the smoke check.
+  expect(migrationsLine(run)).toMatch(/^migrations: .*web\.0001_initial.* in \d/);
+  expect(run.stdout.indexOf('migrations: ')).toBeLessThan(run.stdout.indexOf(smokeCheck));
   const state = await region.dataPlane();
   const running = Object.values(state.instances).filter((instance) => !instance.stopped);
   expect(running).toHaveLength(2);
@@ -161,7 +181,14 @@ it('rolls out release 2 with every answer from release 1 or 2 and none failing',
   const [run, load] = await underLoad(() => deploy(releases[1]!.image));
   expectSuccess(run);
   expect(run.outputs['refresh-status']).toBe('Successful');
-  expect({ failed: load.failed, failures: load.failures }).toEqual({ failed: 0, failures: [] });
+  expect(migrationsLine(run)).toMatch(/^migrations: web\.0002_note_author in \d/);
+  // Reads and writes through the load balancer while the schema changed and the fleet turned over.
+  expect({ failed: load.failed, writesFailed: load.writesFailed, failures: load.failures }).toEqual({
+    failed: 0,
+    writesFailed: 0,
+    failures: [],
+  });
+  expect(load.writes).toBeGreaterThan(0);
   // Answers from both releases: the load spanned the switch (how many requests a busy machine
   // sends meanwhile is bench/zero-downtime.ts's figure).
   expect(Object.keys(load.byVersion).sort()).toEqual(['1', '2']);
@@ -183,6 +210,28 @@ it('catches a broken image with real health checks: AWS rolls back to release 2,
   expect({ failed: load.failed, failures: load.failures }).toEqual({ failed: 0, failures: [] });
   expect(Object.keys(load.byVersion)).toEqual(['2']);
   expect(await groupVersions()).toEqual(['2', '2']);
+}, 600_000);
+
+it('stops at a failing migration before any instance is replaced, with its output; release 2 keeps serving', async () => {
+  const before = await inServiceInstances(region);
+  const refreshes = async () =>
+    (
+      await autoScaling.send(
+        new DescribeInstanceRefreshesCommand({
+          AutoScalingGroupName: (await theGroup()).AutoScalingGroupName,
+        }),
+      )
+    ).InstanceRefreshes?.length;
+  const refreshesBefore = await refreshes();
+  const [run, load] = await underLoad(() => deploy(releases[3]!.image));
+  expect(run.exitCode).toBe(1);
+  expect(run.outputs['failure-reason']).toBe('migration-failed');
+  // The migration's own output, from the one-off container on the instance's host.
+  expect(run.stdout).toContain('division by zero');
+  expect(await refreshes()).toBe(refreshesBefore);
+  expect(await inServiceInstances(region)).toEqual(before);
+  expect({ failed: load.failed, writesFailed: load.writesFailed }).toEqual({ failed: 0, writesFailed: 0 });
+  expect(Object.keys(load.byVersion)).toEqual(['2']);
 }, 600_000);
 
 it('catches a user-data bug (the container published on the wrong port) and rolls back', async () => {

@@ -131,6 +131,17 @@ def test_an_instance_is_a_postgres_server_reached_over_tls_with_the_managed_secr
         databases.connect(instance, credentials["password"] + "x")
 
 
+def test_an_endpoint_longer_than_a_certificates_common_name_is_served_and_verified(databases: Databases) -> None:
+    # Terraform's identifier_prefix makes identifiers of 40 characters, endpoints of 78: more than
+    # X.509 allows in a common name (64). verify-full matches the subject alternative name.
+    instance = databases.create("demo-test-db-20261206054303470700000010", CACertificateIdentifier="rds-ca-rsa2048-g1")
+    assert len(instance["Endpoint"]["Address"]) > 64
+    # The CA asked for at creation is the instance's (moto reports its default otherwise).
+    assert instance["CACertificateIdentifier"] == "rds-ca-rsa2048-g1"
+    with databases.connect(instance, databases.secret(instance)["password"]) as connection:
+        assert connection.execute("SELECT 1").fetchone() == (1,)
+
+
 def test_creation_is_refused_before_anything_runs_for_what_rds_or_the_emulation_cannot_take(databases: Databases) -> None:
     for options, error in [({"Engine": "mysql"}, "engine postgres only"),
                            ({"ManageMasterUserPassword": False}, "MasterUserPassword"),

@@ -1,11 +1,12 @@
-"""SSM Run Command that really runs: AWS-RunShellScript executed inside each instance's OS.
+"""SSM Run Command that really runs: AWS-RunShellScript executed on each instance's OS.
 
 moto records SendCommand and answers every invocation `Success` without running anything, and has
-no CancelCommand. Here (documented simplification: the instance's OS is its container, see
-instance_hosts.py):
+no CancelCommand. Here (where the instance's OS is, see instance_hosts.py):
 
-- SendCommand with AWS-RunShellScript starts `sh -c <commands>` in each instance's container
-  through `docker exec`, with the document's `executionTimeout` (default 3600 s) enforced.
+- SendCommand with AWS-RunShellScript starts `sh -c <commands>` on each instance: on the live
+  data plane's emulated host, as root, as the SSM agent runs it ("AWS-RunShellScript": the
+  commands run as root on Linux), in the instance's CPU cgroup; in a container a test attached
+  through `docker exec`. The document's `executionTimeout` (default 3600 s) is enforced.
   An instance without an OS to run in is refused as AWS refuses an instance that is not a
   managed node: InvalidInstanceId, and nothing is started anywhere.
 - GetCommandInvocation reports Pending -> InProgress -> Success | Failed | TimedOut | Cancelled
@@ -17,10 +18,10 @@ instance_hosts.py):
   `syscall.Kill(-pid, SIGKILL)`) and executers.go (`ExecuteCommand` calls `killProcess` both on
   the cancel flag and when `executionTimeout` expires). A process that left the group survives:
   GNU `timeout` without `--foreground` calls setpgid(0, 0), and `setsid` starts a new session.
-  Here the script is `sh -c` under `docker exec`, which podman starts as the leader of its own
-  session and group (pid = pgid), as the agent's Setpgid does; the harness finds that leader among
-  the run's processes and kills its group from the host (container processes are host processes
-  under rootful podman).
+  Here the script starts as the leader of its own session and group (pid = pgid), as the agent's
+  Setpgid does: on the emulated host the harness starts it so; in an attached container podman
+  starts `docker exec`'s `sh -c` so. The harness finds that leader among the run's processes and
+  kills its group from the host (container processes are host processes under rootful podman).
 - Each run carries HA_SSM_COMMAND_ID in its environment, which every process it starts inherits,
   whether or not it stays in the group: `running_processes(command_id)` and
   GET /_harness/run-command-processes (this region's commands only) are how tests see what a
@@ -40,7 +41,7 @@ from typing import Any
 from moto.ssm.exceptions import SSMException as RESTError
 from moto.ssm.models import Command
 
-from .instance_hosts import InstanceHosts
+from .instance_hosts import InstanceHosts, ScriptCommand
 from .state import Part, Routes
 
 MARKER = "HA_SSM_COMMAND_ID"
@@ -51,7 +52,8 @@ TERMINAL = {"Success", "Failed", "TimedOut", "Cancelled"}
 @dataclass
 class Run:
     instance_id: str
-    container: str
+    command: ScriptCommand
+    command_id: str
     process: subprocess.Popen | None = None
     status: str = "Pending"
     response_code: int = -1
@@ -157,11 +159,13 @@ def _cancel_run(marker: str, run: Run, limit_seconds: float = 30.0) -> None:
         run.process.kill()
 
 
-def _execute(command_id: str, run: Run, script: str, timeout_seconds: float) -> None:
+def _execute(run: Run, timeout_seconds: float) -> None:
+    command_id = run.command_id
     run.started = datetime.now(timezone.utc)
     run.process = subprocess.Popen(
-        ["docker", "exec", "-e", f"{MARKER}={run_marker(command_id, run.instance_id)}", run.container, "sh", "-c", script],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # Its own process group (and session), as the agent's Setpgid: a cancel kills that group.
+        run.command.argv, env=run.command.env, preexec_fn=run.command.join_cgroups, start_new_session=True,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     run.status = "InProgress"
     try:
@@ -216,16 +220,21 @@ class RunCommand(Part):
             return  # other documents stay as moto records them
         hosts = self.harness.part(InstanceHosts)
         instance_ids = list(command.instance_ids)
-        missing = [instance_id for instance_id in instance_ids if hosts.container_of(instance_id) is None]
-        if missing:
-            raise RESTError("InvalidInstanceId", f"Instances {missing} not in a valid state for account")
         script = "\n".join(command.parameters.get("commands", []))
         timeout = float((command.parameters.get("executionTimeout") or ["3600"])[0])
+        scripts = {
+            instance_id: hosts.script_command(instance_id, script, {MARKER: run_marker(command.command_id, instance_id)})
+            for instance_id in instance_ids
+        }
+        missing = [instance_id for instance_id, started in scripts.items() if started is None]
+        if missing:
+            raise RESTError("InvalidInstanceId", f"Instances {missing} not in a valid state for account")
         started = self.runs.setdefault(command.command_id, {})
-        for instance_id in instance_ids:
-            run = Run(instance_id, hosts.container_of(instance_id) or "")
+        for instance_id, script_command in scripts.items():
+            assert script_command is not None
+            run = Run(instance_id, script_command, command.command_id)
             started[instance_id] = run
-            threading.Thread(target=_execute, args=(command.command_id, run, script, timeout), daemon=True,
+            threading.Thread(target=_execute, args=(run, timeout), daemon=True,
                              name=f"ssm-{command.command_id[:8]}-{instance_id}").start()
 
     def cancel(self, command_id: str) -> None:

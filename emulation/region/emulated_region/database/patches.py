@@ -42,6 +42,11 @@ def install(databases: "Databases") -> None:
     def create_with_server(create: Callable[..., DBInstance], backend: RDSBackend, kwargs: dict[str, Any]) -> DBInstance:
         check_create_request(kwargs)
         db = create(backend, kwargs)
+        # CreateDBInstance takes CACertificateIdentifier (API reference, "CreateDBInstance"); moto
+        # drops it and reports its default. (The AWS provider still sends a ModifyDBInstance for
+        # ca_cert_identifier after creating, and waits again: a minute, then three "available".)
+        if kwargs.get("CACertificateIdentifier"):
+            db.ca_certificate_identifier = kwargs["CACertificateIdentifier"]
         databases.create(db)
         return db
 

@@ -19,6 +19,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 VALIDITY = datetime.timedelta(days=365)
+# X.509's upper bound for a common name (RFC 5280, ub-common-name). An RDS endpoint can be longer
+# (Terraform's identifier_prefix alone makes 78 characters): clients match the subject alternative
+# names, which always hold the endpoint; the common name then holds its first label only.
+COMMON_NAME_LIMIT = 64
 
 
 def _name(common_name: str) -> x509.Name:
@@ -62,7 +66,8 @@ class CertificateAuthority:
         key = ec.generate_private_key(ec.SECP256R1())
         certificate = (
             _validity(x509.CertificateBuilder())
-            .subject_name(_name(dns_name)).issuer_name(self._subject)
+            .subject_name(_name(dns_name if len(dns_name) <= COMMON_NAME_LIMIT else dns_name.split(".")[0][:64]))
+            .issuer_name(self._subject)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .add_extension(x509.SubjectAlternativeName([x509.DNSName(dns_name),
                                                         x509.IPAddress(ipaddress.ip_address(address))]),

@@ -3,7 +3,8 @@ release, real ALB health checks, a real load balancer process, container logs in
 
 See the modules: instances (boot and stop), checks (health checks and reason codes), balancer
 (haproxy per load balancer), logs (the awslogs driver's forwarding), addresses (loopback
-addresses standing in for private IPs), metadata (IMDSv2 per instance).
+addresses standing in for private IPs), metadata (IMDSv2 per instance), relay (the containers'
+way to the region's databases).
 """
 
 import hashlib
@@ -19,7 +20,7 @@ from moto.ec2.models.instances import InstanceBackend
 from moto.elbv2.models import FakeTargetGroup, elbv2_backends
 
 from ..health import deregistration_seconds
-from ..state import Harness, Part
+from ..state import Harness, Part, Routes
 from ..versions import launch_source
 from .addresses import LoopbackBlock
 from .balancer import Balancer
@@ -28,6 +29,7 @@ from .instances import Instance, InstanceRuntime
 from .logs import LogTail, forward
 from .metadata import Identity
 from .requests import HaproxyRequests
+from .relay import Relay, relay_into
 
 LOOP_SECONDS = 0.05
 
@@ -53,6 +55,7 @@ class DataPlane(Part):
         self.tails: dict[str, LogTail] = {}
         self.log_problems: dict[str, str] = {}
         self.stop_at: dict[str, float] = {}
+        self.relays: dict[str, list[Relay]] = {}  # instance id -> its containers' database relays
         self.checks = ThreadPoolExecutor(max_workers=16, thread_name_prefix="health-check")
         self.hosts_file = self.workdir / "hosts"
         self.hosts_file.write_text("")
@@ -64,7 +67,9 @@ class DataPlane(Part):
     def start(self, endpoint: str, stop: threading.Event) -> None:
         # Containers are named after the server's port (emulated-<port>-<instance id>).
         name_prefix = f"emulated-{endpoint.rsplit(':', 1)[-1]}"
-        self.runtime = InstanceRuntime(self.workdir / "instances", endpoint, name_prefix)
+        databases = self._databases()
+        self.runtime = InstanceRuntime(self.workdir / "instances", endpoint, name_prefix,
+                                       databases.hosts_file if databases else None)
         self.runtime.remove_leftovers()
         threading.Thread(target=self._loop, name="data-plane", daemon=True).start()
 
@@ -122,7 +127,40 @@ class DataPlane(Part):
     def _stop_instance(self, instance: Instance, graceful: bool = True) -> None:
         assert self.runtime is not None
         self.runtime.stop(instance, graceful)
+        for relay in self.relays.pop(instance.identity.instance_id, []):
+            relay.close()
         self.addresses.give_back(instance.address)
+
+    # -- the instances' network to the databases -------------------------------------------------
+    def _databases(self) -> Any:
+        """The region's database part (server.py --database), or None."""
+        from ..database import Databases  # here: database/ imports this package's addresses module
+
+        try:
+            return self.harness.part(Databases)
+        except KeyError:
+            return None
+
+    def relay_container(self, body: dict[str, Any]) -> dict[str, Any]:
+        """POST /_harness/instance-container {instanceId, pid}: from the instance's docker shim, once
+        podman initialised a container (its network namespace exists, its process has not started):
+        a relay to each database of the region into that namespace (relay.py)."""
+        instance_id, pid = body.get("instanceId"), body.get("pid")
+        instance = self.instances.get(instance_id) if isinstance(instance_id, str) else None
+        if instance is None or instance.stopping:
+            raise ValueError(f"instanceId {instance_id!r} is not a running instance of this data plane")
+        if not isinstance(pid, int) or pid <= 0:
+            raise ValueError("pid must be the container's process id (docker inspect .State.Pid)")
+        databases = self._databases()
+        targets = [(entry.server.address, entry.server.port)
+                   for entry in (databases.servers.values() if databases else [])]
+        relays = relay_into(pid, targets)
+        self.relays.setdefault(instance_id, []).extend(relays)
+        instance.note(f"container process {pid}: relays to {len(relays)} database(s) in its network namespace")
+        return {"relays": [f"{address}:{port}" for address, port in targets]}
+
+    def routes(self) -> Routes:
+        return {("POST", "/_harness/instance-container"): self.relay_container}
 
     # -- health -------------------------------------------------------------------------------
     def verdict(self, target_group: FakeTargetGroup, instance_id: str) -> tuple[str, str | None, str | None, float] | None:
@@ -251,6 +289,9 @@ class DataPlane(Part):
         instances, balancers = list(self.instances.values()), [b for _, b in self.balancers.values()]
         self.instances, self.health, self.balancers, self.tails, self.stop_at = {}, {}, {}, {}, {}
         self.log_problems = {}
+        relays, self.relays = [r for kept in self.relays.values() for r in kept], {}
+        for relay in relays:
+            relay.close()
         for balancer in balancers:
             balancer.close()
             self.addresses.give_back(balancer.address)

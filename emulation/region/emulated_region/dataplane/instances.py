@@ -6,7 +6,10 @@ by bash on this machine with only what EC2 alone provides supplied by shims (see
 - `docker` rewritten for `run` only (the instance's loopback address for port 80, a per-instance
   container name, podman's k8s-file log driver instead of awslogs, the instance type's CPU cap);
 - `/etc` as a private overlay in the instance's own mount namespace, so what user-data writes
-  there (/etc/app/app.env with the secrets) stays the instance's;
+  there (/etc/app/app.env with the secrets) stays the instance's. A holder process keeps that
+  namespace for the instance's life: the boot and every Run Command script (the host's SSM agent)
+  enter it with nsenter, so they see the same /etc the user-data wrote;
+- `systemctl enable --now X.timer` runs the unit's ExecStart every OnUnitActiveSec (shims/systemctl);
 - the real AWS CLI, talking to this emulated region (AWS_ENDPOINT_URL), with role credentials
   from the metadata server: secrets come from the emulated SSM as on EC2.
 The boot's output goes to `boot.log` in the instance's directory, as cloud-init-output.log would.
@@ -56,6 +59,7 @@ class Instance:
     directory: Path
     container_name: str
     metadata: MetadataServer
+    holder: subprocess.Popen | None = None  # keeps the instance's mount namespace (its /etc)
     boot: subprocess.Popen | None = None
     boot_exit_code: int | None = None
     stopping: bool = False
@@ -93,13 +97,16 @@ class Instance:
 class InstanceRuntime:
     """Boots and stops instances; every container it starts carries the region's name prefix."""
 
-    def __init__(self, workdir: Path, region_endpoint: str, name_prefix: str) -> None:
+    def __init__(self, workdir: Path, region_endpoint: str, name_prefix: str,
+                 database_hosts: Path | None = None) -> None:
         self.workdir = workdir
+        self.database_hosts = database_hosts
         self.region_endpoint = region_endpoint
         self.name_prefix = name_prefix
         self.real_docker = shutil.which("docker") or "docker"
 
     def _environment(self, instance: Instance) -> dict[str, str]:
+        assert instance.holder is not None
         python_bin = str(Path(sys.executable).parent)  # the venv's real `aws`
         passed = {name: os.environ[name] for name in ("DOCKER_HOST", "DOCKER_CONFIG", "LANG") if name in os.environ}
         return {
@@ -120,6 +127,10 @@ class InstanceRuntime:
             "HA_CONTAINER_NAME": instance.container_name,
             "HA_LOG_FILE": str(instance.log_file),
             "HA_CPUS": str(cpu_cap(instance.identity.instance_type)),
+            # Timers (shims/systemctl) run while the instance's host does, and no longer.
+            "HA_HOST_PID": str(instance.holder.pid),
+            # The VPC's DNS names of the region's databases (shims/docker passes them to containers).
+            "HA_DATABASE_HOSTS": str(self.database_hosts or ""),
         }
 
     def boot(self, identity: Identity, address: str, user_data_b64: str | None) -> Instance:
@@ -130,14 +141,10 @@ class InstanceRuntime:
                             MetadataServer(address, identity))
         script = directory / "user-data"
         script.write_bytes(base64.b64decode(user_data_b64) if user_data_b64 else b"#!/bin/bash\n")
-        mount_private_etc = (
-            'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/etc-upper,workdir=$1/etc-work" /etc'
-            ' && exec timeout %d bash "$1/user-data"' % BOOT_TIMEOUT_SECONDS
-        )
+        instance.holder = self._hold_namespace(directory)
         with open(directory / "boot.log", "wb") as log:
             instance.boot = subprocess.Popen(
-                ["unshare", "--mount", "--propagation", "private", "sh", "-c", mount_private_etc, "boot",
-                 str(directory)],
+                [*self._enter(instance), "timeout", str(BOOT_TIMEOUT_SECONDS), "bash", str(script)],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=directory,
                 env=self._environment(instance), start_new_session=True,
             )
@@ -145,6 +152,46 @@ class InstanceRuntime:
         threading.Thread(target=self._await_boot, args=(instance,), daemon=True,
                          name=f"boot-{identity.instance_id}").start()
         return instance
+
+    @staticmethod
+    def _hold_namespace(directory: Path) -> subprocess.Popen:
+        """The instance's host: a private mount namespace with /etc overlaid, held by a process that
+        ends with this region (tail --pid; its output is not the pipe, which tail would follow to its close), so nothing of the instance outlives a killed server."""
+        mount_private_etc = (
+            'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/etc-upper,workdir=$1/etc-work" /etc'
+            ' && echo mounted && exec tail -f /dev/null --pid "$2" >/dev/null'
+        )
+        holder = subprocess.Popen(
+            ["unshare", "--mount", "--propagation", "private", "sh", "-c", mount_private_etc, "host",
+             str(directory), str(os.getpid())],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        assert holder.stdout is not None
+        # Once it printed, /etc is overlaid; if it could not, the boot's nsenter fails and its exit
+        # code (bootExitCode) says so.
+        holder.stdout.readline()
+        holder.stdout.close()
+        return holder
+
+    @staticmethod
+    def _enter(instance: Instance) -> list[str]:
+        assert instance.holder is not None
+        return ["nsenter", f"--mount=/proc/{instance.holder.pid}/ns/mnt", "--"]
+
+    def host_command(self, instance: Instance, script: str, extra_env: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+        """How a Run Command script starts on the instance's host, as the SSM agent runs it: as root,
+        with `sh`, in the instance's /etc and with its docker, metadata and AWS CLI."""
+        return [*self._enter(instance), "sh", "-c", script], {**self._environment(instance), **extra_env}
+
+    def cpu_cgroups(self, instance: Instance) -> list[str]:
+        """The `cgroup.procs` files of the instance's CPU (its app container's cpu and cpuacct
+        cgroups, see ../cpu.py), once the container exists: what runs on the host counts there."""
+        container_id = self.container_id(instance)
+        if not container_id:
+            return []
+        found = [f"/sys/fs/cgroup/{controller}/libpod_parent/libpod-{container_id}/cgroup.procs"
+                 for controller in ("cpu", "cpuacct")]
+        return [path for path in found if os.path.exists(path)]
 
     @staticmethod
     def _await_boot(instance: Instance) -> None:
@@ -162,13 +209,17 @@ class InstanceRuntime:
         if instance.stopping:
             return
         instance.stopping = True
-        if instance.boot and instance.boot.poll() is None:
-            # The whole boot (its own session): a `docker run` it started must not outlive it.
+        if instance.boot:
+            # The whole boot (its own session): a `docker run` it started, and the timers it enabled
+            # (shims/systemctl), which outlive the user-data, must not outlive the instance.
             try:
                 os.killpg(instance.boot.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
             instance.boot.wait()
+        if instance.holder:
+            instance.holder.kill()
+            instance.holder.wait()
         try:
             if graceful:
                 instance.note("docker stop")
@@ -181,11 +232,13 @@ class InstanceRuntime:
         instance.note("stopped")
 
     def container_id(self, instance: Instance) -> str | None:
-        """The container's full id (its cgroup's name), once it exists; remembered."""
-        if instance.container_id is None:
+        """The container's full id (its cgroup's name), asked once the boot has ended (its `docker
+        run` is the user-data's last step) and remembered, found or not: callers hold the region's
+        lock, and a loaded machine's podman takes seconds to answer."""
+        if instance.container_id is None and instance.boot_exit_code is not None:
             found = self._docker("inspect", "--format", "{{.Id}}", instance.container_name, timeout=30)
-            instance.container_id = found.stdout.strip() if found.returncode == 0 else None
-        return instance.container_id
+            instance.container_id = found.stdout.strip() if found.returncode == 0 else ""
+        return instance.container_id or None
 
     def remove_leftovers(self) -> None:
         """Containers of this region that outlived it (a crash): found by name prefix."""

@@ -1,3 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url); const __dirname = import.meta.dirname;
-import{b as p}from"./chunk-QJW6S6XZ.js";import{l as n}from"./chunk-YUCOGVMZ.js";function C({clock:r,log:t,signal:i},{intervalSeconds:s,timeoutSeconds:c}){let o=r.now(),a=o+c*1e3;return{startedAt:o,progress:e=>{t.info(`[${n(r.now()-o).padStart(6)}] ${e}`)},poll:(e,m,l)=>p(m,{what:e,intervalMs:s*1e3,deadline:a,clock:r,...l===void 0?{}:{firstCheckInMs:l},...i?{signal:i}:{},onTransientError:(u,d,g)=>{t.warning(`AWS ${u} error while waiting for ${e}: ${d}; retrying in ${n(g)}`)}})}}export{C as a};
-//# sourceMappingURL=chunk-XGNNRSRL.js.map

@@ -1,3 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url); const __dirname = import.meta.dirname;
-import{b as c,d as i,e as a}from"./chunk-IRDQXWRM.js";import{l as p,t as s}from"./chunk-IUHZLUR3.js";import"./chunk-3THDLS62.js";import"./chunk-34EMISYP.js";import"./chunk-TBNWRXRL.js";var o=p(c,"AmazonEC2","EC2Client",s),m={},e=(n,l,d,f)=>[];var r=class extends o(m,e,"DescribeLaunchTemplates",i){};var t=class extends o(m,e,"DescribeLaunchTemplateVersions",a){};export{t as DescribeLaunchTemplateVersionsCommand,r as DescribeLaunchTemplatesCommand};
-//# sourceMappingURL=ec2Commands-CSRAUL5L.js.map

@@ -1,3 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url); const __dirname = import.meta.dirname;
-import{a as e,b as r,c as o}from"./chunk-JAUMBMAM.js";import{d as a,e as c,f as i}from"./chunk-2G66ZATC.js";import"./chunk-IUHZLUR3.js";import"./chunk-3THDLS62.js";import"./chunk-34EMISYP.js";import"./chunk-TBNWRXRL.js";var s=class extends e(r,o,"DescribeListeners",a){};var m=class extends e(r,o,"DescribeLoadBalancers",c){};var t=class extends e(r,o,"DescribeTargetGroups",i){};export{s as DescribeListenersCommand,m as DescribeLoadBalancersCommand,t as DescribeTargetGroupsCommand};
-//# sourceMappingURL=elbv2Commands-MX2EAPRT.js.map
