@@ -13,40 +13,18 @@
  * real). Prints the failure reason, the requests and failed requests meanwhile, and the time from
  * the first failed request to the fleet serving release 1 again.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startContainerRuntime } from '../emulation/containerRuntime';
-import { buildAppRelease, HOME_FAILS_ONE_IN_FOUR, loginToRegistry } from '../emulation/appReleases';
+import { buildAppRelease, HOME_FAILS_ONE_IN_FOUR } from '../emulation/appReleases';
 import { alarmRollbackLines, deployFailingRelease } from '../emulation/alarmRollback';
-import { startEmulatedRegion } from '../emulation/region';
-import { copyStack, prepareEmulatedStack } from '../emulation/stack';
-import { liveActionEnv, liveDeployInputs } from '../emulation/liveDeploy';
+import { liveDeployInputs, startLiveFleet } from '../emulation/liveDeploy';
 import { runAction } from '../emulation/runAction';
 
 const TIME_SCALE = 5;
 
 async function main(): Promise<number> {
-  const workDir = mkdtempSync(join(tmpdir(), 'bench-alarm-rollback-'));
-  const dockerConfig = join(workDir, 'docker-config');
-  const runtime = await startContainerRuntime();
-  loginToRegistry(runtime, dockerConfig);
-  const region = await startEmulatedRegion({
-    timeScale: TIME_SCALE,
-    dataPlane: { dockerHost: runtime.dockerHost, dockerConfig },
-  });
+  const fleet = await startLiveFleet('bench-alarm-rollback', TIME_SCALE);
+  const { region, runtime, dockerConfig } = fleet;
   try {
-    const stack = await prepareEmulatedStack(region);
-    const fleet = {
-      region,
-      runtime,
-      stack,
-      stackDir: copyStack(stack, join(workDir, 'terraform')),
-      dockerConfig,
-      workDir,
-    };
     const repository = `${runtime.registry}/bench/web`;
-    const env = liveActionEnv(fleet);
     const deploy = (image: string) =>
       runAction(
         liveDeployInputs(fleet, image, {
@@ -55,7 +33,7 @@ async function main(): Promise<number> {
           // deploy's default: the stack's release alarms (the emulated suites' inputs turn them off).
           'rollback-alarms': '',
         }),
-        env,
+        fleet.actionEnv,
       );
     const good = buildAppRelease(runtime, dockerConfig, repository, '1');
     const bad = buildAppRelease(runtime, dockerConfig, repository, '2', HOME_FAILS_ONE_IN_FOUR);
@@ -69,8 +47,7 @@ async function main(): Promise<number> {
     console.log(alarmLines.join('\n'));
     return result.run.outputs['failure-reason'] === 'alarm-rolled-back' ? 0 : 1;
   } finally {
-    await region.stop();
-    rmSync(workDir, { recursive: true, force: true });
+    await fleet.stop();
   }
 }
 
