@@ -15,15 +15,14 @@
  */
 import { buildAppRelease, HOME_FAILS_ONE_IN_FOUR } from '../emulation/appReleases';
 import { alarmRollbackLines, deployFailingRelease } from '../emulation/alarmRollback';
-import { liveDeployInputs, startLiveFleet } from '../emulation/liveDeploy';
+import { liveDeployInputs, withLiveFleet } from '../emulation/liveDeploy';
 import { runAction } from '../emulation/runAction';
 
 const TIME_SCALE = 5;
 
 async function main(): Promise<number> {
-  const fleet = await startLiveFleet('bench-alarm-rollback', TIME_SCALE);
-  const { region, runtime, dockerConfig } = fleet;
-  try {
+  return withLiveFleet('bench-alarm-rollback', TIME_SCALE, async (fleet) => {
+    const { region, runtime, dockerConfig } = fleet;
     const repository = `${runtime.registry}/bench/web`;
     const deploy = (image: string) =>
       runAction(
@@ -46,9 +45,7 @@ async function main(): Promise<number> {
     const alarmLines = result.run.stdout.split('\n').filter((line) => /alarm \S+: |Release alarm/.test(line));
     console.log(alarmLines.join('\n'));
     return result.run.outputs['failure-reason'] === 'alarm-rolled-back' ? 0 : 1;
-  } finally {
-    await fleet.stop();
-  }
+  });
 }
 
 main().then(

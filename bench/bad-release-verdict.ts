@@ -23,7 +23,7 @@ import {
 import { buildAppRelease, HEALTH_ANSWERS_500 } from '../emulation/appReleases';
 import type { EmulatedRegion } from '../emulation/region';
 import { startLoad } from '../emulation/loadGenerator';
-import { liveDeployInputs, startLiveFleet } from '../emulation/liveDeploy';
+import { liveDeployInputs, withLiveFleet } from '../emulation/liveDeploy';
 import { runAction } from '../emulation/runAction';
 
 const TIME_SCALE = 5;
@@ -77,9 +77,8 @@ function simulatedSince(from: number | undefined, to: number | undefined): strin
 
 async function main(): Promise<void> {
   const rounds = Number(process.argv[2] ?? '1');
-  const fleet = await startLiveFleet('bench-bad-release', TIME_SCALE);
-  const { region, runtime, dockerConfig } = fleet;
-  try {
+  return withLiveFleet('bench-bad-release', TIME_SCALE, async (fleet) => {
+    const { region, runtime, dockerConfig } = fleet;
     const repository = `${runtime.registry}/bench/web`;
     const deploy = (image: string) =>
       runAction(liveDeployInputs(fleet, image, { preflight: 'false' }), fleet.actionEnv);
@@ -124,9 +123,7 @@ async function main(): Promise<void> {
     console.log(
       '\nWithout the fast verdict, AWS retries for 3600 s before the refresh fails and rolls back.',
     );
-  } finally {
-    await fleet.stop();
-  }
+  });
 }
 
 main().catch((error: unknown) => {

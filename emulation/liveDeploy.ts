@@ -150,6 +150,20 @@ export async function startLiveFleet(name: string, timeScale: number): Promise<R
   }
 }
 
+/** Runs `use` on a fleet `startLiveFleet` started, and stops the fleet however `use` ends. */
+export async function withLiveFleet<T>(
+  name: string,
+  timeScale: number,
+  use: (fleet: RunningFleet) => Promise<T>,
+): Promise<T> {
+  const fleet = await startLiveFleet(name, timeScale);
+  try {
+    return await use(fleet);
+  } finally {
+    await fleet.stop();
+  }
+}
+
 /** Samples the region's resident memory (server, haproxy, containers) until stopped. */
 export function memorySampler(region: EmulatedRegion) {
   let peak = 0;
