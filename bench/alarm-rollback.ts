@@ -13,40 +13,17 @@
  * real). Prints the failure reason, the requests and failed requests meanwhile, and the time from
  * the first failed request to the fleet serving release 1 again.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startContainerRuntime } from '../emulation/containerRuntime';
-import { buildAppRelease, HOME_FAILS_ONE_IN_FOUR, loginToRegistry } from '../emulation/appReleases';
+import { buildAppRelease, HOME_FAILS_ONE_IN_FOUR } from '../emulation/appReleases';
 import { alarmRollbackLines, deployFailingRelease } from '../emulation/alarmRollback';
-import { startEmulatedRegion } from '../emulation/region';
-import { copyStack, prepareEmulatedStack } from '../emulation/stack';
-import { liveActionEnv, liveDeployInputs } from '../emulation/liveDeploy';
+import { liveDeployInputs, withLiveFleet } from '../emulation/liveDeploy';
 import { runAction } from '../emulation/runAction';
 
 const TIME_SCALE = 5;
 
 async function main(): Promise<number> {
-  const workDir = mkdtempSync(join(tmpdir(), 'bench-alarm-rollback-'));
-  const dockerConfig = join(workDir, 'docker-config');
-  const runtime = await startContainerRuntime();
-  loginToRegistry(runtime, dockerConfig);
-  const region = await startEmulatedRegion({
-    timeScale: TIME_SCALE,
-    dataPlane: { dockerHost: runtime.dockerHost, dockerConfig },
-  });
-  try {
-    const stack = await prepareEmulatedStack(region);
-    const fleet = {
-      region,
-      runtime,
-      stack,
-      stackDir: copyStack(stack, join(workDir, 'terraform')),
-      dockerConfig,
-      workDir,
-    };
+  return withLiveFleet('bench-alarm-rollback', TIME_SCALE, async (fleet) => {
+    const { region, runtime, dockerConfig } = fleet;
     const repository = `${runtime.registry}/bench/web`;
-    const env = liveActionEnv(fleet);
     const deploy = (image: string) =>
       runAction(
         liveDeployInputs(fleet, image, {
@@ -55,7 +32,7 @@ async function main(): Promise<number> {
           // deploy's default: the stack's release alarms (the emulated suites' inputs turn them off).
           'rollback-alarms': '',
         }),
-        env,
+        fleet.actionEnv,
       );
     const good = buildAppRelease(runtime, dockerConfig, repository, '1');
     const bad = buildAppRelease(runtime, dockerConfig, repository, '2', HOME_FAILS_ONE_IN_FOUR);
@@ -68,10 +45,7 @@ async function main(): Promise<number> {
     const alarmLines = result.run.stdout.split('\n').filter((line) => /alarm \S+: |Release alarm/.test(line));
     console.log(alarmLines.join('\n'));
     return result.run.outputs['failure-reason'] === 'alarm-rolled-back' ? 0 : 1;
-  } finally {
-    await region.stop();
-    rmSync(workDir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().then(

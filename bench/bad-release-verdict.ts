@@ -15,20 +15,15 @@
  * verdict. A watcher reads the region every 100 ms (real). Time scale 5: figures are simulated
  * seconds, as they would be against AWS.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   AutoScalingClient,
   DescribeAutoScalingGroupsCommand,
   DescribeInstanceRefreshesCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { startContainerRuntime } from '../emulation/containerRuntime';
-import { buildAppRelease, HEALTH_ANSWERS_500, loginToRegistry } from '../emulation/appReleases';
-import { startEmulatedRegion, type EmulatedRegion } from '../emulation/region';
-import { copyStack, prepareEmulatedStack } from '../emulation/stack';
+import { buildAppRelease, HEALTH_ANSWERS_500 } from '../emulation/appReleases';
+import type { EmulatedRegion } from '../emulation/region';
 import { startLoad } from '../emulation/loadGenerator';
-import { liveActionEnv, liveDeployInputs } from '../emulation/liveDeploy';
+import { liveDeployInputs, withLiveFleet } from '../emulation/liveDeploy';
 import { runAction } from '../emulation/runAction';
 
 const TIME_SCALE = 5;
@@ -82,27 +77,11 @@ function simulatedSince(from: number | undefined, to: number | undefined): strin
 
 async function main(): Promise<void> {
   const rounds = Number(process.argv[2] ?? '1');
-  const workDir = mkdtempSync(join(tmpdir(), 'bench-bad-release-'));
-  const dockerConfig = join(workDir, 'docker-config');
-  const runtime = await startContainerRuntime();
-  loginToRegistry(runtime, dockerConfig);
-  const region = await startEmulatedRegion({
-    timeScale: TIME_SCALE,
-    dataPlane: { dockerHost: runtime.dockerHost, dockerConfig },
-  });
-  try {
-    const stack = await prepareEmulatedStack(region);
-    const fleet = {
-      region,
-      runtime,
-      stack,
-      stackDir: copyStack(stack, join(workDir, 'terraform')),
-      dockerConfig,
-      workDir,
-    };
+  return withLiveFleet('bench-bad-release', TIME_SCALE, async (fleet) => {
+    const { region, runtime, dockerConfig } = fleet;
     const repository = `${runtime.registry}/bench/web`;
-    const env = liveActionEnv(fleet);
-    const deploy = (image: string) => runAction(liveDeployInputs(fleet, image, { preflight: 'false' }), env);
+    const deploy = (image: string) =>
+      runAction(liveDeployInputs(fleet, image, { preflight: 'false' }), fleet.actionEnv);
     const created = await deploy(buildAppRelease(runtime, dockerConfig, repository, '1', []).image);
     if (created.exitCode !== 0) throw new Error(`creating the stack failed:\n${created.stdout}`);
     const groups = await new AutoScalingClient(region.clientConfig).send(
@@ -110,8 +89,7 @@ async function main(): Promise<void> {
     );
     const asgName = groups.AutoScalingGroups?.[0]?.AutoScalingGroupName;
     if (!asgName) throw new Error('the stack has no Auto Scaling group');
-    const [host, address] = Object.entries((await region.dataPlane()).loadBalancers)[0] ?? [];
-    if (!host || !address) throw new Error('the data plane runs no load balancer');
+    const { host, address } = await fleet.loadBalancer();
 
     console.log(
       'round | failure-reason | first failed check -> rollback asked | -> fleet on release 1 | requests | failed',
@@ -145,10 +123,7 @@ async function main(): Promise<void> {
     console.log(
       '\nWithout the fast verdict, AWS retries for 3600 s before the refresh fails and rolls back.',
     );
-  } finally {
-    await region.stop();
-    rmSync(workDir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((error: unknown) => {

@@ -12,15 +12,9 @@
  * draining; gunicorn's own graceful shutdown runs in real time. Prints requests, failed requests,
  * the answers per release, rollout wall time and the region's peak memory.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startContainerRuntime } from '../emulation/containerRuntime';
-import { ANNOUNCE_RELEASE, buildAppRelease, loginToRegistry } from '../emulation/appReleases';
-import { startEmulatedRegion } from '../emulation/region';
-import { copyStack, prepareEmulatedStack, type EmulatedStack } from '../emulation/stack';
+import { ANNOUNCE_RELEASE, buildAppRelease } from '../emulation/appReleases';
 import { startLoad, zeroDowntimeLine } from '../emulation/loadGenerator';
-import { liveActionEnv, liveDeployInputs, memorySampler } from '../emulation/liveDeploy';
+import { liveDeployInputs, memorySampler, startLiveFleet } from '../emulation/liveDeploy';
 import { runAction } from '../emulation/runAction';
 
 const SETTINGS = [
@@ -30,30 +24,13 @@ const SETTINGS = [
 
 async function main(): Promise<void> {
   const rounds = Number(process.argv[2] ?? '1');
-  const workDir = mkdtempSync(join(tmpdir(), 'bench-zero-downtime-'));
-  const dockerConfig = join(workDir, 'docker-config');
-  const runtime = await startContainerRuntime();
-  loginToRegistry(runtime, dockerConfig);
-  const region = await startEmulatedRegion({
-    timeScale: 5,
-    dataPlane: { dockerHost: runtime.dockerHost, dockerConfig },
-  });
-  let stack: EmulatedStack | undefined;
-  const memory = memorySampler(region);
+  // The fleet reads Terraform's environment once, up front (`actionEnv`): it runs a shell
+  // synchronously, which must not stall the load generator (same event loop) mid-rollout.
+  const fleet = await startLiveFleet('bench-zero-downtime', 5);
+  const { runtime, dockerConfig } = fleet;
+  const memory = memorySampler(fleet.region);
   try {
-    stack = await prepareEmulatedStack(region);
-    const fleet = {
-      region,
-      runtime,
-      stack,
-      stackDir: copyStack(stack, join(workDir, 'terraform')),
-      dockerConfig,
-      workDir,
-    };
     const repository = `${runtime.registry}/bench/web`;
-    // Once, up front: it runs a shell synchronously, which must not stall the load generator
-    // (same event loop) in the middle of a measured rollout.
-    const env = liveActionEnv(fleet);
     const deploy = (image: string, min: string, max: string) =>
       runAction(
         liveDeployInputs(fleet, image, {
@@ -62,7 +39,7 @@ async function main(): Promise<void> {
           'min-healthy-percentage': min,
           'max-healthy-percentage': max,
         }),
-        env,
+        fleet.actionEnv,
       );
     let releases = 0;
     // Release 1 is app/ as it is; every later one carries a code change (and its own version).
@@ -78,8 +55,7 @@ async function main(): Promise<void> {
     };
     const created = await deploy(build().image, '100', '200');
     if (created.exitCode !== 0) throw new Error(`creating the stack failed:\n${created.stdout}`);
-    const [host, address] = Object.entries((await region.dataPlane()).loadBalancers)[0] ?? [];
-    if (!host || !address) throw new Error('the data plane runs no load balancer');
+    const { host, address } = await fleet.loadBalancer();
 
     console.log('setting              | requests | failed | answers by release        | rollout wall time');
     console.log('---------------------|----------|--------|---------------------------|------------------');
@@ -114,8 +90,7 @@ async function main(): Promise<void> {
     console.log(`\npeak memory of the region: ${peak.peakMiB} MiB with ${peak.instances} instances running`);
   } finally {
     memory.stop();
-    await region.stop();
-    rmSync(workDir, { recursive: true, force: true });
+    await fleet.stop();
   }
 }
 

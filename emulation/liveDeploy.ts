@@ -82,6 +82,8 @@ export function liveActionEnv(
 export interface RunningFleet extends LiveFleet {
   /** `deploy` of a prebuilt image through `node dist/index.js`, its log echoed; `extra` wins. */
   deploy(image: string, extra?: Record<string, string>): Promise<ActionRun>;
+  /** The runner environment of a deploy into it (`liveActionEnv`), for a run with inputs of its own. */
+  actionEnv: Record<string, string>;
   /** The load balancer's DNS name (the public Host) and the loopback address serving it. */
   loadBalancer(): Promise<{ host: string; address: string }>;
   /** Stops the region (and every instance container it started) and removes the workspace. */
@@ -89,9 +91,10 @@ export interface RunningFleet extends LiveFleet {
 }
 
 /**
- * The demo's and the rehearsal's setup, one path for both: the container runtime with its
- * registry logged in, the region with a live data plane at `timeScale`, the bundled stack's state
- * bucket, and a private copy of terraform/ (so a run can go beside a test run in one checkout).
+ * The demo's, the rehearsal's and the live benches' setup, one path for all: the container runtime
+ * with its registry logged in, the region with a live data plane at `timeScale`, the bundled
+ * stack's state bucket, and a private copy of terraform/ (so a run can go beside a test run in one
+ * checkout).
  * With `database`, the stack has its RDS database (a real PostgreSQL server) and deploys migrate.
  */
 export async function startLiveFleet(
@@ -130,6 +133,7 @@ export async function startLiveFleet(
     return {
       ...fleet,
       stop,
+      actionEnv: env,
       deploy: (image, extra = {}) =>
         runAction(
           liveDeployInputs(fleet, image, {
@@ -149,6 +153,20 @@ export async function startLiveFleet(
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** Runs `use` on a fleet `startLiveFleet` started, and stops the fleet however `use` ends. */
+export async function withLiveFleet<T>(
+  name: string,
+  timeScale: number,
+  use: (fleet: RunningFleet) => Promise<T>,
+): Promise<T> {
+  const fleet = await startLiveFleet(name, timeScale);
+  try {
+    return await use(fleet);
+  } finally {
+    await fleet.stop();
   }
 }
 

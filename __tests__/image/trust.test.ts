@@ -2,7 +2,6 @@
  * A registry behind a certificate the runner does not trust: a real HTTPS server on loopback with a
  * self-signed certificate (made here with openssl), reached with Node's own fetch, as the action does.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +14,7 @@ import {
   registryTrustHint,
   saysUntrustedCertificate,
 } from '../../src/image/trust';
+import { selfSignedCertificate } from '../support/certificates';
 import { createFakeClock } from '../support/fakeClock';
 import { rejection } from '../support/rejection';
 
@@ -24,30 +24,11 @@ let host: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'registry-ca-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  server = createServer(
-    { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
-    (_request, response) => response.writeHead(200).end('{}'),
+  const { keyFile, certFile } = selfSignedCertificate(dir, 'registry', '/CN=127.0.0.1', [
+    'subjectAltName=IP:127.0.0.1',
+  ]);
+  server = createServer({ key: readFileSync(keyFile), cert: readFileSync(certFile) }, (_request, response) =>
+    response.writeHead(200).end('{}'),
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   host = `127.0.0.1:${(server.address() as AddressInfo).port}`;

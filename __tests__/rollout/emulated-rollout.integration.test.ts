@@ -3,79 +3,34 @@
  * emulated region: moto plus the instance-refresh harness, reached through the real AWS SDK over
  * HTTP. The group, launch template and target group are seeded through the SDK as Terraform would.
  */
-import {
-  AutoScalingClient,
-  DescribeAutoScalingGroupsCommand,
-  DescribeInstanceRefreshesCommand,
-  StartInstanceRefreshCommand,
-} from '@aws-sdk/client-auto-scaling';
+import { DescribeInstanceRefreshesCommand, StartInstanceRefreshCommand } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateVersionCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
-import { DEPLOYED_COMMIT, PAGE_BEHIND_REDIRECT, startHealthServer } from '../../emulation/healthServer';
-import { runAction } from '../../emulation/runAction';
-import { seedRegion, type SeededStack } from '../../emulation/seedRegion';
+import { DEPLOYED_COMMIT, PAGE_BEHIND_REDIRECT } from '../../emulation/healthServer';
+import { useRolloutRig } from '../support/rolloutRig';
 
 /** The log group a failed rollout's app log excerpt is printed in. */
 const APP_LOG_GROUP = 'Rollout: app log of the failing instances';
 
-let region: EmulatedRegion;
-let health: Awaited<ReturnType<typeof startHealthServer>>;
-let stack: SeededStack;
-let autoScaling: AutoScalingClient;
-
-beforeAll(async () => {
-  region = await startEmulatedRegion();
-  health = await startHealthServer();
-  autoScaling = new AutoScalingClient(region.clientConfig);
-});
-
-afterAll(async () => {
-  await health.close();
-  await region.stop();
-});
-
-beforeEach(async () => {
-  await region.reset();
-  health.reset();
-  stack = await seedRegion(region, { healthCheckGracePeriod: 30 });
-});
-
-function rolloutInputs(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    command: 'rollout',
-    'aws-region': region.region,
-    'aws-endpoint-url': region.endpoint,
-    'asg-name': stack.asgName,
-    'instance-warmup': '30',
-    'app-url': health.url,
-    ...extra,
-  };
-}
-
 /** The action's rollout clock runs on the region's time: default budgets (30 min, 5 s polls) apply. */
-function rollout(extra: Record<string, string> = {}) {
-  return runAction(rolloutInputs(extra), region.actionClockEnv());
-}
+const rig = useRolloutRig({ 'instance-warmup': '30' });
+const { rollout } = rig;
 
 async function groupVersions(): Promise<{ group: string | undefined; instances: (string | undefined)[] }> {
-  const response = await autoScaling.send(
-    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [stack.asgName] }),
-  );
-  const group = response.AutoScalingGroups?.[0];
+  const group = await rig.group();
   return {
-    group: group?.LaunchTemplate?.Version,
-    instances: (group?.Instances ?? [])
+    group: group.LaunchTemplate?.Version,
+    instances: (group.Instances ?? [])
       .filter((instance) => instance.LifecycleState === 'InService')
       .map((instance) => instance.LaunchTemplate?.Version),
   };
 }
 
 async function addLaunchTemplateVersion(): Promise<number> {
-  const ec2 = new EC2Client(region.clientConfig);
+  const ec2 = new EC2Client(rig.region.clientConfig);
   const created = await ec2.send(
     new CreateLaunchTemplateVersionCommand({
-      LaunchTemplateId: stack.launchTemplateId,
-      SourceVersion: String(stack.versions[1]),
+      LaunchTemplateId: rig.stack.launchTemplateId,
+      SourceVersion: String(rig.stack.versions[1]),
       LaunchTemplateData: { InstanceType: 't3.small' },
     }),
   );
@@ -90,7 +45,7 @@ describe('rollout against the emulated region', () => {
     expect(run.outputs).toMatchObject({
       'refresh-status': 'Successful',
       'healthy-targets': '2',
-      'launch-template-version': String(stack.versions[1]),
+      'launch-template-version': String(rig.stack.versions[1]),
     });
     expect(run.outputs['refresh-id']).toMatch(/\S/);
     expect(Number(run.outputs['rollout-seconds'])).toBeGreaterThanOrEqual(0);
@@ -102,12 +57,12 @@ describe('rollout against the emulated region', () => {
     expect(run.stdout).toMatch(/refresh \S+ InProgress: .*For example: [0-9a-f]+ is initial\./);
     expect(run.stdout).toMatch(/target i-\w+:80: healthy/);
     expect(run.stdout).toContain('(need 2 healthy instances on the new version, have 2)');
-    expect(run.stdout).toContain(`GET ${health.url}/health/ -> HTTP 200`);
+    expect(run.stdout).toContain(`GET ${rig.health.url}/health/ -> HTTP 200`);
     expect(run.stdout).toContain(`6 answers in a row report commit ${DEPLOYED_COMMIT}`);
-    expect(run.stdout).toContain(`GET ${health.url}/ -> HTTP 200`);
+    expect(run.stdout).toContain(`GET ${rig.health.url}/ -> HTTP 200`);
     expect(run.summary).toContain(`6 answers in a row from commit \`${DEPLOYED_COMMIT}\``);
     expect(run.summary).toContain('| Healthy targets | 2 (desired 2) |');
-    expect(health.requests).toContain('/health/');
+    expect(rig.health.requests).toContain('/health/');
     expect(await groupVersions()).toEqual({ group: '2', instances: ['2', '2'] });
   });
 
@@ -130,11 +85,14 @@ describe('rollout against the emulated region', () => {
   describe('a refresh already in progress', () => {
     /** A long warmup keeps the other refresh running while the action (slow to start on a loaded machine) comes up. */
     async function startOtherRefresh(warmupSeconds: number): Promise<string> {
-      const started = await autoScaling.send(
+      const started = await rig.autoScaling.send(
         new StartInstanceRefreshCommand({
-          AutoScalingGroupName: stack.asgName,
+          AutoScalingGroupName: rig.stack.asgName,
           DesiredConfiguration: {
-            LaunchTemplate: { LaunchTemplateId: stack.launchTemplateId, Version: String(stack.versions[1]) },
+            LaunchTemplate: {
+              LaunchTemplateId: rig.stack.launchTemplateId,
+              Version: String(rig.stack.versions[1]),
+            },
           },
           Preferences: {
             MinHealthyPercentage: 100,
@@ -155,11 +113,11 @@ describe('rollout against the emulated region', () => {
       expect(run.exitCode).toBe(1);
       expect(run.outputs['failure-reason']).toBe('refresh-in-progress');
       expect(run.stdout).toContain(`Instance refresh ${other} is already`);
-      const refreshes = await autoScaling.send(
-        new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: stack.asgName }),
+      const refreshes = await rig.autoScaling.send(
+        new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: rig.stack.asgName }),
       );
       expect(refreshes.InstanceRefreshes?.map((refresh) => refresh.InstanceRefreshId)).toEqual([other]);
-      expect(newest).toBeGreaterThan(stack.versions[1]);
+      expect(newest).toBeGreaterThan(rig.stack.versions[1]);
     });
 
     it('wait: lets the running refresh finish, then rolls to the newest version', async () => {
@@ -188,9 +146,9 @@ describe('rollout against the emulated region', () => {
       expect(run.exitCode).toBe(0);
       expect(run.stdout).toContain(`asked AWS to cancel refresh ${other}`);
       expect(run.stdout).toContain(`earlier refresh ${other} ended Cancelled`);
-      const refreshes = await autoScaling.send(
+      const refreshes = await rig.autoScaling.send(
         new DescribeInstanceRefreshesCommand({
-          AutoScalingGroupName: stack.asgName,
+          AutoScalingGroupName: rig.stack.asgName,
           InstanceRefreshIds: [other],
         }),
       );
@@ -205,7 +163,7 @@ describe('rollout against the emulated region', () => {
   it('times out with every unhealthy target explained, and rolls the refresh back', async () => {
     // Health checks that take 100 simulated minutes (a minute of real time): new targets are still
     // `initial` at the 10 min (6 s real) timeout however loaded the machine is, the refresh running.
-    await region.settings({ healthCheckSeconds: 6000 });
+    await rig.region.settings({ healthCheckSeconds: 6000 });
 
     const run = await rollout({ 'wait-timeout-minutes': '10', 'auto-rollback': 'false' });
 
@@ -227,48 +185,48 @@ describe('rollout against the emulated region', () => {
     expect(['RollbackInProgress', 'RollbackSuccessful']).toContain(run.outputs['refresh-status']);
     expect(run.summary).toContain('Final state: refresh');
     expect(run.stdout).toContain(APP_LOG_GROUP);
-    const refreshes = await autoScaling.send(
-      new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: stack.asgName }),
+    const refreshes = await rig.autoScaling.send(
+      new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: rig.stack.asgName }),
     );
     expect(['RollbackInProgress', 'RollbackSuccessful']).toContain(refreshes.InstanceRefreshes?.[0]?.Status);
   });
 
   it('fails the smoke check with the last answer when the app URL does not answer 200', async () => {
-    health.setStatus(503);
+    rig.health.setStatus(503);
 
     // The default 30 min (18 s real): room for the refresh and target health, then the smoke check's turn.
     const run = await rollout();
 
     expect(run.exitCode).toBe(1);
     expect(run.outputs['failure-reason']).toBe('smoke-failed');
-    expect(run.stdout).toContain(`GET ${health.url}/health/ -> HTTP 503`);
+    expect(run.stdout).toContain(`GET ${rig.health.url}/health/ -> HTTP 503`);
     expect(run.stdout).toContain(APP_LOG_GROUP);
     expect(await groupVersions()).toEqual({ group: '2', instances: ['2', '2'] });
   });
 
   describe('the page check after the refresh', () => {
     it('follows a redirect that stays on the site, and passes', async () => {
-      health.setPageRedirect(PAGE_BEHIND_REDIRECT);
+      rig.health.setPageRedirect(PAGE_BEHIND_REDIRECT);
 
       const run = await rollout();
 
       expect(run.exitCode).toBe(0);
-      expect(run.stdout).toContain(`GET ${health.url}/ -> HTTP 301 -> ${PAGE_BEHIND_REDIRECT}`);
-      expect(run.stdout).toContain(`GET ${health.url}${PAGE_BEHIND_REDIRECT} -> HTTP 200`);
+      expect(run.stdout).toContain(`GET ${rig.health.url}/ -> HTTP 301 -> ${PAGE_BEHIND_REDIRECT}`);
+      expect(run.stdout).toContain(`GET ${rig.health.url}${PAGE_BEHIND_REDIRECT} -> HTTP 200`);
       expect(run.outputs['release-live']).toBe('true');
     });
 
     it('fails a redirect off the site, with its own hint, and says the release is live', async () => {
-      health.setPageRedirect('http://elsewhere.example/');
+      rig.health.setPageRedirect('http://elsewhere.example/');
 
       const run = await rollout();
 
       expect(run.exitCode).toBe(1);
       expect(run.outputs['failure-reason']).toBe('smoke-app-failed');
-      expect(run.stdout).toContain(`${health.url}/ answered 301 -> http://elsewhere.example/`);
-      expect(run.stdout).toContain(`The check follows redirects only on ${health.url}`);
+      expect(run.stdout).toContain(`${rig.health.url}/ answered 301 -> http://elsewhere.example/`);
+      expect(run.stdout).toContain(`The check follows redirects only on ${rig.health.url}`);
       expect(run.stdout).not.toMatch(/HTTP URL redirected to HTTPS|SECURE_PROXY_SSL_HEADER/);
-      expect(health.requests).not.toContain('http://elsewhere.example/');
+      expect(rig.health.requests).not.toContain('http://elsewhere.example/');
       expect(run.stdout).toMatch(
         /The release is live: every instance of demo-web-asg runs launch template lt-\w+ version 2/,
       );
@@ -279,7 +237,7 @@ describe('rollout against the emulated region', () => {
     });
 
     it('with rollback-on-check-failure, refreshes back to the previous version and says the release is not live', async () => {
-      health.setPageStatus(500);
+      rig.health.setPageStatus(500);
 
       const run = await rollout({ 'rollback-on-check-failure': 'true' });
 
@@ -300,7 +258,7 @@ describe('rollout against the emulated region', () => {
 
     expect(run.exitCode).toBe(1);
     expect(run.outputs['failure-reason']).toBe('asg-not-found');
-    expect(run.stdout).toContain(`Auto Scaling group "no-such-group" was not found in ${region.region}`);
+    expect(run.stdout).toContain(`Auto Scaling group "no-such-group" was not found in ${rig.region.region}`);
     // The catalogue shows the app log only for a rollout that ran and failed.
     expect(run.stdout).not.toContain(APP_LOG_GROUP);
   });

@@ -5,72 +5,19 @@
  * it fails (and only then rolls back with AutoRollback). The action's clock follows the region's
  * (`region.actionClockEnv()`), so the default 30 minute wait is 30 simulated minutes.
  */
-import {
-  AutoScalingClient,
-  DescribeAutoScalingGroupsCommand,
-  DescribeInstanceRefreshesCommand,
-  type InstanceRefresh,
-} from '@aws-sdk/client-auto-scaling';
-import { startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
-import { DEPLOYED_COMMIT, startHealthServer } from '../../emulation/healthServer';
-import { runAction, type ActionRun } from '../../emulation/runAction';
-import { seedRegion, type SeededStack } from '../../emulation/seedRegion';
+import { DEPLOYED_COMMIT } from '../../emulation/healthServer';
+import { useRolloutRig } from '../support/rolloutRig';
 
-let region: EmulatedRegion;
-let health: Awaited<ReturnType<typeof startHealthServer>>;
-let stack: SeededStack;
-let autoScaling: AutoScalingClient;
-
-beforeAll(async () => {
-  region = await startEmulatedRegion();
-  health = await startHealthServer();
-  autoScaling = new AutoScalingClient(region.clientConfig);
-});
-
-afterAll(async () => {
-  await health.close();
-  await region.stop();
-});
-
-beforeEach(async () => {
-  await region.reset();
-  health.reset();
-  stack = await seedRegion(region, { healthCheckGracePeriod: 30 });
-});
-
-function rollout(extra: Record<string, string> = {}): Promise<ActionRun> {
-  return runAction(
-    {
-      command: 'rollout',
-      'aws-region': region.region,
-      'aws-endpoint-url': region.endpoint,
-      'asg-name': stack.asgName,
-      'instance-warmup': '30',
-      'app-url': health.url,
-      'expected-commit': DEPLOYED_COMMIT,
-      ...extra,
-    },
-    region.actionClockEnv(),
-  );
-}
-
-async function refreshes(): Promise<InstanceRefresh[]> {
-  const response = await autoScaling.send(
-    new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: stack.asgName }),
-  );
-  return response.InstanceRefreshes ?? [];
-}
+const rig = useRolloutRig({ 'instance-warmup': '30', 'expected-commit': DEPLOYED_COMMIT });
+const { rollout, refreshes } = rig;
 
 async function instances() {
-  const response = await autoScaling.send(
-    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [stack.asgName] }),
-  );
-  return response.AutoScalingGroups![0]!.Instances ?? [];
+  return (await rig.group()).Instances ?? [];
 }
 
 describe('fast verdict: a release whose instances keep failing is rolled back, not waited on for AWS’s hour', () => {
   it('rolls back after AWS took two failing instances out, with the default wait, and says why', async () => {
-    await region.markUnhealthyVersion(stack.versions[1], 'Target.ResponseCodeMismatch');
+    await rig.region.markUnhealthyVersion(rig.stack.versions[1], 'Target.ResponseCodeMismatch');
 
     const run = await rollout();
 
@@ -107,7 +54,7 @@ describe('fast verdict: a release whose instances keep failing is rolled back, n
 
   it('without the fast verdict’s evidence (targets only slow), waits out the budget and reports the final state', async () => {
     // New targets stay `initial` far past a 10 minute budget: slow, not failing, so no verdict.
-    await region.settings({ healthCheckSeconds: 6000 });
+    await rig.region.settings({ healthCheckSeconds: 6000 });
 
     const run = await rollout({ 'wait-timeout-minutes': '10' });
 

@@ -7,41 +7,19 @@
  * testing an alarm (the load balancer's metrics driving them for real are the demo's and the
  * harness tests' part).
  */
-import {
-  AutoScalingClient,
-  DescribeAutoScalingGroupsCommand,
-  DescribeInstanceRefreshesCommand,
-} from '@aws-sdk/client-auto-scaling';
+import { DescribeInstanceRefreshesCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
-import { DEPLOYED_COMMIT, startHealthServer } from '../../emulation/healthServer';
-import { runAction } from '../../emulation/runAction';
-import { seedRegion, type SeededStack } from '../../emulation/seedRegion';
+import { DEPLOYED_COMMIT } from '../../emulation/healthServer';
+import { useRolloutRig } from '../support/rolloutRig';
 
 const ALARM = 'web-release-errors';
 
-let region: EmulatedRegion;
-let health: Awaited<ReturnType<typeof startHealthServer>>;
-let stack: SeededStack;
-let autoScaling: AutoScalingClient;
+const rig = useRolloutRig({ 'expected-commit': DEPLOYED_COMMIT, 'rollback-alarms': ALARM });
+const { rollout } = rig;
 let cloudWatch: CloudWatchClient;
 
-beforeAll(async () => {
-  region = await startEmulatedRegion();
-  health = await startHealthServer();
-  autoScaling = new AutoScalingClient(region.clientConfig);
-  cloudWatch = new CloudWatchClient(region.clientConfig);
-});
-
-afterAll(async () => {
-  await health.close();
-  await region.stop();
-});
-
-beforeEach(async () => {
-  await region.reset();
-  health.reset();
-  stack = await seedRegion(region, { healthCheckGracePeriod: 30 });
+beforeAll(() => {
+  cloudWatch = new CloudWatchClient(rig.region.clientConfig);
 });
 
 async function putAlarm(name: string, periodSeconds: number, evaluationPeriods: number): Promise<void> {
@@ -59,27 +37,8 @@ async function putAlarm(name: string, periodSeconds: number, evaluationPeriods: 
   );
 }
 
-function rollout(extra: Record<string, string>) {
-  return runAction(
-    {
-      command: 'rollout',
-      'aws-region': region.region,
-      'aws-endpoint-url': region.endpoint,
-      'asg-name': stack.asgName,
-      'app-url': health.url,
-      'expected-commit': DEPLOYED_COMMIT,
-      'rollback-alarms': ALARM,
-      ...extra,
-    },
-    region.actionClockEnv(),
-  );
-}
-
 async function refreshStatus(): Promise<string | undefined> {
-  const response = await autoScaling.send(
-    new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: stack.asgName }),
-  );
-  return response.InstanceRefreshes?.[0]?.Status;
+  return (await rig.refreshes())[0]?.Status;
 }
 
 /** Fires the alarm as soon as the refresh is in `status`. */
@@ -103,10 +62,7 @@ async function fireWhen(status: string): Promise<void> {
 }
 
 async function inServiceVersions(): Promise<(string | undefined)[]> {
-  const response = await autoScaling.send(
-    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [stack.asgName] }),
-  );
-  return (response.AutoScalingGroups?.[0]?.Instances ?? [])
+  return ((await rig.group()).Instances ?? [])
     .filter((instance) => instance.LifecycleState === 'InService')
     .map((instance) => instance.LaunchTemplate?.Version);
 }
@@ -141,8 +97,8 @@ describe('release alarms', () => {
 
     expect(run.outputs['failure-reason']).toBe('alarm-rolled-back');
     // Fired while Baking (fireWhen saw it): every instance had been replaced when AWS rolled back.
-    const refreshes = await autoScaling.send(
-      new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: stack.asgName }),
+    const refreshes = await rig.autoScaling.send(
+      new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: rig.stack.asgName }),
     );
     expect(refreshes.InstanceRefreshes?.[0]?.RollbackDetails?.PercentageCompleteOnRollback).toBe(100);
     expect(refreshes.InstanceRefreshes?.[0]?.Preferences).toMatchObject({

@@ -6,15 +6,11 @@
  * verdict-mocked.test.ts.
  */
 import {
-  AutoScalingClient,
   CancelInstanceRefreshCommand,
-  DescribeAutoScalingGroupsCommand,
-  DescribeInstanceRefreshesCommand,
   EnterStandbyCommand,
   RollbackInstanceRefreshCommand,
   SetInstanceProtectionCommand,
   UpdateAutoScalingGroupCommand,
-  type InstanceRefresh,
 } from '@aws-sdk/client-auto-scaling';
 import {
   CreateLaunchTemplateCommand,
@@ -28,72 +24,25 @@ import {
   ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { startEmulatedRegion, type EmulatedRegion } from '../../emulation/region';
-import { DEPLOYED_COMMIT, startHealthServer } from '../../emulation/healthServer';
-import { runAction, type ActionRun } from '../../emulation/runAction';
-import { seedRegion, type SeededStack } from '../../emulation/seedRegion';
+import { DEPLOYED_COMMIT } from '../../emulation/healthServer';
+import type { ActionRun } from '../../emulation/runAction';
 import type { FailureReason } from '../../src/failures';
+import { useRolloutRig } from '../support/rolloutRig';
 
 const OLD_COMMIT = '0123456789abcdef0123456789abcdef01234567';
 
-let region: EmulatedRegion;
-let health: Awaited<ReturnType<typeof startHealthServer>>;
-let stack: SeededStack;
-let autoScaling: AutoScalingClient;
+const rig = useRolloutRig({ 'instance-warmup': '30', 'expected-commit': DEPLOYED_COMMIT });
+const { rollout, group, refreshes } = rig;
 let ec2: EC2Client;
 let elbv2: ElasticLoadBalancingV2Client;
 
-beforeAll(async () => {
-  region = await startEmulatedRegion();
-  health = await startHealthServer();
-  autoScaling = new AutoScalingClient(region.clientConfig);
-  ec2 = new EC2Client(region.clientConfig);
-  elbv2 = new ElasticLoadBalancingV2Client(region.clientConfig);
+beforeAll(() => {
+  ec2 = new EC2Client(rig.region.clientConfig);
+  elbv2 = new ElasticLoadBalancingV2Client(rig.region.clientConfig);
 });
-
-afterAll(async () => {
-  await health.close();
-  await region.stop();
-});
-
-beforeEach(async () => {
-  await region.reset();
-  health.reset();
-  stack = await seedRegion(region, { healthCheckGracePeriod: 30 });
-});
-
-function rollout(extra: Record<string, string> = {}): Promise<ActionRun> {
-  return runAction(
-    {
-      command: 'rollout',
-      'aws-region': region.region,
-      'aws-endpoint-url': region.endpoint,
-      'asg-name': stack.asgName,
-      'instance-warmup': '30',
-      'app-url': health.url,
-      'expected-commit': DEPLOYED_COMMIT,
-      ...extra,
-    },
-    region.actionClockEnv(),
-  );
-}
 
 /** The group already runs version 1: no refresh, straight to target health and the smoke check. */
 const ON_CURRENT_VERSION = { 'launch-template-version': '1' };
-
-async function group() {
-  const response = await autoScaling.send(
-    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [stack.asgName] }),
-  );
-  return response.AutoScalingGroups![0]!;
-}
-
-async function refreshes(): Promise<InstanceRefresh[]> {
-  const response = await autoScaling.send(
-    new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: stack.asgName }),
-  );
-  return response.InstanceRefreshes ?? [];
-}
 
 /** In-service instances: replaced ones stay listed as Terminating while their targets drain. */
 async function inService() {
@@ -129,16 +78,16 @@ describe('item 1: only the group’s own instances decide', () => {
     );
     const stranger = launched.Instances![0]!.InstanceId!;
     await elbv2.send(
-      new RegisterTargetsCommand({ TargetGroupArn: stack.targetGroupArn, Targets: [{ Id: stranger }] }),
+      new RegisterTargetsCommand({ TargetGroupArn: rig.stack.targetGroupArn, Targets: [{ Id: stranger }] }),
     );
-    await region.markUnhealthyInstance(stranger, 'Target.Timeout');
+    await rig.region.markUnhealthyInstance(stranger, 'Target.Timeout');
 
     const run = await rollout();
 
     expect(run.exitCode).toBe(0);
     expect(run.outputs).toMatchObject({ 'refresh-status': 'Successful', 'healthy-targets': '2' });
     const ignored = run.stdout.match(
-      new RegExp(`target ${stranger}: not an instance of ${stack.asgName}, ignored`, 'g'),
+      new RegExp(`target ${stranger}: not an instance of ${rig.stack.asgName}, ignored`, 'g'),
     );
     expect(ignored).toHaveLength(1);
     expect(run.stdout).toContain('1 not in the group, ignored');
@@ -146,23 +95,23 @@ describe('item 1: only the group’s own instances decide', () => {
 
   it('does not count an instance of ours in an Availability Zone the load balancer does not serve', async () => {
     const vpcId = (
-      await elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [stack.targetGroupArn] }))
+      await elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [rig.stack.targetGroupArn] }))
     ).TargetGroups![0]!.VpcId!;
     const zoneC = await ec2.send(
       new CreateSubnetCommand({
         VpcId: vpcId,
         CidrBlock: '10.20.5.0/24',
-        AvailabilityZone: `${region.region}c`,
+        AvailabilityZone: `${rig.region.region}c`,
       }),
     );
-    await autoScaling.send(
+    await rig.autoScaling.send(
       new UpdateAutoScalingGroupCommand({
-        AutoScalingGroupName: stack.asgName,
+        AutoScalingGroupName: rig.stack.asgName,
         VPCZoneIdentifier: zoneC.Subnet!.SubnetId!,
       }),
     );
     const subnets = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [zoneC.Subnet!.SubnetId!] }));
-    expect(subnets.Subnets![0]!.AvailabilityZone).toBe(`${region.region}c`);
+    expect(subnets.Subnets![0]!.AvailabilityZone).toBe(`${rig.region.region}c`);
 
     const run = await rollout({ 'wait-timeout-minutes': '15' });
 
@@ -187,9 +136,9 @@ describe('item 2: time budgets AWS enforces', () => {
 
   it('replaces scale-in protected instances by default, says so first, and sets both preferences explicitly', async () => {
     const [protectedId] = await instanceIds();
-    await autoScaling.send(
+    await rig.autoScaling.send(
       new SetInstanceProtectionCommand({
-        AutoScalingGroupName: stack.asgName,
+        AutoScalingGroupName: rig.stack.asgName,
         InstanceIds: [protectedId!],
         ProtectedFromScaleIn: true,
       }),
@@ -211,9 +160,9 @@ describe('item 2: time budgets AWS enforces', () => {
 
   it('scale-in-protected-instances: Wait runs out the 30 simulated minutes first, printing AWS’s last reason', async () => {
     const [protectedId] = await instanceIds();
-    await autoScaling.send(
+    await rig.autoScaling.send(
       new SetInstanceProtectionCommand({
-        AutoScalingGroupName: stack.asgName,
+        AutoScalingGroupName: rig.stack.asgName,
         InstanceIds: [protectedId!],
         ProtectedFromScaleIn: true,
       }),
@@ -232,11 +181,11 @@ describe('item 2: time budgets AWS enforces', () => {
   it('scale-in-protected-instances: Wait fails after AWS’s hour, which a 180 minute budget outlasts', async () => {
     // 1000x: AWS's hour is 3.6 s of real time and this budget 10.8 s, so the action's own start-up
     // on a loaded machine (real seconds, scaled like every clock) cannot use up the margin.
-    await region.settings({ timeScale: 1000 });
+    await rig.region.settings({ timeScale: 1000 });
     const [protectedId] = await instanceIds();
-    await autoScaling.send(
+    await rig.autoScaling.send(
       new SetInstanceProtectionCommand({
-        AutoScalingGroupName: stack.asgName,
+        AutoScalingGroupName: rig.stack.asgName,
         InstanceIds: [protectedId!],
         ProtectedFromScaleIn: true,
       }),
@@ -261,9 +210,9 @@ describe('item 2: time budgets AWS enforces', () => {
 describe('item 3: never undo what the group shows healthy', () => {
   it('leaves a refresh alone when its wait for a Standby instance outlasts the budget but every instance is healthy', async () => {
     const [standbyId] = await instanceIds();
-    await autoScaling.send(
+    await rig.autoScaling.send(
       new EnterStandbyCommand({
-        AutoScalingGroupName: stack.asgName,
+        AutoScalingGroupName: rig.stack.asgName,
         InstanceIds: [standbyId!],
         ShouldDecrementDesiredCapacity: true,
       }),
@@ -295,9 +244,9 @@ describe('item 5: the launch template id counts, not only the version number', (
       }),
     );
     const newTemplate = created.LaunchTemplate!.LaunchTemplateId!;
-    await autoScaling.send(
+    await rig.autoScaling.send(
       new UpdateAutoScalingGroupCommand({
-        AutoScalingGroupName: stack.asgName,
+        AutoScalingGroupName: rig.stack.asgName,
         LaunchTemplate: { LaunchTemplateId: newTemplate, Version: '1' },
       }),
     );
@@ -306,7 +255,7 @@ describe('item 5: the launch template id counts, not only the version number', (
 
     expect(run.exitCode).toBe(0);
     expect(run.outputs['refresh-status']).toBe('Successful');
-    expect(run.stdout).toContain(`(2x ${stack.launchTemplateId} v1 InService)`);
+    expect(run.stdout).toContain(`(2x ${rig.stack.launchTemplateId} v1 InService)`);
     const templates = (await inService()).map((instance) => instance.LaunchTemplate?.LaunchTemplateId);
     expect(templates).toEqual([newTemplate, newTemplate]);
   });
@@ -314,12 +263,12 @@ describe('item 5: the launch template id counts, not only the version number', (
 
 describe('item 6: only Successful is success', () => {
   it('fails, naming the status, when someone cancels the refresh mid-way', async () => {
-    await region.settings({ healthCheckSeconds: 6000 });
+    await rig.region.settings({ healthCheckSeconds: 6000 });
     const running = rollout();
     await waitFor(async () => (await refreshes())[0]?.Status === 'InProgress', 'the refresh to start');
-    await autoScaling.send(new CancelInstanceRefreshCommand({ AutoScalingGroupName: stack.asgName }));
+    await rig.autoScaling.send(new CancelInstanceRefreshCommand({ AutoScalingGroupName: rig.stack.asgName }));
     // AWS lets the replacements already under way finish before the refresh ends Cancelled.
-    await region.settings({ healthCheckSeconds: 60 });
+    await rig.region.settings({ healthCheckSeconds: 60 });
 
     const run = await running;
 
@@ -330,7 +279,7 @@ describe('item 6: only Successful is success', () => {
 
 describe('item 8: the smoke check proves the release', () => {
   it('fails when an old instance is still in rotation: one answer in three reports the old commit', async () => {
-    health.setCommits([DEPLOYED_COMMIT, DEPLOYED_COMMIT, OLD_COMMIT]);
+    rig.health.setCommits([DEPLOYED_COMMIT, DEPLOYED_COMMIT, OLD_COMMIT]);
 
     const run = await rollout(ON_CURRENT_VERSION);
 
@@ -342,7 +291,7 @@ describe('item 8: the smoke check proves the release', () => {
   });
 
   it('without a known commit, still requires every answer to agree on one', async () => {
-    health.setCommits([OLD_COMMIT, DEPLOYED_COMMIT]);
+    rig.health.setCommits([OLD_COMMIT, DEPLOYED_COMMIT]);
 
     const run = await rollout({ ...ON_CURRENT_VERSION, 'expected-commit': '' });
 
@@ -351,7 +300,7 @@ describe('item 8: the smoke check proves the release', () => {
   });
 
   it('fails a health answer that does not say which commit it runs', async () => {
-    health.setCommits([undefined]);
+    rig.health.setCommits([undefined]);
 
     const run = await rollout(ON_CURRENT_VERSION);
 
@@ -360,17 +309,17 @@ describe('item 8: the smoke check proves the release', () => {
   });
 
   it('requests a real page with the public Host, and explains a 400 as ALLOWED_HOSTS', async () => {
-    health.setPageStatus(400);
+    rig.health.setPageStatus(400);
 
     const run = await rollout(ON_CURRENT_VERSION);
 
     expectExplainedFailure(run, 'smoke-app-failed');
-    const host = new URL(health.url).host;
-    expect(run.stdout).toContain(`the app page ${health.url}/ answered 400, not 2xx`);
+    const host = new URL(rig.health.url).host;
+    expect(run.stdout).toContain(`the app page ${rig.health.url}/ answered 400, not 2xx`);
     expect(run.stdout).toContain(
-      `DJANGO_ALLOWED_HOSTS, and that must include ${new URL(health.url).hostname}`,
+      `DJANGO_ALLOWED_HOSTS, and that must include ${new URL(rig.health.url).hostname}`,
     );
-    expect(health.hosts.at(-1)).toBe(host);
+    expect(rig.health.hosts.at(-1)).toBe(host);
   });
 
   it('passes when several answers in a row report the deployed commit and the page answers 2xx', async () => {
@@ -379,8 +328,8 @@ describe('item 8: the smoke check proves the release', () => {
     expect(run.exitCode).toBe(0);
     expect(run.outputs['refresh-status']).toBe('NotNeeded');
     expect(run.stdout).toContain(`6 answers in a row report commit ${DEPLOYED_COMMIT}`);
-    expect(health.requests.filter((path) => path === '/health/').length).toBeGreaterThanOrEqual(7);
-    expect(health.requests).toContain('/');
+    expect(rig.health.requests.filter((path) => path === '/health/').length).toBeGreaterThanOrEqual(7);
+    expect(rig.health.requests).toContain('/');
   });
 });
 
@@ -394,8 +343,10 @@ describe('item 9: act only on the refresh this run started, and never on AWS’s
     });
     await waitFor(async () => (await refreshes())[0]?.PercentageComplete === 50, 'the first replacement');
     // Someone rolls it back from the console, and the rollback's replacement never finishes its checks.
-    await region.settings({ healthCheckSeconds: 1e9 });
-    await autoScaling.send(new RollbackInstanceRefreshCommand({ AutoScalingGroupName: stack.asgName }));
+    await rig.region.settings({ healthCheckSeconds: 1e9 });
+    await rig.autoScaling.send(
+      new RollbackInstanceRefreshCommand({ AutoScalingGroupName: rig.stack.asgName }),
+    );
 
     const run = await running;
 
@@ -418,10 +369,10 @@ describe('item 9: act only on the refresh this run started, and never on AWS’s
 
 describe('item 10: groups on $Latest cannot be rolled back by AWS', () => {
   it('refuses auto-rollback: true before any change, and rolls with auto-rollback: false', async () => {
-    await autoScaling.send(
+    await rig.autoScaling.send(
       new UpdateAutoScalingGroupCommand({
-        AutoScalingGroupName: stack.asgName,
-        LaunchTemplate: { LaunchTemplateId: stack.launchTemplateId, Version: '$Latest' },
+        AutoScalingGroupName: rig.stack.asgName,
+        LaunchTemplate: { LaunchTemplateId: rig.stack.launchTemplateId, Version: '$Latest' },
       }),
     );
 

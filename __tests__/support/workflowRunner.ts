@@ -23,6 +23,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { selfSignedCertificate } from './certificates';
 
 export const ACT = join(__dirname, '../../.venv-tools/bin/act');
 
@@ -113,21 +114,7 @@ export interface LocalCa {
 export function createLocalCa(dir: string, host: string): LocalCa {
   const file = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=ha-django-deploy test CA',
-    '-keyout',
-    file('ca.key'),
-    '-out',
-    file('ca.crt'),
-  );
+  selfSignedCertificate(dir, 'ca', '/CN=ha-django-deploy test CA');
   openssl(
     'req',
     '-newkey',
