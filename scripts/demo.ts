@@ -53,6 +53,12 @@ function byVersion(load: LoadResult): string {
     .join(', ');
 }
 
+/** Prints what a failing deploy showed, as it must or UNEXPECTED; returns whether it was as it must. */
+function verdict(asItMust: boolean, expected: string, unexpected: string): boolean {
+  console.log(asItMust ? `\n${expected}` : `\nUNEXPECTED: ${unexpected}`);
+  return asItMust;
+}
+
 /** The five releases, built for real and pushed; by digest. */
 function buildReleases(fleet: RunningFleet): string[] {
   const { runtime, dockerConfig } = fleet;
@@ -128,12 +134,11 @@ async function failingMigration(fleet: RunningFleet, release3: string): Promise<
     Object.keys(load.byVersion).join() === '2' &&
     load.failed === 0 &&
     load.writesFailed === 0;
-  console.log(
-    asExpected
-      ? '\ndeploy 3 failed as it must: its migration failed before any instance was replaced, and release 2 still serves.'
-      : '\nUNEXPECTED: deploy 3 did not stop at its migration with release 2 serving.',
+  return verdict(
+    asExpected,
+    'deploy 3 failed as it must: its migration failed before any instance was replaced, and release 2 still serves.',
+    'deploy 3 did not stop at its migration with release 2 serving.',
   );
-  return asExpected;
 }
 
 /** Deploy 4: gunicorn cannot start; the real health checks must stop it. */
@@ -143,13 +148,11 @@ async function failingHealthChecks(fleet: RunningFleet, release4: string): Promi
   const [fourth, load] = await underLoad(fleet, release4, { preflight: 'false' });
   printRun('deploy 4', fourth);
   console.log(`\n${zeroDowntimeLine(load)} (${byVersion(load)})`);
-  const rolledBack = fourth.outputs['failure-reason'] === 'rolled-back';
-  console.log(
-    rolledBack
-      ? '\ndeploy 4 failed as it must: the group was rolled back to release 2 (see the reason codes and the app log above).'
-      : '\nUNEXPECTED: deploy 4 was not rolled back.',
+  return verdict(
+    fourth.outputs['failure-reason'] === 'rolled-back',
+    'deploy 4 failed as it must: the group was rolled back to release 2 (see the reason codes and the app log above).',
+    'deploy 4 was not rolled back.',
   );
-  return rolledBack;
 }
 
 /** Deploy 5: healthy, but it fails users; the release alarms must stop it. */
@@ -163,13 +166,11 @@ async function failingUsers(fleet: RunningFleet, release5: string): Promise<bool
   );
   printRun('deploy 5', fifth.run);
   console.log(`\n${alarmRollbackLines(fifth, TIME_SCALE).join('\n')}`);
-  const rolledBack = fifth.run.outputs['failure-reason'] === 'alarm-rolled-back';
-  console.log(
-    rolledBack
-      ? 'deploy 5 failed as it must: a release alarm fired and AWS rolled the group back to release 2.'
-      : 'UNEXPECTED: deploy 5 was not rolled back by an alarm.',
+  return verdict(
+    fifth.run.outputs['failure-reason'] === 'alarm-rolled-back',
+    'deploy 5 failed as it must: a release alarm fired and AWS rolled the group back to release 2.',
+    'deploy 5 was not rolled back by an alarm.',
   );
-  return rolledBack;
 }
 
 async function main(): Promise<number> {
