@@ -199,7 +199,7 @@ describe('deploy end to end', () => {
     expect(firstImage).toBe(`${repository}@${digest}`);
     expect(registryDigest(runtime, repository.split('/').slice(1).join('/'), FIRST_COMMIT)).toBe(digest);
     expect(run.outputs['plan-has-changes']).toBe('true');
-    expect(JSON.parse(run.outputs['plan-summary'] ?? '{}')).toMatchObject({ add: 47, change: 0, destroy: 0 });
+    expect(JSON.parse(run.outputs['plan-summary'] ?? '{}')).toMatchObject({ add: 50, change: 0, destroy: 0 });
     expect(run.outputs['alb-dns-name']).toMatch(/^demo-test-alb-.*elb\.amazonaws\.com$/);
     expect(run.outputs['app-url']).toBe(`http://${run.outputs['alb-dns-name']}`);
     expect(run.outputs['healthy-targets']).toBe('2');
@@ -334,6 +334,10 @@ describe('deploy end to end', () => {
       'demo-test-alb-5xx',
       'demo-test-cpu-high',
       'demo-test-unhealthy-hosts',
+      // The release alarms a refresh watches (rollback-alarms' default for deploy).
+      'demo-test-web-release-5xx-share',
+      'demo-test-web-release-p95-latency',
+      'demo-test-web-release-unhealthy-hosts',
     ]);
   });
 
@@ -532,7 +536,7 @@ describe('deploy end to end', () => {
       { cwd: stack.dir, env: environment, encoding: 'utf8' },
     );
     expect({ status: destroyed.status, stderr: destroyed.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(destroyed.stdout).toMatch(/Destroy complete! Resources: 4\d destroyed\./);
+    expect(destroyed.stdout).toMatch(/Destroy complete! Resources: 5\d destroyed\./);
     const ec2 = new EC2Client(region.clientConfig);
     const vpcs =
       (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Project', Values: ['demo'] }] })))
