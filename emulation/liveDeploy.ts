@@ -32,7 +32,8 @@ export interface LiveFleet {
 
 /**
  * The inputs of a deploy of a prebuilt `image`: two gunicorn workers per instance (enough for the
- * load, light on a 2-core machine), the bundled warmup of 30 s; `extra` wins over every default.
+ * load, light on a 2-core machine), AWS's default grace period, the bundled warmup of 30 s; `extra`
+ * wins over every default.
  */
 export function liveDeployInputs(
   fleet: LiveFleet,
@@ -49,6 +50,11 @@ export function liveDeployInputs(
     'terraform-vars': [
       stackInputs['terraform-vars'],
       'app_environment={WEB_CONCURRENCY="2"}',
+      // AWS's default grace (300 s, 60 s of real time here): a real container boots the user-data,
+      // pulls, and (with the database) waits for its relay and its migration check; with the
+      // bundled 120 s (24 s here) a busy 2-core machine could have AWS replace a healthy release's
+      // instances before they answered, and the fast verdict would judge the machine, not the app.
+      'health_check_grace_period=300',
       ...terraformVars,
     ].join('\n'),
     'instance-warmup': '30',

@@ -257,6 +257,14 @@ it('drains an instance on scale-in before its container stops, with no failed re
   const group = await theGroup();
   const asgName = group.AutoScalingGroupName!;
   const targetGroupArn = group.TargetGroupARNs![0]!;
+  // From a settled fleet: the previous test's rollback may still drain the instances it replaced
+  // (the action reports the rollback's end, AWS then drains), and the target under test is ours.
+  const settled = Date.now() + 120_000;
+  while (Date.now() < settled) {
+    const targets = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
+    if (!targets.TargetHealthDescriptions?.some((target) => target.TargetHealth?.State === 'draining')) break;
+    await new Promise((wait) => setTimeout(wait, 500));
+  }
   const before = Object.values((await region.dataPlane()).instances).filter((instance) => !instance.stopped);
   const [, load] = await underLoad(async () => {
     await autoScaling.send(
