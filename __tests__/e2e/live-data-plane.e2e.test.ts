@@ -200,8 +200,13 @@ it('catches a broken image with real health checks: AWS rolls back to release 2,
   const [run, load] = await underLoad(() => deploy(releases[2]!.image, { preflight: 'false' }));
   expect(run.exitCode).toBe(1);
   expect(run.outputs['failure-reason']).toBe('rolled-back');
-  expect(run.stdout).toMatch(/target i-\w+:\d+: unhealthy \(Target\.ResponseCodeMismatch\)/);
-  expect(run.stdout).toContain('Health checks failed with these codes: [500]');
+  // The reason code the rollout last read before AWS took the instance out: during the grace period
+  // it reads targets rarely, so a container still booting at that read shows FailedHealthChecks
+  // (connection failed) although it answered 500 afterwards; the app log below shows the 500s.
+  expect(run.stdout).toMatch(
+    /target i-\w+:\d+: unhealthy \(Target\.(ResponseCodeMismatch|FailedHealthChecks)\)/,
+  );
+  expect(run.stdout).toMatch(/Fast verdict: 2 instances of launch template \S+ version 3 failed their health checks/);
   // The failing instance's own log lines, read back from CloudWatch Logs.
   expect(run.stdout).toContain('Rollout: app log of the failing instances');
   expect(run.stdout).toMatch(/ {2}i-\w+ \| .*\/health\/.*500/);
