@@ -206,7 +206,9 @@ it('catches a broken image with real health checks: AWS rolls back to release 2,
   expect(run.stdout).toMatch(
     /target i-\w+:\d+: unhealthy \(Target\.(ResponseCodeMismatch|FailedHealthChecks)\)/,
   );
-  expect(run.stdout).toMatch(/Fast verdict: 2 instances of launch template \S+ version 3 failed their health checks/);
+  expect(run.stdout).toMatch(
+    /Fast verdict: 2 instances of launch template \S+ version 3 failed their health checks/,
+  );
   // The failing instance's own log lines, read back from CloudWatch Logs.
   expect(run.stdout).toContain('Rollout: app log of the failing instances');
   expect(run.stdout).toMatch(/ {2}i-\w+ \| .*\/health\/.*500/);
